@@ -1,0 +1,24 @@
+// Runs every compiled test file under dist/test with Node's built-in runner.
+// Node 20's `--test` takes no globs, so the file list is collected here.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(dir) {
+  const found = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...collect(path));
+    else if (name.endsWith('.test.js')) found.push(path);
+  }
+  return found;
+}
+
+const filter = process.argv[2];
+const files = collect('dist/test').filter((f) => (filter ? f.includes(filter) : true));
+if (files.length === 0) {
+  console.error('No test files found under dist/test; run `npm run build` first.');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,70 @@
+/**
+ * Every error sluice throws is a SluiceError with a stable `code` (documented,
+ * never renamed), an optional `cause`, and a message that says what to do.
+ * Callers branch on `code`, never on message text.
+ */
+export class SluiceError extends Error {
+  readonly code: string;
+  /** True when retrying the same operation may succeed (I/O hiccups, a busy port). */
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** A caller passed an argument sluice cannot use (bad interval, negative count, ...). */
+export class InvalidArgumentError extends SluiceError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('ERR_SLUICE_INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** The StreamingContext was used in a state that forbids the call (e.g. adding a stream after start). */
+export class IllegalStateError extends SluiceError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('ERR_SLUICE_ILLEGAL_STATE', message, options);
+  }
+}
+
+/** A WASM kernel could not be loaded or ran out of the memory it may use. */
+export class KernelError extends SluiceError {
+  constructor(code: 'ERR_SLUICE_KERNEL_LOAD' | 'ERR_SLUICE_KERNEL_MEMORY' | 'ERR_SLUICE_KERNEL_LAYOUT', message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}
+
+/** Input that cannot be processed as given: over-long records, malformed rows, hostile frames. */
+export class InputError extends SluiceError {
+  constructor(code: 'ERR_SLUICE_RECORD_TOO_LONG' | 'ERR_SLUICE_MALFORMED_INPUT' | 'ERR_SLUICE_INVALID_UTF8', message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+  }
+}
+
+/** A checkpoint is missing where required, corrupted, or written by an incompatible version. */
+export class CheckpointError extends SluiceError {
+  constructor(
+    code: 'ERR_SLUICE_CHECKPOINT_REQUIRED' | 'ERR_SLUICE_CHECKPOINT_CORRUPT' | 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE' | 'ERR_SLUICE_CHECKPOINT_IO',
+    message: string,
+    options: { cause?: unknown; retriable?: boolean } = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A batch's job failed (a user function threw, or a worker died too often). */
+export class JobError extends SluiceError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('ERR_SLUICE_JOB_FAILED', message, options);
+  }
+}
+
+/** A source or sink could not reach its peer (host unreachable, port in use, connection lost). */
+export class ConnectionError extends SluiceError {
+  constructor(code: 'ERR_SLUICE_CONNECT' | 'ERR_SLUICE_PORT_IN_USE' | 'ERR_SLUICE_CONNECTION_LOST', message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(code, message, { retriable: true, ...options });
+  }
+}

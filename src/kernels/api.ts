@@ -1,0 +1,81 @@
+/**
+ * The contract between the control plane (src/engine, src/receivers, src/node)
+ * and the data plane (src/kernels). Engine code depends on these types only,
+ * never on how a kernel implementation lays out memory.
+ */
+
+/**
+ * A micro-batch of line records as UTF-8 bytes, Arrow-style: record i is
+ * `data.subarray(i === 0 ? 0 : ends[i-1] + 1, ends[i])`. Every record is
+ * followed by one '\n' byte in `data` (so `ends[i]` points at that newline),
+ * which lets whitespace and line kernels run over `data` in one pass without
+ * looking at `ends`. Records never contain '\n'.
+ */
+export interface RecordBatch {
+  readonly data: Uint8Array;
+  readonly ends: Int32Array;
+  readonly count: number;
+}
+
+export type Reducer = 'sum' | 'count' | 'min' | 'max';
+
+/** Keys as JS strings (decoded in bulk) and one numeric value per key, same index. */
+export interface KeyedValues {
+  readonly keys: readonly string[];
+  readonly values: Float64Array;
+}
+
+/** Which fields of a delimited line are the key and the value (0-based). */
+export interface DelimitedSpec {
+  /** One ASCII byte, e.g. ',' or '\t'. */
+  readonly delimiter: string;
+  readonly keyField: number;
+  readonly valueField: number;
+  readonly reducer: Reducer;
+  /** Lines with a different number of fields are malformed. Omit to accept any count that contains both fields. */
+  readonly expectedFields?: number;
+}
+
+export interface DelimitedResult {
+  readonly result: KeyedValues;
+  /** Lines skipped because of a wrong field count or an unparsable number. */
+  readonly malformed: number;
+}
+
+/**
+ * A long-lived aggregation table (state for updateStateByKey(sum),
+ * reduceByKeyAndWindow(sum, subtract), merge targets). Lives in kernel memory
+ * for the WASM implementation, in a Map for the fallback; behaviour is identical.
+ */
+export interface AggregateTable {
+  readonly reducer: Reducer;
+  readonly size: number;
+  /** Fold every (key, value) of `input` into this table with the table's reducer. */
+  mergeValues(input: KeyedValues): void;
+  /** Fold another table of the same implementation into this one. */
+  mergeTable(other: AggregateTable): void;
+  /** this[k] -= input[k] for each key (inverse windows); drop keys that reach exactly 0 when `dropZero`. */
+  subtractValues(input: KeyedValues, options?: { dropZero?: boolean }): void;
+  get(key: string): number | undefined;
+  /** All entries, keys decoded in bulk. */
+  entries(): KeyedValues;
+  /** Largest `k` entries by value (ties by key, ascending), computed without decoding every key where possible. */
+  top(k: number): KeyedValues;
+  clear(): void;
+  /** Releases kernel memory; the table must not be used afterwards. */
+  dispose(): void;
+}
+
+export interface Kernels {
+  /** 'wasm' or 'js' (the pure-TypeScript fallback). */
+  readonly kind: 'wasm' | 'js';
+  /** Split on Java `\s` (space, \t, \n, \x0B, \f, \r); tokens as a RecordBatch-like list of byte ranges. */
+  tokenize(bytes: Uint8Array): { starts: Int32Array; ends: Int32Array; count: number };
+  /** Seeded 64-bit hash of a byte range (documented algorithm, identical in WASM and fallback). */
+  hash64(bytes: Uint8Array, seed?: number): bigint;
+  /** lines → words → (word, 1) → reduceByKey(sum) in one pass over `bytes`. */
+  wordCount(bytes: Uint8Array): KeyedValues;
+  /** Per-key reduce of a numeric field of delimited lines (e.g. orders CSV → total per province). */
+  aggregateDelimited(bytes: Uint8Array, spec: DelimitedSpec): DelimitedResult;
+  createTable(reducer: Reducer): AggregateTable;
+}

@@ -1,0 +1,77 @@
+/**
+ * Spark-style custom receiver. Subclasses implement onStart (must not block:
+ * start a connection/timer and return) and onStop, and hand data to `store`.
+ * The engine's receiver supervisor attaches itself through `attach`; a
+ * receiver that calls `restart` or throws from onStart is stopped and started
+ * again after `restartDelayMs`, and the error reaches StreamingListeners.
+ */
+export interface ReceiverHost {
+  /** One record (a line, without its '\n'), as a string or UTF-8 bytes. */
+  storeRecord(record: string | Uint8Array): void;
+  restart(receiver: Receiver, reason: string, error?: unknown): void;
+  reportError(receiver: Receiver, message: string, error?: unknown): void;
+  isStopped(): boolean;
+}
+
+export abstract class Receiver {
+  /** Shown in listener events and errors. */
+  name: string;
+  /** Delay before a restart requested by `restart` or caused by a throwing onStart. */
+  restartDelayMs = 2000;
+  private host: ReceiverHost | undefined;
+
+  constructor(name?: string) {
+    this.name = name ?? new.target.name;
+  }
+
+  abstract onStart(): void;
+  abstract onStop(): void;
+
+  /** Store one record or many. Strings are UTF-8 encoded; bytes are taken as they are. */
+  store(records: string | Uint8Array | Iterable<string | Uint8Array>): void {
+    const host = this.requireHost();
+    if (typeof records === 'string' || records instanceof Uint8Array) {
+      host.storeRecord(records);
+      return;
+    }
+    for (const record of records) host.storeRecord(record);
+  }
+
+  /** Ask the supervisor to stop this receiver and start it again after `restartDelayMs`. */
+  restart(reason: string, error?: unknown): void {
+    this.requireHost().restart(this, reason, error);
+  }
+
+  /** Report a non-fatal error to the listeners; the receiver keeps running. */
+  reportError(message: string, error?: unknown): void {
+    this.requireHost().reportError(this, message, error);
+  }
+
+  /** True once the context stopped this receiver (loops in receivers should check it). */
+  isStopped(): boolean {
+    return this.host?.isStopped() ?? true;
+  }
+
+  /** Called by the engine only. */
+  attach(host: ReceiverHost | undefined): void {
+    this.host = host;
+  }
+
+  /**
+   * Source position to save in a checkpoint (files already read, offsets);
+   * undefined when the source is not replayable. Must be JSON-serialisable.
+   */
+  checkpointPosition(): unknown {
+    return undefined;
+  }
+
+  /** Called before onStart when recovering from a checkpoint that saved `checkpointPosition()`. */
+  restorePosition(_position: unknown): void {}
+
+  private requireHost(): ReceiverHost {
+    if (this.host === undefined) {
+      throw new Error(`Receiver ${this.name} is not attached to a running StreamingContext; call store() only between onStart() and onStop().`);
+    }
+    return this.host;
+  }
+}
