@@ -1,0 +1,220 @@
+/**
+ * Building and reading RecordBatches (the Arrow-style byte layout described in
+ * api.ts): every record is UTF-8 bytes followed by one '\n', and `ends[i]` is
+ * the offset of record i's '\n'.
+ *
+ * Padding guarantee: the buffer behind `batch.data` always extends at least
+ * `RECORD_BATCH_PADDING` (16) zero bytes past `data.length`, and the last byte
+ * of `data` (when non-empty) is '\n'. The SIMD kernels rely on both: a
+ * whitespace byte after the last record, and 16 readable bytes past it so a
+ * 128-bit load never leaves the buffer. Code that copies `data` elsewhere
+ * (e.g. into kernel memory) must provide the same padding itself.
+ *
+ * Newlines inside a record: a record never contains '\n', so an appended
+ * record holding '\n' is split into lines. The text is read as lines, where a
+ * final '\n' terminates the last line instead of starting an empty one:
+ * "a\nb" → ["a", "b"], "a\n" → ["a"], "a\n\nb" → ["a", "", "b"], while ""
+ * and "\n" each give one empty record.
+ *
+ * Over-long records: a record (after splitting) longer than `maxRecordBytes`
+ * UTF-8 bytes is dropped and counted in `droppedTooLong`, so one hostile or
+ * corrupt line cannot blow up a batch. The default is 1 MiB.
+ */
+
+import type { RecordBatch } from './api.js';
+import { InvalidArgumentError } from '../errors.js';
+
+export const RECORD_BATCH_PADDING = 16;
+export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+const NEWLINE = 10;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export interface RecordBatchBuilderOptions {
+  /** Records longer than this (UTF-8 bytes, without the '\n') are dropped and counted. Default 1 MiB. */
+  readonly maxRecordBytes?: number;
+  /** Initial arena size in bytes; the arena doubles when full. Default 64 KiB. */
+  readonly initialBytes?: number;
+  /** Initial capacity of the end-offset array; doubles when full. Default 1024. */
+  readonly initialRecords?: number;
+}
+
+export class RecordBatchBuilder {
+  readonly maxRecordBytes: number;
+  private readonly initialBytes: number;
+  private readonly initialRecords: number;
+  private arena: Uint8Array;
+  private endOffsets: Int32Array;
+  private length = 0;
+  private records = 0;
+  private dropped = 0;
+
+  constructor(options: RecordBatchBuilderOptions = {}) {
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.initialBytes = Math.max(options.initialBytes ?? 1 << 16, 64);
+    this.initialRecords = Math.max(options.initialRecords ?? 1024, 16);
+    if (!Number.isInteger(this.maxRecordBytes) || this.maxRecordBytes < 0 || this.maxRecordBytes > 0x3fffffff) {
+      throw new InvalidArgumentError(`maxRecordBytes must be an integer in [0, 2^30), got ${String(options.maxRecordBytes)}`);
+    }
+    this.arena = new Uint8Array(this.initialBytes);
+    this.endOffsets = new Int32Array(this.initialRecords);
+  }
+
+  /** Records appended since the last build(). */
+  get count(): number {
+    return this.records;
+  }
+
+  /** Bytes appended since the last build(), newlines included. */
+  get byteLength(): number {
+    return this.length;
+  }
+
+  /** Records dropped for exceeding `maxRecordBytes` since the last build(). */
+  get droppedTooLong(): number {
+    return this.dropped;
+  }
+
+  /** Appends one record (split into several when it holds '\n', see the module comment). */
+  append(record: string | Uint8Array): void {
+    if (typeof record === 'string') this.appendString(record);
+    else this.appendBytes(record);
+  }
+
+  appendAll(records: Iterable<string | Uint8Array>): void {
+    for (const record of records) this.append(record);
+  }
+
+  /**
+   * Hands out the batch and starts a fresh, empty builder state (the returned
+   * batch keeps the old arena; nothing is copied).
+   */
+  build(): RecordBatch {
+    this.reserve(RECORD_BATCH_PADDING);
+    // Earlier encodeInto reservations may have left bytes past the end.
+    this.arena.fill(0, this.length, this.length + RECORD_BATCH_PADDING);
+    const batch: RecordBatch = {
+      data: this.arena.subarray(0, this.length),
+      ends: this.endOffsets.subarray(0, this.records),
+      count: this.records,
+    };
+    this.arena = new Uint8Array(this.initialBytes);
+    this.endOffsets = new Int32Array(this.initialRecords);
+    this.length = 0;
+    this.records = 0;
+    this.dropped = 0;
+    return batch;
+  }
+
+  private appendString(text: string): void {
+    if (text.indexOf('\n') === -1) {
+      this.appendStringLine(text);
+      return;
+    }
+    const lines = text.split('\n');
+    const last = text.endsWith('\n') ? lines.length - 1 : lines.length;
+    for (let i = 0; i < last; i++) this.appendStringLine(lines[i] as string);
+  }
+
+  private appendStringLine(line: string): void {
+    // UTF-8 is never shorter than the UTF-16 length, so this drop needs no encoding.
+    if (line.length > this.maxRecordBytes) {
+      this.dropped++;
+      return;
+    }
+    this.reserve(line.length * 3 + 1 + RECORD_BATCH_PADDING);
+    const start = this.length;
+    const { written } = encoder.encodeInto(line, this.arena.subarray(start));
+    if (written > this.maxRecordBytes) {
+      this.dropped++;
+      return;
+    }
+    this.pushEnd(start + written);
+  }
+
+  private appendBytes(bytes: Uint8Array): void {
+    let from = 0;
+    const total = bytes.length;
+    for (;;) {
+      const nl = bytes.indexOf(NEWLINE, from);
+      const end = nl === -1 ? total : nl;
+      this.appendByteLine(bytes, from, end);
+      if (nl === -1 || nl + 1 === total) return;
+      from = nl + 1;
+    }
+  }
+
+  private appendByteLine(bytes: Uint8Array, from: number, end: number): void {
+    const len = end - from;
+    if (len > this.maxRecordBytes) {
+      this.dropped++;
+      return;
+    }
+    this.reserve(len + 1 + RECORD_BATCH_PADDING);
+    this.arena.set(from === 0 && end === bytes.length ? bytes : bytes.subarray(from, end), this.length);
+    this.pushEnd(this.length + len);
+  }
+
+  /** Writes the '\n' at `newlineAt` and records it as the end of a new record. */
+  private pushEnd(newlineAt: number): void {
+    this.arena[newlineAt] = NEWLINE;
+    if (this.records === this.endOffsets.length) {
+      const grown = new Int32Array(this.endOffsets.length * 2);
+      grown.set(this.endOffsets);
+      this.endOffsets = grown;
+    }
+    this.endOffsets[this.records++] = newlineAt;
+    this.length = newlineAt + 1;
+  }
+
+  /** Makes room for `extra` more bytes after the current end. */
+  private reserve(extra: number): void {
+    const needed = this.length + extra;
+    if (needed <= this.arena.length) return;
+    if (needed > 0x7fffffff) {
+      throw new InvalidArgumentError('A RecordBatch cannot exceed 2 GiB; build() smaller batches');
+    }
+    let size = this.arena.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(Math.min(size, 0x7fffffff));
+    grown.set(this.arena.subarray(0, this.length));
+    this.arena = grown;
+  }
+}
+
+/** A batch of the given lines (each split on '\n' as RecordBatchBuilder.append does). */
+export function recordBatchFromLines(lines: Iterable<string | Uint8Array>, options?: RecordBatchBuilderOptions): RecordBatch {
+  const builder = new RecordBatchBuilder(options);
+  builder.appendAll(lines);
+  return builder.build();
+}
+
+/** A batch with no records (and the usual padding behind its empty data). */
+export function emptyRecordBatch(): RecordBatch {
+  return { data: new Uint8Array(RECORD_BATCH_PADDING).subarray(0, 0), ends: new Int32Array(0), count: 0 };
+}
+
+/** Start offset of record i in `batch.data`. */
+export function recordStart(batch: RecordBatch, i: number): number {
+  return i === 0 ? 0 : (batch.ends[i - 1] as number) + 1;
+}
+
+/** Record i's bytes (a view, not a copy), without its '\n'. */
+export function recordAt(batch: RecordBatch, i: number): Uint8Array {
+  if (!Number.isInteger(i) || i < 0 || i >= batch.count) {
+    throw new InvalidArgumentError(`Record index ${i} is outside the batch (0..${batch.count - 1})`);
+  }
+  return batch.data.subarray(recordStart(batch, i), batch.ends[i] as number);
+}
+
+/**
+ * All records as strings, with one TextDecoder call over the whole arena
+ * (decoding per record costs far more). Invalid UTF-8 becomes U+FFFD; it can
+ * never swallow a '\n', so record boundaries survive.
+ */
+export function decodeRecords(batch: RecordBatch): string[] {
+  if (batch.count === 0) return [];
+  const lastNewline = batch.ends[batch.count - 1] as number;
+  return decoder.decode(batch.data.subarray(0, lastNewline)).split('\n');
+}

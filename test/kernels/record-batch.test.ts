@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  RecordBatchBuilder,
+  RECORD_BATCH_PADDING,
+  decodeRecords,
+  emptyRecordBatch,
+  recordAt,
+  recordBatchFromLines,
+} from '../../src/kernels/record-batch.js';
+import type { RecordBatch } from '../../src/kernels/api.js';
+import { Prng } from './prng.js';
+
+const utf8 = new TextEncoder();
+
+function assertWellFormed(batch: RecordBatch): void {
+  assert.equal(batch.ends.length, batch.count);
+  const last = batch.count === 0 ? -1 : (batch.ends[batch.count - 1] as number);
+  assert.equal(batch.data.length, last + 1);
+  for (let i = 0; i < batch.count; i++) assert.equal(batch.data[batch.ends[i] as number], 10);
+  const backing = new Uint8Array(batch.data.buffer, batch.data.byteOffset, batch.data.length + RECORD_BATCH_PADDING);
+  for (let i = batch.data.length; i < backing.length; i++) assert.equal(backing[i], 0, `padding byte ${i}`);
+}
+
+test('strings and bytes become newline-terminated records', () => {
+  const batch = recordBatchFromLines(['hello world', utf8.encode('长江 黄河'), '', 'x']);
+  assertWellFormed(batch);
+  assert.equal(batch.count, 4);
+  assert.deepEqual(decodeRecords(batch), ['hello world', '长江 黄河', '', 'x']);
+  assert.deepEqual(recordAt(batch, 1), utf8.encode('长江 黄河'));
+  assert.equal(recordAt(batch, 2).length, 0);
+  assert.throws(() => recordAt(batch, 4), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
+
+test('records holding newlines are split into lines; a final newline ends the last line', () => {
+  const cases: Array<[string, string[]]> = [
+    ['a\nb', ['a', 'b']],
+    ['a\n', ['a']],
+    ['a\n\nb', ['a', '', 'b']],
+    ['\n', ['']],
+    ['', ['']],
+    ['\n\n', ['', '']],
+  ];
+  for (const [input, expected] of cases) {
+    assert.deepEqual(decodeRecords(recordBatchFromLines([input])), expected, JSON.stringify(input));
+    assert.deepEqual(decodeRecords(recordBatchFromLines([utf8.encode(input)])), expected, `bytes ${JSON.stringify(input)}`);
+  }
+});
+
+test('over-long records are dropped and counted, by UTF-8 length', () => {
+  const builder = new RecordBatchBuilder({ maxRecordBytes: 4 });
+  builder.append('abcd');
+  builder.append('abcde');
+  builder.append('长江'); // 6 bytes in UTF-8, 2 UTF-16 units
+  builder.append(utf8.encode('12345'));
+  builder.append('ok\ntoo long\nfine');
+  assert.equal(builder.droppedTooLong, 4);
+  const batch = builder.build();
+  assertWellFormed(batch);
+  assert.deepEqual(decodeRecords(batch), ['abcd', 'ok', 'fine']);
+  assert.equal(builder.droppedTooLong, 0, 'build() resets the counter');
+  assert.equal(builder.count, 0);
+});
+
+test('the builder grows from tiny capacities and keeps every record', () => {
+  const prng = new Prng(7);
+  const builder = new RecordBatchBuilder({ initialBytes: 1, initialRecords: 1 });
+  const expected: string[] = [];
+  const alphabet = ['a', 'é', '长', '😀', ' ', '\t', 'z'];
+  for (let i = 0; i < 5000; i++) {
+    let line = '';
+    const n = prng.int(30);
+    for (let j = 0; j < n; j++) line += prng.pick(alphabet);
+    expected.push(line);
+    builder.append(prng.int(2) === 0 ? line : utf8.encode(line));
+  }
+  const batch = builder.build();
+  assertWellFormed(batch);
+  assert.equal(batch.count, 5000);
+  assert.deepEqual(decodeRecords(batch), expected);
+  for (let i = 0; i < 50; i++) {
+    const k = prng.int(5000);
+    assert.deepEqual(recordAt(batch, k), utf8.encode(expected[k] as string));
+  }
+});
+
+test('invalid UTF-8 never merges records when decoding', () => {
+  const batch = recordBatchFromLines([new Uint8Array([0xe9, 0x95]), new Uint8Array([0xff]), 'ok']);
+  assertWellFormed(batch);
+  assert.deepEqual(decodeRecords(batch), ['\ufffd', '\ufffd', 'ok']);
+});
+
+test('a builder is reusable after build() and batches do not share arenas', () => {
+  const builder = new RecordBatchBuilder();
+  builder.append('first');
+  const a = builder.build();
+  builder.append('second');
+  const b = builder.build();
+  assert.deepEqual(decodeRecords(a), ['first']);
+  assert.deepEqual(decodeRecords(b), ['second']);
+  assert.notEqual(a.data.buffer, b.data.buffer);
+});
+
+test('the empty batch is padded too', () => {
+  const batch = emptyRecordBatch();
+  assertWellFormed(batch);
+  assert.deepEqual(decodeRecords(batch), []);
+  assertWellFormed(new RecordBatchBuilder().build());
+});
