@@ -1,0 +1,171 @@
+/**
+ * Cuts a stream of byte chunks (socket reads, file reads) into complete lines.
+ *
+ * Works on bytes, never on decoded text, so a multi-byte UTF-8 character split
+ * across two chunks reaches the engine intact, and invalid UTF-8 passes
+ * through untouched (the kernels treat non-ASCII bytes as token bytes).
+ *
+ * Line ends: '\n' ends a line and a '\r' right before it is removed ("\r\n").
+ * A lone '\r' stays inside the line (Java's readLine would split there; for
+ * whitespace tokenizing it makes no difference, and keeping it avoids
+ * waiting on the next chunk to decide whether a '\n' follows).
+ *
+ *   chunk 1: "ab\nc"      chunk 2: "d\r\nef"      flush()
+ *   → "ab"                → "cd"                   → "ef"
+ *
+ * Memory is bounded by `maxLineBytes`: a line longer than that is dropped the
+ * moment it crosses the limit (its buffered bytes are released), reported once
+ * through `onOversize`, and the bytes after it are discarded up to the next
+ * '\n'. Lines handed to `onLine`, and the held tail of an unfinished line,
+ * are views into the chunks passed to `push` (no copy unless a line spans
+ * chunks), so a chunk must not be modified after it was pushed.
+ */
+
+import { DEFAULT_MAX_RECORD_BYTES } from '../kernels/record-batch.js';
+import { InvalidArgumentError } from '../errors.js';
+
+const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+
+export interface LineSplitterOptions {
+  /** Longest line kept, in bytes without its terminator. Default 1 MiB (the RecordBatch limit). */
+  readonly maxLineBytes?: number;
+  /** Called once for each dropped over-long line with the number of its bytes seen when it was dropped. */
+  readonly onOversize?: (bytesSeen: number) => void;
+}
+
+export class LineSplitter {
+  readonly maxLineBytes: number;
+  private readonly onLine: (line: Uint8Array) => void;
+  private readonly onOversize: ((bytesSeen: number) => void) | undefined;
+  /** Bytes of the unfinished line, kept as the chunks' views to avoid re-copying on every push. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private discarding = false;
+  private lines = 0;
+  private oversize = 0;
+
+  constructor(onLine: (line: Uint8Array) => void, options: LineSplitterOptions = {}) {
+    const max = options.maxLineBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    if (!Number.isInteger(max) || max < 0 || max > 0x3fffffff) {
+      throw new InvalidArgumentError(`maxLineBytes must be an integer in [0, 2^30), got ${String(options.maxLineBytes)}`);
+    }
+    this.maxLineBytes = max;
+    this.onLine = onLine;
+    this.onOversize = options.onOversize;
+  }
+
+  /** Lines handed to onLine so far. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** Over-long lines dropped so far. */
+  get oversizeCount(): number {
+    return this.oversize;
+  }
+
+  /** Bytes held for the unfinished last line (never more than maxLineBytes + 1). */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  push(chunk: Uint8Array): void {
+    let from = 0;
+    const total = chunk.length;
+    while (from < total) {
+      const nl = chunk.indexOf(NEWLINE, from);
+      if (nl === -1) {
+        this.holdTail(chunk, from, total);
+        return;
+      }
+      this.finishLine(chunk, from, nl);
+      from = nl + 1;
+    }
+  }
+
+  /** End of input: the bytes after the last '\n', if any, form the final line. */
+  flush(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    if (this.pending.length === 0) return;
+    this.emit(this.takePending(), true);
+  }
+
+  /** Forget the unfinished line (e.g. the connection dropped mid-line and its rest will never come). */
+  reset(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.discarding = false;
+  }
+
+  private holdTail(chunk: Uint8Array, from: number, end: number): void {
+    if (this.discarding) return;
+    const length = end - from;
+    // One byte of slack: a line of exactly maxLineBytes may still be followed by "\r\n".
+    if (this.pendingBytes + length > this.maxLineBytes + 1) {
+      this.dropOversize(this.pendingBytes + length);
+      this.discarding = true;
+      return;
+    }
+    this.pending.push(chunk.subarray(from, end));
+    this.pendingBytes += length;
+  }
+
+  private finishLine(chunk: Uint8Array, from: number, nl: number): void {
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    if (this.pending.length === 0) {
+      this.emit(chunk.subarray(from, nl), false);
+      return;
+    }
+    if (this.pendingBytes + (nl - from) > this.maxLineBytes + 1) {
+      this.dropOversize(this.pendingBytes + (nl - from));
+      this.reset();
+      return;
+    }
+    this.pending.push(chunk.subarray(from, nl));
+    this.pendingBytes += nl - from;
+    this.emit(this.takePending(), false);
+  }
+
+  /** `final`: the line had no '\n' (EOF), so a trailing '\r' is data, not half of "\r\n". */
+  private emit(line: Uint8Array, final: boolean): void {
+    const content = !final && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line;
+    if (content.length > this.maxLineBytes) {
+      this.dropOversize(content.length);
+      return;
+    }
+    this.lines++;
+    this.onLine(content);
+  }
+
+  private takePending(): Uint8Array {
+    const parts = this.pending;
+    let line: Uint8Array;
+    if (parts.length === 1) {
+      line = parts[0] as Uint8Array;
+    } else {
+      line = new Uint8Array(this.pendingBytes);
+      let at = 0;
+      for (const part of parts) {
+        line.set(part, at);
+        at += part.length;
+      }
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    return line;
+  }
+
+  private dropOversize(bytesSeen: number): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.oversize++;
+    this.onOversize?.(bytesSeen);
+  }
+}

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineSplitter } from '../../src/receivers/line-splitter.js';
+import { randomChunks, seededRandom } from './seeded-random.js';
+
+const encoder = new TextEncoder();
+
+/** The definition the splitter must match: split the whole input at once. */
+function referenceLines(bytes: Uint8Array, max: number): { lines: number[][]; oversize: number } {
+  const lines: number[][] = [];
+  let oversize = 0;
+  let start = 0;
+  const take = (from: number, to: number, terminated: boolean) => {
+    let end = to;
+    if (terminated && end > from && bytes[end - 1] === 13) end--;
+    if (end - from > max) oversize++;
+    else lines.push(Array.from(bytes.subarray(from, end)));
+  };
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 10) {
+      take(start, i, true);
+      start = i + 1;
+    }
+  }
+  if (start < bytes.length) take(start, bytes.length, false);
+  return { lines, oversize };
+}
+
+/** Random input rich in line ends, "\r\n", multi-byte UTF-8 and invalid bytes. */
+function randomInput(random: () => number, size: number): Uint8Array {
+  const pieces = [encoder.encode('a'), encoder.encode('word '), encoder.encode('\n'), encoder.encode('\r\n'), encoder.encode('\r'), encoder.encode('长江'), encoder.encode('😀'), new Uint8Array([0xff]), new Uint8Array([0xc3])];
+  const out: number[] = [];
+  while (out.length < size) {
+    const piece = pieces[Math.floor(random() * pieces.length)] as Uint8Array;
+    // Long runs without a newline so over-long lines occur.
+    const repeat = random() < 0.05 ? 1 + Math.floor(random() * 40) : 1;
+    for (let r = 0; r < repeat; r++) out.push(...piece);
+  }
+  return Uint8Array.from(out);
+}
+
+function splitInChunks(chunks: Uint8Array[], max: number) {
+  const lines: number[][] = [];
+  const dropped: number[] = [];
+  const splitter = new LineSplitter((line) => lines.push(Array.from(line)), { maxLineBytes: max, onOversize: (n) => dropped.push(n) });
+  let peakBuffered = 0;
+  for (const chunk of chunks) {
+    splitter.push(chunk);
+    peakBuffered = Math.max(peakBuffered, splitter.bufferedBytes);
+  }
+  splitter.flush();
+  return { lines, dropped, peakBuffered, splitter };
+}
+
+test('random chunkings give the same lines as splitting the whole input', () => {
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = seededRandom(seed);
+    const input = randomInput(random, Math.floor(random() * 600));
+    const max = [0, 1, 3, 8, 30, 1000][seed % 6] as number;
+    const chunks = randomChunks(input, random, 1 + Math.floor(random() * 50));
+    const expected = referenceLines(input, max);
+    const actual = splitInChunks(chunks, max);
+    assert.deepEqual(actual.lines, expected.lines, `seed ${seed}`);
+    assert.equal(actual.dropped.length, expected.oversize, `seed ${seed}`);
+    assert.equal(actual.splitter.oversizeCount, expected.oversize, `seed ${seed}`);
+    assert.equal(actual.splitter.lineCount, expected.lines.length, `seed ${seed}`);
+    assert.ok(actual.peakBuffered <= max + 1, `seed ${seed}: buffered ${actual.peakBuffered} bytes with max ${max}`);
+  }
+});
+
+test('a multi-byte character split across chunks arrives whole', () => {
+  const bytes = encoder.encode('长江 黄河\n');
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const { lines } = splitInChunks([bytes.slice(0, cut), bytes.slice(cut)], 100);
+    assert.deepEqual(lines.map((l) => new TextDecoder().decode(Uint8Array.from(l))), ['长江 黄河']);
+  }
+});
+
+test('"\\r\\n" split between chunks loses only the terminator', () => {
+  const { lines } = splitInChunks([encoder.encode('ab\r'), encoder.encode('\ncd\r\n')], 100);
+  assert.deepEqual(lines, [Array.from(encoder.encode('ab')), Array.from(encoder.encode('cd'))]);
+});
+
+test('a line of exactly maxLineBytes followed by "\\r\\n" is kept', () => {
+  const { lines, dropped } = splitInChunks([encoder.encode('abcd\r'), encoder.encode('\n')], 4);
+  assert.deepEqual(lines, [Array.from(encoder.encode('abcd'))]);
+  assert.deepEqual(dropped, []);
+});
+
+test('a 10 MB line without newline is dropped with bounded memory, and the next line survives', () => {
+  const max = 1 << 20;
+  const chunk = new Uint8Array(64 * 1024).fill(0x61);
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < 160; i++) chunks.push(chunk);
+  chunks.push(encoder.encode('tail\nkept line\nlast'));
+  const { lines, dropped, peakBuffered } = splitInChunks(chunks, max);
+  assert.equal(dropped.length, 1);
+  assert.ok((dropped[0] as number) > max);
+  assert.ok(peakBuffered <= max + 1);
+  assert.deepEqual(lines.map((l) => String.fromCharCode(...l)), ['kept line', 'last']);
+});
+
+test('flush emits the unterminated last line once, and nothing for empty input', () => {
+  const seen: string[] = [];
+  const splitter = new LineSplitter((line) => seen.push(new TextDecoder().decode(line)));
+  splitter.flush();
+  splitter.push(encoder.encode('x\ny'));
+  splitter.flush();
+  splitter.flush();
+  assert.deepEqual(seen, ['x', 'y']);
+});
+
+test('empty lines are lines', () => {
+  const { lines } = splitInChunks([encoder.encode('\n\r\n\n')], 10);
+  assert.deepEqual(lines, [[], [], []]);
+});
+
+test('reset forgets a half-received line', () => {
+  const seen: string[] = [];
+  const splitter = new LineSplitter((line) => seen.push(new TextDecoder().decode(line)));
+  splitter.push(encoder.encode('half'));
+  splitter.reset();
+  splitter.push(encoder.encode('whole\n'));
+  assert.deepEqual(seen, ['whole']);
+});
+
+test('maxLineBytes is validated', () => {
+  assert.throws(() => new LineSplitter(() => {}, { maxLineBytes: -1 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  assert.throws(() => new LineSplitter(() => {}, { maxLineBytes: 1.5 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
