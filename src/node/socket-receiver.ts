@@ -1,0 +1,170 @@
+/**
+ * A TCP client receiver, like Spark's socketTextStream: connects to a server
+ * that writes '\n'-terminated text (e.g. `nc -lk 9999` or `sluice gen`), and
+ * stores each line as UTF-8 bytes, never decoding it.
+ *
+ * Unlike Spark, which restarts the whole receiver after a fixed 2 s delay,
+ * this one reconnects by itself with jittered exponential backoff, both when
+ * the server is not up yet and when it goes away, and keeps doing so until the
+ * context stops it. Every lost or refused connection is reported through
+ * `reportError` (listeners see it; the stream keeps running).
+ *
+ * A line cut off by a connection reset is discarded (its rest will never
+ * come); a final line without '\n' before a clean close (FIN) is kept.
+ */
+
+import { connect, type Socket } from 'node:net';
+import { Receiver } from '../receivers/receiver.js';
+import { LineSplitter } from '../receivers/line-splitter.js';
+import { ConnectionError, InvalidArgumentError } from '../errors.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+
+export interface SocketReceiverOptions extends BackoffOptions {
+  /** Longest line kept (bytes); longer lines are dropped, counted and reported. Default 1 MiB. */
+  readonly maxLineBytes?: number;
+  /** Called on every connect and disconnect (the CLI uses it to give up on a host that never answers). */
+  readonly onConnectionChange?: (connected: boolean) => void;
+}
+
+export interface SocketReceiverStats {
+  readonly connections: number;
+  readonly bytesReceived: number;
+  readonly linesStored: number;
+  readonly oversizeLinesDropped: number;
+}
+
+export class SocketReceiver extends Receiver {
+  readonly hostname: string;
+  readonly port: number;
+  private readonly options: SocketReceiverOptions;
+  private readonly backoff: Backoff;
+  private socket: Socket | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly splitter: LineSplitter;
+  private running = false;
+  private connected = false;
+  private connections = 0;
+  private bytesReceived = 0;
+
+  constructor(host: string, port: number, options: SocketReceiverOptions = {}) {
+    super(`SocketReceiver(${host}:${port})`);
+    if (host.length === 0) throw new InvalidArgumentError('socketTextStream needs a host name or address, e.g. "127.0.0.1"');
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new InvalidArgumentError(`socketTextStream port must be an integer in 1..65535, got ${String(port)}`);
+    }
+    this.hostname = host;
+    this.port = port;
+    this.options = options;
+    this.backoff = new Backoff(options);
+    this.splitter = this.newSplitter();
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get stats(): SocketReceiverStats {
+    return {
+      connections: this.connections,
+      bytesReceived: this.bytesReceived,
+      linesStored: this.splitter.lineCount,
+      oversizeLinesDropped: this.splitter.oversizeCount,
+    };
+  }
+
+  onStart(): void {
+    this.running = true;
+    this.connect();
+  }
+
+  onStop(): void {
+    this.running = false;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.destroy();
+    this.splitter.reset();
+    this.setConnected(false);
+  }
+
+  private newSplitter(): LineSplitter {
+    return new LineSplitter((line) => this.store(line), {
+      ...(this.options.maxLineBytes === undefined ? {} : { maxLineBytes: this.options.maxLineBytes }),
+      onOversize: (bytesSeen) =>
+        this.reportError(
+          `Dropped a line longer than ${this.splitter.maxLineBytes} bytes from ${this.hostname}:${this.port} (${bytesSeen} bytes without a newline when dropped); the stream continues with the next line.`,
+        ),
+    });
+  }
+
+  private connect(): void {
+    const socket = connect({ host: this.hostname, port: this.port });
+    this.socket = socket;
+    let lostReported = false;
+    socket.on('connect', () => {
+      if (socket !== this.socket) return;
+      this.backoff.reset();
+      this.connections++;
+      this.setConnected(true);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (socket !== this.socket || !this.running) return;
+      this.bytesReceived += chunk.length;
+      try {
+        this.splitter.push(chunk);
+      } catch (error) {
+        // A throwing store() must not become an uncaught exception in a socket callback.
+        this.reportError(`Storing data from ${this.hostname}:${this.port} failed; the rest of this chunk is lost.`, error);
+      }
+    });
+    socket.on('end', () => {
+      if (socket === this.socket && this.running) this.splitter.flush();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (socket !== this.socket || !this.running) return;
+      this.splitter.reset();
+      lostReported = true;
+      this.reportError(this.describeFailure(error), new ConnectionError(this.connected ? 'ERR_SLUICE_CONNECTION_LOST' : 'ERR_SLUICE_CONNECT', this.describeFailure(error), { cause: error }));
+    });
+    socket.on('close', () => {
+      if (socket !== this.socket || !this.running) return;
+      const wasConnected = this.connected;
+      this.setConnected(false);
+      this.socket = undefined;
+      this.splitter.reset();
+      const delay = this.backoff.nextDelayMs();
+      if (!lostReported && wasConnected) {
+        const message = `Server ${this.hostname}:${this.port} closed the connection; reconnecting in ${delay} ms.`;
+        this.reportError(message, new ConnectionError('ERR_SLUICE_CONNECTION_LOST', message));
+      }
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        if (this.running) this.connect();
+      }, delay);
+    });
+  }
+
+  private describeFailure(error: NodeJS.ErrnoException): string {
+    const where = `${this.hostname}:${this.port}`;
+    const retry = `retrying with backoff (attempt ${this.backoff.attempts + 1})`;
+    switch (error.code) {
+      case 'ECONNREFUSED':
+        return `Nothing is listening on ${where} (connection refused); ${retry}. Start a server there, e.g. \`sluice gen --port ${this.port}\` or \`nc -lk ${this.port}\`.`;
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return `Host name "${this.hostname}" could not be resolved (${error.code}); ${retry}.`;
+      case 'ECONNRESET':
+      case 'EPIPE':
+        return `Connection to ${where} was reset (${error.code}); the unfinished line is discarded, ${retry}.`;
+      default:
+        return `Connection to ${where} failed: ${error.message}; ${retry}.`;
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
+    this.options.onConnectionChange?.(connected);
+  }
+}

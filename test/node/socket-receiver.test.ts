@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { SocketReceiver } from '../../src/node/socket-receiver.js';
+import { FakeReceiverHost, waitFor } from './fake-receiver-host.js';
+
+const fastRetry = { initialDelayMs: 5, maxDelayMs: 40 };
+
+async function listen(server: Server, port = 0): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function close(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+test('lines arrive whole although the server cuts them mid-character', async () => {
+  const bytes = new TextEncoder().encode('长江 长江 这是 黄河\n老鹰 呼叫 猎狗\r\nlast line');
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    // One byte per write, so every multi-byte character is split.
+    for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1));
+    socket.end();
+  });
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.records.length === 3, 'three lines');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines(), ['长江 长江 这是 黄河', '老鹰 呼叫 猎狗', 'last line']);
+  assert.equal(receiver.stats.bytesReceived, bytes.length);
+});
+
+test('connects once the server comes up, and reconnects after the server goes away', async () => {
+  const probe = createServer();
+  const port = await listen(probe);
+  await close(probe);
+
+  const changes: boolean[] = [];
+  const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, onConnectionChange: (c) => changes.push(c) });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.errors.length >= 2, 'refused connections to be reported');
+  assert.match(host.errors[0]?.message ?? '', /Nothing is listening on 127\.0\.0\.1:\d+ \(connection refused\)/);
+  assert.equal((host.errors[0]?.error as { code?: string }).code, 'ERR_SLUICE_CONNECT');
+
+  let connection = 0;
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    connection++;
+    socket.end(`from connection ${connection}\n`);
+  });
+  await listen(server, port);
+  await waitFor(() => host.records.length >= 2, 'lines from two connections');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines().slice(0, 2), ['from connection 1', 'from connection 2']);
+  assert.ok(receiver.stats.connections >= 2);
+  assert.deepEqual(changes.slice(0, 3), [true, false, true]);
+  assert.ok(host.errors.some((e) => /closed the connection; reconnecting/.test(e.message)));
+});
+
+test('a connection reset discards only the unfinished line', async () => {
+  let first: Socket | undefined;
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    if (first === undefined) {
+      first = socket;
+      socket.write('complete\nhalf of a li');
+    } else {
+      socket.end('after reset\n');
+    }
+  });
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  // Reset only once every byte was read, so the kernel cannot drop unread data with the RST.
+  await waitFor(() => receiver.stats.bytesReceived === 'complete\nhalf of a li'.length, 'the first write');
+  first?.resetAndDestroy();
+  await waitFor(() => host.records.length >= 2, 'lines around the reset');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines().slice(0, 2), ['complete', 'after reset']);
+  assert.ok(host.errors.some((e) => /was reset \(ECONNRESET\); the unfinished line is discarded/.test(e.message)));
+});
+
+test('an over-long line is dropped and reported, the stream goes on', async () => {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.write('ok 1\n');
+    socket.write('x'.repeat(5000));
+    socket.end('\nok 2\n');
+  });
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, maxLineBytes: 100 });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.records.length === 2, 'the two short lines');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines(), ['ok 1', 'ok 2']);
+  assert.equal(receiver.stats.oversizeLinesDropped, 1);
+  assert.ok(host.errors.some((e) => /Dropped a line longer than 100 bytes/.test(e.message)));
+});
+
+test('stop closes the connection and stores nothing afterwards', async () => {
+  let serverSide: Socket | undefined;
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    serverSide = socket;
+    socket.write('before stop\n');
+  });
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.records.length === 1, 'the first line');
+  host.stop();
+  const socket = serverSide as Socket;
+  if (!socket.destroyed) await once(socket, 'close');
+  assert.equal(receiver.isConnected, false);
+  await close(server);
+  assert.deepEqual(host.lines(), ['before stop']);
+});
+
+test('bad host or port is rejected up front', () => {
+  assert.throws(() => new SocketReceiver('127.0.0.1', 0), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  assert.throws(() => new SocketReceiver('127.0.0.1', 70000), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  assert.throws(() => new SocketReceiver('', 9999), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
