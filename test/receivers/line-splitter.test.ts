@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineSplitter } from '../../src/receivers/line-splitter.js';
-import { randomChunks, seededRandom } from './seeded-random.js';
+import { Rng } from '../../src/corpus/prng.js';
+import { randomChunks } from './random-chunks.js';
 
 const encoder = new TextEncoder();
 
@@ -27,13 +28,13 @@ function referenceLines(bytes: Uint8Array, max: number): { lines: number[][]; ov
 }
 
 /** Random input rich in line ends, "\r\n", multi-byte UTF-8 and invalid bytes. */
-function randomInput(random: () => number, size: number): Uint8Array {
+function randomInput(rng: Rng, size: number): Uint8Array {
   const pieces = [encoder.encode('a'), encoder.encode('word '), encoder.encode('\n'), encoder.encode('\r\n'), encoder.encode('\r'), encoder.encode('长江'), encoder.encode('😀'), new Uint8Array([0xff]), new Uint8Array([0xc3])];
   const out: number[] = [];
   while (out.length < size) {
-    const piece = pieces[Math.floor(random() * pieces.length)] as Uint8Array;
+    const piece = pieces[rng.nextInt(pieces.length)] as Uint8Array;
     // Long runs without a newline so over-long lines occur.
-    const repeat = random() < 0.05 ? 1 + Math.floor(random() * 40) : 1;
+    const repeat = rng.chance(0.05) ? rng.nextRange(1, 40) : 1;
     for (let r = 0; r < repeat; r++) out.push(...piece);
   }
   return Uint8Array.from(out);
@@ -54,10 +55,10 @@ function splitInChunks(chunks: Uint8Array[], max: number) {
 
 test('random chunkings give the same lines as splitting the whole input', () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const random = seededRandom(seed);
-    const input = randomInput(random, Math.floor(random() * 600));
+    const rng = new Rng(seed);
+    const input = randomInput(rng, rng.nextInt(600));
     const max = [0, 1, 3, 8, 30, 1000][seed % 6] as number;
-    const chunks = randomChunks(input, random, 1 + Math.floor(random() * 50));
+    const chunks = randomChunks(input, rng, rng.nextRange(1, 50));
     const expected = referenceLines(input, max);
     const actual = splitInChunks(chunks, max);
     assert.deepEqual(actual.lines, expected.lines, `seed ${seed}`);
