@@ -68,3 +68,10 @@ export class ConnectionError extends SluiceError {
     super(code, message, { retriable: true, ...options });
   }
 }
+
+/** An output could not be written (saveAsTextFiles folder, sink file): disk full, no permission. */
+export class OutputError extends SluiceError {
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super('ERR_SLUICE_OUTPUT_IO', message, options);
+  }
+}
