@@ -1,0 +1,169 @@
+/**
+ * A CheckpointStore in a local directory, crash-safe the way Spark's
+ * CheckpointWriter is: write a temp file, fsync it, rename it over the
+ * current checkpoint (keeping the previous one as a backup), fsync the
+ * directory. A reader therefore sees either the old or the new checkpoint,
+ * never a torn one, and a checksum catches what the disk got wrong anyway.
+ *
+ * Files in `dir`:
+ *   checkpoint        the newest checkpoint
+ *   checkpoint.bak    the one before it (read when the newest is corrupt or missing)
+ *   .checkpoint-*.tmp a write in progress (ignored; left over only by a crash)
+ *
+ * File layout (little-endian), 20-byte header then the engine's payload:
+ *
+ *   offset 0        4         8                16        20
+ *          ┌────────┬─────────┬─────────────────┬─────────┬───────────────┐
+ *          │ "SLCP" │ version │ payload length  │ CRC-32  │ payload ...   │
+ *          │ magic  │ u32 = 1 │ u64             │ of      │               │
+ *          │        │         │                 │ payload │               │
+ *          └────────┴─────────┴─────────────────┴─────────┴───────────────┘
+ *
+ * The version here is the container format's; the payload carries its own.
+ */
+
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { CheckpointStore } from '../checkpoint/store.js';
+import { CheckpointError } from '../errors.js';
+import { crc32 } from './crc32.js';
+
+export const CHECKPOINT_FILE = 'checkpoint';
+export const BACKUP_FILE = 'checkpoint.bak';
+const MAGIC = 0x50434c53; // "SLCP" read as a little-endian u32
+export const CHECKPOINT_FILE_VERSION = 1;
+const HEADER_BYTES = 20;
+
+export interface FileCheckpointStoreOptions {
+  /** Called when the newest checkpoint is unusable and the backup is read instead. */
+  readonly onFallback?: (reason: string) => void;
+}
+
+export class FileCheckpointStore implements CheckpointStore {
+  readonly dir: string;
+  private readonly onFallback: ((reason: string) => void) | undefined;
+  /** Writes are serialised so two overlapping writes cannot interleave their renames. */
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(dir: string, options: FileCheckpointStoreOptions = {}) {
+    this.dir = resolve(dir);
+    this.onFallback = options.onFallback;
+  }
+
+  describe(): string {
+    return `checkpoint directory ${this.dir}`;
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    const next = this.writing.then(() => this.writeNow(data));
+    this.writing = next.catch(() => {});
+    return next;
+  }
+
+  async read(): Promise<Uint8Array | undefined> {
+    const newest = await this.readValidated(CHECKPOINT_FILE);
+    if (newest.kind === 'ok') return newest.payload;
+    if (newest.kind === 'incompatible') throw newest.error;
+    const backup = await this.readValidated(BACKUP_FILE);
+    if (backup.kind === 'ok') {
+      const why = newest.kind === 'corrupt' ? newest.error.message : `${CHECKPOINT_FILE} is missing (a write was interrupted).`;
+      this.onFallback?.(`${why} Using the previous checkpoint (${BACKUP_FILE}).`);
+      return backup.payload;
+    }
+    if (backup.kind === 'incompatible') throw backup.error;
+    if (newest.kind === 'corrupt') throw newest.error;
+    if (backup.kind === 'corrupt') throw backup.error;
+    return undefined;
+  }
+
+  private async writeNow(data: Uint8Array): Promise<void> {
+    const temp = join(this.dir, `.checkpoint-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const file = await open(temp, 'wx');
+      try {
+        await file.writeFile(encodeCheckpointFile(data));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(join(this.dir, CHECKPOINT_FILE), join(this.dir, BACKUP_FILE)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      await rename(temp, join(this.dir, CHECKPOINT_FILE));
+      await syncDirectory(this.dir);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw new CheckpointError('ERR_SLUICE_CHECKPOINT_IO', `Could not write a checkpoint to ${this.dir}: ${(error as Error).message}. Check that the directory is writable and the disk is not full.`, {
+        cause: error,
+        retriable: true,
+      });
+    }
+  }
+
+  private async readValidated(
+    name: string,
+  ): Promise<{ kind: 'ok'; payload: Uint8Array } | { kind: 'missing' } | { kind: 'corrupt' | 'incompatible'; error: CheckpointError }> {
+    const path = join(this.dir, name);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      throw new CheckpointError('ERR_SLUICE_CHECKPOINT_IO', `Could not read checkpoint ${path}: ${(error as Error).message}.`, { cause: error, retriable: true });
+    }
+    try {
+      return { kind: 'ok', payload: decodeCheckpointFile(bytes, path) };
+    } catch (error) {
+      const checkpointError = error as CheckpointError;
+      return { kind: checkpointError.code === 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE' ? 'incompatible' : 'corrupt', error: checkpointError };
+    }
+  }
+}
+
+export function encodeCheckpointFile(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, CHECKPOINT_FILE_VERSION, true);
+  view.setBigUint64(8, BigInt(payload.length), true);
+  view.setUint32(16, crc32(payload), true);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** The payload of a checkpoint file; CheckpointError CORRUPT or INCOMPATIBLE when it cannot be trusted. */
+export function decodeCheckpointFile(bytes: Uint8Array, path: string): Uint8Array {
+  const corrupt = (what: string) =>
+    new CheckpointError('ERR_SLUICE_CHECKPOINT_CORRUPT', `Checkpoint ${path} is corrupt (${what}).`);
+  if (bytes.length < HEADER_BYTES) throw corrupt(`${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw corrupt('not a sluice checkpoint file: wrong magic number');
+  const version = view.getUint32(4, true);
+  if (version !== CHECKPOINT_FILE_VERSION) {
+    throw new CheckpointError(
+      'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE',
+      `Checkpoint ${path} has file format version ${version}; this sluice reads version ${CHECKPOINT_FILE_VERSION}. Use the sluice version that wrote it, or start from an empty checkpoint directory.`,
+    );
+  }
+  const length = view.getBigUint64(8, true);
+  if (length !== BigInt(bytes.length - HEADER_BYTES)) throw corrupt(`header says ${length} payload bytes, file holds ${bytes.length - HEADER_BYTES}`);
+  const payload = bytes.subarray(HEADER_BYTES);
+  if (crc32(payload) !== view.getUint32(16, true)) throw corrupt('checksum mismatch');
+  return payload;
+}
+
+/** Makes the renames durable; some platforms (Windows) cannot open a directory, which is harmless there. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
