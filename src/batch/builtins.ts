@@ -1,0 +1,141 @@
+/**
+ * Built-in functions: ordinary JS functions (they work anywhere a closure
+ * does) that also carry a descriptor, so the planner can recognise chains of
+ * them and run the whole chain as one kernel call on the batch's bytes.
+ *
+ *   lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum)
+ *     → kernels.wordCount(bytes)
+ *   lines.flatMap(keyValueFields(',', 1, 2)).reduceByKey(sum | min | max | count)
+ *     → kernels.aggregateDelimited(bytes, spec)
+ *
+ * Both paths give identical results; only the order of keys in a
+ * reduceByKey result is unspecified (as in Spark).
+ */
+import type { DelimitedSpec, Reducer } from '../kernels/api.js';
+import { InvalidArgumentError } from '../errors.js';
+
+const BUILTIN = Symbol('sluice.builtin');
+
+export type BuiltinDescriptor =
+  | { readonly kind: 'splitWhitespace' }
+  | { readonly kind: 'pairWithOne' }
+  | { readonly kind: 'reducer'; readonly reducer: Reducer }
+  | { readonly kind: 'keyValueFields'; readonly spec: Omit<DelimitedSpec, 'reducer'> };
+
+function tag<F extends (...args: never[]) => unknown>(fn: F, descriptor: BuiltinDescriptor): F {
+  Object.defineProperty(fn, BUILTIN, { value: descriptor });
+  return fn;
+}
+
+/** The descriptor of a built-in function, or undefined for user closures. */
+export function builtinOf(fn: unknown): BuiltinDescriptor | undefined {
+  if (typeof fn !== 'function') return undefined;
+  return (fn as unknown as { [BUILTIN]?: BuiltinDescriptor })[BUILTIN];
+}
+
+// Java's \s: exactly these six characters, not Unicode spaces (JS \s would also split on NBSP etc.).
+const JAVA_WHITESPACE = /[ \t\n\x0B\f\r]+/;
+
+/**
+ * Splits a line on runs of Java `\s` whitespace (space, \t, \n, \x0B, \f, \r)
+ * and yields NO empty tokens. Note: Spark's `line.split("\\s+")` yields a
+ * leading "" for a line that starts with whitespace; this built-in does not
+ * (the seed programs filter `word.length > 0` anyway).
+ */
+export const splitWhitespace = tag((line: string): string[] => {
+  const tokens = line.split(JAVA_WHITESPACE);
+  if (tokens[0] === '') tokens.shift();
+  if (tokens.length > 0 && tokens[tokens.length - 1] === '') tokens.pop();
+  return tokens;
+}, { kind: 'splitWhitespace' });
+
+/** `x => [x, 1]`, Spark's `.map((_, 1))`. */
+export const pairWithOne = tag(<K>(value: K): readonly [K, number] => [value, 1] as const, { kind: 'pairWithOne' });
+
+/**
+ * Built-in reducers. Each is the function that combines two partial results
+ * (`count` combines counts by adding); when reducing raw values, `count`
+ * first turns every value into 1, so `reduceByKey(count)` counts records per key.
+ */
+export const sum = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'sum' });
+export const count = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'count' });
+export const min = tag((a: number, b: number): number => (b < a ? b : a), { kind: 'reducer', reducer: 'min' });
+export const max = tag((a: number, b: number): number => (b > a ? b : a), { kind: 'reducer', reducer: 'max' });
+
+/**
+ * How to fold the values of one key: `init` turns the first value into an
+ * accumulator, `merge` folds in each further value. User reducers use the
+ * value itself as the accumulator.
+ */
+export interface Fold<V> {
+  init(value: V): V;
+  merge(acc: V, value: V): V;
+}
+
+export function foldOf<V>(reduce: (a: V, b: V) => V): Fold<V> {
+  const descriptor = builtinOf(reduce);
+  if (descriptor?.kind === 'reducer' && descriptor.reducer === 'count') {
+    const one = 1 as unknown as V;
+    return { init: () => one, merge: (acc) => ((acc as unknown as number) + 1) as unknown as V };
+  }
+  return { init: (value) => value, merge: reduce };
+}
+
+function checkDelimiter(delimiter: string): void {
+  if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || delimiter === '\n') {
+    throw new InvalidArgumentError(`The delimiter must be one ASCII character other than '\\n', got ${JSON.stringify(delimiter)}`);
+  }
+}
+
+function checkField(name: string, index: number): void {
+  if (!Number.isInteger(index) || index < 0) {
+    throw new InvalidArgumentError(`${name} must be a non-negative integer field index, got ${index}`);
+  }
+}
+
+/** `line => line.split(delimiter)[index]` (undefined when the line has fewer fields). */
+export function delimitedField(delimiter: string, index: number): (line: string) => string | undefined {
+  checkDelimiter(delimiter);
+  checkField('index', index);
+  return (line) => line.split(delimiter)[index];
+}
+
+// A decimal number as Java's Double.parseDouble reads plain notation:
+// optional sign, digits with an optional fraction (or a leading '.'), optional exponent.
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Parses a numeric field; undefined when it is not a plain decimal number. */
+export function parseNumericField(text: string): number | undefined {
+  return DECIMAL.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * A flatMap function from a delimited line to `[[key, value]]`, or `[]` for a
+ * malformed line (fewer fields than needed, a different count than
+ * `expectedFields`, or a value that is not a number). Used in `flatMap`, the
+ * engine counts the empty results as malformed records in BatchInfo.
+ * Followed by reduceByKey(sum|count|min|max) it runs as one kernel call.
+ */
+export function keyValueFields(
+  delimiter: string,
+  keyField: number,
+  valueField: number,
+  options: { expectedFields?: number } = {},
+): (line: string) => (readonly [string, number])[] {
+  checkDelimiter(delimiter);
+  checkField('keyField', keyField);
+  checkField('valueField', valueField);
+  const { expectedFields } = options;
+  if (expectedFields !== undefined) checkField('expectedFields', expectedFields);
+  const spec: Omit<DelimitedSpec, 'reducer'> =
+    expectedFields === undefined ? { delimiter, keyField, valueField } : { delimiter, keyField, valueField, expectedFields };
+  return tag((line: string): (readonly [string, number])[] => {
+    const fields = line.split(delimiter);
+    if (expectedFields !== undefined && fields.length !== expectedFields) return [];
+    const key = fields[keyField];
+    const raw = fields[valueField];
+    if (key === undefined || raw === undefined) return [];
+    const value = parseNumericField(raw);
+    return value === undefined ? [] : [[key, value]];
+  }, { kind: 'keyValueFields', spec });
+}

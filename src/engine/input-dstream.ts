@@ -1,0 +1,55 @@
+import { Batch } from '../batch/batch.js';
+import type { StreamingContext } from './streaming-context.js';
+import { DStream } from './dstream.js';
+
+/**
+ * A source stream. At each batch time the job generator calls `allocate(t)`
+ * on every input before submitting the batch, so the batch's data is fixed
+ * when its time comes (records received in (t − interval, t]) even if the
+ * batch runs later, behind slower batches.
+ */
+export abstract class InputDStream<T> extends DStream<T> {
+  readonly dependencies: readonly DStream<unknown>[] = [];
+  private readonly allocated = new Map<number, Batch<T>>();
+
+  constructor(context: StreamingContext) {
+    super(context);
+    context.graph.addInputStream(this as InputDStream<unknown>);
+  }
+
+  override get slideDurationMs(): number {
+    return this.context.batchIntervalMs;
+  }
+
+  /** Called once when the context starts (receivers start here); must not block. */
+  start(): void {}
+
+  /** Called once when the context stops. */
+  stop(): void | Promise<void> {}
+
+  /** The data of batch `time`, taken from the source now. */
+  protected abstract take(time: number): Batch<T>;
+
+  /** True when data was received that no batch has taken yet (graceful stop runs one more batch for it). */
+  hasPendingData(): boolean {
+    return false;
+  }
+
+  /** Fixes the data of batch `time`; returns its record count (BatchInfo.numRecords). */
+  allocate(time: number): number {
+    const batch = this.take(time);
+    this.allocated.set(time, batch);
+    return batch.count();
+  }
+
+  compute(time: number): Batch<T> | undefined {
+    return this.allocated.get(time) ?? Batch.empty<T>();
+  }
+
+  override clearMetadata(time: number): void {
+    super.clearMetadata(time);
+    // Windows read input batches no job computed yet, so allocations live as long as cached batches.
+    const keepAfter = time - (this.rememberDurationMs ?? this.slideDurationMs);
+    for (const t of [...this.allocated.keys()]) if (t <= keepAfter) this.allocated.delete(t);
+  }
+}

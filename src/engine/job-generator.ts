@@ -1,0 +1,63 @@
+import type { Clock } from './clock.js';
+import type { DStreamGraph } from './graph.js';
+import type { JobScheduler } from './job-scheduler.js';
+import { JobSet } from './job-set.js';
+
+/**
+ * Fires once per batch interval on the clock (Spark's JobGenerator +
+ * RecurringTimer). At batch time t it fixes every input's data for t, makes
+ * the output jobs and submits them. The timer task returns the batch's
+ * completion, so `await manualClock.advance(ms)` waits for processing too.
+ */
+export class JobGenerator {
+  private cancelTimer: (() => void) | undefined;
+  private stopped = false;
+  private lastTime: number | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly graph: DStreamGraph,
+    private readonly scheduler: JobScheduler,
+    private readonly jobSets: Map<number, JobSet>,
+  ) {}
+
+  /** Schedules the first batch at `firstTime` and one every interval after it. */
+  start(firstTime: number): void {
+    this.scheduleAt(firstTime);
+  }
+
+  /** No more timer-driven batches. */
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  /** Time of the last generated batch, undefined before the first. */
+  get lastBatchTime(): number | undefined {
+    return this.lastTime;
+  }
+
+  /** Generates and submits batch `time` now (the timer does this; so does a graceful stop for its last batch). */
+  generate(time: number): Promise<void> {
+    this.lastTime = time;
+    const jobSet = new JobSet(time, this.clock.now());
+    this.jobSets.set(time, jobSet);
+    for (const input of this.graph.inputStreams()) jobSet.numRecords += input.allocate(time);
+    jobSet.jobs = this.graph.generateJobs(time);
+    const done = this.scheduler.submit(jobSet);
+    return done.then(() => {
+      this.jobSets.delete(time);
+    });
+  }
+
+  private scheduleAt(time: number): void {
+    if (this.stopped) return;
+    this.cancelTimer = this.clock.schedule(time, () => {
+      if (this.stopped) return undefined;
+      this.scheduleAt(time + this.intervalMs);
+      return this.generate(time);
+    });
+  }
+}

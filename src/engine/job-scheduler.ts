@@ -1,0 +1,86 @@
+import { JobError } from '../errors.js';
+import type { Clock } from './clock.js';
+import type { DStreamGraph } from './graph.js';
+import type { JobSet } from './job-set.js';
+import type { ListenerBus } from './listener.js';
+import { messageOf } from './receiver-supervisor.js';
+
+/**
+ * Runs batches one at a time, in submission (= batch time) order, and each
+ * batch's output jobs in registration order. A job that throws fails its
+ * batch: the rest of that batch's outputs are skipped, the listeners see the
+ * failure in BatchInfo, and `onFailure` is told (the context then stops).
+ */
+export class JobScheduler {
+  private readonly queue: JobSet[] = [];
+  private current: JobSet | undefined;
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly graph: DStreamGraph,
+    private readonly bus: ListenerBus,
+    private readonly onFailure: (error: JobError) => void,
+  ) {}
+
+  /** Queues a batch; the returned promise settles when it has run (or was cancelled). */
+  submit(jobSet: JobSet): Promise<void> {
+    this.queue.push(jobSet);
+    this.bus.post('onBatchSubmitted', { batchInfo: jobSet.info() });
+    this.draining ??= this.drain();
+    return jobSet.done;
+  }
+
+  /** The batch being processed now, else the oldest queued one. */
+  activeJobSet(): JobSet | undefined {
+    return this.current ?? this.queue[0];
+  }
+
+  /** Drops every queued batch that has not started (their `done` promises settle). */
+  cancelPending(): void {
+    for (const jobSet of this.queue.splice(0)) jobSet.finish();
+  }
+
+  /** Settles when no batch is running or queued. */
+  async idle(): Promise<void> {
+    while (this.draining !== undefined) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        this.current = next;
+        await this.run(next);
+        this.current = undefined;
+      }
+    } finally {
+      this.current = undefined;
+      this.draining = undefined;
+    }
+  }
+
+  private async run(jobSet: JobSet): Promise<void> {
+    jobSet.processingStartTime = this.clock.now();
+    this.bus.post('onBatchStarted', { batchInfo: jobSet.info() });
+    for (const job of jobSet.jobs) {
+      try {
+        await job.run();
+      } catch (error) {
+        jobSet.failure = new JobError(
+          `Batch ${jobSet.time} failed in output operation of stream ${job.outputStreamId}: ${messageOf(error)}. ` +
+            'The context stops; fix the output function (see `cause`) and start again.',
+          { cause: error },
+        );
+        break;
+      }
+    }
+    jobSet.processingEndTime = this.clock.now();
+    if (jobSet.failure === undefined) this.graph.clearMetadata(jobSet.time);
+    this.bus.post('onBatchCompleted', { batchInfo: jobSet.info() });
+    if (jobSet.failure !== undefined) {
+      this.cancelPending();
+      this.onFailure(jobSet.failure);
+    }
+    jobSet.finish();
+  }
+}

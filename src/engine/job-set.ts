@@ -1,0 +1,50 @@
+import type { JobError } from '../errors.js';
+import type { Job } from './graph.js';
+import type { BatchInfo } from './listener.js';
+
+/** The jobs of one batch time and what is known about their run (becomes BatchInfo). */
+export class JobSet {
+  numRecords = 0;
+  jobs: readonly Job[] = [];
+  processingStartTime: number | undefined;
+  processingEndTime: number | undefined;
+  failure: JobError | undefined;
+  readonly counters: Record<string, number> = {};
+  private resolveDone!: () => void;
+  /** Settles (never rejects) when the batch has completed, failed or been cancelled. */
+  readonly done: Promise<void> = new Promise((resolve) => {
+    this.resolveDone = resolve;
+  });
+
+  constructor(
+    readonly time: number,
+    readonly submissionTime: number,
+  ) {}
+
+  addCounter(name: string, amount: number): void {
+    this.counters[name] = (this.counters[name] ?? 0) + amount;
+  }
+
+  finish(): void {
+    this.resolveDone();
+  }
+
+  info(): BatchInfo {
+    const start = this.processingStartTime;
+    const end = this.processingEndTime;
+    const info: {
+      -readonly [K in keyof BatchInfo]: BatchInfo[K];
+    } = { batchTime: this.time, numRecords: this.numRecords, submissionTime: this.submissionTime, counters: { ...this.counters } };
+    if (start !== undefined) {
+      info.processingStartTime = start;
+      info.schedulingDelay = start - this.submissionTime;
+    }
+    if (start !== undefined && end !== undefined) {
+      info.processingEndTime = end;
+      info.processingDelay = end - start;
+      info.totalDelay = end - this.submissionTime;
+    }
+    if (this.failure !== undefined) info.failure = this.failure;
+    return info;
+  }
+}

@@ -1,0 +1,73 @@
+import type { JobError } from '../errors.js';
+
+/**
+ * What happened to one batch. Times are clock milliseconds; the delays follow
+ * Spark: schedulingDelay = processingStart − submission (time spent queued
+ * behind earlier batches), processingDelay = processingEnd − processingStart,
+ * totalDelay = schedulingDelay + processingDelay.
+ */
+export interface BatchInfo {
+  readonly batchTime: number;
+  /** Records the input streams handed to this batch. */
+  readonly numRecords: number;
+  readonly submissionTime: number;
+  readonly processingStartTime?: number;
+  readonly processingEndTime?: number;
+  readonly schedulingDelay?: number;
+  readonly processingDelay?: number;
+  readonly totalDelay?: number;
+  /**
+   * Named per-batch counters, e.g. `malformedRecords` (lines a delimited
+   * parser skipped) and `droppedTooLongRecords` (receiver records over the size limit).
+   */
+  readonly counters: Readonly<Record<string, number>>;
+  /** Set when an output of this batch failed; the context stops after such a batch. */
+  readonly failure?: JobError;
+}
+
+export interface ReceiverInfo {
+  readonly streamId: number;
+  readonly name: string;
+  readonly active: boolean;
+  readonly lastErrorMessage?: string;
+  readonly lastError?: unknown;
+  readonly lastErrorTime?: number;
+}
+
+/** Spark's StreamingListener: every method optional, called synchronously on the engine's turn. A throwing listener is ignored. */
+export interface StreamingListener {
+  onBatchSubmitted?(event: { readonly batchInfo: BatchInfo }): void;
+  onBatchStarted?(event: { readonly batchInfo: BatchInfo }): void;
+  onBatchCompleted?(event: { readonly batchInfo: BatchInfo }): void;
+  onReceiverStarted?(event: { readonly receiverInfo: ReceiverInfo }): void;
+  onReceiverError?(event: { readonly receiverInfo: ReceiverInfo }): void;
+  onReceiverStopped?(event: { readonly receiverInfo: ReceiverInfo }): void;
+}
+
+type EventName = keyof StreamingListener;
+type EventOf<K extends EventName> = Parameters<NonNullable<StreamingListener[K]>>[0];
+
+export class ListenerBus {
+  private readonly listeners: StreamingListener[] = [];
+
+  add(listener: StreamingListener): void {
+    this.listeners.push(listener);
+  }
+
+  remove(listener: StreamingListener): void {
+    const i = this.listeners.indexOf(listener);
+    if (i !== -1) this.listeners.splice(i, 1);
+  }
+
+  post<K extends EventName>(name: K, event: EventOf<K>): void {
+    for (const listener of this.listeners) {
+      const handler = listener[name] as ((e: EventOf<K>) => void) | undefined;
+      if (handler === undefined) continue;
+      try {
+        handler.call(listener, event);
+      } catch {
+        // A broken listener must not break the stream (Spark logs and goes on).
+      }
+    }
+  }
+}

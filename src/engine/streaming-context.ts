@@ -1,0 +1,226 @@
+import type { CheckpointStore, FileSink } from '../checkpoint/store.js';
+import { CheckpointError, IllegalStateError, InvalidArgumentError, type JobError } from '../errors.js';
+import type { Kernels } from '../kernels/api.js';
+import { type Clock, SystemClock } from './clock.js';
+import { DStreamGraph } from './graph.js';
+import { JobGenerator } from './job-generator.js';
+import { JobScheduler } from './job-scheduler.js';
+import type { JobSet } from './job-set.js';
+import { ListenerBus, type StreamingListener } from './listener.js';
+import type { DStream } from './dstream.js';
+import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
+import type { Receiver } from '../receivers/receiver.js';
+import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
+import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
+
+export interface StreamingContextOptions {
+  /** Length of one batch in ms (Spark's batchDuration). */
+  readonly batchIntervalMs: number;
+  /** Default: the system clock. Tests pass a ManualClock. */
+  readonly clock?: Clock;
+  /** Kernels for the fused fast path; without them fused chains run on the JS path (same results). */
+  readonly kernels?: Kernels;
+  /** Where print() writes its lines. Default: console.log. */
+  readonly output?: (line: string) => void;
+  /** Where saveAsTextFiles() writes when no sink is passed to it. */
+  readonly fileSink?: FileSink;
+}
+
+export type ContextState = 'initialized' | 'active' | 'stopped';
+
+/**
+ * The entry point (Spark's StreamingContext): create input streams, chain
+ * operators, register outputs, then start(). Batch time t holds what was
+ * received in (t − interval, t]; batches run one at a time, in order.
+ */
+export class StreamingContext {
+  readonly batchIntervalMs: number;
+  readonly clock: Clock;
+  readonly kernels: Kernels | undefined;
+  readonly output: (line: string) => void;
+  readonly fileSink: FileSink | undefined;
+  readonly graph = new DStreamGraph();
+  readonly listenerBus = new ListenerBus();
+  private currentState: ContextState = 'initialized';
+  private store: CheckpointStore | undefined;
+  private readonly jobSets = new Map<number, JobSet>();
+  private readonly scheduler: JobScheduler;
+  private readonly generator: JobGenerator;
+  private zero: number | undefined;
+  private failure: JobError | undefined;
+  private stopping: Promise<void> | undefined;
+  private terminated = false;
+  private readonly terminationWaiters: { resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(options: StreamingContextOptions) {
+    const { batchIntervalMs } = options;
+    if (!Number.isInteger(batchIntervalMs) || batchIntervalMs <= 0) {
+      throw new InvalidArgumentError(`batchIntervalMs must be a positive integer number of milliseconds, got ${batchIntervalMs}`);
+    }
+    this.batchIntervalMs = batchIntervalMs;
+    this.clock = options.clock ?? new SystemClock();
+    this.kernels = options.kernels;
+    this.output = options.output ?? ((line) => console.log(line));
+    this.fileSink = options.fileSink;
+    this.scheduler = new JobScheduler(this.clock, this.graph, this.listenerBus, (error) => this.fail(error));
+    this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets);
+  }
+
+  get state(): ContextState {
+    return this.currentState;
+  }
+
+  /** Time before the first batch (first batch = zeroTime + interval); undefined before start(). */
+  get zeroTime(): number | undefined {
+    return this.zero;
+  }
+
+  /** Records where checkpoints go; required by stateful and inverse-window operators. */
+  checkpoint(store: CheckpointStore): void {
+    if (this.currentState !== 'initialized') throw new IllegalStateError('checkpoint() must be called before start()');
+    this.store = store;
+  }
+
+  get checkpointStore(): CheckpointStore | undefined {
+    return this.store;
+  }
+
+  /** Lines stored by a custom receiver (started at start(), restarted when it fails). */
+  receiverStream(receiver: Receiver, options: RecordBatchBuilderOptions = {}): DStream<string> {
+    return new ReceiverInputDStream(this, receiver, options);
+  }
+
+  /** Spark's queueStream: each batch takes the next array of `queue` (or all, without oneAtATime). */
+  queueStream<T>(queue: (readonly T[])[], options: QueueStreamOptions<T> = {}): DStream<T> {
+    return new QueueInputDStream(this, queue, options);
+  }
+
+  addStreamingListener(listener: StreamingListener): void {
+    this.listenerBus.add(listener);
+  }
+
+  removeStreamingListener(listener: StreamingListener): void {
+    this.listenerBus.remove(listener);
+  }
+
+  /**
+   * Adds `amount` to the named counter of batch `time`'s BatchInfo; when that
+   * batch is already done (a window recomputing an old batch), of the batch
+   * being processed now.
+   */
+  addBatchCounter(time: number, name: string, amount: number): void {
+    const jobSet = this.jobSets.get(time) ?? this.scheduler.activeJobSet();
+    jobSet?.addCounter(name, amount);
+  }
+
+  /**
+   * Starts receiving and processing. Throws (and stays unstarted) when the
+   * graph has no output or needs a checkpoint store that was not given.
+   */
+  start(): void {
+    if (this.currentState === 'active') throw new IllegalStateError('The StreamingContext is already started');
+    if (this.currentState === 'stopped') {
+      throw new IllegalStateError('A stopped StreamingContext cannot be restarted; create a new one (as in Spark)');
+    }
+    if (this.graph.outputStreams().length === 0) {
+      throw new IllegalStateError('No output operations registered, so nothing to execute: add print(), foreachRDD() or saveAsTextFiles() before start()');
+    }
+    const needsCheckpoint = this.graph.streams().find((s) => s.requiresCheckpoint);
+    if (needsCheckpoint !== undefined && this.store === undefined) {
+      throw new CheckpointError(
+        'ERR_SLUICE_CHECKPOINT_REQUIRED',
+        `${needsCheckpoint.constructor.name} (stream ${needsCheckpoint.id}) keeps state across batches and needs a checkpoint store: call ssc.checkpoint(store) before start()`,
+      );
+    }
+    const now = this.clock.now();
+    this.zero = Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
+    this.graph.initialize(this.zero);
+    this.currentState = 'active';
+    for (const input of this.graph.inputStreams()) input.start();
+    this.generator.start(this.zero + this.batchIntervalMs);
+  }
+
+  /**
+   * Stops the context. `graceful`: stop receiving, then process everything
+   * already received (queued batches, plus one last batch for data received
+   * since the last batch time, generated without waiting for the clock)
+   * before stopping. Otherwise queued batches are dropped; a batch already
+   * running finishes. Do not await stop() inside an output function.
+   */
+  stop(options: { graceful?: boolean } = {}): Promise<void> {
+    if (this.stopping !== undefined) return this.stopping;
+    if (this.currentState === 'initialized') {
+      this.currentState = 'stopped';
+      this.stopping = Promise.resolve();
+      this.terminate();
+      return this.stopping;
+    }
+    this.currentState = 'stopped';
+    this.stopping = this.shutdown(options.graceful === true && this.failure === undefined);
+    return this.stopping;
+  }
+
+  /**
+   * Resolves true once the context has stopped, false when `timeoutMs`
+   * (on the context's clock) passes first; rejects with the JobError of a
+   * failed batch.
+   */
+  awaitTermination(timeoutMs?: number): Promise<boolean> {
+    if (this.terminated) {
+      return this.failure === undefined ? Promise.resolve(true) : Promise.reject(this.failure);
+    }
+    return new Promise<boolean>((resolve, reject) => {
+      let cancelTimeout: (() => void) | undefined;
+      const waiter = {
+        resolve: (done: boolean) => {
+          cancelTimeout?.();
+          resolve(done);
+        },
+        reject: (error: unknown) => {
+          cancelTimeout?.();
+          reject(error);
+        },
+      };
+      this.terminationWaiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        cancelTimeout = this.clock.schedule(this.clock.now() + timeoutMs, () => {
+          const i = this.terminationWaiters.indexOf(waiter);
+          if (i === -1) return;
+          this.terminationWaiters.splice(i, 1);
+          resolve(false);
+        });
+      }
+    });
+  }
+
+  private async shutdown(graceful: boolean): Promise<void> {
+    const inputs = this.graph.inputStreams();
+    this.generator.stop();
+    if (graceful) {
+      for (const input of inputs) await input.stop();
+      if (inputs.some((input) => input.hasPendingData())) {
+        const last = this.generator.lastBatchTime ?? (this.zero as number);
+        void this.generator.generate(last + this.batchIntervalMs);
+      }
+      await this.scheduler.idle();
+    } else {
+      this.scheduler.cancelPending();
+      await this.scheduler.idle();
+      for (const input of inputs) await input.stop();
+    }
+    this.terminate();
+  }
+
+  private fail(error: JobError): void {
+    this.failure ??= error;
+    void this.stop();
+  }
+
+  private terminate(): void {
+    this.terminated = true;
+    for (const waiter of this.terminationWaiters.splice(0)) {
+      if (this.failure === undefined) waiter.resolve(true);
+      else waiter.reject(this.failure);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import type { Batch } from '../batch/batch.js';
+import { builtinOf } from '../batch/builtins.js';
+import { DStream } from '../engine/dstream.js';
+
+/** BatchInfo counter of records a built-in parser (keyValueFields) skipped as malformed. */
+export const MALFORMED_RECORDS_COUNTER = 'malformedRecords';
+
+/**
+ * `flatMap(fn)`: every element of `fn(x)` for every x. With the built-in
+ * `keyValueFields` parser, lines it rejects (empty result) are counted in
+ * the batch's `malformedRecords` counter, as the fused kernel path counts them.
+ */
+export class FlatMappedDStream<T, U> extends DStream<U> {
+  readonly dependencies: readonly DStream<unknown>[];
+
+  constructor(
+    readonly parent: DStream<T>,
+    readonly fn: (value: T) => Iterable<U>,
+  ) {
+    super(parent.context);
+    this.dependencies = [parent];
+  }
+
+  compute(time: number): Batch<U> | undefined {
+    const batch = this.parent.getOrCompute(time);
+    if (batch === undefined) return undefined;
+    if (builtinOf(this.fn)?.kind !== 'keyValueFields') return batch.flatMap(this.fn);
+    const parse = this.fn as unknown as (value: T) => readonly U[];
+    let malformed = 0;
+    const parsed = batch.flatMap((value) => {
+      const produced = parse(value);
+      if (produced.length === 0) malformed++;
+      return produced;
+    });
+    if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+    return parsed;
+  }
+}
+
+declare module '../engine/dstream.js' {
+  interface DStream<T> {
+    /** Every element of `fn(x)`, for every element x (e.g. lines → words). */
+    flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U>;
+  }
+}
+
+DStream.prototype.flatMap = function flatMap<T, U>(this: DStream<T>, fn: (value: T) => Iterable<U>): DStream<U> {
+  return new FlatMappedDStream(this, fn);
+};

@@ -1,0 +1,35 @@
+import { Batch, type Pair } from '../batch/batch.js';
+import { DStream } from '../engine/dstream.js';
+import type { DelimitedSpec } from '../kernels/api.js';
+import { MALFORMED_RECORDS_COUNTER } from './flat-map-dstream.js';
+import { pairsOf } from './fused-word-count-dstream.js';
+
+/**
+ * lines → keyValueFields(delimiter, keyField, valueField) → reduceByKey(reducer),
+ * as ONE `kernels.aggregateDelimited` call over the batch's bytes; the
+ * malformed lines it skips go into the batch's `malformedRecords` counter.
+ * Built by the planner (fuse.ts); `fallback` is the same chain on the JS path.
+ */
+export class FusedDelimitedDStream extends DStream<Pair<string, number>> {
+  readonly dependencies: readonly DStream<unknown>[];
+
+  constructor(
+    readonly lines: DStream<string>,
+    readonly spec: DelimitedSpec,
+    readonly fallback: DStream<Pair<string, number>>,
+  ) {
+    super(lines.context);
+    this.dependencies = [lines, fallback];
+  }
+
+  compute(time: number): Batch<Pair<string, number>> | undefined {
+    const batch = this.lines.getOrCompute(time);
+    if (batch === undefined) return undefined;
+    const kernels = this.context.kernels;
+    const records = kernels === undefined ? undefined : batch.asRecordBatch();
+    if (kernels === undefined || records === undefined) return this.fallback.getOrCompute(time);
+    const { result, malformed } = kernels.aggregateDelimited(records.data, this.spec);
+    if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+    return Batch.of(pairsOf(result));
+  }
+}

@@ -1,0 +1,37 @@
+import { Batch } from '../batch/batch.js';
+import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
+import type { Receiver } from '../receivers/receiver.js';
+import { InputDStream } from '../engine/input-dstream.js';
+import { ReceiverSupervisor } from '../engine/receiver-supervisor.js';
+import type { StreamingContext } from '../engine/streaming-context.js';
+
+/**
+ * Lines from a custom Receiver (Spark's receiverStream). Each batch is a
+ * byte-backed batch of what the receiver stored since the previous batch time.
+ */
+export class ReceiverInputDStream extends InputDStream<string> {
+  readonly supervisor: ReceiverSupervisor;
+
+  constructor(context: StreamingContext, receiver: Receiver, options: RecordBatchBuilderOptions = {}) {
+    super(context);
+    this.supervisor = new ReceiverSupervisor(receiver, this.id, context.clock, context.listenerBus, options);
+  }
+
+  override start(): void {
+    this.supervisor.start();
+  }
+
+  override stop(): void {
+    this.supervisor.stop();
+  }
+
+  override hasPendingData(): boolean {
+    return this.supervisor.hasBufferedData();
+  }
+
+  protected take(time: number): Batch<string> {
+    const { records, droppedTooLong } = this.supervisor.cutBlock();
+    if (droppedTooLong > 0) this.context.addBatchCounter(time, 'droppedTooLongRecords', droppedTooLong);
+    return Batch.fromRecords(records);
+  }
+}

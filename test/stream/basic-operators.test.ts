@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import { Batch, type Pair } from '../../src/index.js';
+import { testOperation } from '../harness/operation.js';
+
+test('map', async () => {
+  await testOperation([[1, 2], [3], [], [4, 5, 6]], (s) => s.map((x) => x * 10), [[10, 20], [30], [], [40, 50, 60]]);
+});
+
+test('flatMap', async () => {
+  await testOperation([['a b', 'c'], [''], ['d']], (s) => s.flatMap((x) => x.split(' ').filter((w) => w !== '')), [['a', 'b', 'c'], [], ['d']]);
+});
+
+test('filter', async () => {
+  await testOperation([[1, 2, 3, 4], [5], []], (s) => s.filter((x) => x % 2 === 1), [[1, 3], [5], []]);
+});
+
+test('mapPartitions sees whole partitions', async () => {
+  await testOperation([[1, 2, 3], [], [7]], (s) => s.mapPartitions((part, i) => [`${i}:${part.length}`]), [['0:3'], ['0:0'], ['0:1']]);
+});
+
+test('union of two streams derived from one input', async () => {
+  await testOperation(
+    [[1, 2], [3]],
+    (s) => s.map((x) => x + 100).union(s.filter((x) => x > 1)),
+    [[101, 102, 2], [103, 3]],
+  );
+});
+
+test('transform passes the batch and its time', async () => {
+  await testOperation(
+    [['a'], ['b', 'c'], []],
+    (s) => s.transform((batch, time) => Batch.of([`${time}:${batch.count()}`])),
+    [['1000:1'], ['2000:2'], ['3000:0']],
+  );
+});
+
+test('count emits one element per batch, 0 for empty batches', async () => {
+  await testOperation([['a', 'b'], [], ['c']], (s) => s.count(), [[2], [0], [1]]);
+});
+
+test('countByValue', async () => {
+  await testOperation(
+    [['a', 'b', 'a'], [], ['c']],
+    (s) => s.countByValue(),
+    [[['a', 2], ['b', 1]], [], [['c', 1]]],
+    { orderMatters: false },
+  );
+});
+
+test('reduce gives one element per non-empty batch', async () => {
+  await testOperation([[1, 2, 3], [], [10]], (s) => s.reduce((a, b) => a + b), [[6], [], [10]]);
+});
+
+test('reduceByKey with a user function', async () => {
+  await testOperation(
+    [[['a', 1], ['b', 2], ['a', 3]], [['b', 5]], []] as Pair<string, number>[][],
+    (s) => s.reduceByKey((a: number, b: number) => a * 10 + b),
+    [[['a', 13], ['b', 2]], [['b', 5]], []],
+    { orderMatters: false },
+  );
+});
+
+test('groupByKey keeps values in arrival order', async () => {
+  await testOperation(
+    [[['a', 1], ['b', 2], ['a', 3]], []] as Pair<string, number>[][],
+    (s) => s.groupByKey(),
+    [[['a', [1, 3]], ['b', [2]]], []],
+    { orderMatters: false },
+  );
+});
