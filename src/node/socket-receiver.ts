@@ -15,22 +15,18 @@
 
 import { connect, type Socket } from 'node:net';
 import { Receiver } from '../receivers/receiver.js';
-import { LineSplitter } from '../receivers/line-splitter.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { LineIntake, type LineIntakeOptions, type LineIntakeStats } from './line-intake.js';
 
-export interface SocketReceiverOptions extends BackoffOptions {
-  /** Longest line kept (bytes); longer lines are dropped, counted and reported. Default 1 MiB. */
-  readonly maxLineBytes?: number;
+export interface SocketReceiverOptions extends BackoffOptions, LineIntakeOptions {
   /** Called on every connect and disconnect (the CLI uses it to give up on a host that never answers). */
   readonly onConnectionChange?: (connected: boolean) => void;
 }
 
-export interface SocketReceiverStats {
+export interface SocketReceiverStats extends LineIntakeStats {
   readonly connections: number;
   readonly bytesReceived: number;
-  readonly linesStored: number;
-  readonly oversizeLinesDropped: number;
 }
 
 export class SocketReceiver extends Receiver {
@@ -40,7 +36,7 @@ export class SocketReceiver extends Receiver {
   private readonly backoff: Backoff;
   private socket: Socket | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly splitter: LineSplitter;
+  private readonly intake: LineIntake;
   private running = false;
   private connected = false;
   private connections = 0;
@@ -56,7 +52,7 @@ export class SocketReceiver extends Receiver {
     this.port = port;
     this.options = options;
     this.backoff = new Backoff(options);
-    this.splitter = this.newSplitter();
+    this.intake = new LineIntake(this, `${host}:${port}`, options);
   }
 
   get isConnected(): boolean {
@@ -64,12 +60,7 @@ export class SocketReceiver extends Receiver {
   }
 
   get stats(): SocketReceiverStats {
-    return {
-      connections: this.connections,
-      bytesReceived: this.bytesReceived,
-      linesStored: this.splitter.lineCount,
-      oversizeLinesDropped: this.splitter.oversizeCount,
-    };
+    return { connections: this.connections, bytesReceived: this.bytesReceived, ...this.intake.stats };
   }
 
   onStart(): void {
@@ -84,18 +75,9 @@ export class SocketReceiver extends Receiver {
     const socket = this.socket;
     this.socket = undefined;
     socket?.destroy();
-    this.splitter.reset();
+    this.intake.reset();
+    this.intake.reportPending();
     this.setConnected(false);
-  }
-
-  private newSplitter(): LineSplitter {
-    return new LineSplitter((line) => this.store(line), {
-      ...(this.options.maxLineBytes === undefined ? {} : { maxLineBytes: this.options.maxLineBytes }),
-      onOversize: (bytesSeen) =>
-        this.reportError(
-          `Dropped a line longer than ${this.splitter.maxLineBytes} bytes from ${this.hostname}:${this.port} (${bytesSeen} bytes without a newline when dropped); the stream continues with the next line.`,
-        ),
-    });
   }
 
   private connect(): void {
@@ -112,18 +94,18 @@ export class SocketReceiver extends Receiver {
       if (socket !== this.socket || !this.running) return;
       this.bytesReceived += chunk.length;
       try {
-        this.splitter.push(chunk);
+        this.intake.push(chunk);
       } catch (error) {
         // A throwing store() must not become an uncaught exception in a socket callback.
         this.reportError(`Storing data from ${this.hostname}:${this.port} failed; the rest of this chunk is lost.`, error);
       }
     });
     socket.on('end', () => {
-      if (socket === this.socket && this.running) this.splitter.flush();
+      if (socket === this.socket && this.running) this.intake.flush();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (socket !== this.socket || !this.running) return;
-      this.splitter.reset();
+      this.intake.reset();
       lostReported = true;
       this.reportError(this.describeFailure(error), new ConnectionError(this.connected ? 'ERR_SLUICE_CONNECTION_LOST' : 'ERR_SLUICE_CONNECT', this.describeFailure(error), { cause: error }));
     });
@@ -132,7 +114,7 @@ export class SocketReceiver extends Receiver {
       const wasConnected = this.connected;
       this.setConnected(false);
       this.socket = undefined;
-      this.splitter.reset();
+      this.intake.reset();
       const delay = this.backoff.nextDelayMs();
       if (!lostReported && wasConnected) {
         const message = `Server ${this.hostname}:${this.port} closed the connection; reconnecting in ${delay} ms.`;

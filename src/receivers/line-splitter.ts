@@ -44,6 +44,7 @@ export class LineSplitter {
   private discarding = false;
   private lines = 0;
   private oversize = 0;
+  private sinceNewline = 0;
 
   constructor(onLine: (line: Uint8Array) => void, options: LineSplitterOptions = {}) {
     const max = options.maxLineBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -65,6 +66,14 @@ export class LineSplitter {
     return this.oversize;
   }
 
+  /**
+   * Bytes pushed since the last '\n' (held or being discarded). A reader that
+   * resumes from `bytesPushed - unterminatedBytes` starts on a line boundary.
+   */
+  get unterminatedBytes(): number {
+    return this.sinceNewline;
+  }
+
   /** Bytes held for the unfinished last line (never more than maxLineBytes + 1). */
   get bufferedBytes(): number {
     return this.pendingBytes;
@@ -73,6 +82,8 @@ export class LineSplitter {
   push(chunk: Uint8Array): void {
     let from = 0;
     const total = chunk.length;
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    this.sinceNewline = lastNewline === -1 ? this.sinceNewline + total : total - lastNewline - 1;
     while (from < total) {
       const nl = chunk.indexOf(NEWLINE, from);
       if (nl === -1) {
@@ -86,6 +97,7 @@ export class LineSplitter {
 
   /** End of input: the bytes after the last '\n', if any, form the final line. */
   flush(): void {
+    this.sinceNewline = 0;
     if (this.discarding) {
       this.discarding = false;
       return;
@@ -99,6 +111,7 @@ export class LineSplitter {
     this.pending = [];
     this.pendingBytes = 0;
     this.discarding = false;
+    this.sinceNewline = 0;
   }
 
   private holdTail(chunk: Uint8Array, from: number, end: number): void {
@@ -125,7 +138,6 @@ export class LineSplitter {
     }
     if (this.pendingBytes + (nl - from) > this.maxLineBytes + 1) {
       this.dropOversize(this.pendingBytes + (nl - from));
-      this.reset();
       return;
     }
     this.pending.push(chunk.subarray(from, nl));

@@ -108,7 +108,7 @@ test('an over-long line is dropped and reported, the stream goes on', async () =
   await close(server);
   assert.deepEqual(host.lines(), ['ok 1', 'ok 2']);
   assert.equal(receiver.stats.oversizeLinesDropped, 1);
-  assert.ok(host.errors.some((e) => /Dropped a line longer than 100 bytes/.test(e.message)));
+  assert.ok(host.errors.some((e) => /Dropped 1 line longer than 100 bytes from 127\.0\.0\.1:\d+/.test(e.message)));
 });
 
 test('stop closes the connection and stores nothing afterwards', async () => {
@@ -135,4 +135,24 @@ test('bad host or port is rejected up front', () => {
   assert.throws(() => new SocketReceiver('127.0.0.1', 0), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
   assert.throws(() => new SocketReceiver('127.0.0.1', 70000), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
   assert.throws(() => new SocketReceiver('', 9999), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
+
+test('lines of invalid UTF-8 are dropped and counted, valid neighbours kept', async () => {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.write('good 1\n');
+    socket.write(Uint8Array.from([0x61, 0xff, 0xfe, 0x0a, 0xc3, 0x28, 0x0a]));
+    socket.end('good 2 长江\n');
+  });
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.records.length === 2, 'the two valid lines');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines(), ['good 1', 'good 2 长江']);
+  assert.equal(receiver.stats.invalidUtf8LinesDropped, 2);
+  assert.ok(host.errors.some((e) => /Dropped 1 line that is not valid UTF-8/.test(e.message)));
+  assert.ok(host.errors.some((e) => /2 so far/.test(e.message)), 'the throttled second drop is reported at stop');
 });

@@ -45,9 +45,14 @@ function splitInChunks(chunks: Uint8Array[], max: number) {
   const dropped: number[] = [];
   const splitter = new LineSplitter((line) => lines.push(Array.from(line)), { maxLineBytes: max, onOversize: (n) => dropped.push(n) });
   let peakBuffered = 0;
+  let pushed = 0;
+  let lastNewlineEnd = 0;
   for (const chunk of chunks) {
     splitter.push(chunk);
     peakBuffered = Math.max(peakBuffered, splitter.bufferedBytes);
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lastNewlineEnd = pushed + i + 1;
+    pushed += chunk.length;
+    assert.equal(splitter.unterminatedBytes, pushed - lastNewlineEnd);
   }
   splitter.flush();
   return { lines, dropped, peakBuffered, splitter };
