@@ -100,9 +100,10 @@ export function delimitedField(delimiter: string, index: number): (line: string)
   return (line) => line.split(delimiter)[index];
 }
 
-// A decimal number as Java's Double.parseDouble reads plain notation:
-// optional sign, digits with an optional fraction (or a leading '.'), optional exponent.
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// The forms the delimited kernel accepts (assembly/number.ts): optional Java-\s
+// padding, sign, digits with an optional fraction (or a leading '.'), optional
+// exponent. Unlike Number(), "", hex, "Infinity" and "NaN" are rejected.
+const DECIMAL = /^[ \t\n\x0B\f\r]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\x0B\f\r]*$/;
 
 /** Parses a numeric field; undefined when it is not a plain decimal number. */
 export function parseNumericField(text: string): number | undefined {
@@ -112,7 +113,8 @@ export function parseNumericField(text: string): number | undefined {
 /**
  * A flatMap function from a delimited line to `[[key, value]]`, or `[]` for a
  * malformed line (fewer fields than needed, a different count than
- * `expectedFields`, or a value that is not a number). Used in `flatMap`, the
+ * `expectedFields`, an empty key, or a value that is not a number), exactly
+ * as the delimited kernel decides. Used in `flatMap`, the
  * engine counts the empty results as malformed records in BatchInfo.
  * Followed by reduceByKey(sum|count|min|max) it runs as one kernel call.
  */
@@ -134,7 +136,7 @@ export function keyValueFields(
     if (expectedFields !== undefined && fields.length !== expectedFields) return [];
     const key = fields[keyField];
     const raw = fields[valueField];
-    if (key === undefined || raw === undefined) return [];
+    if (key === undefined || key === '' || raw === undefined) return [];
     const value = parseNumericField(raw);
     return value === undefined ? [] : [[key, value]];
   }, { kind: 'keyValueFields', spec });

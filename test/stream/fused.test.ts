@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../../src/corpus/prng.js';
+import { OrdersSource } from '../../src/corpus/orders.js';
+import {
+  count,
+  type DStream,
+  FusedDelimitedDStream,
+  FusedWordCountDStream,
+  keyValueFields,
+  ManualClock,
+  max,
+  min,
+  type Pair,
+  pairWithOne,
+  type Reducer,
+  splitWhitespace,
+  StreamingContext,
+  sum,
+} from '../../src/index.js';
+import { runOperation, sortedForComparison, testOperation } from '../harness/operation.js';
+import { referenceKernels } from '../harness/reference-kernels.js';
+
+const WORDS = ['spark', 'sluice', 'a', 'the', '长江', '黄河', '这是', 'naïve', 'x\u00a0y', '🙂'];
+const SPACES = [' ', '\t', '\x0B', '\f', '\r', '  ', ' \t '];
+
+function randomWordLines(rng: Rng, batches: number): string[][] {
+  const input: string[][] = [];
+  for (let b = 0; b < batches; b++) {
+    const lines: string[] = [];
+    const n = rng.nextInt(6);
+    for (let i = 0; i < n; i++) {
+      let line = rng.chance(0.3) ? rng.pick(SPACES) : '';
+      const words = rng.nextInt(8);
+      for (let w = 0; w < words; w++) line += (w > 0 ? rng.pick(SPACES) : '') + rng.pick(WORDS);
+      if (rng.chance(0.3)) line += rng.pick(SPACES);
+      lines.push(line);
+    }
+    input.push(lines);
+  }
+  return input;
+}
+
+const wordCountChain = (lines: DStream<string>): DStream<Pair<string, number>> =>
+  lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+
+test('the planner fuses flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum)', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const lines = ssc.queueStream<string>([]);
+  assert.ok(wordCountChain(lines) instanceof FusedWordCountDStream);
+  assert.ok(lines.flatMap(splitWhitespace).countByValue() instanceof FusedWordCountDStream);
+  assert.ok(!(lines.flatMap(splitWhitespace).map((w) => [w, 1] as const).reduceByKey(sum) instanceof FusedWordCountDStream));
+  assert.ok(!(lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey((a: number, b: number) => a + b) instanceof FusedWordCountDStream));
+  assert.ok(lines.flatMap(keyValueFields(',', 1, 2)).reduceByKey(max) instanceof FusedDelimitedDStream);
+});
+
+for (const asRecords of [true, false]) {
+  test(`word count: fast path equals JS path on random lines (${asRecords ? 'byte-backed' : 'string'} batches)`, async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const input = randomWordLines(new Rng(seed), 4);
+      const kernels = referenceKernels();
+      const fast = await runOperation(input, wordCountChain, { numBatches: 4, kernels, asRecords });
+      const js = await runOperation(input, wordCountChain, { numBatches: 4, asRecords });
+      assert.equal(kernels.calls.wordCount, 4, 'every batch went through the kernel');
+      for (let b = 0; b < 4; b++) {
+        assert.deepStrictEqual(sortedForComparison(fast.outputs[b] ?? []), sortedForComparison(js.outputs[b] ?? []), `seed ${seed} batch ${b}`);
+      }
+    }
+  });
+}
+
+test('word count: strings holding a newline take the JS path (same records a closure sees)', async () => {
+  const kernels = referenceKernels();
+  await testOperation([['a\nb a']], wordCountChain, [[['a', 2], ['b', 1]]], { kernels, orderMatters: false });
+  assert.equal(kernels.calls.wordCount, 0);
+});
+
+test('seed: 长江 长江 这是 黄河 counts the same on both paths', async () => {
+  const expected: Pair<string, number>[][] = [[['长江', 2], ['这是', 1], ['黄河', 1]]];
+  await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false });
+  await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false, kernels: referenceKernels(), asRecords: true });
+});
+
+const SEED_ORDERS = [
+  '201710261645320001,12,45.00',
+  '201710261645320002,12,20.00',
+  '201710261645320301,14,10.00',
+  '201710261635320e01,12,4.00',
+  '',
+  '201710261645320034,21,100.50',
+  '201710261645320021,14,2.00',
+  '',
+  '201710261645323501,12,1.50',
+  '201710261645320281,14,3.00',
+  '201710261645332568,15,1000.50',
+  '',
+  '201710261645320231,15,1000.00',
+  '',
+  '201710261645320001,12,1000.00',
+  '201710261645320002,12,1000.00',
+  '201710261645320301,14,1000.00',
+  'garbage',
+  '201710261645320302,14,abc',
+  '201710261645320303,14,1.00,extra',
+];
+
+const provinceTotals = (lines: DStream<string>): DStream<Pair<string, number>> =>
+  lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
+
+test('seed: per-province order totals, malformed lines skipped and counted in BatchInfo, both paths', async () => {
+  const expected: Pair<string, number>[][] = [[['12', 2070.5], ['14', 1015], ['21', 100.5], ['15', 2000.5]], []];
+  for (const kernels of [undefined, referenceKernels()]) {
+    const run = await testOperation([SEED_ORDERS, []], provinceTotals, expected, {
+      orderMatters: false,
+      asRecords: true,
+      ...(kernels === undefined ? {} : { kernels }),
+    });
+    assert.deepStrictEqual(run.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0), [7, 0]);
+    assert.deepStrictEqual(run.batchInfos.map((b) => b.numRecords), [SEED_ORDERS.length, 0]);
+  }
+});
+
+for (const [name, reducer] of [['sum', sum], ['count', count], ['min', min], ['max', max]] as const) {
+  test(`delimited reduceByKey(${name}): fast path equals JS path on random orders with malformed lines`, async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const source = new OrdersSource(seed, { malformedRate: 0.2 });
+      const rng = new Rng(seed);
+      const input = Array.from({ length: 3 }, () => Array.from({ length: rng.nextInt(40) }, () => source.nextLine()));
+      const chain = (lines: DStream<string>) => lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(reducer);
+      const kernels = referenceKernels();
+      const fast = await runOperation(input, chain, { numBatches: 3, kernels, asRecords: true });
+      const js = await runOperation(input, chain, { numBatches: 3, asRecords: true });
+      assert.equal(kernels.calls.aggregateDelimited, 3);
+      assert.deepStrictEqual(fast.outputs.map(sortedForComparison), js.outputs.map(sortedForComparison), `seed ${seed}`);
+      assert.deepStrictEqual(
+        fast.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0),
+        js.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0),
+      );
+      assert.ok(js.batchInfos.some((b) => (b.counters['malformedRecords'] ?? 0) > 0) || input.every((b) => b.length < 5));
+    }
+  });
+}
+
+test('delimited reducers compute what they say', async () => {
+  const lines = [['a,1', 'b,5', 'a,3', 'a,2', 'bad']];
+  const cases: [Reducer, (a: number, b: number) => number, Pair<string, number>[]][] = [
+    ['sum', sum, [['a', 6], ['b', 5]]],
+    ['count', count, [['a', 3], ['b', 1]]],
+    ['min', min, [['a', 1], ['b', 5]]],
+    ['max', max, [['a', 3], ['b', 5]]],
+  ];
+  for (const [, reducer, expected] of cases) {
+    for (const kernels of [undefined, referenceKernels()]) {
+      await testOperation(lines, (s) => s.flatMap(keyValueFields(',', 0, 1)).reduceByKey(reducer), [expected], {
+        orderMatters: false,
+        ...(kernels === undefined ? {} : { kernels }),
+      });
+    }
+  }
+});
