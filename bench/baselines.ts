@@ -63,7 +63,12 @@ export function idiomaticDelimitedSum(bytes: Uint8Array, spec: DelimitedSpec): C
 const IS_SPACE = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]) IS_SPACE[c] = 1;
 
-/** Tuned JS word count: one pass over the bytes, FNV-1a per byte while scanning, ByteKeyTable. */
+/**
+ * Tuned JS word count: one pass over the bytes, FNV-1a per byte while
+ * scanning, ByteKeyTable. Words are keyed by their bytes, so two different
+ * invalid UTF-8 words that decode to the same replacement characters stay two
+ * entries (as in the kernels); on valid UTF-8 it equals the reference.
+ */
 export function tunedWordCount(bytes: Uint8Array): KeyedValues {
   const table = new ByteKeyTable(bytes);
   const n = bytes.length;

@@ -35,15 +35,14 @@ export class ByteKeyTable {
 
   /** Entry id of the key `bytes[start, start + length)` with hash `h`, inserted with value 0 if new. */
   find(start: number, length: number, h: number): number {
-    const bytes = this.bytes;
-    const slots = this.slots;
+    const { bytes, slots, lengths, starts } = this;
     const wrap = this.capacity * 2 - 1;
     let slot = (h << 1) & wrap;
     for (;;) {
       const id = slots[slot] as number;
       if (id === 0) return this.insert(slot, start, length, h);
-      if (slots[slot + 1] === h && this.lengths[id - 1] === length) {
-        const other = this.starts[id - 1] as number;
+      if (slots[slot + 1] === h && lengths[id - 1] === length) {
+        const other = starts[id - 1] as number;
         let k = 0;
         while (k < length && bytes[other + k] === bytes[start + k]) k++;
         if (k === length) return id - 1;

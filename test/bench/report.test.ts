@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatTable, toRow, withRatios, type CorpusFacts } from '../../bench/report.js';
+import { parseOptions, selected } from '../../bench/options.js';
+
+const facts: CorpusFacts = { corpus: 'english', operation: 'wordCount', bytes: 100e6, words: 20e6, records: 1e6 };
+const timing = (medianMs: number) => ({ medianMs, meanMs: medianMs, minMs: medianMs, samples: 5, rmePercent: 1 });
+
+test('rows carry throughput from the median and ratios against same-corpus baselines', () => {
+  const rows = withRatios([
+    toRow(facts, 'idiomatic-js', timing(8000)),
+    toRow(facts, 'tuned-js', timing(1000)),
+    toRow(facts, 'kernel-wasm', timing(400)),
+    toRow({ ...facts, corpus: 'mixed' }, 'kernel-wasm', timing(400)),
+  ]);
+  const wasm = rows[2];
+  assert.equal(wasm?.mbPerSec, 250);
+  assert.equal(wasm?.wordsPerSec, 50e6);
+  assert.equal(wasm?.ratioVsIdiomatic, 20);
+  assert.equal(wasm?.ratioVsTunedJs, 2.5);
+  assert.equal(rows[3]?.ratioVsIdiomatic, null, 'no baseline was measured on mixed');
+  const table = formatTable(rows);
+  assert.match(table, /kernel-wasm\s.*250\.0.*20\.00×\s+2\.50×/);
+});
+
+test('options: defaults, --quick, filters and bad values', () => {
+  const defaults = parseOptions([]);
+  assert.ok(defaults !== 'help');
+  assert.equal(defaults.sizeMb, 32);
+  assert.equal(defaults.distinctKeys, 5_000_000);
+  const quick = parseOptions(['--quick', '--filter', 'english,wasm', '--json', 'out.json']);
+  assert.ok(quick !== 'help');
+  assert.equal(quick.sizeMb, 4);
+  assert.deepEqual(quick.filters, ['english', 'wasm']);
+  assert.equal(quick.jsonFile, 'out.json');
+  assert.ok(selected(quick, 'english', 'tuned-js'));
+  assert.ok(selected(quick, 'orders', 'kernel-wasm'));
+  assert.ok(!selected(quick, 'orders', 'tuned-js'));
+  assert.equal(parseOptions(['--help']), 'help');
+  assert.throws(() => parseOptions(['--size', '-1']), /--size/);
+  assert.throws(() => parseOptions(['--distinct-keys', '15']), /multiple of 10/);
+  assert.throws(() => parseOptions(['--bogus']));
+});
