@@ -1,0 +1,235 @@
+/**
+ * textFileStream(dir): lines of the files that appear in a directory.
+ *
+ * How to feed it (the same convention as Spark/Hadoop): a file is read as
+ * soon as it is seen under its final name, so write it elsewhere (or under an
+ * ignored name in the same directory) and rename it into place when it is
+ * complete — a rename within one file system is atomic:
+ *
+ *     write  dir/.orders.csv   (or dir/orders.csv.tmp, dir/orders.csv._COPYING_)
+ *     rename dir/.orders.csv → dir/orders.csv
+ *
+ * Ignored names: starting with '.' or '_', ending in '.tmp', or containing
+ * '_COPYING_'. Subdirectories are ignored too. A file written in place under
+ * its final name may be read half-written.
+ *
+ * What is read: by default only files that appear after start — the files
+ * present at the first scan are remembered as seen and skipped
+ * (`includeExisting: true` reads them too). Each file is read once, in order
+ * of modification time then name, in chunks; a file's lines are stored as
+ * they are read. Renaming a new file over the name of one already read does
+ * not make it read again.
+ *
+ * Exactly once across restarts: `checkpointPosition()` is the set of files
+ * already read plus, for the file being read, the offset just past the last
+ * complete line stored. It always matches exactly what was stored so far, so
+ * a checkpoint that takes it at a batch cut, with that batch's data, resumes
+ * without losing or repeating a line (`restorePosition`).
+ *
+ * Bad input never stops the stream: an empty file, a file deleted before it
+ * could be opened, a read error, over-long lines and lines of invalid UTF-8
+ * (binary garbage) are skipped, counted in `stats`, and reported through
+ * `reportError`.
+ */
+
+import { open, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Receiver } from '../receivers/receiver.js';
+import { InvalidArgumentError } from '../errors.js';
+import { LineIntake, type LineIntakeOptions, type LineIntakeStats } from './line-intake.js';
+
+export interface TextFileReceiverOptions extends LineIntakeOptions {
+  /** Also read the files present when the stream starts. Default false. */
+  readonly includeExisting?: boolean;
+  /** How often the directory is listed. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Bytes per read. Default 64 KiB. */
+  readonly chunkBytes?: number;
+}
+
+export interface TextFileReceiverStats extends LineIntakeStats {
+  /** Directory listings done so far (tests wait for the first before adding files). */
+  readonly scans: number;
+  readonly filesRead: number;
+  readonly filesSkipped: number;
+  readonly bytesRead: number;
+}
+
+/** The JSON saved in checkpoints. */
+export interface TextFilePosition {
+  readonly done: readonly string[];
+  readonly current?: { readonly name: string; readonly offset: number };
+}
+
+export function isIgnoredFileName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_') || name.endsWith('.tmp') || name.includes('_COPYING_');
+}
+
+export class TextFileReceiver extends Receiver {
+  readonly dir: string;
+  private readonly includeExisting: boolean;
+  private readonly pollIntervalMs: number;
+  private readonly chunkBytes: number;
+  private readonly intake: LineIntake;
+  private readonly done = new Set<string>();
+  private current: { name: string; offset: number } | undefined;
+  /** False until the first scan, or after a restored position (which already says what was seen). */
+  private scannedOnce = false;
+  /** Bumped at every start/stop so a loop from an earlier run notices it must end. */
+  private generation = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private missingDirReported = false;
+  private scans = 0;
+  private filesRead = 0;
+  private filesSkipped = 0;
+  private bytesRead = 0;
+
+  constructor(dir: string, options: TextFileReceiverOptions = {}) {
+    super(`TextFileReceiver(${dir})`);
+    if (dir.length === 0) throw new InvalidArgumentError('textFileStream needs a directory path');
+    const pollIntervalMs = options.pollIntervalMs ?? 1000;
+    const chunkBytes = options.chunkBytes ?? 64 * 1024;
+    if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) throw new InvalidArgumentError(`pollIntervalMs must be positive, got ${String(options.pollIntervalMs)}`);
+    if (!(Number.isInteger(chunkBytes) && chunkBytes > 0)) throw new InvalidArgumentError(`chunkBytes must be a positive integer, got ${String(options.chunkBytes)}`);
+    this.dir = resolve(dir);
+    this.includeExisting = options.includeExisting ?? false;
+    this.pollIntervalMs = pollIntervalMs;
+    this.chunkBytes = chunkBytes;
+    this.intake = new LineIntake(this, `directory ${this.dir}`, options);
+  }
+
+  get stats(): TextFileReceiverStats {
+    return { scans: this.scans, filesRead: this.filesRead, filesSkipped: this.filesSkipped, bytesRead: this.bytesRead, ...this.intake.stats };
+  }
+
+  override checkpointPosition(): TextFilePosition {
+    const done = [...this.done];
+    return this.current === undefined ? { done } : { done, current: { ...this.current } };
+  }
+
+  override restorePosition(position: unknown): void {
+    const saved = position as Partial<TextFilePosition> | undefined;
+    if (saved === undefined || !Array.isArray(saved.done)) return;
+    for (const name of saved.done) if (typeof name === 'string') this.done.add(name);
+    const current = saved.current;
+    this.current = current !== undefined && typeof current.name === 'string' && Number.isInteger(current.offset) ? { name: current.name, offset: current.offset } : undefined;
+    this.scannedOnce = true;
+  }
+
+  onStart(): void {
+    const generation = ++this.generation;
+    void this.run(generation);
+  }
+
+  onStop(): void {
+    this.generation++;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.intake.reset();
+    this.intake.reportPending();
+  }
+
+  private live(generation: number): boolean {
+    return generation === this.generation && !this.isStopped();
+  }
+
+  private async run(generation: number): Promise<void> {
+    try {
+      if (this.current !== undefined) await this.readFile(this.current.name, this.current.offset, generation);
+      if (!this.live(generation)) return;
+      for (const name of await this.newFiles()) {
+        if (!this.live(generation)) return;
+        await this.readFile(name, 0, generation);
+      }
+    } catch (error) {
+      if (this.live(generation)) this.reportError(`Scanning ${this.dir} failed: ${(error as Error).message}; retrying in ${this.pollIntervalMs} ms.`, error);
+    }
+    if (this.live(generation)) this.timer = setTimeout(() => void this.run(generation), this.pollIntervalMs);
+  }
+
+  /** Names not seen before, oldest first; on the very first scan without includeExisting, none. */
+  private async newFiles(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(this.dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!this.missingDirReported) {
+        this.missingDirReported = true;
+        this.reportError(`Directory ${this.dir} does not exist (yet); files will be read once it is created.`);
+      }
+      return [];
+    }
+    this.scans++;
+    const names = entries.filter((e) => !e.isDirectory() && !isIgnoredFileName(e.name) && !this.done.has(e.name)).map((e) => e.name);
+    if (!this.scannedOnce) {
+      this.scannedOnce = true;
+      if (!this.includeExisting) {
+        for (const name of names) this.done.add(name);
+        return [];
+      }
+    }
+    const dated: { name: string; mtimeMs: number }[] = [];
+    for (const name of names) {
+      const info = await stat(join(this.dir, name)).catch(() => undefined);
+      // Gone already, or not a regular file (a socket, a dangling link): not ours to read.
+      if (info !== undefined && info.isFile()) dated.push({ name, mtimeMs: info.mtimeMs });
+    }
+    dated.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return dated.map((d) => d.name);
+  }
+
+  private async readFile(name: string, startOffset: number, generation: number): Promise<void> {
+    const path = join(this.dir, name);
+    this.intake.setSource(`file ${path}`);
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.skip(name, code === 'ENOENT' ? `it was deleted before it could be read` : `it cannot be opened (${code ?? (error as Error).message})`, error);
+      return;
+    }
+    try {
+      if (!this.live(generation)) return;
+      const size = (await handle.stat()).size;
+      if (size === 0 && startOffset === 0) {
+        this.skip(name, 'it is empty');
+        return;
+      }
+      this.current = { name, offset: startOffset };
+      let offset = startOffset;
+      for (;;) {
+        // A fresh buffer per read: the line splitter keeps views into it.
+        const buffer = new Uint8Array(this.chunkBytes);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        // Stopped while reading: `current` keeps the offset, the next start resumes there.
+        if (!this.live(generation)) return;
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+        this.bytesRead += bytesRead;
+        this.intake.push(buffer.subarray(0, bytesRead));
+        this.current = { name, offset: offset - this.intake.unterminatedBytes };
+      }
+      // Same turn as the last store: the position never claims a line that was not stored.
+      this.intake.flush();
+      this.current = undefined;
+      this.done.add(name);
+      this.filesRead++;
+      this.intake.reportPending();
+    } catch (error) {
+      if (!this.live(generation)) return;
+      this.intake.reset();
+      this.current = undefined;
+      this.skip(name, `reading it failed (${(error as Error).message}); the lines stored before the error are kept`, error);
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+
+  private skip(name: string, why: string, error?: unknown): void {
+    this.done.add(name);
+    this.filesSkipped++;
+    this.reportError(`Skipped file ${join(this.dir, name)}: ${why}.`, error);
+  }
+}

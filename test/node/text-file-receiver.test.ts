@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TextFileReceiver, isIgnoredFileName, type TextFilePosition } from '../../src/node/text-file-receiver.js';
+import { Rng } from '../../src/corpus/prng.js';
+import { FakeReceiverHost, waitFor } from './fake-receiver-host.js';
+import { tempDir } from './temp-dir.js';
+
+const fastPoll = { pollIntervalMs: 10 };
+
+/** Writes under an ignored name, then renames into place: the documented convention. */
+async function drop(dir: string, name: string, content: string | Uint8Array, mtimeSeconds?: number): Promise<void> {
+  const hidden = join(dir, `.${name}`);
+  await writeFile(hidden, content);
+  if (mtimeSeconds !== undefined) await utimes(hidden, mtimeSeconds, mtimeSeconds);
+  await rename(hidden, join(dir, name));
+}
+
+function numberedLines(from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) text += `line ${i}\n`;
+  return text;
+}
+
+test('ignored names follow the atomic-rename convention', () => {
+  for (const name of ['.hidden', '_SUCCESS', 'a.tmp', 'a.csv._COPYING_']) assert.equal(isIgnoredFileName(name), true, name);
+  for (const name of ['a.txt', 'orders.csv', 'x']) assert.equal(isIgnoredFileName(name), false, name);
+});
+
+test('only files that appear after start are read, oldest first, each once', async () => {
+  const dir = await tempDir('dir');
+  await writeFile(join(dir.path, 'before.txt'), 'existing\n');
+  const receiver = new TextFileReceiver(dir.path, fastPoll);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
+  assert.deepEqual(receiver.checkpointPosition().done, ['before.txt']);
+  await drop(dir.path, 'b.txt', 'b1\nb2\n', 2000);
+  await drop(dir.path, 'a.txt', 'a1\r\na2', 1000);
+  await writeFile(join(dir.path, 'ignored.tmp'), 'never\n');
+  await mkdir(join(dir.path, 'subdir'));
+  await writeFile(join(dir.path, 'subdir', 'nested.txt'), 'never\n');
+  await waitFor(() => receiver.stats.filesRead === 2, 'two new files');
+  // One more poll cycle must not read anything again.
+  const before = host.records.length;
+  await drop(dir.path, 'c.txt', 'c1\n', 3000);
+  await waitFor(() => receiver.stats.filesRead === 3, 'the third file');
+  host.stop();
+  await dir.cleanup();
+  assert.equal(before, 4);
+  const lines = host.lines();
+  assert.deepEqual(lines.slice(0, 4).sort(), ['a1', 'a2', 'b1', 'b2']);
+  assert.deepEqual(lines.slice(4), ['c1']);
+  assert.deepEqual([...receiver.checkpointPosition().done].sort(), ['a.txt', 'b.txt', 'before.txt', 'c.txt']);
+});
+
+test('files already arrived together are read in modification-time order', async () => {
+  const dir = await tempDir('dir');
+  await drop(dir.path, 'z.txt', 'first\n', 1000);
+  await drop(dir.path, 'a.txt', 'second\n', 2000);
+  const receiver = new TextFileReceiver(dir.path, { ...fastPoll, includeExisting: true });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.filesRead === 2, 'both files');
+  host.stop();
+  await dir.cleanup();
+  assert.deepEqual(host.lines(), ['first', 'second']);
+});
+
+test('bad files are skipped or trimmed with a message, good data around them survives', async () => {
+  const dir = await tempDir('dir');
+  const receiver = new TextFileReceiver(dir.path, { ...fastPoll, maxLineBytes: 1 << 20 });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
+  const rng = new Rng(5);
+  const garbage = new Uint8Array(200_000);
+  for (let i = 0; i < garbage.length; i++) garbage[i] = rng.nextInt(256);
+  await drop(dir.path, '1-empty.txt', '', 1000);
+  await drop(dir.path, '2-garbage.bin', garbage, 2000);
+  await drop(dir.path, '3-good.txt', 'good one\n', 3000);
+  await drop(dir.path, '4-huge.txt', 'x'.repeat(10 * 1024 * 1024) + '\nafter huge\n', 4000);
+  await drop(dir.path, '5-bad-utf8.txt', Buffer.concat([Buffer.from('valid 长江\n'), Buffer.from([0xe9, 0x95, 0x0a]), Buffer.from('valid again\n')]), 5000);
+  await waitFor(() => receiver.stats.filesRead + receiver.stats.filesSkipped === 5, 'all five files', 10_000);
+  host.stop();
+  await dir.cleanup();
+  const lines = host.lines();
+  for (const good of ['good one', 'after huge', 'valid 长江', 'valid again']) assert.ok(lines.includes(good), good);
+  assert.ok(!lines.some((l) => l.includes('\ufffd')), 'no invalid UTF-8 reached the engine');
+  const stats = receiver.stats;
+  assert.equal(stats.filesSkipped, 1);
+  assert.equal(stats.filesRead, 4);
+  assert.equal(stats.oversizeLinesDropped, 1);
+  assert.ok(stats.invalidUtf8LinesDropped >= 2, `${stats.invalidUtf8LinesDropped} invalid lines`);
+  const messages = host.errors.map((e) => e.message).join('\n');
+  assert.match(messages, /Skipped file .*1-empty\.txt: it is empty\./);
+  assert.match(messages, /Dropped 1 line longer than 1048576 bytes from file .*4-huge\.txt/);
+  assert.match(messages, /not valid UTF-8 from file .*2-garbage\.bin/);
+});
+
+test('a file deleted before it is opened is skipped; one deleted while read is read to the end', async () => {
+  const dir = await tempDir('dir');
+  const receiver = new TextFileReceiver(dir.path, { ...fastPoll, chunkBytes: 256 });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
+  const big = numberedLines(0, 50_000);
+  // Both appear in one scan; the slow first file gives time to delete the second.
+  await writeFile(join(dir.path, '.b.txt'), 'never read\n');
+  await utimes(join(dir.path, '.b.txt'), 2000, 2000);
+  await writeFile(join(dir.path, '.a.txt'), big);
+  await utimes(join(dir.path, '.a.txt'), 1000, 1000);
+  await rename(join(dir.path, '.b.txt'), join(dir.path, 'b.txt'));
+  await rename(join(dir.path, '.a.txt'), join(dir.path, 'a.txt'));
+  await waitFor(() => host.records.length > 0, 'the first lines of a.txt');
+  await unlink(join(dir.path, 'b.txt'));
+  await unlink(join(dir.path, 'a.txt'));
+  await waitFor(() => receiver.stats.filesRead + receiver.stats.filesSkipped === 2, 'both files handled', 20_000);
+  host.stop();
+  await dir.cleanup();
+  assert.equal(host.records.length, 50_000);
+  assert.equal(host.lines()[49_999], 'line 49999');
+  assert.match(host.errors.map((e) => e.message).join('\n'), /Skipped file .*b\.txt: it was deleted before it could be read\./);
+});
+
+test('a stop in the middle of a file resumes from its position without losing or repeating a line', async () => {
+  const dir = await tempDir('dir');
+  const content = numberedLines(0, 20_000);
+  const first = new TextFileReceiver(dir.path, { ...fastPoll, chunkBytes: 100 });
+  const firstHost = new FakeReceiverHost(first);
+  firstHost.start();
+  await waitFor(() => first.stats.scans >= 1, 'the first scan');
+  await drop(dir.path, 'big.txt', content);
+  await waitFor(() => firstHost.records.length > 100, 'some lines');
+  firstHost.stop();
+  const position = JSON.parse(JSON.stringify(first.checkpointPosition())) as TextFilePosition;
+  assert.equal(position.current?.name, 'big.txt');
+  assert.ok(firstHost.records.length < 20_000, 'stopped mid-file');
+
+  const second = new TextFileReceiver(dir.path, { ...fastPoll, chunkBytes: 100 });
+  second.restorePosition(position);
+  const secondHost = new FakeReceiverHost(second);
+  secondHost.start();
+  await waitFor(() => second.stats.filesRead === 1, 'the rest of the file', 20_000);
+  secondHost.stop();
+  await dir.cleanup();
+  assert.deepEqual([...firstHost.lines(), ...secondHost.lines()], content.trimEnd().split('\n'));
+  assert.deepEqual(second.checkpointPosition(), { done: ['big.txt'] });
+});
