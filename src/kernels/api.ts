@@ -56,8 +56,10 @@ export interface AggregateTable {
   mergeTable(other: AggregateTable): void;
   /** this[k] -= input[k] for each key (inverse windows); drop keys that reach exactly 0 when `dropZero`. */
   subtractValues(input: KeyedValues, options?: { dropZero?: boolean }): void;
+  /** this[k] -= other[k] for each key of another table (inverse windows without decoding keys); `dropZero` as above. */
+  subtractTable(other: AggregateTable, options?: { dropZero?: boolean }): void;
   get(key: string): number | undefined;
-  /** All entries, keys decoded in bulk. */
+  /** All entries in first-insertion order (like a JS Map; a key removed and added again moves to the end), keys decoded in bulk. */
   entries(): KeyedValues;
   /** Largest `k` entries by value (ties by key, ascending), computed without decoding every key where possible. */
   top(k: number): KeyedValues;
@@ -73,9 +75,13 @@ export interface Kernels {
   tokenize(bytes: Uint8Array): { starts: Int32Array; ends: Int32Array; count: number };
   /** Seeded 64-bit hash of a byte range (documented algorithm, identical in WASM and fallback). */
   hash64(bytes: Uint8Array, seed?: number): bigint;
-  /** lines → words → (word, 1) → reduceByKey(sum) in one pass over `bytes`. */
+  /** lines → words → (word, 1) → reduceByKey(sum) in one pass over `bytes`. Keys in first-occurrence order. */
   wordCount(bytes: Uint8Array): KeyedValues;
-  /** Per-key reduce of a numeric field of delimited lines (e.g. orders CSV → total per province). */
+  /** The same pass, adding the counts straight into a sum or count table of this implementation (no key decoding). */
+  wordCountInto(table: AggregateTable, bytes: Uint8Array): void;
+  /** Per-key reduce of a numeric field of delimited lines (e.g. orders CSV → total per province). Keys in first-occurrence order. */
   aggregateDelimited(bytes: Uint8Array, spec: DelimitedSpec): DelimitedResult;
+  /** The same, folding into an existing table (its reducer is used; spec.reducer is ignored). Returns the malformed-line count. */
+  aggregateDelimitedInto(table: AggregateTable, bytes: Uint8Array, spec: DelimitedSpec): { malformed: number };
   createTable(reducer: Reducer): AggregateTable;
 }

@@ -29,7 +29,8 @@ export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 const NEWLINE = 10;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM keeps a leading U+FEFF as data, as the kernels (which see bytes) do.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface RecordBatchBuilderOptions {
   /** Records longer than this (UTF-8 bytes, without the '\n') are dropped and counted. Default 1 MiB. */

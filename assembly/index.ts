@@ -1,0 +1,20 @@
+/*
+ * Entry point of the kernel module: every export of the WebAssembly module is
+ * listed here. Kernels take (pointer, length) integers into the imported
+ * memory, allocate nothing and keep no mutable global state, so several
+ * instances can run on one shared memory at once (one per worker thread).
+ */
+export * from './layout';
+export { hash64 } from './hash';
+export { utf16Length } from './text';
+export {
+  tableBytes, tableInit, tableClear, tableApply, tableMerge, tableFind, tableList, tableExport, tableTop,
+} from './table';
+export { tokenize, wordCount } from './scan';
+export { aggregateDelimited } from './delimited';
+export { parseDecimal } from './number';
+
+/** Where static data ends; must not exceed LAYOUT_STATIC_LIMIT. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,102 @@
+/*
+ * The one place (on the AssemblyScript side) that defines how kernel memory is
+ * laid out. src/kernels/layout.ts mirrors every constant below under the same
+ * name, and test/kernels/layout.test.ts compares them through the exports of
+ * the compiled module (each constant is exported as an immutable global).
+ *
+ * Linear memory (one module instance or many on one shared memory):
+ *
+ *   0               LAYOUT_STATIC_LIMIT                                 memory end
+ *   ├───────────────┼─────────────────────────────────────────────────────────┤
+ *   │ static data   │ regions handed out by the TypeScript region allocator:  │
+ *   │ (pow10 table) │ input bytes, tables, export buffers, ...                │
+ *   └───────────────┴─────────────────────────────────────────────────────────┘
+ *   __heap_base must be <= LAYOUT_STATIC_LIMIT (checked by the layout test).
+ *
+ * Input region: the bytes [ptr, ptr+len) followed by LAYOUT_INPUT_PADDING
+ * readable bytes, because 128-bit loads and 8-byte hash reads may run past the
+ * last byte. Their content does not matter.
+ *
+ * Aggregation table region (t is 16-byte aligned):
+ *
+ *   t ─► ┌──────────────── header: LAYOUT_TABLE_HEADER_BYTES ────────────────┐
+ *        │ +0  u32 magic 'SLT1'      +4  u32 capacity (slots, power of two)  │
+ *        │ +8  u32 size (live keys)  +12 u32 maxLoad (size limit before grow)│
+ *        │ +16 u32 arenaCapacity     +20 u32 arenaUsed (bytes)               │
+ *        │ +24 u32 deadBytes         +28 u32 valueKind (0 i64, 1 f64)        │
+ *        │ +32 u32 reducer           +36 u32 pendingBytes (entry that failed)│
+ *        │ +40 u64 seed              +48..63 reserved                        │
+ *        ├──────────────── slots: capacity × LAYOUT_SLOT_BYTES ──────────────┤
+ *        │ +0 u64 hash   +8 u32 entry (arena offset + 1; 0 = empty)          │
+ *        │ +12 u32 key length                                                │
+ *        ├──────────────── key arena: arenaCapacity bytes ───────────────────┤
+ *        │ entries in insertion order, each 8-byte aligned:                  │
+ *        │ +0 u32 key length | LAYOUT_ENTRY_DEAD_BIT when removed            │
+ *        │ +4 u32 reserved   +8 value (i64 or f64)   +16 key bytes, padding  │
+ *        └───────────────────────────────────────────────────────────────────┘
+ *
+ * Open addressing with linear probing and backward-shift deletion (no
+ * tombstones). Removed entries stay in the arena, marked dead, until the
+ * next grow compacts them. Because entries are kept in insertion order,
+ * exports list keys in first-insertion order, like a JS Map, and merges walk
+ * the source in that order rather than in slot order (walking slots in hash
+ * order into a target with the same hash is what made prototype merges
+ * quadratic).
+ *
+ * Delimited statistics region: +0 u32 lines seen, +4 u32 malformed lines.
+ */
+
+export const LAYOUT_VERSION: u32 = 1;
+export const LAYOUT_STATIC_LIMIT: u32 = 4096;
+export const LAYOUT_INPUT_PADDING: u32 = 16;
+
+export const LAYOUT_TABLE_MAGIC: u32 = 0x31544c53;
+export const LAYOUT_TABLE_HEADER_BYTES: u32 = 64;
+export const LAYOUT_H_MAGIC: u32 = 0;
+export const LAYOUT_H_CAPACITY: u32 = 4;
+export const LAYOUT_H_SIZE: u32 = 8;
+export const LAYOUT_H_MAX_LOAD: u32 = 12;
+export const LAYOUT_H_ARENA_CAPACITY: u32 = 16;
+export const LAYOUT_H_ARENA_USED: u32 = 20;
+export const LAYOUT_H_DEAD_BYTES: u32 = 24;
+export const LAYOUT_H_VALUE_KIND: u32 = 28;
+export const LAYOUT_H_REDUCER: u32 = 32;
+export const LAYOUT_H_PENDING_BYTES: u32 = 36;
+export const LAYOUT_H_SEED: u32 = 40;
+
+export const LAYOUT_SLOT_BYTES: u32 = 16;
+export const LAYOUT_SLOT_SHIFT: u32 = 4;
+export const LAYOUT_S_HASH: u32 = 0;
+export const LAYOUT_S_ENTRY: u32 = 8;
+export const LAYOUT_S_KEY_LENGTH: u32 = 12;
+
+export const LAYOUT_ENTRY_HEADER_BYTES: u32 = 16;
+export const LAYOUT_E_KEY_LENGTH: u32 = 0;
+export const LAYOUT_E_VALUE: u32 = 8;
+export const LAYOUT_E_KEY: u32 = 16;
+export const LAYOUT_ENTRY_DEAD_BIT: u32 = 0x80000000;
+export const LAYOUT_MAX_KEY_BYTES: u32 = 0x7fffffff;
+
+/** maxLoad = capacity * NUM / DEN: grow before the table is 11/16 (~69%) full. */
+export const LAYOUT_LOAD_NUM: u32 = 11;
+export const LAYOUT_LOAD_DEN: u32 = 16;
+export const LAYOUT_MIN_CAPACITY: u32 = 8;
+
+export const LAYOUT_VALUE_I64: u32 = 0;
+export const LAYOUT_VALUE_F64: u32 = 1;
+export const LAYOUT_REDUCER_SUM: u32 = 0;
+export const LAYOUT_REDUCER_COUNT: u32 = 1;
+export const LAYOUT_REDUCER_MIN: u32 = 2;
+export const LAYOUT_REDUCER_MAX: u32 = 3;
+
+/** How a merge or an apply combines a value with an existing entry. */
+export const LAYOUT_MODE_FOLD: u32 = 0;
+export const LAYOUT_MODE_SUBTRACT: u32 = 1;
+export const LAYOUT_MODE_SUBTRACT_DROP_ZERO: u32 = 2;
+
+/** Byte written after each exported key so one bulk decode can be split. */
+export const LAYOUT_KEY_SEPARATOR: u32 = 10;
+
+export const LAYOUT_STATS_LINES: u32 = 0;
+export const LAYOUT_STATS_MALFORMED: u32 = 4;
+export const LAYOUT_STATS_BYTES: u32 = 8;

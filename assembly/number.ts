@@ -1,0 +1,106 @@
+/*
+ * Decimal number parsing for delimited fields, agreeing with JS Number() on
+ * every form it accepts:
+ *
+ *   [ws] [+|-] ( digits [. [digits]] | . digits ) [(e|E) [+|-] digits] [ws]
+ *
+ * where ws is Java `\s` (space, \t, \n, \x0B, \f, \r). Anything else (empty,
+ * hex, "Infinity", "NaN", "1_000", "1,5") is rejected: NaN is returned and
+ * the line is counted as malformed, whereas Number() would give 0 for "" and
+ * accept hex/Infinity. For accepted forms the result is bit-identical to
+ * Number(): when the significant digits fit 2^53 and the decimal exponent is
+ * within ±22, one correctly rounded multiply or divide by an exact power of
+ * ten gives the exact answer (Clinger's fast path); every other accepted
+ * string is handed to Number() itself through the `env.parseNumber` import.
+ */
+
+// @ts-ignore: decorator
+@external("env", "parseNumber")
+declare function parseNumberSlow(ptr: usize, len: usize): f64;
+
+const POW10 = memory.data<f64>([
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]);
+
+// @ts-ignore: decorator
+@inline function isSpaceByte(b: u32): bool {
+  return b == 0x20 || b - 9 <= 4;
+}
+
+/** The number in [p, end), or NaN when the bytes are not an accepted form. */
+export function parseDecimal(p: usize, end: usize): f64 {
+  while (p < end && isSpaceByte(load<u8>(p))) p++;
+  while (end > p && isSpaceByte(load<u8>(end - 1))) end--;
+  if (p == end) return NaN;
+  const start = p;
+  let negative = false;
+  let b = <u32>load<u8>(p);
+  if (b == 0x2d || b == 0x2b) {
+    negative = b == 0x2d;
+    p++;
+  }
+  let mantissa: u64 = 0;
+  let significant: u32 = 0;
+  let exp10: i32 = 0;
+  let digits: u32 = 0;
+  let inexact = false;
+  while (p < end) {
+    const d = <u32>load<u8>(p) - 0x30;
+    if (d > 9) break;
+    digits++;
+    if (significant < 19) {
+      mantissa = mantissa * 10 + d;
+      if (mantissa != 0) significant++;
+    } else {
+      exp10++;
+      if (d != 0) inexact = true;
+    }
+    p++;
+  }
+  if (p < end && load<u8>(p) == 0x2e) {
+    p++;
+    while (p < end) {
+      const d = <u32>load<u8>(p) - 0x30;
+      if (d > 9) break;
+      digits++;
+      if (significant < 19) {
+        mantissa = mantissa * 10 + d;
+        if (mantissa != 0) significant++;
+        exp10--;
+      } else if (d != 0) inexact = true;
+      p++;
+    }
+  }
+  if (digits == 0) return NaN;
+  if (p < end && (load<u8>(p) | 0x20) == 0x65) {
+    p++;
+    let expNegative = false;
+    if (p < end) {
+      b = <u32>load<u8>(p);
+      if (b == 0x2d || b == 0x2b) {
+        expNegative = b == 0x2d;
+        p++;
+      }
+    }
+    let e: i32 = 0;
+    let expDigits = 0;
+    while (p < end) {
+      const d = <u32>load<u8>(p) - 0x30;
+      if (d > 9) break;
+      if (e < 100000) e = e * 10 + <i32>d;
+      expDigits++;
+      p++;
+    }
+    if (expDigits == 0) return NaN;
+    exp10 += expNegative ? -e : e;
+  }
+  if (p != end) return NaN;
+  if (mantissa == 0 && !inexact) return negative ? -0.0 : 0.0;
+  if (!inexact && mantissa <= (<u64>1 << 53) && exp10 >= -22 && exp10 <= 22) {
+    const m = <f64>mantissa;
+    const v = exp10 >= 0 ? m * load<f64>(POW10 + (<usize>exp10 << 3)) : m / load<f64>(POW10 + (<usize>-exp10 << 3));
+    return negative ? -v : v;
+  }
+  return parseNumberSlow(start, end - start);
+}

@@ -1,0 +1,182 @@
+/**
+ * The one TypeScript module that knows how kernel memory is laid out. It
+ * mirrors assembly/layout.ts constant for constant (same names; the compiled
+ * module exports each as a global, and test/kernels/layout.test.ts proves they
+ * agree). Nothing outside src/kernels reads kernel memory.
+ *
+ *   0               STATIC_LIMIT                                        memory end
+ *   ├───────────────┼─────────────────────────────────────────────────────────┤
+ *   │ static data   │ regions from the RegionAllocator (region-allocator.ts): │
+ *   │ (pow10 table) │ input bytes + 16 padding, tables, export buffers, ...   │
+ *   └───────────────┴─────────────────────────────────────────────────────────┘
+ *
+ * Aggregation table region (16-byte aligned):
+ *
+ *   t ─► ┌──────────────── header: TABLE_HEADER_BYTES (64) ──────────────────┐
+ *        │ +0  u32 magic 'SLT1'      +4  u32 capacity (slots, power of two)  │
+ *        │ +8  u32 size (live keys)  +12 u32 maxLoad (size limit before grow)│
+ *        │ +16 u32 arenaCapacity     +20 u32 arenaUsed (bytes)               │
+ *        │ +24 u32 deadBytes         +28 u32 valueKind (0 i64, 1 f64)        │
+ *        │ +32 u32 reducer           +36 u32 pendingBytes (entry that failed)│
+ *        │ +40 u64 seed              +48..63 reserved                        │
+ *        ├──────────────── slots: capacity × SLOT_BYTES (16) ────────────────┤
+ *        │ +0 u64 hash   +8 u32 entry (arena offset + 1; 0 = empty)          │
+ *        │ +12 u32 key length                                                │
+ *        ├──────────────── key arena: arenaCapacity bytes ───────────────────┤
+ *        │ entries in insertion order, each 8-byte aligned:                  │
+ *        │ +0 u32 key length | ENTRY_DEAD_BIT when removed                   │
+ *        │ +4 u32 reserved   +8 value (i64 or f64)   +16 key bytes, padding  │
+ *        └───────────────────────────────────────────────────────────────────┘
+ *
+ * Delimited statistics region: +0 u32 lines seen, +4 u32 malformed lines.
+ */
+export const LAYOUT = {
+  LAYOUT_VERSION: 1,
+  LAYOUT_STATIC_LIMIT: 4096,
+  LAYOUT_INPUT_PADDING: 16,
+
+  LAYOUT_TABLE_MAGIC: 0x31544c53,
+  LAYOUT_TABLE_HEADER_BYTES: 64,
+  LAYOUT_H_MAGIC: 0,
+  LAYOUT_H_CAPACITY: 4,
+  LAYOUT_H_SIZE: 8,
+  LAYOUT_H_MAX_LOAD: 12,
+  LAYOUT_H_ARENA_CAPACITY: 16,
+  LAYOUT_H_ARENA_USED: 20,
+  LAYOUT_H_DEAD_BYTES: 24,
+  LAYOUT_H_VALUE_KIND: 28,
+  LAYOUT_H_REDUCER: 32,
+  LAYOUT_H_PENDING_BYTES: 36,
+  LAYOUT_H_SEED: 40,
+
+  LAYOUT_SLOT_BYTES: 16,
+  LAYOUT_SLOT_SHIFT: 4,
+  LAYOUT_S_HASH: 0,
+  LAYOUT_S_ENTRY: 8,
+  LAYOUT_S_KEY_LENGTH: 12,
+
+  LAYOUT_ENTRY_HEADER_BYTES: 16,
+  LAYOUT_E_KEY_LENGTH: 0,
+  LAYOUT_E_VALUE: 8,
+  LAYOUT_E_KEY: 16,
+  LAYOUT_ENTRY_DEAD_BIT: 0x80000000,
+  LAYOUT_MAX_KEY_BYTES: 0x7fffffff,
+
+  LAYOUT_LOAD_NUM: 11,
+  LAYOUT_LOAD_DEN: 16,
+  LAYOUT_MIN_CAPACITY: 8,
+
+  LAYOUT_VALUE_I64: 0,
+  LAYOUT_VALUE_F64: 1,
+  LAYOUT_REDUCER_SUM: 0,
+  LAYOUT_REDUCER_COUNT: 1,
+  LAYOUT_REDUCER_MIN: 2,
+  LAYOUT_REDUCER_MAX: 3,
+
+  LAYOUT_MODE_FOLD: 0,
+  LAYOUT_MODE_SUBTRACT: 1,
+  LAYOUT_MODE_SUBTRACT_DROP_ZERO: 2,
+
+  LAYOUT_KEY_SEPARATOR: 10,
+
+  LAYOUT_STATS_LINES: 0,
+  LAYOUT_STATS_MALFORMED: 4,
+  LAYOUT_STATS_BYTES: 8,
+} as const;
+
+export const STATIC_LIMIT = LAYOUT.LAYOUT_STATIC_LIMIT;
+export const INPUT_PADDING = LAYOUT.LAYOUT_INPUT_PADDING;
+export const TABLE_HEADER_BYTES = LAYOUT.LAYOUT_TABLE_HEADER_BYTES;
+export const SLOT_BYTES = LAYOUT.LAYOUT_SLOT_BYTES;
+export const MIN_CAPACITY = LAYOUT.LAYOUT_MIN_CAPACITY;
+
+export const VALUE_I64 = LAYOUT.LAYOUT_VALUE_I64;
+export const VALUE_F64 = LAYOUT.LAYOUT_VALUE_F64;
+export type ValueKind = typeof VALUE_I64 | typeof VALUE_F64;
+
+export const MODE_FOLD = LAYOUT.LAYOUT_MODE_FOLD;
+export const MODE_SUBTRACT = LAYOUT.LAYOUT_MODE_SUBTRACT;
+export const MODE_SUBTRACT_DROP_ZERO = LAYOUT.LAYOUT_MODE_SUBTRACT_DROP_ZERO;
+export type CombineMode = typeof MODE_FOLD | typeof MODE_SUBTRACT | typeof MODE_SUBTRACT_DROP_ZERO;
+
+export const REDUCER_CODES = {
+  sum: LAYOUT.LAYOUT_REDUCER_SUM,
+  count: LAYOUT.LAYOUT_REDUCER_COUNT,
+  min: LAYOUT.LAYOUT_REDUCER_MIN,
+  max: LAYOUT.LAYOUT_REDUCER_MAX,
+} as const;
+
+/** Header fields of a table, read from kernel memory. */
+export interface TableHeader {
+  readonly capacity: number;
+  readonly size: number;
+  readonly maxLoad: number;
+  readonly arenaCapacity: number;
+  readonly arenaUsed: number;
+  readonly deadBytes: number;
+  readonly valueKind: ValueKind;
+  readonly reducer: number;
+  readonly pendingBytes: number;
+}
+
+export function readTableHeader(view: DataView, t: number): TableHeader {
+  return {
+    capacity: view.getUint32(t + LAYOUT.LAYOUT_H_CAPACITY, true),
+    size: view.getUint32(t + LAYOUT.LAYOUT_H_SIZE, true),
+    maxLoad: view.getUint32(t + LAYOUT.LAYOUT_H_MAX_LOAD, true),
+    arenaCapacity: view.getUint32(t + LAYOUT.LAYOUT_H_ARENA_CAPACITY, true),
+    arenaUsed: view.getUint32(t + LAYOUT.LAYOUT_H_ARENA_USED, true),
+    deadBytes: view.getUint32(t + LAYOUT.LAYOUT_H_DEAD_BYTES, true),
+    valueKind: view.getUint32(t + LAYOUT.LAYOUT_H_VALUE_KIND, true) === VALUE_F64 ? VALUE_F64 : VALUE_I64,
+    reducer: view.getUint32(t + LAYOUT.LAYOUT_H_REDUCER, true),
+    pendingBytes: view.getUint32(t + LAYOUT.LAYOUT_H_PENDING_BYTES, true),
+  };
+}
+
+/** Bytes of a table region with `capacity` slots and `arenaCapacity` arena bytes. */
+export function tableRegionBytes(capacity: number, arenaCapacity: number): number {
+  return TABLE_HEADER_BYTES + capacity * SLOT_BYTES + arenaCapacity;
+}
+
+/** Arena bytes one entry with a key of `keyBytes` bytes takes. */
+export function entryBytes(keyBytes: number): number {
+  return LAYOUT.LAYOUT_ENTRY_HEADER_BYTES + ((keyBytes + 7) & ~7);
+}
+
+/** Largest size a table of `capacity` slots holds before it must grow. */
+export function maxLoadOf(capacity: number): number {
+  return Math.floor((capacity * LAYOUT.LAYOUT_LOAD_NUM) / LAYOUT.LAYOUT_LOAD_DEN);
+}
+
+export interface TableGeometry {
+  readonly capacity: number;
+  readonly arenaCapacity: number;
+}
+
+/** Smallest geometry holding `keys` entries with `keyBytes` key bytes in all. */
+export function geometryFor(keys: number, keyBytes: number): TableGeometry {
+  let capacity: number = MIN_CAPACITY;
+  while (maxLoadOf(capacity) < keys + 1) capacity *= 2;
+  const arenaCapacity = roundUp8(keys * LAYOUT.LAYOUT_ENTRY_HEADER_BYTES + keyBytes + keys * 7 + 64);
+  return { capacity, arenaCapacity };
+}
+
+/**
+ * The geometry to move a full table to: double the slots when the load
+ * limit was hit, and double the arena (at least enough for the live entries
+ * plus the pending one) when it was. Dead entries are dropped by the move.
+ */
+export function grownGeometry(h: TableHeader): TableGeometry {
+  const capacity = h.size + 1 > h.maxLoad ? h.capacity * 2 : h.capacity;
+  const live = h.arenaUsed - h.deadBytes;
+  const needed = live + h.pendingBytes;
+  let arenaCapacity = h.arenaCapacity;
+  if (needed > arenaCapacity || h.arenaUsed + h.pendingBytes > arenaCapacity) {
+    arenaCapacity = Math.max(needed, Math.min(arenaCapacity * 2, needed * 2));
+  }
+  return { capacity, arenaCapacity: roundUp8(Math.max(arenaCapacity, 64)) };
+}
+
+export function roundUp8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}

@@ -1,0 +1,272 @@
+/**
+ * Aggregation tables in kernel memory (layout in layout.ts) and the
+ * operations the TypeScript side drives on them: creating, growing (a bigger
+ * region, entries moved by the kernel, the old region released), folding JS
+ * key/value pairs in, merging, and exporting with one bulk key decode.
+ */
+import type { AggregateTable, KeyedValues, Reducer } from './api.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { KernelInstance } from './kernel-instance.js';
+import type { RegionAllocator } from './region-allocator.js';
+import {
+  INPUT_PADDING, LAYOUT, MODE_FOLD, MODE_SUBTRACT, MODE_SUBTRACT_DROP_ZERO, REDUCER_CODES, VALUE_F64,
+  geometryFor, grownGeometry, tableRegionBytes, type CombineMode, type TableGeometry, type ValueKind,
+} from './layout.js';
+import { decodeSeparatedKeys } from './keys.js';
+import { seedBits } from './hash.js';
+import { checkReducer, requireSubtractable } from './table-rules.js';
+
+const encoder = new TextEncoder();
+
+/** Regions reused from call to call (input copies, export buffers), grown when too small. */
+export class ScratchRegions {
+  private readonly regions = new Map<string, { ptr: number; size: number }>();
+
+  constructor(private readonly allocator: RegionAllocator) {}
+
+  /** A region of at least `bytes` bytes for `purpose`; valid until the next get() for the same purpose. */
+  get(purpose: string, bytes: number): number {
+    const have = this.regions.get(purpose);
+    if (have !== undefined && have.size >= bytes) return have.ptr;
+    if (have !== undefined) this.allocator.release(have.ptr);
+    const size = Math.max(bytes, have === undefined ? 0 : Math.floor(have.size * 1.5), 256);
+    const ptr = this.allocator.alloc(size);
+    this.regions.set(purpose, { ptr, size });
+    return ptr;
+  }
+
+  releaseAll(): void {
+    for (const { ptr } of this.regions.values()) this.allocator.release(ptr);
+    this.regions.clear();
+  }
+}
+
+/** What table operations need: the instance, the allocator of its memory, scratch regions. */
+export interface KernelContext {
+  readonly instance: KernelInstance;
+  readonly allocator: RegionAllocator;
+  readonly scratch: ScratchRegions;
+}
+
+export const DEFAULT_SEED = 0n;
+
+/** Allocates and formats an empty table region. */
+export function allocTable(ctx: KernelContext, geometry: TableGeometry, valueKind: ValueKind, reducer: Reducer, seed: bigint = DEFAULT_SEED): number {
+  const t = ctx.allocator.alloc(tableRegionBytes(geometry.capacity, geometry.arenaCapacity));
+  ctx.instance.initTable(t, geometry.capacity, geometry.arenaCapacity, valueKind, REDUCER_CODES[reducer], seed);
+  return t;
+}
+
+/** Moves table t into a region of the given geometry (compacting dead entries). Returns the new pointer. */
+export function moveTable(ctx: KernelContext, t: number, geometry: TableGeometry): number {
+  const view = ctx.instance.memory.view();
+  const valueKind = view.getUint32(t + LAYOUT.LAYOUT_H_VALUE_KIND, true) as ValueKind;
+  const reducerCode = view.getUint32(t + LAYOUT.LAYOUT_H_REDUCER, true);
+  const seed = view.getBigUint64(t + LAYOUT.LAYOUT_H_SEED, true);
+  const used = view.getUint32(t + LAYOUT.LAYOUT_H_ARENA_USED, true);
+  const bigger = ctx.allocator.alloc(tableRegionBytes(geometry.capacity, geometry.arenaCapacity));
+  ctx.instance.initTable(bigger, geometry.capacity, geometry.arenaCapacity, valueKind, reducerCode, seed);
+  const stopped = ctx.instance.mergeTable(bigger, t, 0, 0, 1, MODE_FOLD);
+  if (stopped !== used) {
+    ctx.allocator.release(bigger);
+    throw new InvalidArgumentError(`Internal: table move stopped at ${stopped} of ${used} bytes (geometry too small)`);
+  }
+  ctx.allocator.release(t);
+  return bigger;
+}
+
+/** Moves a table that reported "full" into the next geometry. Returns the new pointer. */
+export function growTable(ctx: KernelContext, t: number): number {
+  return moveTable(ctx, t, grownGeometry(ctx.instance.header(t)));
+}
+
+/** Grows t up front so that `extraKeys` more keys with `extraKeyBytes` key bytes fit without a grow midway. */
+export function reserveTable(ctx: KernelContext, t: number, extraKeys: number, extraKeyBytes: number): number {
+  const h = ctx.instance.header(t);
+  const want = geometryFor(h.size + extraKeys, h.arenaUsed - h.deadBytes + extraKeyBytes);
+  if (want.capacity <= h.capacity && h.arenaUsed + extraKeyBytes + extraKeys * LAYOUT.LAYOUT_ENTRY_HEADER_BYTES <= h.arenaCapacity) return t;
+  return moveTable(ctx, t, {
+    capacity: Math.max(want.capacity, h.capacity),
+    arenaCapacity: Math.max(want.arenaCapacity, h.arenaCapacity),
+  });
+}
+
+/** Exports the entries whose arena offsets are listed at `list` (n of them), keys decoded in bulk. */
+export function exportListed(ctx: KernelContext, t: number, list: number, n: number): KeyedValues {
+  if (n === 0) return { keys: [], values: new Float64Array(0) };
+  const h = ctx.instance.header(t);
+  const keysOut = ctx.scratch.get('export-keys', h.arenaUsed + n + INPUT_PADDING);
+  const valuesOut = ctx.scratch.get('export-values', n * 8);
+  const lengthsOut = ctx.scratch.get('export-lengths', n * 4);
+  const written = ctx.instance.exports.tableExport(t, list, n, keysOut, valuesOut, lengthsOut) >>> 0;
+  const u8 = ctx.instance.memory.u8();
+  const lengths = new Uint32Array(u8.buffer, lengthsOut, n);
+  const keys = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), lengths, n);
+  const values = new Float64Array(n);
+  values.set(new Float64Array(u8.buffer, valuesOut, n));
+  return { keys, values };
+}
+
+/** All live entries in insertion order. */
+export function exportTable(ctx: KernelContext, t: number): KeyedValues {
+  const size = ctx.instance.header(t).size;
+  const list = ctx.scratch.get('export-list', size * 4);
+  const n = ctx.instance.exports.tableList(t, list) >>> 0;
+  return exportListed(ctx, t, list, n);
+}
+
+/** The k best entries (value descending, NaN last, ties by key bytes). */
+export function topOfTable(ctx: KernelContext, t: number, k: number): KeyedValues {
+  const want = Math.min(Math.max(0, Math.floor(k)), ctx.instance.header(t).size);
+  const list = ctx.scratch.get('top-list', want * 4);
+  const n = ctx.instance.exports.tableTop(t, want, list) >>> 0;
+  return exportListed(ctx, t, list, n);
+}
+
+/**
+ * Folds JS (key, value) pairs into table t with `mode`, growing as needed.
+ * Keys are UTF-8 encoded into a scratch region (one encodeInto per key).
+ * Returns the table's (possibly new) pointer.
+ */
+export function applyPairs(ctx: KernelContext, t: number, input: KeyedValues, mode: CombineMode): number {
+  const n = input.keys.length;
+  if (input.values.length !== n) throw new InvalidArgumentError(`KeyedValues has ${n} keys but ${input.values.length} values`);
+  if (n === 0) return t;
+  let bound = 0;
+  for (const key of input.keys) bound += key.length * 3;
+  const keysPtr = ctx.scratch.get('apply-keys', bound + INPUT_PADDING);
+  const lengthsPtr = ctx.scratch.get('apply-lengths', n * 4);
+  const valuesPtr = ctx.scratch.get('apply-values', n * 8);
+  const u8 = ctx.instance.memory.u8();
+  const lengths = new Uint32Array(u8.buffer, lengthsPtr, n);
+  const offsets = new Float64Array(n);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = at;
+    const { written } = encoder.encodeInto(input.keys[i] as string, u8.subarray(keysPtr + at, keysPtr + bound));
+    lengths[i] = written;
+    at += written;
+  }
+  u8.fill(0, keysPtr + at, keysPtr + at + INPUT_PADDING);
+  new Float64Array(u8.buffer, valuesPtr, n).set(input.values);
+  let from = 0;
+  for (;;) {
+    from = ctx.instance.exports.tableApply(t, keysPtr, offsets[from] as number, lengthsPtr, valuesPtr, from, n, mode) >>> 0;
+    if (from >= n) return t;
+    t = growTable(ctx, t);
+  }
+}
+
+/** Merges table src into dst (grown first so the merge never stops midway). Returns dst's pointer. */
+export function mergeTables(ctx: KernelContext, dst: number, src: number, mode: CombineMode): number {
+  const s = ctx.instance.header(src);
+  dst = reserveTable(ctx, dst, s.size, s.arenaUsed - s.deadBytes);
+  let from = 0;
+  for (;;) {
+    from = ctx.instance.mergeTable(dst, src, from, 0, 1, mode);
+    if (from >= s.arenaUsed) return dst;
+    dst = growTable(ctx, dst);
+  }
+}
+
+function subtractMode(dropZero: boolean | undefined): CombineMode {
+  return dropZero === true ? MODE_SUBTRACT_DROP_ZERO : MODE_SUBTRACT;
+}
+
+
+/** An AggregateTable in kernel memory (f64 values). */
+export class WasmTable implements AggregateTable {
+  readonly reducer: Reducer;
+  private ptr: number;
+  private disposed = false;
+
+  constructor(readonly context: KernelContext, reducer: Reducer, options: { seed?: number | bigint; valueKind?: ValueKind; expectedKeys?: number } = {}) {
+    checkReducer(reducer);
+    this.reducer = reducer;
+    const geometry = geometryFor(options.expectedKeys ?? 0, (options.expectedKeys ?? 0) * 8);
+    this.ptr = allocTable(context, geometry, options.valueKind ?? VALUE_F64, reducer, seedBits(options.seed ?? 0));
+  }
+
+  /** The table's region (moves when the table grows). */
+  get pointer(): number {
+    this.check();
+    return this.ptr;
+  }
+
+  get size(): number {
+    this.check();
+    return this.context.instance.header(this.ptr).size;
+  }
+
+  /** Lets kernels that fill tables directly (word count, delimited) report the new pointer after a grow. */
+  adopt(ptr: number): void {
+    this.ptr = ptr;
+  }
+
+  mergeValues(input: KeyedValues): void {
+    this.check();
+    this.ptr = applyPairs(this.context, this.ptr, input, MODE_FOLD);
+  }
+
+  mergeTable(other: AggregateTable): void {
+    this.check();
+    if (other instanceof WasmTable && other.context.instance.memory === this.context.instance.memory) {
+      this.ptr = mergeTables(this.context, this.ptr, other.pointer, MODE_FOLD);
+    } else {
+      this.mergeValues(other.entries());
+    }
+  }
+
+  subtractValues(input: KeyedValues, options: { dropZero?: boolean } = {}): void {
+    this.check();
+    requireSubtractable(this.reducer);
+    this.ptr = applyPairs(this.context, this.ptr, input, subtractMode(options.dropZero));
+  }
+
+  subtractTable(other: AggregateTable, options: { dropZero?: boolean } = {}): void {
+    this.check();
+    requireSubtractable(this.reducer);
+    if (other instanceof WasmTable && other.context.instance.memory === this.context.instance.memory) {
+      this.ptr = mergeTables(this.context, this.ptr, other.pointer, subtractMode(options.dropZero));
+    } else {
+      this.subtractValues(other.entries(), options);
+    }
+  }
+
+  get(key: string): number | undefined {
+    this.check();
+    const bound = key.length * 3;
+    const keyPtr = this.context.scratch.get('get-key', bound + INPUT_PADDING);
+    const u8 = this.context.instance.memory.u8();
+    const { written } = encoder.encodeInto(key, u8.subarray(keyPtr, keyPtr + bound));
+    u8.fill(0, keyPtr + written, keyPtr + written + INPUT_PADDING);
+    const ref = this.context.instance.exports.tableFind(this.ptr, keyPtr, written) >>> 0;
+    if (ref === 0) return undefined;
+    return this.context.instance.entryValue(this.ptr, this.context.instance.header(this.ptr), ref - 1);
+  }
+
+  entries(): KeyedValues {
+    this.check();
+    return exportTable(this.context, this.ptr);
+  }
+
+  top(k: number): KeyedValues {
+    this.check();
+    return topOfTable(this.context, this.ptr, k);
+  }
+
+  clear(): void {
+    this.check();
+    this.context.instance.exports.tableClear(this.ptr);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.context.allocator.release(this.ptr);
+  }
+
+  private check(): void {
+    if (this.disposed) throw new InvalidArgumentError('This table was disposed; create a new one');
+  }
+}
