@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  Batch,
+  type BatchInfo,
+  CheckpointError,
+  type CheckpointStore,
+  DStream,
+  IllegalStateError,
+  InvalidArgumentError,
+  JobError,
+  ManualClock,
+  StreamingContext,
+} from '../../src/index.js';
+
+/** A stream that needs a checkpoint, as updateStateByKey will. */
+class NeedsCheckpointDStream<T> extends DStream<T> {
+  readonly dependencies: readonly DStream<unknown>[];
+  override requiresCheckpoint = true;
+  constructor(readonly parent: DStream<T>) {
+    super(parent.context);
+    this.dependencies = [parent];
+  }
+  compute(time: number): Batch<T> | undefined {
+    return this.parent.getOrCompute(time);
+  }
+}
+
+const memoryStore: CheckpointStore = {
+  write: async () => undefined,
+  read: async () => undefined,
+  describe: () => 'memory',
+};
+
+function context(startTime = 0, batchIntervalMs = 1000): { ssc: StreamingContext; clock: ManualClock } {
+  const clock = new ManualClock(startTime);
+  return { ssc: new StreamingContext({ batchIntervalMs, clock }), clock };
+}
+
+test('the constructor rejects a bad batch interval', () => {
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 0 }), InvalidArgumentError);
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1.5 }), InvalidArgumentError);
+});
+
+test('start() needs an output, cannot run twice, and a stopped context cannot restart', async () => {
+  const { ssc } = context();
+  const stream = ssc.queueStream<number>([]);
+  assert.throws(() => ssc.start(), (e: unknown) => e instanceof IllegalStateError && /No output operations/.test(e.message));
+  stream.foreachRDD(() => undefined);
+  ssc.start();
+  assert.equal(ssc.state, 'active');
+  assert.throws(() => ssc.start(), IllegalStateError);
+  assert.throws(() => stream.map((x) => x), IllegalStateError, 'no new streams after start');
+  await ssc.stop();
+  assert.equal(ssc.state, 'stopped');
+  assert.throws(() => ssc.start(), IllegalStateError);
+});
+
+test('stateful streams need a checkpoint store: ERR_SLUICE_CHECKPOINT_REQUIRED at start()', () => {
+  const { ssc } = context();
+  new NeedsCheckpointDStream(ssc.queueStream<number>([])).foreachRDD(() => undefined);
+  assert.throws(
+    () => ssc.start(),
+    (e: unknown) => e instanceof CheckpointError && e.code === 'ERR_SLUICE_CHECKPOINT_REQUIRED' && /ssc\.checkpoint/.test(e.message),
+  );
+  assert.equal(ssc.state, 'initialized');
+  ssc.checkpoint(memoryStore);
+  assert.equal(ssc.checkpointStore, memoryStore);
+  ssc.start();
+  assert.equal(ssc.state, 'active');
+  void ssc.stop();
+});
+
+test('batch times are multiples of the interval after start; a batch holds what arrived before its time', async () => {
+  const { ssc, clock } = context(2500);
+  const queue: number[][] = [[1], [2, 3]];
+  const seen: [number, number[]][] = [];
+  ssc.queueStream(queue).foreachRDD((batch, time) => {
+    seen.push([time, batch.collect()]);
+  });
+  ssc.start();
+  assert.equal(ssc.zeroTime, 2000);
+  await clock.advance(500);
+  assert.deepStrictEqual(seen, [[3000, [1]]]);
+  queue.push([4]);
+  await clock.advance(2000);
+  assert.deepStrictEqual(seen, [[3000, [1]], [4000, [2, 3]], [5000, [4]]]);
+  await ssc.stop();
+});
+
+test('listeners see submitted/started/completed in order with Spark delays and record counts', async () => {
+  const { ssc, clock } = context();
+  const events: string[] = [];
+  const completed: BatchInfo[] = [];
+  ssc.addStreamingListener({
+    onBatchSubmitted: ({ batchInfo }) => events.push(`submitted ${batchInfo.batchTime}`),
+    onBatchStarted: ({ batchInfo }) => events.push(`started ${batchInfo.batchTime}`),
+    onBatchCompleted: ({ batchInfo }) => {
+      events.push(`completed ${batchInfo.batchTime}`);
+      completed.push(batchInfo);
+    },
+  });
+  ssc.addStreamingListener({
+    onBatchSubmitted: () => {
+      throw new Error('a broken listener is ignored');
+    },
+  });
+  // The output of batch 1000 takes 1500 ms of clock time, so batch 2000 waits 500 ms.
+  ssc.queueStream([[1, 2, 3], [4]]).foreachRDD(async (_batch, time) => {
+    if (time === 1000) await new Promise<void>((resolve) => clock.schedule(2500, resolve));
+  });
+  ssc.start();
+  await clock.advance(3000);
+  await ssc.stop();
+  assert.deepStrictEqual(events.slice(0, 6), [
+    'submitted 1000',
+    'started 1000',
+    'submitted 2000',
+    'completed 1000',
+    'started 2000',
+    'completed 2000',
+  ]);
+  const [first, second] = completed;
+  assert.ok(first !== undefined && second !== undefined);
+  assert.equal(first.numRecords, 3);
+  assert.equal(first.schedulingDelay, 0);
+  assert.equal(first.processingDelay, 1500);
+  assert.equal(first.totalDelay, 1500);
+  assert.equal(second.numRecords, 1);
+  assert.equal(second.submissionTime, 2000);
+  assert.equal(second.processingStartTime, 2500);
+  assert.equal(second.schedulingDelay, 500);
+  assert.equal(second.processingDelay, 0);
+  assert.equal(second.totalDelay, 500);
+});
+
+test('outputs run in batch order and, within a batch, in registration order', async () => {
+  const { ssc, clock } = context();
+  const order: string[] = [];
+  const stream = ssc.queueStream([[1], [2]]);
+  stream.foreachRDD((b) => void order.push(`A${b.first()}`));
+  stream.foreachRDD((b) => void order.push(`B${b.first()}`));
+  ssc.start();
+  await clock.advance(2000);
+  await ssc.stop();
+  assert.deepStrictEqual(order, ['A1', 'B1', 'A2', 'B2']);
+});
+
+test('a throwing output fails its batch: listeners see it, awaitTermination rejects with a JobError carrying the cause, the context stops', async () => {
+  const { ssc, clock } = context();
+  const boom = new Error('boom');
+  const processed: number[] = [];
+  let failure: JobError | undefined;
+  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => (failure ??= batchInfo.failure) });
+  ssc.queueStream([[1], [2], [3]]).foreachRDD((batch, time) => {
+    if (time === 2000) throw boom;
+    processed.push(batch.first());
+  });
+  ssc.start();
+  const termination = assert.rejects(
+    ssc.awaitTermination(),
+    (e: unknown) => e instanceof JobError && e.code === 'ERR_SLUICE_JOB_FAILED' && e.cause === boom && /boom/.test(e.message),
+  );
+  await clock.advance(5000);
+  await termination;
+  assert.ok(failure instanceof JobError);
+  assert.deepStrictEqual(processed, [1]);
+  assert.equal(ssc.state, 'stopped');
+  await assert.rejects(ssc.awaitTermination(), JobError);
+  await ssc.stop();
+});
+
+test('a throwing map closure fails the batch the same way', async () => {
+  const { ssc, clock } = context();
+  ssc.queueStream([[1]]).map(() => {
+    throw new TypeError('bad element');
+  }).print();
+  ssc.start();
+  await clock.advance(1000);
+  await assert.rejects(ssc.awaitTermination(), (e: unknown) => e instanceof JobError && e.cause instanceof TypeError);
+});
+
+test('awaitTermination resolves false after its timeout on the clock, true once stopped', async () => {
+  const { ssc, clock } = context();
+  ssc.queueStream<number>([]).foreachRDD(() => undefined);
+  ssc.start();
+  const timedOut = ssc.awaitTermination(1500);
+  await clock.advance(2000);
+  assert.equal(await timedOut, false);
+  const done = ssc.awaitTermination();
+  await ssc.stop();
+  assert.equal(await done, true);
+  assert.equal(await ssc.awaitTermination(), true);
+});
+
+test('a non-graceful stop drops queued batches; stop before start is allowed', async () => {
+  const { ssc, clock } = context();
+  const seen: number[] = [];
+  ssc.queueStream([[1], [2], [3]]).foreachRDD((b) => void seen.push(b.first()));
+  ssc.start();
+  await clock.advance(1000);
+  await ssc.stop();
+  await clock.advance(5000);
+  assert.deepStrictEqual(seen, [1]);
+  const idle = context().ssc;
+  await idle.stop();
+  assert.equal(idle.state, 'stopped');
+});
+
+test('addBatchCounter adds to the BatchInfo counters of that batch', async () => {
+  const { ssc, clock } = context();
+  const counters: Record<string, number>[] = [];
+  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => counters.push({ ...batchInfo.counters }) });
+  ssc.queueStream([[1], [2]]).foreachRDD((_b, time) => {
+    ssc.addBatchCounter(time, 'seen', time / 1000);
+    ssc.addBatchCounter(time, 'seen', 10);
+  });
+  ssc.start();
+  await clock.advance(2000);
+  await ssc.stop();
+  assert.deepStrictEqual(counters, [{ seen: 11 }, { seen: 12 }]);
+});
