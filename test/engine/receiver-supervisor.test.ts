@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock, Receiver, type ReceiverInfo, StreamingContext } from '../../src/index.js';
+
+/** A receiver the test drives by hand: `push` stores lines while it runs. */
+class ScriptedReceiver extends Receiver {
+  starts = 0;
+  stops = 0;
+  failStarts = 0;
+
+  constructor() {
+    super('scripted');
+    this.restartDelayMs = 500;
+  }
+
+  onStart(): void {
+    this.starts++;
+    if (this.failStarts > 0) {
+      this.failStarts--;
+      throw new Error(`start failure ${this.starts}`);
+    }
+  }
+
+  onStop(): void {
+    this.stops++;
+  }
+
+  push(...lines: (string | Uint8Array)[]): void {
+    this.store(lines);
+  }
+}
+
+function setup(receiver: Receiver, options: { maxRecordBytes?: number } = {}) {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+  const batches: [number, string[]][] = [];
+  const events: string[] = [];
+  const infos: { counters: Record<string, number>; numRecords: number }[] = [];
+  ssc.addStreamingListener({
+    onReceiverStarted: ({ receiverInfo }) => events.push(`started ${receiverInfo.name} active=${receiverInfo.active}`),
+    onReceiverError: ({ receiverInfo }: { receiverInfo: ReceiverInfo }) => events.push(`error ${receiverInfo.lastErrorMessage} @${receiverInfo.lastErrorTime}`),
+    onReceiverStopped: ({ receiverInfo }) => events.push(`stopped ${receiverInfo.name}`),
+    onBatchCompleted: ({ batchInfo }) => infos.push({ counters: { ...batchInfo.counters }, numRecords: batchInfo.numRecords }),
+  });
+  ssc.receiverStream(receiver, options).foreachRDD((batch, time) => {
+    batches.push([time, batch.collect()]);
+  });
+  return { clock, ssc, batches, events, infos };
+}
+
+test('stored records land in the batch whose interval they arrived in, as strings or bytes', async () => {
+  const receiver = new ScriptedReceiver();
+  const { clock, ssc, batches, infos } = setup(receiver);
+  ssc.start();
+  receiver.push('a', new TextEncoder().encode('长江'));
+  await clock.advance(1000);
+  receiver.push('b\nc');
+  await clock.advance(1000);
+  await clock.advance(1000);
+  await ssc.stop();
+  assert.deepStrictEqual(batches, [[1000, ['a', '长江']], [2000, ['b', 'c']], [3000, []]]);
+  assert.deepStrictEqual(infos.map((i) => i.numRecords), [2, 2, 0]);
+});
+
+test('a receiver whose onStart throws is restarted after restartDelayMs on the clock; the error reaches listeners', async () => {
+  const receiver = new ScriptedReceiver();
+  receiver.failStarts = 2;
+  const { clock, ssc, events } = setup(receiver);
+  ssc.start();
+  assert.equal(receiver.starts, 1);
+  assert.equal(receiver.isStopped(), true);
+  await clock.advance(499);
+  assert.equal(receiver.starts, 1);
+  await clock.advance(1);
+  assert.equal(receiver.starts, 2);
+  await clock.advance(500);
+  assert.equal(receiver.starts, 3);
+  assert.equal(receiver.isStopped(), false);
+  await ssc.stop();
+  assert.deepStrictEqual(events, [
+    'error Receiver scripted threw in onStart: start failure 1 @0',
+    'error Receiver scripted threw in onStart: start failure 2 @500',
+    'started scripted active=true',
+    'stopped scripted',
+  ]);
+  assert.equal(receiver.stops, 3, 'onStop after each failed start and at the end');
+});
+
+test('restart() stops the receiver, drops records stored while it is down, and starts it again', async () => {
+  const receiver = new ScriptedReceiver();
+  const { clock, ssc, batches, events } = setup(receiver);
+  ssc.start();
+  receiver.push('before');
+  receiver.restart('connection lost', new Error('ECONNRESET'));
+  assert.equal(receiver.isStopped(), true);
+  receiver.push('while down');
+  receiver.reportError('not fatal');
+  await clock.advance(1000);
+  assert.equal(receiver.starts, 2);
+  receiver.push('after');
+  await clock.advance(1000);
+  await ssc.stop();
+  assert.deepStrictEqual(batches, [[1000, ['before']], [2000, ['after']]]);
+  assert.deepStrictEqual(events, [
+    'started scripted active=true',
+    'error connection lost @0',
+    'error not fatal @0',
+    'started scripted active=true',
+    'stopped scripted',
+  ]);
+});
+
+test('over-long records are dropped and counted in the batch', async () => {
+  const receiver = new ScriptedReceiver();
+  const { clock, ssc, batches, infos } = setup(receiver, { maxRecordBytes: 4 });
+  ssc.start();
+  receiver.push('ok', 'way too long', 'fine');
+  await clock.advance(1000);
+  await ssc.stop();
+  assert.deepStrictEqual(batches, [[1000, ['ok', 'fine']]]);
+  assert.deepStrictEqual(infos[0]?.counters, { droppedTooLongRecords: 1 });
+});
+
+test('graceful stop stops receiving, then processes the data already received in one last batch', async () => {
+  const receiver = new ScriptedReceiver();
+  const { clock, ssc, batches } = setup(receiver);
+  ssc.start();
+  receiver.push('x');
+  await clock.advance(1000);
+  receiver.push('y', 'z');
+  await clock.advance(300);
+  await ssc.stop({ graceful: true });
+  assert.equal(receiver.isStopped(), true);
+  assert.deepStrictEqual(batches, [[1000, ['x']], [2000, ['y', 'z']]]);
+  assert.equal(await ssc.awaitTermination(), true);
+});
+
+test('a non-graceful stop drops data received since the last batch', async () => {
+  const receiver = new ScriptedReceiver();
+  const { clock, ssc, batches } = setup(receiver);
+  ssc.start();
+  receiver.push('x');
+  await clock.advance(1000);
+  receiver.push('lost');
+  await ssc.stop();
+  assert.deepStrictEqual(batches, [[1000, ['x']]]);
+});
+
+test('graceful stop also finishes generated batches queued behind a slow one', async () => {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+  const seen: number[] = [];
+  let release: (() => void) | undefined;
+  ssc.queueStream([[1], [2], [3]]).foreachRDD(async (batch) => {
+    if (batch.first() === 1) await new Promise<void>((resolve) => (release = resolve));
+    seen.push(batch.first());
+  });
+  ssc.start();
+  const stepping = clock.advance(3000);
+  // Batches 2000 and 3000 are generated and queue up behind the blocked batch 1000.
+  while (release === undefined || clock.now() < 3000) await new Promise((resolve) => setImmediate(resolve));
+  const stopping = ssc.stop({ graceful: true });
+  release();
+  await stepping;
+  await stopping;
+  assert.deepStrictEqual(seen, [1, 2, 3]);
+});

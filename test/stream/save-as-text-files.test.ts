@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { batchFolderName, InMemoryFileSink, InvalidArgumentError, ManualClock, StreamingContext } from '../../src/index.js';
+
+test('saveAsTextFiles writes prefix-<ms>.suffix folders, one part per partition, through the sink', async () => {
+  const clock = new ManualClock();
+  const contextSink = new InMemoryFileSink();
+  const ownSink = new InMemoryFileSink();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, fileSink: contextSink });
+  const pairs = ssc.queueStream([[['a', 1] as const, ['b', 2] as const], []]);
+  pairs.saveAsTextFiles('out/words', 'txt');
+  ssc.queueStream([['x'], ['y'], ['z']], { oneAtATime: false }).saveAsTextFiles('raw', '', ownSink);
+  ssc.start();
+  await clock.advance(2000);
+  await ssc.stop();
+  assert.deepStrictEqual([...contextSink.folders], [
+    ['out/words-1000.txt', [['(a,1)', '(b,2)']]],
+    ['out/words-2000.txt', [[]]],
+  ]);
+  assert.deepStrictEqual([...ownSink.folders], [
+    ['raw-1000', [['x'], ['y'], ['z']]],
+    ['raw-2000', [[]]],
+  ]);
+});
+
+test('saveAsTextFiles without any sink is a clear error', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  assert.throws(() => ssc.queueStream<string>([]).saveAsTextFiles('p'), (e: unknown) => e instanceof InvalidArgumentError && /FileSink/.test(e.message));
+});
+
+test('batchFolderName follows Spark', () => {
+  assert.equal(batchFolderName('p', 's', 5), 'p-5.s');
+  assert.equal(batchFolderName('p', undefined, 5), 'p-5');
+});
