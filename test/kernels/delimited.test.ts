@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DelimitedSpec, Reducer } from '../../src/kernels/api.js';
+import { parseDecimalField } from '../../src/kernels/js-number.js';
+import { implementations, wasmKernels } from './kernels-under-test.js';
+import { pairsOf, referenceDelimited } from './reference.js';
+import { Prng } from './prng.js';
+import { WasmKernels } from '../../src/kernels/index.js';
+
+const utf8 = new TextEncoder();
+
+function check(bytes: Uint8Array, spec: DelimitedSpec, label: string): void {
+  const expected = referenceDelimited(bytes, spec.delimiter, spec.keyField, spec.valueField, spec.reducer, spec.expectedFields);
+  for (const kernels of implementations()) {
+    const got = kernels.aggregateDelimited(bytes, spec);
+    assert.deepEqual(pairsOf(got.result), expected.pairs, `${kernels.kind} result: ${label}`);
+    assert.equal(got.malformed, expected.malformed, `${kernels.kind} malformed: ${label}`);
+  }
+}
+
+test('the orders stream: total per province, malformed lines skipped and counted', () => {
+  const orders = [
+    '1,beijing,10.5', '2,shanghai,3', '3,beijing,-0.5', 'garbage', '4,shanghai', '5,guangdong,abc',
+    '6,beijing,1,extra', '7,,5', '', '8,guangdong,1e2', '9,shanghai, 7 ', '10,长江,2',
+  ].join('\n');
+  const spec: DelimitedSpec = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 };
+  for (const kernels of implementations()) {
+    const { result, malformed } = kernels.aggregateDelimited(utf8.encode(orders), spec);
+    assert.deepEqual(pairsOf(result), [['beijing', 10], ['shanghai', 10], ['guangdong', 100], ['长江', 2]], kernels.kind);
+    assert.equal(malformed, 6, kernels.kind);
+  }
+  check(utf8.encode(orders), spec, 'orders');
+  check(utf8.encode(`${orders}\n`), spec, 'orders with final newline');
+});
+
+test('every reducer, tabs, no expected field count, CRLF lines', () => {
+  const text = 'a\t1\t5\nb\t2\t-3\na\t3\t7\t9\nb\t4\nc\t5\t1.5e1\r\na\t6\t.5\n';
+  for (const reducer of ['sum', 'count', 'min', 'max'] as Reducer[]) {
+    check(utf8.encode(text), { delimiter: '\t', keyField: 0, valueField: 2, reducer }, reducer);
+    check(utf8.encode(text), { delimiter: '\t', keyField: 2, valueField: 1, reducer }, `${reducer} swapped`);
+  }
+});
+
+test('property: random CSV with missing fields, extra fields, bad numbers and invalid UTF-8', () => {
+  const prng = new Prng(99);
+  const keys = ['a', 'b', 'beijing', '长江', 'x y', '', 'é', '\u00ff'];
+  const numbers = ['1', '-2.5', '+3', '.5', '5.', '1e3', '2E-2', '-0', '007', ' 4 ', '\t8', 'abc', '', '1.2.3', '0x10', 'Infinity', '1e', '--1', '.', 'NaN', '1_0', '١'];
+  const raw = [0xff, 0x80, 0xc3];
+  for (let round = 0; round < 200; round++) {
+    const lines: string[] = [];
+    const n = prng.int(60);
+    for (let i = 0; i < n; i++) {
+      const fields = [String(i), prng.pick(keys), prng.pick(numbers)];
+      const shape = prng.int(10);
+      if (shape === 0) fields.pop();
+      if (shape === 1) fields.push('extra');
+      if (shape === 2) fields.splice(0, 3);
+      lines.push(fields.join(','));
+    }
+    let bytes = utf8.encode(lines.join('\n') + (prng.int(2) === 0 ? '\n' : ''));
+    if (round % 4 === 0 && bytes.length > 0) {
+      bytes = Uint8Array.from(bytes);
+      bytes[prng.int(bytes.length)] = prng.pick(raw);
+    }
+    const reducer = prng.pick(['sum', 'count', 'min', 'max'] as Reducer[]);
+    const expectedFields = prng.int(3) === 0 ? undefined : 3;
+    check(bytes, { delimiter: ',', keyField: 1, valueField: 2, reducer, ...(expectedFields === undefined ? {} : { expectedFields }) }, `round ${round}`);
+  }
+});
+
+test('property: accepted numbers parse bit-identically to Number(), in WASM and in the fallback', () => {
+  const prng = new Prng(2024);
+  const digits = (n: number): string => Array.from({ length: n }, () => String(prng.int(10))).join('');
+  const kernels = wasmKernels();
+  assert.ok(kernels instanceof WasmKernels);
+  const { instance, scratch } = kernels.context;
+  const samples: string[] = ['0', '-0', '+0', '0.0', '1', '9007199254740992', '9007199254740993', '1e22', '1e23', '1e-22', '1e-23',
+    '123456789012345678901234567890', '0.1', '0.30000000000000004', '1e308', '1e309', '5e-324', '2e-324', '1.7976931348623157e308',
+    '00000000000000000000000001', '0.000000000000000000000000001', '12345678901234567890e-5', '4.9406564584124654e-324'];
+  for (let i = 0; i < 3000; i++) {
+    const sign = prng.pick(['', '-', '+']);
+    const intPart = digits(prng.int(prng.int(4) === 0 ? 25 : 8));
+    const frac = prng.int(2) === 0 ? '' : `.${digits(prng.int(prng.int(4) === 0 ? 25 : 6))}`;
+    if (intPart === '' && (frac === '' || frac === '.')) continue;
+    const exp = prng.int(3) === 0 ? `${prng.pick(['e', 'E'])}${prng.pick(['', '-', '+'])}${prng.int(400)}` : '';
+    samples.push(`${sign}${intPart}${frac}${exp}`);
+  }
+  for (const text of samples) {
+    const expected = Number(text);
+    assert.ok(!Number.isNaN(expected), text);
+    const bytes = utf8.encode(text);
+    const ptr = scratch.get('number-test', bytes.length + 16);
+    instance.writeInput(ptr, bytes);
+    assert.ok(Object.is(instance.exports.parseDecimal(ptr, ptr + bytes.length), expected), `wasm ${text}`);
+    assert.ok(Object.is(parseDecimalField(text), expected), `js ${text}`);
+  }
+  for (const rejected of ['', ' ', '.', '-', '+', 'e5', '1e', '1e+', '0x1A', 'Infinity', '-Infinity', 'NaN', '1,5', '1 2', '١', '٫5', '1_0', '1..2', '++1']) {
+    const bytes = utf8.encode(rejected);
+    const ptr = scratch.get('number-test', bytes.length + 16);
+    instance.writeInput(ptr, bytes);
+    assert.ok(Number.isNaN(instance.exports.parseDecimal(ptr, ptr + bytes.length)), `wasm rejects ${JSON.stringify(rejected)}`);
+    assert.ok(Number.isNaN(parseDecimalField(rejected)), `js rejects ${JSON.stringify(rejected)}`);
+  }
+});
+
+test('bad specs are refused with a clear error', () => {
+  for (const kernels of implementations()) {
+    const bytes = utf8.encode('a,1');
+    assert.throws(() => kernels.aggregateDelimited(bytes, { delimiter: ',,', keyField: 0, valueField: 1, reducer: 'sum' }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+    assert.throws(() => kernels.aggregateDelimited(bytes, { delimiter: '\n', keyField: 0, valueField: 1, reducer: 'sum' }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+    assert.throws(() => kernels.aggregateDelimited(bytes, { delimiter: ',', keyField: -1, valueField: 1, reducer: 'sum' }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+    assert.throws(() => kernels.aggregateDelimited(bytes, { delimiter: ',', keyField: 0, valueField: 3, reducer: 'sum', expectedFields: 2 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  }
+});
+
+test('many distinct keys grow the delimited table; aggregateDelimitedInto folds across batches', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 50_000; i++) lines.push(`${i},k${i % 20_000},${i % 7}.25`);
+  check(utf8.encode(lines.join('\n')), { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 }, 'distinct keys');
+  for (const kernels of implementations()) {
+    const table = kernels.createTable('sum');
+    const spec: DelimitedSpec = { delimiter: ',', keyField: 0, valueField: 1, reducer: 'sum' };
+    assert.equal(kernels.aggregateDelimitedInto(table, utf8.encode('a,1\nb,2\nbad'), spec).malformed, 1);
+    assert.equal(kernels.aggregateDelimitedInto(table, utf8.encode('a,0.5\nc,1'), spec).malformed, 0);
+    assert.deepEqual(pairsOf(table.entries()), [['a', 1.5], ['b', 2], ['c', 1]], kernels.kind);
+    table.dispose();
+  }
+});
