@@ -1,8 +1,7 @@
 export * from './errors.js';
-export type * from './kernels/api.js';
+export * from './kernels/index.js';
 export type * from './checkpoint/store.js';
 export { Receiver, type ReceiverHost } from './receivers/receiver.js';
-export * from './kernels/record-batch.js';
 export * from './engine/clock.js';
 export * from './engine/manual-clock.js';
 export * from './engine/listener.js';

@@ -12,6 +12,8 @@
  * reduceByKey result is unspecified (as in Spark).
  */
 import type { DelimitedSpec, Reducer } from '../kernels/api.js';
+import { checkDelimitedSpec } from '../kernels/delimited-spec.js';
+import { parseDecimalField } from '../kernels/js-number.js';
 import { InvalidArgumentError } from '../errors.js';
 
 const BUILTIN = Symbol('sluice.builtin');
@@ -59,8 +61,8 @@ export const pairWithOne = tag(<K>(value: K): readonly [K, number] => [value, 1]
  */
 export const sum = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'sum' });
 export const count = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'count' });
-export const min = tag((a: number, b: number): number => (b < a ? b : a), { kind: 'reducer', reducer: 'min' });
-export const max = tag((a: number, b: number): number => (b > a ? b : a), { kind: 'reducer', reducer: 'max' });
+export const min = tag((a: number, b: number): number => Math.min(a, b), { kind: 'reducer', reducer: 'min' });
+export const max = tag((a: number, b: number): number => Math.max(a, b), { kind: 'reducer', reducer: 'max' });
 
 /**
  * How to fold the values of one key: `init` turns the first value into an
@@ -81,12 +83,6 @@ export function foldOf<V>(reduce: (a: V, b: V) => V): Fold<V> {
   return { init: (value) => value, merge: reduce };
 }
 
-function checkDelimiter(delimiter: string): void {
-  if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f || delimiter === '\n') {
-    throw new InvalidArgumentError(`The delimiter must be one ASCII character other than '\\n', got ${JSON.stringify(delimiter)}`);
-  }
-}
-
 function checkField(name: string, index: number): void {
   if (!Number.isInteger(index) || index < 0) {
     throw new InvalidArgumentError(`${name} must be a non-negative integer field index, got ${index}`);
@@ -95,26 +91,16 @@ function checkField(name: string, index: number): void {
 
 /** `line => line.split(delimiter)[index]` (undefined when the line has fewer fields). */
 export function delimitedField(delimiter: string, index: number): (line: string) => string | undefined {
-  checkDelimiter(delimiter);
+  checkDelimitedSpec({ delimiter, keyField: 0, valueField: 0, reducer: 'sum' });
   checkField('index', index);
   return (line) => line.split(delimiter)[index];
-}
-
-// The forms the delimited kernel accepts (assembly/number.ts): optional Java-\s
-// padding, sign, digits with an optional fraction (or a leading '.'), optional
-// exponent. Unlike Number(), "", hex, "Infinity" and "NaN" are rejected.
-const DECIMAL = /^[ \t\n\x0B\f\r]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\x0B\f\r]*$/;
-
-/** Parses a numeric field; undefined when it is not a plain decimal number. */
-export function parseNumericField(text: string): number | undefined {
-  return DECIMAL.test(text) ? Number(text) : undefined;
 }
 
 /**
  * A flatMap function from a delimited line to `[[key, value]]`, or `[]` for a
  * malformed line (fewer fields than needed, a different count than
- * `expectedFields`, an empty key, or a value that is not a number), exactly
- * as the delimited kernel decides. Used in `flatMap`, the
+ * `expectedFields`, an empty key, or a value that is not a number in the
+ * forms assembly/number.ts accepts), exactly as the delimited kernel decides. Used in `flatMap`, the
  * engine counts the empty results as malformed records in BatchInfo.
  * Followed by reduceByKey(sum|count|min|max) it runs as one kernel call.
  */
@@ -124,20 +110,18 @@ export function keyValueFields(
   valueField: number,
   options: { expectedFields?: number } = {},
 ): (line: string) => (readonly [string, number])[] {
-  checkDelimiter(delimiter);
-  checkField('keyField', keyField);
-  checkField('valueField', valueField);
   const { expectedFields } = options;
-  if (expectedFields !== undefined) checkField('expectedFields', expectedFields);
   const spec: Omit<DelimitedSpec, 'reducer'> =
     expectedFields === undefined ? { delimiter, keyField, valueField } : { delimiter, keyField, valueField, expectedFields };
+  // The kernel's own validation, so both paths reject the same arguments.
+  checkDelimitedSpec({ ...spec, reducer: 'sum' });
   return tag((line: string): (readonly [string, number])[] => {
     const fields = line.split(delimiter);
     if (expectedFields !== undefined && fields.length !== expectedFields) return [];
     const key = fields[keyField];
     const raw = fields[valueField];
     if (key === undefined || key === '' || raw === undefined) return [];
-    const value = parseNumericField(raw);
-    return value === undefined ? [] : [[key, value]];
+    const value = parseDecimalField(raw);
+    return Number.isNaN(value) ? [] : [[key, value]];
   }, { kind: 'keyValueFields', spec });
 }

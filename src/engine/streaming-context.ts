@@ -1,6 +1,7 @@
 import type { CheckpointStore, FileSink } from '../checkpoint/store.js';
 import { CheckpointError, IllegalStateError, InvalidArgumentError, type JobError } from '../errors.js';
 import type { Kernels } from '../kernels/api.js';
+import { defaultKernels } from '../kernels/load.js';
 import { type Clock, SystemClock } from './clock.js';
 import { DStreamGraph } from './graph.js';
 import { JobGenerator } from './job-generator.js';
@@ -18,8 +19,12 @@ export interface StreamingContextOptions {
   readonly batchIntervalMs: number;
   /** Default: the system clock. Tests pass a ManualClock. */
   readonly clock?: Clock;
-  /** Kernels for the fused fast path; without them fused chains run on the JS path (same results). */
-  readonly kernels?: Kernels;
+  /**
+   * Kernels for the fused fast path. Default: the process-wide WASM kernels
+   * (or their TypeScript fallback), loaded on first use. `null` turns the
+   * fast path off: fused chains run as plain JS closures (same results).
+   */
+  readonly kernels?: Kernels | null;
   /** Where print() writes its lines. Default: console.log. */
   readonly output?: (line: string) => void;
   /** Where saveAsTextFiles() writes when no sink is passed to it. */
@@ -36,7 +41,7 @@ export type ContextState = 'initialized' | 'active' | 'stopped';
 export class StreamingContext {
   readonly batchIntervalMs: number;
   readonly clock: Clock;
-  readonly kernels: Kernels | undefined;
+  private readonly kernelsOption: Kernels | null | undefined;
   readonly output: (line: string) => void;
   readonly fileSink: FileSink | undefined;
   readonly graph = new DStreamGraph();
@@ -59,11 +64,17 @@ export class StreamingContext {
     }
     this.batchIntervalMs = batchIntervalMs;
     this.clock = options.clock ?? new SystemClock();
-    this.kernels = options.kernels;
+    this.kernelsOption = options.kernels;
     this.output = options.output ?? ((line) => console.log(line));
     this.fileSink = options.fileSink;
     this.scheduler = new JobScheduler(this.clock, this.graph, this.listenerBus, (error) => this.fail(error));
     this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets);
+  }
+
+  /** The kernels fused chains run on, or undefined when the fast path is off. */
+  get kernels(): Kernels | undefined {
+    if (this.kernelsOption === null) return undefined;
+    return this.kernelsOption ?? defaultKernels();
   }
 
   get state(): ContextState {

@@ -9,7 +9,8 @@ export interface OperationOptions {
   readonly numBatches?: number;
   /** Compare each batch's output in order (default) or as a multiset. */
   readonly orderMatters?: boolean;
-  readonly kernels?: Kernels;
+  /** Default: the context's default (WASM kernels); null runs every chain on the JS path. */
+  readonly kernels?: Kernels | null;
   /** Hand string input over as byte-backed batches, as receivers do. */
   readonly asRecords?: boolean;
 }

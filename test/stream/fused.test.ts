@@ -4,7 +4,10 @@ import { Rng } from '../../src/corpus/prng.js';
 import { OrdersSource } from '../../src/corpus/orders.js';
 import {
   count,
+  createKernels,
   type DStream,
+  jsKernels,
+  type Kernels,
   FusedDelimitedDStream,
   FusedWordCountDStream,
   keyValueFields,
@@ -41,6 +44,29 @@ function randomWordLines(rng: Rng, batches: number): string[][] {
   return input;
 }
 
+/** Every Kernels implementation the fast path can run on: the test reference, the TypeScript fallback and WASM. */
+function kernelVariants(): [string, Kernels][] {
+  const wasm = createKernels({ fallback: false });
+  assert.equal(wasm.kind, 'wasm');
+  return [['reference', referenceKernels()], ['js fallback', jsKernels()], ['wasm', wasm]];
+}
+
+/** Counts the fused kernel calls made through `inner`. */
+function counting(inner: Kernels): Kernels & { calls: { wordCount: number; aggregateDelimited: number } } {
+  const calls = { wordCount: 0, aggregateDelimited: 0 };
+  return Object.assign(Object.create(inner) as Kernels, {
+    calls,
+    wordCount: (bytes: Uint8Array) => {
+      calls.wordCount++;
+      return inner.wordCount(bytes);
+    },
+    aggregateDelimited: (bytes: Uint8Array, spec: Parameters<Kernels['aggregateDelimited']>[1]) => {
+      calls.aggregateDelimited++;
+      return inner.aggregateDelimited(bytes, spec);
+    },
+  });
+}
+
 const wordCountChain = (lines: DStream<string>): DStream<Pair<string, number>> =>
   lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
 
@@ -56,14 +82,16 @@ test('the planner fuses flatMap(splitWhitespace).map(pairWithOne).reduceByKey(su
 
 for (const asRecords of [true, false]) {
   test(`word count: fast path equals JS path on random lines (${asRecords ? 'byte-backed' : 'string'} batches)`, async () => {
-    for (let seed = 1; seed <= 20; seed++) {
-      const input = randomWordLines(new Rng(seed), 4);
-      const kernels = referenceKernels();
-      const fast = await runOperation(input, wordCountChain, { numBatches: 4, kernels, asRecords });
-      const js = await runOperation(input, wordCountChain, { numBatches: 4, asRecords });
-      assert.equal(kernels.calls.wordCount, 4, 'every batch went through the kernel');
-      for (let b = 0; b < 4; b++) {
-        assert.deepStrictEqual(sortedForComparison(fast.outputs[b] ?? []), sortedForComparison(js.outputs[b] ?? []), `seed ${seed} batch ${b}`);
+    for (const [name, inner] of kernelVariants()) {
+      for (let seed = 1; seed <= 15; seed++) {
+        const input = randomWordLines(new Rng(seed), 4);
+        const kernels = counting(inner);
+        const fast = await runOperation(input, wordCountChain, { numBatches: 4, kernels, asRecords });
+        const js = await runOperation(input, wordCountChain, { numBatches: 4, asRecords, kernels: null });
+        assert.equal(kernels.calls.wordCount, 4, 'every batch went through the kernel');
+        for (let b = 0; b < 4; b++) {
+          assert.deepStrictEqual(sortedForComparison(fast.outputs[b] ?? []), sortedForComparison(js.outputs[b] ?? []), `${name} seed ${seed} batch ${b}`);
+        }
       }
     }
   });
@@ -77,8 +105,10 @@ test('word count: strings holding a newline take the JS path (same records a clo
 
 test('seed: 长江 长江 这是 黄河 counts the same on both paths', async () => {
   const expected: Pair<string, number>[][] = [[['长江', 2], ['这是', 1], ['黄河', 1]]];
-  await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false });
-  await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false, kernels: referenceKernels(), asRecords: true });
+  await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false, kernels: null });
+  for (const [, kernels] of kernelVariants()) {
+    await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false, kernels, asRecords: true });
+  }
 });
 
 const SEED_ORDERS = [
@@ -109,12 +139,8 @@ const provinceTotals = (lines: DStream<string>): DStream<Pair<string, number>> =
 
 test('seed: per-province order totals, malformed lines skipped and counted in BatchInfo, both paths', async () => {
   const expected: Pair<string, number>[][] = [[['12', 2070.5], ['14', 1015], ['21', 100.5], ['15', 2000.5]], []];
-  for (const kernels of [undefined, referenceKernels()]) {
-    const run = await testOperation([SEED_ORDERS, []], provinceTotals, expected, {
-      orderMatters: false,
-      asRecords: true,
-      ...(kernels === undefined ? {} : { kernels }),
-    });
+  for (const kernels of [null, ...kernelVariants().map(([, k]) => k)]) {
+    const run = await testOperation([SEED_ORDERS, []], provinceTotals, expected, { orderMatters: false, asRecords: true, kernels });
     assert.deepStrictEqual(run.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0), [7, 0]);
     assert.deepStrictEqual(run.batchInfos.map((b) => b.numRecords), [SEED_ORDERS.length, 0]);
   }
@@ -127,15 +153,17 @@ for (const [name, reducer] of [['sum', sum], ['count', count], ['min', min], ['m
       const rng = new Rng(seed);
       const input = Array.from({ length: 3 }, () => Array.from({ length: rng.nextInt(40) }, () => source.nextLine()));
       const chain = (lines: DStream<string>) => lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(reducer);
-      const kernels = referenceKernels();
-      const fast = await runOperation(input, chain, { numBatches: 3, kernels, asRecords: true });
-      const js = await runOperation(input, chain, { numBatches: 3, asRecords: true });
-      assert.equal(kernels.calls.aggregateDelimited, 3);
-      assert.deepStrictEqual(fast.outputs.map(sortedForComparison), js.outputs.map(sortedForComparison), `seed ${seed}`);
-      assert.deepStrictEqual(
-        fast.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0),
-        js.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0),
-      );
+      const js = await runOperation(input, chain, { numBatches: 3, asRecords: true, kernels: null });
+      for (const [name, inner] of kernelVariants()) {
+        const kernels = counting(inner);
+        const fast = await runOperation(input, chain, { numBatches: 3, kernels, asRecords: true });
+        assert.equal(kernels.calls.aggregateDelimited, 3);
+        assert.deepStrictEqual(fast.outputs.map(sortedForComparison), js.outputs.map(sortedForComparison), `${name} seed ${seed}`);
+        assert.deepStrictEqual(
+          fast.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0),
+          js.batchInfos.map((b) => b.counters['malformedRecords'] ?? 0),
+        );
+      }
       assert.ok(js.batchInfos.some((b) => (b.counters['malformedRecords'] ?? 0) > 0) || input.every((b) => b.length < 5));
     }
   });
@@ -150,11 +178,8 @@ test('delimited reducers compute what they say', async () => {
     ['max', max, [['a', 3], ['b', 5]]],
   ];
   for (const [, reducer, expected] of cases) {
-    for (const kernels of [undefined, referenceKernels()]) {
-      await testOperation(lines, (s) => s.flatMap(keyValueFields(',', 0, 1)).reduceByKey(reducer), [expected], {
-        orderMatters: false,
-        ...(kernels === undefined ? {} : { kernels }),
-      });
+    for (const kernels of [null, ...kernelVariants().map(([, k]) => k)]) {
+      await testOperation(lines, (s) => s.flatMap(keyValueFields(',', 0, 1)).reduceByKey(reducer), [expected], { orderMatters: false, kernels });
     }
   }
 });
