@@ -1,0 +1,39 @@
+/**
+ * What a command may touch of the process, passed in so tests can run
+ * commands in-process and capture their output.
+ */
+export interface CliIo {
+  /** Text for standard output (the command adds the newlines). */
+  stdout(text: string): void;
+  /** Text for standard error. */
+  stderr(text: string): void;
+  /** Subscribes to Ctrl-C / SIGTERM; returns the unsubscribe function. */
+  onSignal(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+}
+
+/**
+ * Exit codes (documented in `sluice --help` and the README):
+ *   0 success, 1 any other failure (a batch failed, I/O error),
+ *   2 bad usage (unknown option, bad value), 3 network: host unreachable or port in use.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_NETWORK = 3;
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    onSignal(handler) {
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * `sluice <command> [options]`: dispatch, top-level help, and the mapping
+ * from errors to exit codes (see io.ts): 0 ok, 1 failure, 2 bad usage,
+ * 3 host unreachable / port in use.
+ */
+
+import { pathToFileURL } from 'node:url';
+import { type CliIo, EXIT_OK, EXIT_USAGE, processIo } from './io.js';
+import { exitCodeFor } from './run-stream.js';
+import { demo } from './demo.js';
+import { gen } from './gen.js';
+import { orders } from './orders.js';
+import { wordcount } from './wordcount.js';
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  wordcount: { run: wordcount, summary: 'Word count over a socket or a directory, printed per batch (Spark format or JSON).' },
+  orders: { run: orders, summary: 'Running order totals per province from "orderId,provinceId,orderPrice" lines; malformed lines counted.' },
+  demo: { run: demo, summary: 'Generator and word count in one process, live batches until Ctrl-C (what `npm start` runs).' },
+  gen: { run: gen, summary: 'A TCP server streaming generated lines (english, mixed, orders corpora) to every client.' },
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = ['Usage: sluice <command> [options]', '', 'Commands:'];
+  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)}  ${summary}`);
+  lines.push(
+    '',
+    'Run `sluice <command> --help` for the options of a command.',
+    '',
+    'Exit codes: 0 success, 1 failure (a batch failed, I/O error), 2 bad usage,',
+    '            3 host unreachable or port already in use.',
+  );
+  return lines.join('\n') + '\n';
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(mainHelp());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`sluice: unknown command "${name}".\n\n${mainHelp()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    const message = (error as Error).message;
+    io.stderr(message.startsWith('sluice') ? `${message}\n` : `sluice ${name}: ${message}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+// Run when executed (bin/sluice.js imports this file), not when imported by tests.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCli(process.argv.slice(2), processIo());
+  process.exit();
+}

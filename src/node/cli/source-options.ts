@@ -1,0 +1,75 @@
+/**
+ * The options every streaming command shares (where lines come from, batch
+ * interval, how long to run) and the input stream they describe.
+ */
+
+import { existsSync, statSync } from 'node:fs';
+import type { DStream } from '../../engine/dstream.js';
+import type { StreamingContext } from '../../engine/streaming-context.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { resolve } from 'node:path';
+import { socketTextStream, textFileStream } from '../streams.js';
+import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger } from './args.js';
+
+export const SOURCE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'socket', type: 'string', value: 'HOST:PORT', help: 'Read lines from a TCP server (e.g. `sluice gen` or `nc -lk 9999`); reconnects when it goes away.' },
+  { name: 'dir', type: 'string', value: 'PATH', help: 'Read the files that appear in a directory (write elsewhere, then rename into it).' },
+  { name: 'include-existing', type: 'boolean', help: 'With --dir: also read the files already there at start.' },
+  { name: 'batch', type: 'string', value: 'DURATION', help: 'Batch interval, e.g. 500ms, 1s (default 1s).' },
+  { name: 'batches', type: 'string', value: 'N', help: 'Stop after N batches have been output (default: run until Ctrl-C).' },
+  { name: 'connect-timeout', type: 'string', value: 'DURATION', help: 'With --socket: give up (exit 3) if no connection was made within this time (default 10s).' },
+  { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer lines are dropped and counted (default 1048576).' },
+];
+
+export interface SourceSettings {
+  readonly batchIntervalMs: number;
+  readonly maxBatches: number | undefined;
+  readonly connectTimeoutMs: number;
+  readonly socket?: { host: string; port: number };
+  readonly dir?: string;
+  readonly includeExisting: boolean;
+  readonly maxLineBytes: number | undefined;
+}
+
+export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
+  const socket = args.values.get('socket');
+  const dir = args.values.get('dir');
+  if ((socket === undefined) === (dir === undefined)) {
+    throw new InvalidArgumentError(`sluice ${command}: give exactly one source, --socket HOST:PORT or --dir PATH (e.g. --socket 127.0.0.1:9999).`);
+  }
+  if (args.flags.has('include-existing') && dir === undefined) throw new InvalidArgumentError(`sluice ${command}: --include-existing only applies to --dir.`);
+  if (dir !== undefined && existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new InvalidArgumentError(`sluice ${command}: --dir ${dir} is a file, not a directory.`);
+  }
+  const batch = args.values.get('batch');
+  const batches = args.values.get('batches');
+  const connectTimeout = args.values.get('connect-timeout');
+  const maxLineBytes = args.values.get('max-line-bytes');
+  return {
+    batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
+    maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
+    connectTimeoutMs: connectTimeout === undefined ? 10_000 : parseDuration('connect-timeout', connectTimeout),
+    ...(socket === undefined ? {} : { socket: parseHostPort('socket', socket) }),
+    ...(dir === undefined ? {} : { dir }),
+    includeExisting: args.flags.has('include-existing'),
+    maxLineBytes: maxLineBytes === undefined ? undefined : parseInteger('max-line-bytes', maxLineBytes, 1, 0x3fffffff),
+  };
+}
+
+export interface InputSource {
+  readonly lines: DStream<string>;
+  readonly description: string;
+}
+
+/** `onConnectionChange` (for --socket) lets the run loop give up on a host that never answers. */
+export function createSource(ssc: StreamingContext, settings: SourceSettings, onConnectionChange?: (connected: boolean) => void): InputSource {
+  const lineLimit = settings.maxLineBytes === undefined ? {} : { maxLineBytes: settings.maxLineBytes };
+  if (settings.socket !== undefined) {
+    const { host, port } = settings.socket;
+    const watch = onConnectionChange === undefined ? {} : { onConnectionChange };
+    return { lines: socketTextStream(ssc, host, port, { ...lineLimit, ...watch }), description: `${host}:${port}` };
+  }
+  const dir = resolve(settings.dir as string);
+  const options = { ...lineLimit, includeExisting: settings.includeExisting, pollIntervalMs: Math.min(settings.batchIntervalMs, 1000) };
+  return { lines: textFileStream(ssc, dir, options), description: `directory ${dir}` };
+}

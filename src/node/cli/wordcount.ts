@@ -1,0 +1,77 @@
+/**
+ * `sluice wordcount`: the seed's NetworkWordCount. Lines → words (Java `\s`
+ * split) → (word, 1) → reduceByKey(sum), written with the built-ins so the
+ * engine runs the whole chain as one WASM kernel call per batch.
+ */
+
+// The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
+import { Batch, StreamingContext, pairWithOne, printLines, splitWhitespace, sum, type BatchInfo, type Pair } from '../../index.js';
+import { loadKernels } from '../../kernels/load.js';
+import { type OptionSpec, parseArgs, usage } from './args.js';
+import { type CliIo, EXIT_OK } from './io.js';
+import { ConnectionWatch, runStream } from './run-stream.js';
+import { SOURCE_OPTIONS, type SourceSettings, createSource, sourceSettings } from './source-options.js';
+
+const SPECS: readonly OptionSpec[] = [
+  ...SOURCE_OPTIONS,
+  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"result":[[word,count],...]} with every word, not the first ten.' },
+];
+
+export const WORDCOUNT_HELP = usage(
+  'wordcount',
+  'Counts the words of each batch of lines and prints them the way Spark Streaming does\n(header, then the first ten (word,count) pairs), or the whole result as JSON lines.',
+  SPECS,
+  'Examples:\n  sluice gen --port 9999 &\n  sluice wordcount --socket 127.0.0.1:9999 --batch 1s\n  sluice wordcount --dir ./incoming --json',
+);
+
+export async function wordcount(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs('wordcount', argv, SPECS);
+  if (args.help) {
+    io.stdout(WORDCOUNT_HELP);
+    return EXIT_OK;
+  }
+  return runWordCount(io, sourceSettings('wordcount', args), { json: args.flags.has('json') });
+}
+
+export interface WordCountOutput {
+  readonly json: boolean;
+  /** Print the most frequent words first (the demo), instead of the engine's order (Spark's print). */
+  readonly byCount?: boolean;
+}
+
+export async function runWordCount(io: CliIo, settings: SourceSettings, output: WordCountOutput): Promise<number> {
+  const kernels = await loadKernels();
+  const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels });
+  const watch = new ConnectionWatch();
+  const source = createSource(ssc, settings, watch.onChange);
+  const counts = source.lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+  return runStream(
+    {
+      io,
+      ssc,
+      settings,
+      sourceDescription: `${source.description} (${kernels.kind} kernels)`,
+      results: counts,
+      collect: (pairs) => (output.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
+      emit: (info, collected) => {
+        const pairs = collected as readonly Pair<string, number>[];
+        io.stdout(output.json ? jsonLine(info, pairs) : sparkBlock(info, pairs));
+      },
+    },
+    watch,
+  );
+}
+
+function byCountDescending(a: Pair<string, number>, b: Pair<string, number>): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
+/** `{"time":ms,"records":n,"result":[[key,value],...]}` and a newline. */
+export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[], extra: Record<string, number> = {}): string {
+  return JSON.stringify({ time: info.batchTime, records: info.numRecords, ...extra, result }) + '\n';
+}
+
+/** Spark's print(10) block for the batch. */
+export function sparkBlock(info: BatchInfo, result: readonly Pair<string, number>[], num = 10): string {
+  return printLines(Batch.of(result), info.batchTime, num).join('\n') + '\n';
+}
