@@ -10,9 +10,15 @@ import { messageOf } from './receiver-supervisor.js';
  * batch's output jobs in registration order. A job that throws fails its
  * batch: the rest of that batch's outputs are skipped, the listeners see the
  * failure in BatchInfo, and `onFailure` is told (the context then stops).
+ * After-batch hooks run once all outputs of a batch succeeded, in order,
+ * before the batch counts as completed; a throwing hook fails the batch too.
  */
+/** Awaited after a batch's outputs succeeded (checkpoint writes, source offset commits). */
+export type AfterBatchHook = (time: number) => void | Promise<void>;
+
 export class JobScheduler {
   private readonly queue: JobSet[] = [];
+  private readonly afterBatchHooks: AfterBatchHook[] = [];
   private current: JobSet | undefined;
   private draining: Promise<void> | undefined;
 
@@ -22,6 +28,10 @@ export class JobScheduler {
     private readonly bus: ListenerBus,
     private readonly onFailure: (error: JobError) => void,
   ) {}
+
+  addAfterBatchHook(hook: AfterBatchHook): void {
+    this.afterBatchHooks.push(hook);
+  }
 
   /** Queues a batch; the returned promise settles when it has run (or was cancelled). */
   submit(jobSet: JobSet): Promise<void> {
@@ -71,6 +81,14 @@ export class JobScheduler {
             'The context stops; fix the output function (see `cause`) and start again.',
           { cause: error },
         );
+        break;
+      }
+    }
+    for (const hook of jobSet.failure === undefined ? this.afterBatchHooks : []) {
+      try {
+        await hook(jobSet.time);
+      } catch (error) {
+        jobSet.failure = new JobError(`Batch ${jobSet.time} failed after its outputs: ${messageOf(error)}`, { cause: error });
         break;
       }
     }

@@ -5,7 +5,7 @@ import { defaultKernels } from '../kernels/load.js';
 import { type Clock, SystemClock } from './clock.js';
 import { DStreamGraph } from './graph.js';
 import { JobGenerator } from './job-generator.js';
-import { JobScheduler } from './job-scheduler.js';
+import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
 import { ListenerBus, type StreamingListener } from './listener.js';
 import type { DStream } from './dstream.js';
@@ -112,6 +112,15 @@ export class StreamingContext {
 
   removeStreamingListener(listener: StreamingListener): void {
     this.listenerBus.remove(listener);
+  }
+
+  /**
+   * Runs `hook(batchTime)` after every batch whose outputs all succeeded,
+   * before the batch counts as completed (for checkpoint writes and source
+   * offset commits). A throwing hook fails the batch like a failing output.
+   */
+  addAfterBatchHook(hook: AfterBatchHook): void {
+    this.scheduler.addAfterBatchHook(hook);
   }
 
   /**

@@ -220,3 +220,20 @@ test('addBatchCounter adds to the BatchInfo counters of that batch', async () =>
   await ssc.stop();
   assert.deepStrictEqual(counters, [{ seen: 11 }, { seen: 12 }]);
 });
+
+test('after-batch hooks run after successful outputs, before completion; a throwing hook fails the batch', async () => {
+  const { ssc, clock } = context();
+  const order: string[] = [];
+  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => order.push(`completed ${batchInfo.batchTime}`) });
+  ssc.queueStream([[1], [2], [3]]).foreachRDD((_b, time) => void order.push(`output ${time}`));
+  ssc.addAfterBatchHook(async (time) => {
+    await Promise.resolve();
+    order.push(`hook ${time}`);
+    if (time === 2000) throw new Error('commit failed');
+  });
+  ssc.start();
+  const failed = assert.rejects(ssc.awaitTermination(), (e: unknown) => e instanceof JobError && /commit failed/.test(e.message));
+  await clock.advance(3000);
+  await failed;
+  assert.deepStrictEqual(order, ['output 1000', 'hook 1000', 'completed 1000', 'output 2000', 'hook 2000', 'completed 2000']);
+});

@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Batch, type Pair } from '../../src/index.js';
+import { Batch, InvalidArgumentError, ManualClock, type Pair, StreamingContext } from '../../src/index.js';
 import { testOperation } from '../harness/operation.js';
 
 test('map', async () => {
@@ -67,4 +68,35 @@ test('groupByKey keeps values in arrival order', async () => {
     [[['a', [1, 3]], ['b', [2]]], []],
     { orderMatters: false },
   );
+});
+
+test('union refuses streams of different contexts', () => {
+  const a = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const b = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  assert.throws(() => a.queueStream<number>([]).union(b.queueStream<number>([])), InvalidArgumentError);
+});
+
+test('closures see decoded strings of byte-backed batches', async () => {
+  await testOperation(
+    [['长江 a', ''], ['b']],
+    (s) => s.map((line) => `${line}|${line.length}`),
+    [['长江 a|4', '|0'], ['b|1']],
+    { asRecords: true },
+  );
+});
+
+test('a stream no output reaches is never computed', async () => {
+  let computed = 0;
+  await testOperation(
+    [[1], [2]],
+    (s) => {
+      s.map((x) => {
+        computed++;
+        return x;
+      });
+      return s;
+    },
+    [[1], [2]],
+  );
+  assert.equal(computed, 0);
 });
