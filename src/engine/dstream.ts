@@ -34,8 +34,10 @@
  * state from a bounded history (updateStateByKey, mapWithState, inverse
  * windows) set `requiresCheckpoint = true`; start() then fails with
  * CheckpointError ERR_SLUICE_CHECKPOINT_REQUIRED unless `ssc.checkpoint(store)`
- * was called. Checkpoint writing/recovery attaches through the context's
- * graph (`ssc.graph.streams()` lists every stream of the graph).
+ * was called. Checkpoint writing/recovery attaches through the context:
+ * `ssc.graph.streams()` lists every stream, `ssc.addAfterBatchHook(fn)`
+ * runs (awaited) after each batch whose outputs succeeded, and
+ * `cachedTimes()` / `getOrCompute` expose what a stream holds.
  *
  * Counters. `this.context.addBatchCounter(time, name, n)` adds to a named
  * counter of the batch's BatchInfo (e.g. malformed records skipped).

@@ -2,6 +2,8 @@ import type { Clock } from './clock.js';
 import type { DStreamGraph } from './graph.js';
 import type { JobScheduler } from './job-scheduler.js';
 import { JobSet } from './job-set.js';
+import { JobError } from '../errors.js';
+import { messageOf } from './receiver-supervisor.js';
 
 /**
  * Fires once per batch interval on the clock (Spark's JobGenerator +
@@ -44,8 +46,13 @@ export class JobGenerator {
     this.lastTime = time;
     const jobSet = new JobSet(time, this.clock.now());
     this.jobSets.set(time, jobSet);
-    for (const input of this.graph.inputStreams()) jobSet.numRecords += input.allocate(time);
-    jobSet.jobs = this.graph.generateJobs(time);
+    try {
+      for (const input of this.graph.inputStreams()) jobSet.numRecords += input.allocate(time);
+      jobSet.jobs = this.graph.generateJobs(time);
+    } catch (error) {
+      // Submitted anyway, so the failure takes the same path as a failing output.
+      jobSet.failure = new JobError(`Batch ${time} could not be generated: ${messageOf(error)}`, { cause: error });
+    }
     const done = this.scheduler.submit(jobSet);
     return done.then(() => {
       this.jobSets.delete(time);

@@ -72,7 +72,7 @@ export class JobScheduler {
   private async run(jobSet: JobSet): Promise<void> {
     jobSet.processingStartTime = this.clock.now();
     this.bus.post('onBatchStarted', { batchInfo: jobSet.info() });
-    for (const job of jobSet.jobs) {
+    for (const job of jobSet.failure === undefined ? jobSet.jobs : []) {
       try {
         await job.run();
       } catch (error) {

@@ -7,6 +7,7 @@ import {
   type CheckpointStore,
   DStream,
   IllegalStateError,
+  InputDStream,
   InvalidArgumentError,
   JobError,
   ManualClock,
@@ -236,4 +237,18 @@ test('after-batch hooks run after successful outputs, before completion; a throw
   await clock.advance(3000);
   await failed;
   assert.deepStrictEqual(order, ['output 1000', 'hook 1000', 'completed 1000', 'output 2000', 'hook 2000', 'completed 2000']);
+});
+
+test('an input that throws while its batch is generated fails that batch', async () => {
+  const { ssc, clock } = context();
+  class BrokenInput extends InputDStream<number> {
+    protected take(): Batch<number> {
+      throw new Error('source exploded');
+    }
+  }
+  new BrokenInput(ssc).foreachRDD(() => undefined);
+  ssc.start();
+  const failed = assert.rejects(ssc.awaitTermination(), (e: unknown) => e instanceof JobError && (e.cause as Error).message === 'source exploded');
+  await clock.advance(1000);
+  await failed;
 });
