@@ -48,7 +48,7 @@ export function embeddedModule(shared = false): WebAssembly.Module {
 }
 
 /** The embedded build's bytes, e.g. to compile once and post the Module to workers. */
-export function embeddedModuleBytes(shared = false): Uint8Array {
+export function embeddedModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   return decodeBase64(shared ? SHARED_KERNEL_WASM_BASE64 : KERNEL_WASM_BASE64);
 }
 

@@ -28,9 +28,21 @@ export class ScratchRegions {
   get(purpose: string, bytes: number): number {
     const have = this.regions.get(purpose);
     if (have !== undefined && have.size >= bytes) return have.ptr;
-    if (have !== undefined) this.allocator.release(have.ptr);
-    const size = Math.max(bytes, have === undefined ? 0 : Math.floor(have.size * 1.5), 256);
-    const ptr = this.allocator.alloc(size);
+    if (have !== undefined) {
+      // Forget the old region before allocating, so a failed allocation leaves no dangling entry.
+      this.regions.delete(purpose);
+      this.allocator.release(have.ptr);
+    }
+    let size = Math.max(bytes, have === undefined ? 0 : Math.floor(have.size * 1.5), 256);
+    let ptr: number;
+    try {
+      ptr = this.allocator.alloc(size);
+    } catch (error) {
+      // The headroom may not fit under the maximum where the exact size does.
+      if (size === Math.max(bytes, 256)) throw error;
+      size = Math.max(bytes, 256);
+      ptr = this.allocator.alloc(size);
+    }
     this.regions.set(purpose, { ptr, size });
     return ptr;
   }
