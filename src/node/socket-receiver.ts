@@ -86,13 +86,14 @@ export class SocketReceiver extends Receiver {
     let lostReported = false;
     socket.on('connect', () => {
       if (socket !== this.socket) return;
-      this.backoff.reset();
       this.connections++;
       this.setConnected(true);
     });
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket || !this.running) return;
       this.bytesReceived += chunk.length;
+      // Only data proves the server works: one that accepts and closes at once keeps backing off.
+      this.backoff.reset();
       try {
         this.intake.push(chunk);
       } catch (error) {

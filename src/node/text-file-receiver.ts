@@ -14,7 +14,7 @@
  * its final name may be read half-written.
  *
  * What is read: by default only files that appear after start — the files
- * present at the first scan are remembered as seen and skipped
+ * present when onStart runs are remembered as seen and skipped
  * (`includeExisting: true` reads them too). Each file is read once, in order
  * of modification time then name, in chunks; a file's lines are stored as
  * they are read. Renaming a new file over the name of one already read does
@@ -32,6 +32,7 @@
  * `reportError`.
  */
 
+import { readdirSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Receiver } from '../receivers/receiver.js';
@@ -73,7 +74,7 @@ export class TextFileReceiver extends Receiver {
   private readonly intake: LineIntake;
   private readonly done = new Set<string>();
   private current: { name: string; offset: number } | undefined;
-  /** False until the first scan, or after a restored position (which already says what was seen). */
+  /** False until the files present at start were remembered, or after a restored position (which already says what was seen). */
   private scannedOnce = false;
   /** Bumped at every start/stop so a loop from an earlier run notices it must end. */
   private generation = 0;
@@ -118,7 +119,24 @@ export class TextFileReceiver extends Receiver {
 
   onStart(): void {
     const generation = ++this.generation;
+    if (!this.scannedOnce) this.rememberExistingFiles();
     void this.run(generation);
+  }
+
+  /**
+   * "Files present at start" means at the moment of start(), so they are
+   * listed synchronously here (one readdir; cheap) rather than at the first
+   * asynchronous scan, which a file created right after start() could beat.
+   */
+  private rememberExistingFiles(): void {
+    this.scannedOnce = true;
+    if (this.includeExisting) return;
+    try {
+      for (const name of readdirSync(this.dir)) if (!isIgnoredFileName(name)) this.done.add(name);
+    } catch (error) {
+      // A missing directory has no existing files; the scan loop reports it.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 
   onStop(): void {
@@ -147,7 +165,7 @@ export class TextFileReceiver extends Receiver {
     if (this.live(generation)) this.timer = setTimeout(() => void this.run(generation), this.pollIntervalMs);
   }
 
-  /** Names not seen before, oldest first; on the very first scan without includeExisting, none. */
+  /** Names not seen before, oldest first. */
   private async newFiles(): Promise<string[]> {
     let entries;
     try {
@@ -162,13 +180,6 @@ export class TextFileReceiver extends Receiver {
     }
     this.scans++;
     const names = entries.filter((e) => !e.isDirectory() && !isIgnoredFileName(e.name) && !this.done.has(e.name)).map((e) => e.name);
-    if (!this.scannedOnce) {
-      this.scannedOnce = true;
-      if (!this.includeExisting) {
-        for (const name of names) this.done.add(name);
-        return [];
-      }
-    }
     const dated: { name: string; mtimeMs: number }[] = [];
     for (const name of names) {
       const info = await stat(join(this.dir, name)).catch(() => undefined);
