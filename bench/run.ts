@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: generates the corpora, checks every implementation against
+ * the reference, then times word count (english, mixed, distinct) and the
+ * orders sum by province with tinybench, and prints MB/s, words/s and ratios
+ * against the idiomatic and tuned JS baselines measured in this same run.
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { corpusBytes, distinctPassBytes, type CorpusName } from '../src/corpus/index.js';
+import type { DelimitedSpec, Kernels } from '../src/kernels/api.js';
+import { idiomaticDelimitedSum } from './baselines.js';
+import {
+  baselineDelimited,
+  baselineWordCounts,
+  IDIOMATIC,
+  kernelDelimited,
+  kernelWordCount,
+  TUNED,
+  type DelimitedImpl,
+  type WordCountImpl,
+} from './impls.js';
+import { loadKernelSets } from './load-kernels.js';
+import { measure } from './measure.js';
+import { parseOptions, selected, USAGE, type BenchOptions } from './options.js';
+import { formatTable, toRow, withRatios, type BenchRow, type CorpusFacts } from './report.js';
+import { firstDifference, referenceWordCount } from './verify.js';
+
+/** The seed's orders stream: orderId,provinceId,orderPrice → total price per province. */
+export const ORDERS_SPEC: DelimitedSpec = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 };
+/** A few malformed lines, as real feeds have; they must be skipped and counted. */
+export const ORDERS_MALFORMED_RATE = 0.001;
+/** Sums of two-decimal prices added in a different order may differ in the last bits. */
+const SUM_TOLERANCE = 1e-9;
+
+class VerificationFailure extends Error {}
+
+async function main(): Promise<void> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const kernelSets = await loadKernelSets();
+  printMachine(options, kernelSets);
+
+  const rows: BenchRow[] = [];
+  for (const corpus of ['english', 'mixed', 'distinct'] as const) {
+    const impls = [...baselineWordCounts, ...kernelSets.map(kernelWordCount)];
+    rows.push(...(await benchWordCount(corpus, impls, options)));
+  }
+  rows.push(...(await benchOrders([...baselineDelimited, ...kernelSets.map(kernelDelimited)], options)));
+
+  const results = withRatios(rows);
+  console.log(`\n${formatTable(results)}\n`);
+  console.log('Ratios divide a case\'s median MB/s by the baseline\'s median MB/s on the same corpus, measured in this run.');
+  if (options.jsonFile !== undefined) {
+    writeFileSync(options.jsonFile, JSON.stringify(results, null, 2) + '\n');
+    console.log(`Wrote ${results.length} results to ${options.jsonFile}`);
+  }
+}
+
+/** The impls selected by --filter, plus the baselines whenever anything on this corpus is selected. */
+function casesFor<T extends { readonly name: string }>(corpus: CorpusName, impls: readonly T[], options: BenchOptions): T[] {
+  const chosen = impls.filter((impl) => selected(options, corpus, impl.name));
+  if (chosen.length === 0) return [];
+  return impls.filter((impl) => impl.name === IDIOMATIC || impl.name === TUNED || chosen.includes(impl));
+}
+
+async function benchWordCount(corpus: 'english' | 'mixed' | 'distinct', all: readonly WordCountImpl[], options: BenchOptions): Promise<BenchRow[]> {
+  const impls = casesFor(corpus, all, options);
+  if (impls.length === 0) return [];
+  const bytes = generate(corpus, options);
+  const reference = referenceWordCount(bytes);
+  let words = 0;
+  for (const count of reference.values()) words += count;
+  const facts: CorpusFacts = { corpus, operation: 'wordCount', bytes: bytes.length, words, records: countLines(bytes) };
+  console.log(`  ${corpus}: ${words.toLocaleString('en-US')} words, ${reference.size.toLocaleString('en-US')} distinct`);
+  for (const impl of impls) {
+    const difference = firstDifference(reference, impl.wordCount(bytes));
+    if (difference !== undefined) throw new VerificationFailure(`${corpus}/${impl.name} disagrees with the reference word count: ${difference}`);
+  }
+  const rows: BenchRow[] = [];
+  for (const impl of impls) rows.push(await timeCase(facts, impl.name, () => impl.wordCount(bytes), options));
+  return rows;
+}
+
+async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions): Promise<BenchRow[]> {
+  const impls = casesFor('orders', all, options);
+  if (impls.length === 0) return [];
+  const bytes = generate('orders', options);
+  const reference = idiomaticDelimitedSum(bytes, ORDERS_SPEC);
+  const records = countLines(bytes);
+  const facts: CorpusFacts = { corpus: 'orders', operation: 'aggregateDelimited', bytes: bytes.length, words: null, records };
+  console.log(`  orders: ${records.toLocaleString('en-US')} lines, ${reference.malformed} malformed, ${reference.sums.size} provinces`);
+  for (const impl of impls) {
+    const { result, malformed } = impl.aggregate(bytes, ORDERS_SPEC);
+    const difference =
+      malformed !== reference.malformed
+        ? `${malformed} malformed lines reported, expected ${reference.malformed}`
+        : firstDifference(reference.sums, result, SUM_TOLERANCE);
+    if (difference !== undefined) throw new VerificationFailure(`orders/${impl.name} disagrees with the reference sums: ${difference}`);
+  }
+  const rows: BenchRow[] = [];
+  for (const impl of impls) rows.push(await timeCase(facts, impl.name, () => impl.aggregate(bytes, ORDERS_SPEC), options));
+  return rows;
+}
+
+function generate(corpus: CorpusName, options: BenchOptions): Uint8Array {
+  const started = performance.now();
+  const bytes =
+    corpus === 'distinct'
+      ? distinctPassBytes(options.distinctKeys, options.seed)
+      : corpusBytes(corpus, Math.round(options.sizeMb * 1e6), {
+          seed: options.seed,
+          ...(corpus === 'orders' ? { malformedRate: ORDERS_MALFORMED_RATE } : {}),
+        });
+  console.log(`\n${corpus}: generated ${(bytes.length / 1e6).toFixed(1)} MB in ${(performance.now() - started).toFixed(0)} ms; verifying...`);
+  return bytes;
+}
+
+async function timeCase(facts: CorpusFacts, impl: string, fn: () => unknown, options: BenchOptions): Promise<BenchRow> {
+  const m = await measure(`${facts.corpus}/${impl}`, fn, { timeMs: options.timeMs, minIterations: options.minIterations });
+  const row = toRow(facts, impl, m);
+  console.log(`  ${impl.padEnd(14)} median ${m.medianMs.toFixed(1).padStart(8)} ms  ${row.mbPerSec.toFixed(1).padStart(7)} MB/s  (${m.samples} samples)`);
+  return row;
+}
+
+function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) lines++;
+  return lines;
+}
+
+function printMachine(options: BenchOptions, kernelSets: readonly Kernels[]): void {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`sluice bench — node ${process.version}, ${availableParallelism()} cores (${cpu}), ${process.platform}/${process.arch}`);
+  console.log(
+    `corpora: ${options.sizeMb} MB english/mixed/orders, distinct = ${options.distinctKeys.toLocaleString('en-US')} keys, seed ${options.seed}; ` +
+      `per case: ≥ ${options.minIterations} iterations and ${options.timeMs} ms, 1 warm-up; kernels: ${kernelSets.map((k) => k.kind).join(', ') || 'none'}`,
+  );
+  console.log('One thread. Machines here are shared and noisy: compare medians and ratios from the same run, not absolute figures across runs.');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof VerificationFailure) {
+    console.error(`\nVERIFICATION FAILED — nothing was timed for this case, and the run stops here.\n${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exitCode = 1;
+});
