@@ -7,6 +7,7 @@
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
 import { Batch, StreamingContext, pairWithOne, printLines, splitWhitespace, sum, type BatchInfo, type Pair } from '../../index.js';
 import { loadKernels } from '../../kernels/load.js';
+import { NodeFileSink } from '../file-sink.js';
 import { type OptionSpec, parseArgs, usage } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
 import { ConnectionWatch, runStream } from './run-stream.js';
@@ -15,6 +16,7 @@ import { SOURCE_OPTIONS, type SourceSettings, createSource, sourceSettings } fro
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"result":[[word,count],...]} with every word, not the first ten.' },
+  { name: 'save', type: 'string', value: 'PREFIX', help: 'Also write each batch\'s counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically).' },
 ];
 
 export const WORDCOUNT_HELP = usage(
@@ -30,13 +32,16 @@ export async function wordcount(argv: readonly string[], io: CliIo): Promise<num
     io.stdout(WORDCOUNT_HELP);
     return EXIT_OK;
   }
-  return runWordCount(io, sourceSettings('wordcount', args), { json: args.flags.has('json') });
+  const save = args.values.get('save');
+  return runWordCount(io, sourceSettings('wordcount', args), { json: args.flags.has('json'), ...(save === undefined ? {} : { savePrefix: save }) });
 }
 
 export interface WordCountOutput {
   readonly json: boolean;
   /** Print the most frequent words first (the demo), instead of the engine's order (Spark's print). */
   readonly byCount?: boolean;
+  /** saveAsTextFiles(prefix) through the Node file sink. */
+  readonly savePrefix?: string;
 }
 
 export async function runWordCount(io: CliIo, settings: SourceSettings, output: WordCountOutput): Promise<number> {
@@ -45,6 +50,7 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, output: 
   const watch = new ConnectionWatch();
   const source = createSource(ssc, settings, watch.onChange);
   const counts = source.lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+  if (output.savePrefix !== undefined) counts.saveAsTextFiles(output.savePrefix, undefined, new NodeFileSink());
   return runStream(
     {
       io,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -26,6 +26,30 @@ test('wordcount --dir reads files that appear during the run, not the ones alrea
     wc.kill('SIGTERM');
     assert.equal((await wc.exited).code, 0);
     assert.deepEqual(Object.fromEntries(totalsOf(jsonBatches(wc.stdoutLines))), { apple: 2, banana: 2, cherry: 1 });
+  } finally {
+    wc.kill();
+    await dir.cleanup();
+  }
+});
+
+test('wordcount --save writes one complete folder per batch, as Spark does', async () => {
+  const dir = await tempDir('cli-save');
+  const input = join(dir.path, 'in');
+  await mkdir(input);
+  const wc = new SluiceProcess(['wordcount', '--dir', input, '--batch', '100ms', '--json', '--save', join(dir.path, 'out', 'wc')]);
+  try {
+    await wc.waitFor(() => wc.stderr.includes('sluice: reading directory'), 'the start');
+    await drop(input, 'a.txt', '长江 长江 黄河\n');
+    await wc.waitFor(() => totalsOf(jsonBatches(wc.stdoutLines)).get('长江') === 2, 'the counts');
+    const batch = jsonBatches(wc.stdoutLines).find((b) => b.records > 0);
+    wc.kill('SIGINT');
+    assert.equal((await wc.exited).code, 0);
+    const folders = await readdir(join(dir.path, 'out'));
+    assert.ok(folders.length >= 1 && folders.every((name) => /^wc-\d+$/.test(name)), folders.join(','));
+    const folder = join(dir.path, 'out', `wc-${batch?.time}`);
+    assert.ok((await readdir(folder)).includes('_SUCCESS'));
+    const text = await readFile(join(folder, 'part-00000'), 'utf8');
+    assert.deepEqual(text.trimEnd().split('\n').sort(), ['(长江,2)', '(黄河,1)']);
   } finally {
     wc.kill();
     await dir.cleanup();
