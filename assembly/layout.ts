@@ -26,9 +26,9 @@
  *        │ +24 u32 deadBytes         +28 u32 valueKind (0 i64, 1 f64)        │
  *        │ +32 u32 reducer           +36 u32 pendingBytes (entry that failed)│
  *        │ +40 u64 seed              +48..63 reserved                        │
- *        ├──────────────── slots: capacity × LAYOUT_SLOT_BYTES ──────────────┤
- *        │ +0 u64 hash   +8 u32 entry (arena offset + 1; 0 = empty)          │
- *        │ +12 u32 key length                                                │
+ *        ├──────────────── slots: capacity × LAYOUT_SLOT_BYTES (8) ──────────┤
+ *        │ +0 u32 low 32 bits of the hash (home slot; cheap reject)          │
+ *        │ +4 u32 entry (arena offset + 1; 0 = empty)                        │
  *        ├──────────────── key arena: arenaCapacity bytes ───────────────────┤
  *        │ entries in insertion order, each 8-byte aligned:                  │
  *        │ +0 u32 key length | LAYOUT_ENTRY_DEAD_BIT when removed            │
@@ -64,11 +64,10 @@ export const LAYOUT_H_REDUCER: u32 = 32;
 export const LAYOUT_H_PENDING_BYTES: u32 = 36;
 export const LAYOUT_H_SEED: u32 = 40;
 
-export const LAYOUT_SLOT_BYTES: u32 = 16;
-export const LAYOUT_SLOT_SHIFT: u32 = 4;
+export const LAYOUT_SLOT_BYTES: u32 = 8;
+export const LAYOUT_SLOT_SHIFT: u32 = 3;
 export const LAYOUT_S_HASH: u32 = 0;
-export const LAYOUT_S_ENTRY: u32 = 8;
-export const LAYOUT_S_KEY_LENGTH: u32 = 12;
+export const LAYOUT_S_ENTRY: u32 = 4;
 
 export const LAYOUT_ENTRY_HEADER_BYTES: u32 = 16;
 export const LAYOUT_E_KEY_LENGTH: u32 = 0;

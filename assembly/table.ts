@@ -12,7 +12,7 @@ import {
   LAYOUT_H_MAGIC, LAYOUT_H_CAPACITY, LAYOUT_H_SIZE, LAYOUT_H_MAX_LOAD, LAYOUT_H_ARENA_CAPACITY,
   LAYOUT_H_ARENA_USED, LAYOUT_H_DEAD_BYTES, LAYOUT_H_VALUE_KIND, LAYOUT_H_REDUCER,
   LAYOUT_H_PENDING_BYTES, LAYOUT_H_SEED,
-  LAYOUT_SLOT_SHIFT, LAYOUT_S_HASH, LAYOUT_S_ENTRY, LAYOUT_S_KEY_LENGTH,
+  LAYOUT_SLOT_SHIFT, LAYOUT_S_HASH, LAYOUT_S_ENTRY,
   LAYOUT_ENTRY_HEADER_BYTES, LAYOUT_E_KEY_LENGTH, LAYOUT_E_VALUE, LAYOUT_E_KEY, LAYOUT_ENTRY_DEAD_BIT,
   LAYOUT_LOAD_NUM, LAYOUT_LOAD_DEN,
   LAYOUT_VALUE_I64, LAYOUT_VALUE_F64,
@@ -70,13 +70,17 @@ export function tableClear(t: usize): void {
  */
 // @ts-ignore: decorator
 @inline export function probe(slots: usize, arena: usize, mask: u32, key: usize, len: usize, h: u64): usize {
-  let i = <u32>h & mask;
+  const tag = <u32>h;
+  let i = tag & mask;
   while (true) {
     const s = slots + (<usize>i << LAYOUT_SLOT_SHIFT);
-    const ref = load<u32>(s, LAYOUT_S_ENTRY);
+    const slot = load<u64>(s);
+    const ref = <u32>(slot >> 32);
     if (ref == 0) return s;
-    if (load<u64>(s, LAYOUT_S_HASH) == h && <usize>load<u32>(s, LAYOUT_S_KEY_LENGTH) == len
-      && bytesEqual(arena + ref - 1 + LAYOUT_E_KEY, key, len)) return s;
+    if (<u32>slot == tag) {
+      const e = arena + ref - 1;
+      if (<usize>load<u32>(e, LAYOUT_E_KEY_LENGTH) == len && bytesEqual(e + LAYOUT_E_KEY, key, len)) return s;
+    }
     i = (i + 1) & mask;
   }
   return 0;
@@ -100,9 +104,8 @@ export function tableClear(t: usize): void {
   store<u32>(e, 0, 4);
   store<u64>(e, 0, LAYOUT_E_VALUE);
   memory.copy(e + LAYOUT_E_KEY, key, len);
-  store<u64>(s, h, LAYOUT_S_HASH);
+  store<u32>(s, <u32>h, LAYOUT_S_HASH);
   store<u32>(s, used + 1, LAYOUT_S_ENTRY);
-  store<u32>(s, <u32>len, LAYOUT_S_KEY_LENGTH);
   store<u32>(t, used + need, LAYOUT_H_ARENA_USED);
   store<u32>(t, size + 1, LAYOUT_H_SIZE);
   return e;
@@ -124,15 +127,15 @@ export function removeAt(t: usize, s: usize): void {
     j = (j + 1) & mask;
     const sj = slots + (<usize>j << LAYOUT_SLOT_SHIFT);
     if (load<u32>(sj, LAYOUT_S_ENTRY) == 0) break;
-    const home = <u32>load<u64>(sj, LAYOUT_S_HASH) & mask;
+    const home = load<u32>(sj, LAYOUT_S_HASH) & mask;
     // The entry at j may fill the hole only if its home is not cyclically in (hole, j].
     const stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (stays) continue;
     const sh = slots + (<usize>hole << LAYOUT_SLOT_SHIFT);
-    memory.copy(sh, sj, 1 << LAYOUT_SLOT_SHIFT);
+    store<u64>(sh, load<u64>(sj));
     hole = j;
   }
-  memory.fill(slots + (<usize>hole << LAYOUT_SLOT_SHIFT), 0, 1 << LAYOUT_SLOT_SHIFT);
+  store<u64>(slots + (<usize>hole << LAYOUT_SLOT_SHIFT), 0);
 }
 
 /**

@@ -18,6 +18,25 @@
   return <u32>i8x16.bitmask(v128.or(sp, ctl));
 }
 
+/**
+ * Bit i set when byte p+i (i < 64) is whitespace or at/after `end`. Loads
+ * 16 bytes at a time and never starts a load at or past `end`, so it reads at
+ * most 15 bytes beyond `end` (within LAYOUT_INPUT_PADDING).
+ */
+// @ts-ignore: decorator
+@inline export function spaceMask64(p: usize, end: usize): u64 {
+  if (p + 64 <= end) {
+    return <u64>spaceMask(p) | (<u64>spaceMask(p + 16) << 16) | (<u64>spaceMask(p + 32) << 32) | (<u64>spaceMask(p + 48) << 48);
+  }
+  let m: u64 = 0;
+  for (let lane: usize = 0; lane < 64; lane += 16) {
+    const bits: u64 = p + lane < end ? <u64>spaceMask(p + lane) : 0xffff;
+    m |= bits << <u64>lane;
+  }
+  const valid = end - p;
+  return valid >= 64 ? m : m | (<u64>-1 << <u64>valid);
+}
+
 /** First whitespace byte in [p, end), or end. Reads up to 15 bytes past end. */
 // @ts-ignore: decorator
 @inline export function findSpace(p: usize, end: usize): usize {

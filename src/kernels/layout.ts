@@ -19,9 +19,9 @@
  *        │ +24 u32 deadBytes         +28 u32 valueKind (0 i64, 1 f64)        │
  *        │ +32 u32 reducer           +36 u32 pendingBytes (entry that failed)│
  *        │ +40 u64 seed              +48..63 reserved                        │
- *        ├──────────────── slots: capacity × SLOT_BYTES (16) ────────────────┤
- *        │ +0 u64 hash   +8 u32 entry (arena offset + 1; 0 = empty)          │
- *        │ +12 u32 key length                                                │
+ *        ├──────────────── slots: capacity × SLOT_BYTES (8) ─────────────────┤
+ *        │ +0 u32 low 32 bits of the hash (home slot; cheap reject)          │
+ *        │ +4 u32 entry (arena offset + 1; 0 = empty)                        │
  *        ├──────────────── key arena: arenaCapacity bytes ───────────────────┤
  *        │ entries in insertion order, each 8-byte aligned:                  │
  *        │ +0 u32 key length | ENTRY_DEAD_BIT when removed                   │
@@ -49,11 +49,10 @@ export const LAYOUT = {
   LAYOUT_H_PENDING_BYTES: 36,
   LAYOUT_H_SEED: 40,
 
-  LAYOUT_SLOT_BYTES: 16,
-  LAYOUT_SLOT_SHIFT: 4,
+  LAYOUT_SLOT_BYTES: 8,
+  LAYOUT_SLOT_SHIFT: 3,
   LAYOUT_S_HASH: 0,
-  LAYOUT_S_ENTRY: 8,
-  LAYOUT_S_KEY_LENGTH: 12,
+  LAYOUT_S_ENTRY: 4,
 
   LAYOUT_ENTRY_HEADER_BYTES: 16,
   LAYOUT_E_KEY_LENGTH: 0,

@@ -50,9 +50,11 @@ test('a 1 MB single token, and tokens across every 16-byte boundary', () => {
   withSpaces[0] = 0x20;
   withSpaces[withSpaces.length - 1] = 0x0a;
   check(withSpaces, '1 MB token between whitespace');
-  for (let len = 1; len <= 40; len++) {
-    const line = `${'w'.repeat(len)} ${'v'.repeat(41 - len)}\n${'w'.repeat(len)}`;
-    check(utf8.encode(line), `lengths ${len}`);
+  // Words ending exactly at, before and after 16- and 64-byte block edges and at the end of input.
+  for (let len = 1; len <= 130; len++) {
+    check(utf8.encode('w'.repeat(len)), `one word of ${len}`);
+    check(utf8.encode(`${'w'.repeat(len)} ${'v'.repeat(131 - len)}\n${'w'.repeat(len)}`), `lengths ${len}`);
+    check(utf8.encode(`${' '.repeat(len)}x`), `${len} spaces then a word`);
   }
 });
 
