@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** Substrings matched against `corpus/impl`; empty = everything. */
   readonly filters: readonly string[];
   readonly jsonFile: string | undefined;
+  /** Print the result table as Markdown. */
+  readonly markdown: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -23,6 +25,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --filter TEXT        only cases whose "corpus/impl" contains TEXT (repeatable, comma list);
                        the baselines of a selected corpus always run, since ratios need them
   --json FILE          also write the results as a JSON array, one object per case
+  --markdown           print the result table as Markdown (for BENCHMARKS.md)
   --time MS            time budget per case (default 2000)
   --iterations N       minimum timed iterations per case (default 5)
   --seed N             corpus seed (default ${DEFAULT_SEED})
@@ -38,6 +41,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'distinct-keys': { type: 'string' },
       filter: { type: 'string', multiple: true },
       json: { type: 'string' },
+      markdown: { type: 'boolean' },
       time: { type: 'string' },
       iterations: { type: 'string' },
       seed: { type: 'string' },
@@ -59,6 +63,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     minIterations: positive('iterations', values.iterations, quick ? 3 : 5, true),
     filters,
     jsonFile: values.json,
+    markdown: values.markdown === true,
   };
 }
 

@@ -69,9 +69,12 @@ export function withRatios(rows: readonly BenchRow[]): BenchRow[] {
   });
 }
 
-export function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['corpus', 'impl', 'MB', 'median ms', 'MB/s', 'M words/s', 'M lines/s', '× idiomatic', '× tuned-js', 'samples', '±%'];
-  const body = rows.map((r) => [
+const COLUMNS = ['corpus', 'impl', 'MB', 'median ms', 'MB/s', 'M words/s', 'M lines/s', '× idiomatic', '× tuned-js', 'samples', '±%'];
+/** Columns after the first two are numbers: right-aligned. */
+const TEXT_COLUMNS = 2;
+
+function cells(r: BenchRow): string[] {
+  return [
     r.corpus,
     r.impl,
     (r.bytes / 1e6).toFixed(1),
@@ -83,11 +86,23 @@ export function formatTable(rows: readonly BenchRow[]): string {
     ratio(r.ratioVsTunedJs),
     String(r.samples),
     r.rmePercent.toFixed(1),
-  ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((line) => (line[c] ?? '').length)));
-  const format = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
-  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join('\n');
+  ];
+}
+
+/** An aligned plain-text table for the terminal. */
+export function formatTable(rows: readonly BenchRow[]): string {
+  const body = rows.map(cells);
+  const widths = COLUMNS.map((h, c) => Math.max(h.length, ...body.map((line) => (line[c] ?? '').length)));
+  const format = (line: readonly string[]): string =>
+    line.map((cell, c) => (c < TEXT_COLUMNS ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+  return [format(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join('\n');
+}
+
+/** The same table in Markdown (`--markdown`), for BENCHMARKS.md. */
+export function formatMarkdown(rows: readonly BenchRow[]): string {
+  const line = (values: readonly string[]): string => `| ${values.join(' | ')} |`;
+  const rule = COLUMNS.map((_, c) => (c < TEXT_COLUMNS ? '---' : '---:'));
+  return [line(COLUMNS), line(rule), ...rows.map((r) => line(cells(r)))].join('\n');
 }
 
 function ratio(value: number | null): string {

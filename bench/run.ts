@@ -23,7 +23,7 @@ import {
 import { loadKernelSets } from './load-kernels.js';
 import { measure } from './measure.js';
 import { parseOptions, selected, USAGE, type BenchOptions } from './options.js';
-import { formatTable, toRow, withRatios, type BenchRow, type CorpusFacts } from './report.js';
+import { formatMarkdown, formatTable, toRow, withRatios, type BenchRow, type CorpusFacts } from './report.js';
 import { firstDifference, referenceWordCount } from './verify.js';
 
 /** The seed's orders stream: orderId,provinceId,orderPrice → total price per province. */
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   rows.push(...(await benchOrders([...baselineDelimited, ...kernelSets.map(kernelDelimited)], options)));
 
   const results = withRatios(rows);
-  console.log(`\n${formatTable(results)}\n`);
+  console.log(`\n${options.markdown ? formatMarkdown(results) : formatTable(results)}\n`);
   console.log('Ratios divide a case\'s median MB/s by the baseline\'s median MB/s on the same corpus, measured in this run.');
   if (options.jsonFile !== undefined) {
     writeFileSync(options.jsonFile, JSON.stringify(results, null, 2) + '\n');

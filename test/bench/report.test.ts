@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTable, toRow, withRatios, type CorpusFacts } from '../../bench/report.js';
+import { formatMarkdown, formatTable, toRow, withRatios, type CorpusFacts } from '../../bench/report.js';
 import { parseOptions, selected } from '../../bench/options.js';
 
 const facts: CorpusFacts = { corpus: 'english', operation: 'wordCount', bytes: 100e6, words: 20e6, records: 1e6 };
@@ -21,6 +21,10 @@ test('rows carry throughput from the median and ratios against same-corpus basel
   assert.equal(rows[3]?.ratioVsIdiomatic, null, 'no baseline was measured on mixed');
   const table = formatTable(rows);
   assert.match(table, /kernel-wasm\s.*250\.0.*20\.00×\s+2\.50×/);
+  const markdown = formatMarkdown(rows).split('\n');
+  assert.equal(markdown.length, 2 + rows.length);
+  assert.match(markdown[1] ?? '', /^\| --- \| --- \| ---: \|/);
+  assert.match(markdown[4] ?? '', /^\| english \| kernel-wasm \| 100\.0 \| 400\.0 \| 250\.0 \|/);
 });
 
 test('options: defaults, --quick, filters and bad values', () => {
@@ -33,6 +37,8 @@ test('options: defaults, --quick, filters and bad values', () => {
   assert.equal(quick.sizeMb, 4);
   assert.deepEqual(quick.filters, ['english', 'wasm']);
   assert.equal(quick.jsonFile, 'out.json');
+  assert.equal(quick.markdown, false);
+  assert.equal((parseOptions(['--markdown']) as { markdown: boolean }).markdown, true);
   assert.ok(selected(quick, 'english', 'tuned-js'));
   assert.ok(selected(quick, 'orders', 'kernel-wasm'));
   assert.ok(!selected(quick, 'orders', 'tuned-js'));
