@@ -13,7 +13,7 @@ import {
   LAYOUT_H_ARENA_USED, LAYOUT_H_DEAD_BYTES, LAYOUT_H_VALUE_KIND, LAYOUT_H_REDUCER,
   LAYOUT_H_PENDING_BYTES, LAYOUT_H_SEED,
   LAYOUT_SLOT_SHIFT, LAYOUT_S_HASH, LAYOUT_S_ENTRY,
-  LAYOUT_ENTRY_HEADER_BYTES, LAYOUT_E_KEY_LENGTH, LAYOUT_E_VALUE, LAYOUT_E_KEY, LAYOUT_ENTRY_DEAD_BIT,
+  LAYOUT_ENTRY_HEADER_BYTES, LAYOUT_E_KEY_LENGTH, LAYOUT_E_ORIGIN, LAYOUT_E_VALUE, LAYOUT_E_KEY, LAYOUT_ENTRY_DEAD_BIT,
   LAYOUT_LOAD_NUM, LAYOUT_LOAD_DEN,
   LAYOUT_VALUE_I64, LAYOUT_VALUE_F64,
   LAYOUT_REDUCER_MIN, LAYOUT_REDUCER_MAX,
@@ -101,7 +101,7 @@ export function tableClear(t: usize): void {
   }
   const e = arena + used;
   store<u32>(e, <u32>len, LAYOUT_E_KEY_LENGTH);
-  store<u32>(e, 0, 4);
+  store<u32>(e, <u32>key, LAYOUT_E_ORIGIN);
   store<u64>(e, 0, LAYOUT_E_VALUE);
   memory.copy(e + LAYOUT_E_KEY, key, len);
   store<u32>(s, <u32>h, LAYOUT_S_HASH);
@@ -216,7 +216,7 @@ export function tableApply(t: usize, keys: usize, keyOffset: usize, lengths: usi
  * merge one partition of every partial table into their own target in
  * parallel (all targets of one merge must share a seed). Also used to move a
  * table into a bigger region. Returns the arena offset where it stopped
- * (src's arenaUsed when done).
+ * (src's arenaUsed when done). New entries in dst keep src's origin.
  */
 export function tableMerge(dst: usize, src: usize, from: u32, part: u32, parts: u32, mode: u32): u32 {
   const seed = load<u64>(dst, LAYOUT_H_SEED);
@@ -233,7 +233,10 @@ export function tableMerge(dst: usize, src: usize, from: u32, part: u32, parts: 
       const key = e + LAYOUT_E_KEY;
       const h = hashRange(key, len, seed);
       if (parts <= 1 || partitionOf(h, parts) == part) {
+        const dstUsed = load<u32>(dst, LAYOUT_H_ARENA_USED);
         if (!upsert(dst, key, len, h, load<u64>(e, LAYOUT_E_VALUE), srcIsF64, mode)) return off;
+        // A new entry (appended at dstUsed) keeps where the key first occurred, not where src held it.
+        if (load<u32>(dst, LAYOUT_H_ARENA_USED) != dstUsed) store<u32>(arenaOf(dst) + dstUsed, load<u32>(e, LAYOUT_E_ORIGIN), LAYOUT_E_ORIGIN);
       }
     }
     off = next;

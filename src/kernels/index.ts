@@ -29,7 +29,10 @@
  *     where it stopped (src arenaUsed when done); grow the target and resume;
  *     `reserveTable` grows a target up front;
  *   - `exportTable(ctx, t)` / `topOfTable(ctx, t, k)` read results with one
- *     bulk key decode. Tables list keys in first-insertion order.
+ *     bulk key decode. Tables list keys in first-insertion order; entries
+ *     keep the input address of their first occurrence (`origin`), and
+ *     `exportByOrigin(ctx, targets)` reads the merged targets as one result
+ *     in first-occurrence order.
  * Memory layout: layout.ts (mirrors assembly/layout.ts; checked by a test).
  */
 export type { AggregateTable, DelimitedResult, DelimitedSpec, Kernels, KeyedValues, RecordBatch, Reducer } from './api.js';
@@ -46,6 +49,7 @@ export {
   type KernelContext,
 } from './wasm-table.js';
 export { KernelInstance, createKernelMemory, type KernelExports } from './kernel-instance.js';
+export { exportByOrigin } from './ordered-export.js';
 export { KernelMemory, PAGE_BYTES, MAX_PAGES } from './kernel-memory.js';
 export { RegionAllocator } from './region-allocator.js';
 export { hash64Bytes, seedBits } from './hash.js';

@@ -25,7 +25,9 @@
  *        ├──────────────── key arena: arenaCapacity bytes ───────────────────┤
  *        │ entries in insertion order, each 8-byte aligned:                  │
  *        │ +0 u32 key length | ENTRY_DEAD_BIT when removed                   │
- *        │ +4 u32 reserved   +8 value (i64 or f64)   +16 key bytes, padding  │
+ *        │ +4 u32 origin     +8 value (i64 or f64)   +16 key bytes, padding  │
+ *        │ origin: address of the key's first occurrence (kept by merges), so │
+ *        │ tables merged from partitions list keys in first-occurrence order │
  *        └───────────────────────────────────────────────────────────────────┘
  *
  * Delimited statistics region: +0 u32 lines seen, +4 u32 malformed lines.
@@ -56,6 +58,7 @@ export const LAYOUT = {
 
   LAYOUT_ENTRY_HEADER_BYTES: 16,
   LAYOUT_E_KEY_LENGTH: 0,
+  LAYOUT_E_ORIGIN: 4,
   LAYOUT_E_VALUE: 8,
   LAYOUT_E_KEY: 16,
   LAYOUT_ENTRY_DEAD_BIT: 0x80000000,
