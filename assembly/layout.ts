@@ -26,28 +26,24 @@
  *        │ +24 u32 deadBytes         +28 u32 valueKind (0 i64, 1 f64)        │
  *        │ +32 u32 reducer           +36 u32 pendingBytes (entry that failed)│
  *        │ +40 u64 seed              +48..63 reserved                        │
- *        ├──────────────── slots: capacity × LAYOUT_SLOT_BYTES (24) ─────────┤
- *        │ +0 u32 key length   +4 u32 entry (arena offset + 1; 0 = empty)    │
- *        │ +8 value (i64 or f64)                                             │
- *        │ +16 u64 key prefix: first min(len, 8) key bytes, zero-padded      │
+ *        ├──────────────── slots: capacity × LAYOUT_SLOT_BYTES (8) ──────────┤
+ *        │ +0 u32 low 32 bits of the hash (home slot; cheap reject)          │
+ *        │ +4 u32 entry (arena offset + 1; 0 = empty)                        │
  *        ├──────────────── key arena: arenaCapacity bytes ───────────────────┤
  *        │ entries in insertion order, each 8-byte aligned:                  │
  *        │ +0 u32 key length | LAYOUT_ENTRY_DEAD_BIT when removed            │
- *        │ +4 u32 origin: address of the key's first occurrence (kept by     │
- *        │    merges), so partition-merged tables list keys in input order   │
- *        │ +8 u32 index of the key's slot (kept current when slots move)     │
- *        │ +12 u32 reserved    +16 key bytes, zero to 7 bytes of padding     │
+ *        │ +4 u32 origin     +8 value (i64 or f64)   +16 key bytes, padding  │
+ *        │ origin: address of the key's first occurrence (kept by merges), so │
+ *        │ tables merged from partitions list keys in first-occurrence order │
  *        └───────────────────────────────────────────────────────────────────┘
  *
  * Open addressing with linear probing and backward-shift deletion (no
- * tombstones). The value and an 8-byte key prefix live in the slot, so a hit
- * on a key of up to 8 bytes (most words) touches one cache line; longer keys
- * compare the rest in the arena. Removed entries stay in the arena, marked
- * dead, until the next grow compacts them. Because entries are kept in
- * insertion order, exports list keys in first-insertion order, like a JS
- * Map, and merges walk the source in that order rather than in slot order
- * (walking slots in hash order into a target with the same hash is what
- * made prototype merges quadratic).
+ * tombstones). Removed entries stay in the arena, marked dead, until the
+ * next grow compacts them. Because entries are kept in insertion order,
+ * exports list keys in first-insertion order, like a JS Map, and merges walk
+ * the source in that order rather than in slot order (walking slots in hash
+ * order into a target with the same hash is what made prototype merges
+ * quadratic).
  *
  * Delimited statistics region: +0 u32 lines seen, +4 u32 malformed lines.
  */
@@ -70,16 +66,15 @@ export const LAYOUT_H_REDUCER: u32 = 32;
 export const LAYOUT_H_PENDING_BYTES: u32 = 36;
 export const LAYOUT_H_SEED: u32 = 40;
 
-export const LAYOUT_SLOT_BYTES: u32 = 24;
-export const LAYOUT_S_KEY_LENGTH: u32 = 0;
+export const LAYOUT_SLOT_BYTES: u32 = 8;
+export const LAYOUT_SLOT_SHIFT: u32 = 3;
+export const LAYOUT_S_HASH: u32 = 0;
 export const LAYOUT_S_ENTRY: u32 = 4;
-export const LAYOUT_S_VALUE: u32 = 8;
-export const LAYOUT_S_PREFIX: u32 = 16;
 
 export const LAYOUT_ENTRY_HEADER_BYTES: u32 = 16;
 export const LAYOUT_E_KEY_LENGTH: u32 = 0;
 export const LAYOUT_E_ORIGIN: u32 = 4;
-export const LAYOUT_E_SLOT: u32 = 8;
+export const LAYOUT_E_VALUE: u32 = 8;
 export const LAYOUT_E_KEY: u32 = 16;
 export const LAYOUT_ENTRY_DEAD_BIT: u32 = 0x80000000;
 export const LAYOUT_MAX_KEY_BYTES: u32 = 0x7fffffff;
