@@ -36,12 +36,17 @@
 // @ts-ignore: decorator
 @inline export function hashRange(p: usize, len: usize, seed: u64): u64 {
   let h = (seed + P5) ^ (<u64>len * P1);
-  const end = p + len;
-  while (p + 8 <= end) {
-    h = round(h, load<u64>(p));
-    p += 8;
+  if (len - 1 < 8) {
+    // 1..8 bytes (most words): one masked load, no loop.
+    h = round(h, load<u64>(p) & (<u64>-1 >> (<u64>(64 - (len << 3)))));
+  } else {
+    const end = p + len;
+    while (p + 8 <= end) {
+      h = round(h, load<u64>(p));
+      p += 8;
+    }
+    if (p < end) h = round(h, tailWord(p, end - p));
   }
-  if (p < end) h = round(h, tailWord(p, end - p));
   h ^= h >> 33;
   h *= P2;
   h ^= h >> 29;

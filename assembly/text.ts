@@ -68,6 +68,7 @@
 /** Whether [a, a+len) and [b, b+len) hold the same bytes. Reads up to 7 bytes past both. */
 // @ts-ignore: decorator
 @inline export function bytesEqual(a: usize, b: usize, len: usize): bool {
+  if (len - 1 < 8) return ((load<u64>(a) ^ load<u64>(b)) & (<u64>-1 >> (<u64>(64 - (len << 3))))) == 0;
   let i: usize = 0;
   while (i + 8 <= len) {
     if (load<u64>(a + i) != load<u64>(b + i)) return false;
