@@ -14,6 +14,8 @@
  * string is handed to Number() itself through the `env.parseNumber` import.
  */
 
+import { isSpace } from './text';
+
 // @ts-ignore: decorator
 @external("env", "parseNumber")
 declare function parseNumberSlow(ptr: usize, len: usize): f64;
@@ -23,15 +25,11 @@ const POW10 = memory.data<f64>([
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ]);
 
-// @ts-ignore: decorator
-@inline function isSpaceByte(b: u32): bool {
-  return b == 0x20 || b - 9 <= 4;
-}
 
 /** The number in [p, end), or NaN when the bytes are not an accepted form. */
 export function parseDecimal(p: usize, end: usize): f64 {
-  while (p < end && isSpaceByte(load<u8>(p))) p++;
-  while (end > p && isSpaceByte(load<u8>(end - 1))) end--;
+  while (p < end && isSpace(load<u8>(p))) p++;
+  while (end > p && isSpace(load<u8>(end - 1))) end--;
   if (p == end) return NaN;
   const start = p;
   let negative = false;
