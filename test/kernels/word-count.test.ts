@@ -96,6 +96,16 @@ test('counts from many distinct words grow the table many times without losing a
   assert.equal(wasm.values[1000], 1);
 });
 
+test('tokenize resumes across kernel calls: more tokens than one call returns', () => {
+  const words = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? '长江' : `t${i % 1000}`));
+  const bytes = utf8.encode(` ${words.join(' \t')}\n`);
+  const [wasm, js] = implementations().map((k) => k.tokenize(bytes));
+  assert.ok(wasm !== undefined && js !== undefined);
+  assert.equal(wasm.count, 150_000);
+  assert.deepEqual(wasm.starts, js.starts);
+  assert.deepEqual(wasm.ends, js.ends);
+});
+
 test('wordCountInto adds counts into an existing table across batches', () => {
   for (const kernels of implementations()) {
     const table = kernels.createTable('sum');
