@@ -1,11 +1,22 @@
 /**
  * The path from raw bytes to `receiver.store`, shared by the socket and file
  * receivers: split into lines (LineSplitter), drop over-long lines and lines
- * that are not valid UTF-8, count every drop, and tell the listeners.
+ * that are not valid UTF-8, count every drop, tell the listeners, and hold
+ * the receiver to its rate limit.
  *
  * Why drop invalid UTF-8: the kernels count raw bytes while the JS path
  * decodes (invalid sequences become U+FFFD), so such a line would give
  * different keys on the two paths; dropping it keeps results identical.
+ *
+ * Rate limit (`maxRatePerSecond`, changeable by backpressure): lines beyond
+ * the allowance wait in a queue, and the receiver is told to pause its input
+ * (`FlowControl.pause`: stop reading the socket, so TCP slows the sender;
+ * stop reading the file) until the queue has drained. Memory therefore stays
+ * bounded by one read chunk plus the OS buffers, whatever the sender does.
+ *
+ * Position: `committedBytes` is the stream offset just past the last line
+ * handled (stored or dropped as invalid), so a file reader can resume exactly
+ * after what reached the engine; lines still queued are not counted.
  *
  * Reports are throttled: the first drop of each kind is reported at once,
  * later ones at most every `reportIntervalMs` with running totals, so a
@@ -15,6 +26,7 @@
 import { isUtf8 } from 'node:buffer';
 import { LineSplitter } from '../receivers/line-splitter.js';
 import type { Receiver } from '../receivers/receiver.js';
+import { RateLimiter } from './rate-limiter.js';
 
 export interface LineIntakeOptions {
   /** Longest line kept (bytes); default 1 MiB. */
@@ -23,6 +35,8 @@ export interface LineIntakeOptions {
   readonly invalidUtf8?: 'drop' | 'keep';
   /** Minimum time between two reports of the same kind of drop. Default 1000 ms. */
   readonly reportIntervalMs?: number;
+  /** Most lines stored per second; default unlimited. */
+  readonly maxRatePerSecond?: number;
 }
 
 export interface LineIntakeStats {
@@ -31,13 +45,38 @@ export interface LineIntakeStats {
   readonly invalidUtf8LinesDropped: number;
 }
 
+/** How the intake asks its receiver to stop and restart reading. */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
 type DropKind = 'oversize' | 'invalidUtf8';
+
+interface QueuedLine {
+  readonly line: Uint8Array;
+  readonly end: number;
+}
+
+/** A receiver whose rate limit can be changed while it runs (by backpressure). */
+export interface RateControlled {
+  readonly maxRatePerSecond: number | undefined;
+  setMaxRate(ratePerSecond: number | undefined): void;
+}
 
 export class LineIntake {
   private readonly receiver: Receiver;
   private readonly splitter: LineSplitter;
   private readonly dropInvalid: boolean;
   private readonly reportIntervalMs: number;
+  private limiter: RateLimiter | undefined;
+  private flow: FlowControl | undefined;
+  /** Lines waiting for rate-limit tokens, with their end offsets, oldest first. */
+  private queue: (QueuedLine | undefined)[] = [];
+  private queueHead = 0;
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private paused = false;
+  private committed = 0;
   /** Where the bytes come from, for messages ("file x.txt", "127.0.0.1:9999"). */
   private source: string;
   private stored = 0;
@@ -50,7 +89,8 @@ export class LineIntake {
     this.source = source;
     this.dropInvalid = (options.invalidUtf8 ?? 'drop') === 'drop';
     this.reportIntervalMs = options.reportIntervalMs ?? 1000;
-    this.splitter = new LineSplitter((line) => this.take(line), {
+    if (options.maxRatePerSecond !== undefined) this.limiter = new RateLimiter(options.maxRatePerSecond);
+    this.splitter = new LineSplitter((line) => this.arrive(line, this.splitter.lineEndOffset), {
       ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
       onOversize: () => this.dropped('oversize'),
     });
@@ -60,9 +100,30 @@ export class LineIntake {
     return { linesStored: this.stored, oversizeLinesDropped: this.splitter.oversizeCount, invalidUtf8LinesDropped: this.invalid };
   }
 
-  /** Bytes received since the last '\n' (an unfinished line, or the discarded part of an over-long one). */
-  get unterminatedBytes(): number {
-    return this.splitter.unterminatedBytes;
+  /** Stream offset just past the last line stored or dropped as invalid (see the module comment). */
+  get committedBytes(): number {
+    return this.committed;
+  }
+
+  /** Lines received but held back by the rate limit. */
+  get queuedLines(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  get maxRatePerSecond(): number | undefined {
+    return this.limiter?.ratePerSecond;
+  }
+
+  /** Changes the rate limit (undefined: unlimited); queued lines flow at the new rate. */
+  setMaxRate(ratePerSecond: number | undefined): void {
+    if (ratePerSecond === undefined) this.limiter = undefined;
+    else if (this.limiter === undefined) this.limiter = new RateLimiter(ratePerSecond);
+    else this.limiter.setRate(ratePerSecond);
+    if (this.queuedLines > 0) this.scheduleDrain(0);
+  }
+
+  setFlowControl(flow: FlowControl): void {
+    this.flow = flow;
   }
 
   /** Switch the source named in messages (the file receiver reads one file after another). */
@@ -79,9 +140,26 @@ export class LineIntake {
     this.splitter.flush();
   }
 
-  /** Forget an unfinished line whose rest will never come (connection reset). */
-  reset(): void {
+  /** Forget an unfinished line whose rest will never come (connection reset). Queued complete lines still flow. */
+  discardPartialLine(): void {
     this.splitter.reset();
+  }
+
+  /** A new stream begins (the next file): offsets restart at 0. Call only when nothing is queued. */
+  beginStream(): void {
+    this.splitter.reset();
+    this.committed = 0;
+  }
+
+  /** Drops queued lines and timers, and restarts offsets (the receiver stopped; what was not stored is not in its position). */
+  clear(): void {
+    this.splitter.reset();
+    this.committed = 0;
+    this.queue = [];
+    this.queueHead = 0;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.paused = false;
   }
 
   /** Reports drops still held back by the throttle (at the end of a file, at stop). */
@@ -95,14 +173,52 @@ export class LineIntake {
     }
   }
 
-  private take(line: Uint8Array): void {
+  private arrive(line: Uint8Array, end: number): void {
+    if (this.limiter === undefined || (this.queuedLines === 0 && this.limiter.tryTake())) {
+      this.handle(line, end);
+      return;
+    }
+    this.queue.push({ line, end });
+    if (!this.paused) {
+      this.paused = true;
+      this.flow?.pause();
+      this.scheduleDrain(this.limiter.msUntilNext());
+    }
+  }
+
+  private scheduleDrain(delayMs: number): void {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = setTimeout(() => this.drain(), delayMs);
+  }
+
+  private drain(): void {
+    this.drainTimer = undefined;
+    while (this.queueHead < this.queue.length && (this.limiter === undefined || this.limiter.tryTake())) {
+      const next = this.queue[this.queueHead] as QueuedLine;
+      // Release the line for the GC while the rest of the queue waits.
+      this.queue[this.queueHead++] = undefined;
+      this.handle(next.line, next.end);
+    }
+    if (this.queueHead < this.queue.length) {
+      this.scheduleDrain(this.limiter?.msUntilNext() ?? 0);
+      return;
+    }
+    this.queue = [];
+    this.queueHead = 0;
+    this.paused = false;
+    this.flow?.resume();
+  }
+
+  private handle(line: Uint8Array, end: number): void {
     if (this.dropInvalid && !isUtf8(line)) {
       this.invalid++;
+      this.committed = end;
       this.dropped('invalidUtf8');
       return;
     }
     this.stored++;
     this.receiver.store(line);
+    this.committed = end;
   }
 
   private dropped(kind: DropKind): void {

@@ -17,7 +17,7 @@ import { connect, type Socket } from 'node:net';
 import { Receiver } from '../receivers/receiver.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { LineIntake, type LineIntakeOptions, type LineIntakeStats } from './line-intake.js';
+import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
 export interface SocketReceiverOptions extends BackoffOptions, LineIntakeOptions {
   /** Called on every connect and disconnect (the CLI uses it to give up on a host that never answers). */
@@ -29,7 +29,7 @@ export interface SocketReceiverStats extends LineIntakeStats {
   readonly bytesReceived: number;
 }
 
-export class SocketReceiver extends Receiver {
+export class SocketReceiver extends Receiver implements RateControlled {
   readonly hostname: string;
   readonly port: number;
   private readonly options: SocketReceiverOptions;
@@ -53,6 +53,16 @@ export class SocketReceiver extends Receiver {
     this.options = options;
     this.backoff = new Backoff(options);
     this.intake = new LineIntake(this, `${host}:${port}`, options);
+    // Over the rate limit: stop reading, so TCP flow control slows the sender down.
+    this.intake.setFlowControl({ pause: () => this.socket?.pause(), resume: () => this.socket?.resume() });
+  }
+
+  get maxRatePerSecond(): number | undefined {
+    return this.intake.maxRatePerSecond;
+  }
+
+  setMaxRate(ratePerSecond: number | undefined): void {
+    this.intake.setMaxRate(ratePerSecond);
   }
 
   get isConnected(): boolean {
@@ -75,7 +85,7 @@ export class SocketReceiver extends Receiver {
     const socket = this.socket;
     this.socket = undefined;
     socket?.destroy();
-    this.intake.reset();
+    this.intake.clear();
     this.intake.reportPending();
     this.setConnected(false);
   }
@@ -83,6 +93,7 @@ export class SocketReceiver extends Receiver {
   private connect(): void {
     const socket = connect({ host: this.hostname, port: this.port });
     this.socket = socket;
+    if (this.intake.queuedLines > 0) socket.pause();
     let lostReported = false;
     socket.on('connect', () => {
       if (socket !== this.socket) return;
@@ -106,7 +117,7 @@ export class SocketReceiver extends Receiver {
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (socket !== this.socket || !this.running) return;
-      this.intake.reset();
+      this.intake.discardPartialLine();
       lostReported = true;
       this.reportError(this.describeFailure(error), new ConnectionError(this.connected ? 'ERR_SLUICE_CONNECTION_LOST' : 'ERR_SLUICE_CONNECT', this.describeFailure(error), { cause: error }));
     });
@@ -115,7 +126,7 @@ export class SocketReceiver extends Receiver {
       const wasConnected = this.connected;
       this.setConnected(false);
       this.socket = undefined;
-      this.intake.reset();
+      this.intake.discardPartialLine();
       const delay = this.backoff.nextDelayMs();
       if (!lostReported && wasConnected) {
         const message = `Server ${this.hostname}:${this.port} closed the connection; reconnecting in ${delay} ms.`;

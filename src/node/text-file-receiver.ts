@@ -37,7 +37,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Receiver } from '../receivers/receiver.js';
 import { InvalidArgumentError } from '../errors.js';
-import { LineIntake, type LineIntakeOptions, type LineIntakeStats } from './line-intake.js';
+import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
 export interface TextFileReceiverOptions extends LineIntakeOptions {
   /** Also read the files present when the stream starts. Default false. */
@@ -66,14 +66,16 @@ export function isIgnoredFileName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_') || name.endsWith('.tmp') || name.includes('_COPYING_');
 }
 
-export class TextFileReceiver extends Receiver {
+export class TextFileReceiver extends Receiver implements RateControlled {
   readonly dir: string;
   private readonly includeExisting: boolean;
   private readonly pollIntervalMs: number;
   private readonly chunkBytes: number;
   private readonly intake: LineIntake;
   private readonly done = new Set<string>();
-  private current: { name: string; offset: number } | undefined;
+  /** The file being read and where this read began; its position is that plus what the intake committed. */
+  private current: { name: string; startOffset: number } | undefined;
+  private resumeReading: (() => void) | undefined;
   /** False until the files present at start were remembered, or after a restored position (which already says what was seen). */
   private scannedOnce = false;
   /** Bumped at every start/stop so a loop from an earlier run notices it must end. */
@@ -97,6 +99,8 @@ export class TextFileReceiver extends Receiver {
     this.pollIntervalMs = pollIntervalMs;
     this.chunkBytes = chunkBytes;
     this.intake = new LineIntake(this, `directory ${this.dir}`, options);
+    // The read loop waits on its own while lines are queued; it only needs waking when they are gone.
+    this.intake.setFlowControl({ pause: () => {}, resume: () => this.wakeReader() });
   }
 
   get stats(): TextFileReceiverStats {
@@ -105,7 +109,22 @@ export class TextFileReceiver extends Receiver {
 
   override checkpointPosition(): TextFilePosition {
     const done = [...this.done];
-    return this.current === undefined ? { done } : { done, current: { ...this.current } };
+    if (this.current === undefined) return { done };
+    return { done, current: { name: this.current.name, offset: this.current.startOffset + this.intake.committedBytes } };
+  }
+
+  get maxRatePerSecond(): number | undefined {
+    return this.intake.maxRatePerSecond;
+  }
+
+  setMaxRate(ratePerSecond: number | undefined): void {
+    this.intake.setMaxRate(ratePerSecond);
+  }
+
+  private wakeReader(): void {
+    const resume = this.resumeReading;
+    this.resumeReading = undefined;
+    resume?.();
   }
 
   override restorePosition(position: unknown): void {
@@ -113,7 +132,7 @@ export class TextFileReceiver extends Receiver {
     if (saved === undefined || !Array.isArray(saved.done)) return;
     for (const name of saved.done) if (typeof name === 'string') this.done.add(name);
     const current = saved.current;
-    this.current = current !== undefined && typeof current.name === 'string' && Number.isInteger(current.offset) ? { name: current.name, offset: current.offset } : undefined;
+    this.current = current !== undefined && typeof current.name === 'string' && Number.isInteger(current.offset) ? { name: current.name, startOffset: current.offset } : undefined;
     this.scannedOnce = true;
   }
 
@@ -143,8 +162,11 @@ export class TextFileReceiver extends Receiver {
     this.generation++;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.intake.reset();
+    // Fold what was stored into the position before the intake forgets it (queued lines were not stored).
+    if (this.current !== undefined) this.current = { name: this.current.name, startOffset: this.current.startOffset + this.intake.committedBytes };
+    this.intake.clear();
     this.intake.reportPending();
+    this.wakeReader();
   }
 
   private live(generation: number): boolean {
@@ -153,7 +175,7 @@ export class TextFileReceiver extends Receiver {
 
   private async run(generation: number): Promise<void> {
     try {
-      if (this.current !== undefined) await this.readFile(this.current.name, this.current.offset, generation);
+      if (this.current !== undefined) await this.readFile(this.current.name, this.current.startOffset, generation);
       if (!this.live(generation)) return;
       for (const name of await this.newFiles()) {
         if (!this.live(generation)) return;
@@ -208,34 +230,44 @@ export class TextFileReceiver extends Receiver {
         this.skip(name, 'it is empty');
         return;
       }
-      this.current = { name, offset: startOffset };
+      this.intake.beginStream();
+      this.current = { name, startOffset };
       let offset = startOffset;
       for (;;) {
         // A fresh buffer per read: the line splitter keeps views into it.
         const buffer = new Uint8Array(this.chunkBytes);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-        // Stopped while reading: `current` keeps the offset, the next start resumes there.
+        // Stopped while reading: `current` keeps the position, the next start resumes there.
         if (!this.live(generation)) return;
         if (bytesRead === 0) break;
         offset += bytesRead;
         this.bytesRead += bytesRead;
         this.intake.push(buffer.subarray(0, bytesRead));
-        this.current = { name, offset: offset - this.intake.unterminatedBytes };
+        if (!(await this.untilDrained(generation))) return;
       }
-      // Same turn as the last store: the position never claims a line that was not stored.
       this.intake.flush();
+      if (!(await this.untilDrained(generation))) return;
+      // Same turn as the last store: the position never claims a line that was not stored.
       this.current = undefined;
       this.done.add(name);
       this.filesRead++;
       this.intake.reportPending();
     } catch (error) {
       if (!this.live(generation)) return;
-      this.intake.reset();
+      this.intake.clear();
       this.current = undefined;
       this.skip(name, `reading it failed (${(error as Error).message}); the lines stored before the error are kept`, error);
     } finally {
       await handle.close().catch(() => {});
     }
+  }
+
+  /** Waits while the rate limit holds lines back; false when the receiver stopped meanwhile. */
+  private async untilDrained(generation: number): Promise<boolean> {
+    while (this.intake.queuedLines > 0 && this.live(generation)) {
+      await new Promise<void>((resolve) => (this.resumeReading = resolve));
+    }
+    return this.live(generation);
   }
 
   private skip(name: string, why: string, error?: unknown): void {

@@ -44,7 +44,9 @@ export class LineSplitter {
   private discarding = false;
   private lines = 0;
   private oversize = 0;
-  private sinceNewline = 0;
+  /** Bytes pushed since construction or reset(). */
+  private pushed = 0;
+  private lineEnd = 0;
 
   constructor(onLine: (line: Uint8Array) => void, options: LineSplitterOptions = {}) {
     const max = options.maxLineBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -67,11 +69,13 @@ export class LineSplitter {
   }
 
   /**
-   * Bytes pushed since the last '\n' (held or being discarded). A reader that
-   * resumes from `bytesPushed - unterminatedBytes` starts on a line boundary.
+   * Inside onLine: the stream offset (bytes pushed since construction or
+   * reset) just past the line's terminator, or the end of input for the line
+   * emitted by flush(). A reader that saved it can resume there on a line
+   * boundary.
    */
-  get unterminatedBytes(): number {
-    return this.sinceNewline;
+  get lineEndOffset(): number {
+    return this.lineEnd;
   }
 
   /** Bytes held for the unfinished last line (never more than maxLineBytes + 1). */
@@ -82,14 +86,15 @@ export class LineSplitter {
   push(chunk: Uint8Array): void {
     let from = 0;
     const total = chunk.length;
-    const lastNewline = chunk.lastIndexOf(NEWLINE);
-    this.sinceNewline = lastNewline === -1 ? this.sinceNewline + total : total - lastNewline - 1;
+    const base = this.pushed;
+    this.pushed += total;
     while (from < total) {
       const nl = chunk.indexOf(NEWLINE, from);
       if (nl === -1) {
         this.holdTail(chunk, from, total);
         return;
       }
+      this.lineEnd = base + nl + 1;
       this.finishLine(chunk, from, nl);
       from = nl + 1;
     }
@@ -97,7 +102,7 @@ export class LineSplitter {
 
   /** End of input: the bytes after the last '\n', if any, form the final line. */
   flush(): void {
-    this.sinceNewline = 0;
+    this.lineEnd = this.pushed;
     if (this.discarding) {
       this.discarding = false;
       return;
@@ -106,12 +111,13 @@ export class LineSplitter {
     this.emit(this.takePending(), true);
   }
 
-  /** Forget the unfinished line (e.g. the connection dropped mid-line and its rest will never come). */
+  /** Forget the unfinished line (the connection dropped mid-line, or a new stream starts); offsets restart at 0. */
   reset(): void {
     this.pending = [];
     this.pendingBytes = 0;
     this.discarding = false;
-    this.sinceNewline = 0;
+    this.pushed = 0;
+    this.lineEnd = 0;
   }
 
   private holdTail(chunk: Uint8Array, from: number, end: number): void {

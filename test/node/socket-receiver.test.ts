@@ -15,18 +15,30 @@ async function listen(server: Server, port = 0): Promise<number> {
   return address.port;
 }
 
+/** Serves only the first connection; reconnections are accepted and left silent, so counts stay exact. */
+function firstConnectionOnly(handler: (socket: Socket) => void): (socket: Socket) => void {
+  let served = false;
+  return (socket) => {
+    socket.on('error', () => {});
+    if (served) return;
+    served = true;
+    handler(socket);
+  };
+}
+
 async function close(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 test('lines arrive whole although the server cuts them mid-character', async () => {
   const bytes = new TextEncoder().encode('长江 长江 这是 黄河\n老鹰 呼叫 猎狗\r\nlast line');
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    // One byte per write, so every multi-byte character is split.
-    for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1));
-    socket.end();
-  });
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      // One byte per write, so every multi-byte character is split.
+      for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1));
+      socket.end();
+    }),
+  );
   const port = await listen(server);
   const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
   const host = new FakeReceiverHost(receiver);
@@ -93,12 +105,13 @@ test('a connection reset discards only the unfinished line', async () => {
 });
 
 test('an over-long line is dropped and reported, the stream goes on', async () => {
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    socket.write('ok 1\n');
-    socket.write('x'.repeat(5000));
-    socket.end('\nok 2\n');
-  });
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      socket.write('ok 1\n');
+      socket.write('x'.repeat(5000));
+      socket.end('\nok 2\n');
+    }),
+  );
   const port = await listen(server);
   const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, maxLineBytes: 100 });
   const host = new FakeReceiverHost(receiver);
@@ -138,12 +151,13 @@ test('bad host or port is rejected up front', () => {
 });
 
 test('lines of invalid UTF-8 are dropped and counted, valid neighbours kept', async () => {
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    socket.write('good 1\n');
-    socket.write(Uint8Array.from([0x61, 0xff, 0xfe, 0x0a, 0xc3, 0x28, 0x0a]));
-    socket.end('good 2 长江\n');
-  });
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      socket.write('good 1\n');
+      socket.write(Uint8Array.from([0x61, 0xff, 0xfe, 0x0a, 0xc3, 0x28, 0x0a]));
+      socket.end('good 2 长江\n');
+    }),
+  );
   const port = await listen(server);
   const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
   const host = new FakeReceiverHost(receiver);
@@ -155,4 +169,46 @@ test('lines of invalid UTF-8 are dropped and counted, valid neighbours kept', as
   assert.equal(receiver.stats.invalidUtf8LinesDropped, 2);
   assert.ok(host.errors.some((e) => /Dropped 1 line that is not valid UTF-8/.test(e.message)));
   assert.ok(host.errors.some((e) => /2 so far/.test(e.message)), 'the throttled second drop is reported at stop');
+});
+
+test('over its rate limit the receiver stops reading, so a fast sender is held back by TCP', async () => {
+  let serverSide: Socket | undefined;
+  let blocked = false;
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      serverSide = socket;
+      const chunk = 'word '.repeat(20) + '\n';
+      const pump = () => {
+        while (socket.write(chunk.repeat(100)));
+        blocked = true;
+        socket.once('drain', () => {
+          blocked = false;
+          pump();
+        });
+      };
+      pump();
+    }),
+  );
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, maxRatePerSecond: 100 });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.bytesReceived > 0 && blocked, 'the sender to block');
+  // Let the OS buffers fill: what was read is bounded by a few reads, not by what the sender wanted to send.
+  let last = -1;
+  let stable = 0;
+  await waitFor(() => {
+    stable = receiver.stats.bytesReceived === last ? stable + 1 : 0;
+    last = receiver.stats.bytesReceived;
+    return stable >= 20;
+  }, 'reading to stop', 10_000);
+  assert.ok(last < 4 * 1024 * 1024, `${last} bytes read at 100 lines/s`);
+  assert.ok(host.records.length < last / 101, 'most of what was read is still queued, not stored');
+  receiver.setMaxRate(undefined);
+  const target = host.records.length + 5000;
+  await waitFor(() => host.records.length >= target, 'lines to flow once the limit is lifted');
+  host.stop();
+  serverSide?.destroy();
+  await close(server);
+  assert.ok(host.lines().every((line) => line === 'word '.repeat(20)));
 });

@@ -148,3 +148,30 @@ test('a stop in the middle of a file resumes from its position without losing or
   assert.deepEqual([...firstHost.lines(), ...secondHost.lines()], content.trimEnd().split('\n'));
   assert.deepEqual(second.checkpointPosition(), { done: ['big.txt'] });
 });
+
+test('a rate limit holds lines back, and a stop while they wait loses and repeats nothing', async () => {
+  const dir = await tempDir('dir');
+  const content = numberedLines(0, 3000);
+  const options = { ...fastPoll, maxRatePerSecond: 20_000 };
+  const first = new TextFileReceiver(dir.path, options);
+  const firstHost = new FakeReceiverHost(first);
+  firstHost.start();
+  await waitFor(() => first.stats.scans >= 1, 'the first scan');
+  await drop(dir.path, 'big.txt', content);
+  // The whole file is one 64 KiB read, far more than the burst: the rest must wait in the queue.
+  await waitFor(() => firstHost.records.length > 0, 'the first lines');
+  assert.ok(firstHost.records.length < 3000, 'not everything at once');
+  firstHost.stop();
+  const position = first.checkpointPosition();
+  assert.equal(position.current?.name, 'big.txt');
+
+  const second = new TextFileReceiver(dir.path, options);
+  second.restorePosition(position);
+  const secondHost = new FakeReceiverHost(second);
+  secondHost.start();
+  await waitFor(() => second.stats.filesRead === 1, 'the rest of the file', 20_000);
+  secondHost.stop();
+  await dir.cleanup();
+  assert.deepEqual([...firstHost.lines(), ...secondHost.lines()], content.trimEnd().split('\n'));
+  assert.equal(second.maxRatePerSecond, 20_000);
+});

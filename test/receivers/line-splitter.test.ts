@@ -43,18 +43,33 @@ function randomInput(rng: Rng, size: number): Uint8Array {
 function splitInChunks(chunks: Uint8Array[], max: number) {
   const lines: number[][] = [];
   const dropped: number[] = [];
-  const splitter = new LineSplitter((line) => lines.push(Array.from(line)), { maxLineBytes: max, onOversize: (n) => dropped.push(n) });
+  const ends: number[] = [];
+  const splitter = new LineSplitter(
+    (line) => {
+      lines.push(Array.from(line));
+      ends.push(splitter.lineEndOffset);
+    },
+    { maxLineBytes: max, onOversize: (n) => dropped.push(n) },
+  );
   let peakBuffered = 0;
-  let pushed = 0;
-  let lastNewlineEnd = 0;
+  const whole: number[] = [];
   for (const chunk of chunks) {
     splitter.push(chunk);
     peakBuffered = Math.max(peakBuffered, splitter.bufferedBytes);
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lastNewlineEnd = pushed + i + 1;
-    pushed += chunk.length;
-    assert.equal(splitter.unterminatedBytes, pushed - lastNewlineEnd);
+    whole.push(...chunk);
   }
   splitter.flush();
+  // Each line's end offset is just past its '\n' (or the end of input), and the line sits right before it.
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i] as number;
+    assert.ok(end === whole.length || whole[end - 1] === 10, `line ${i} ends at a newline`);
+    const line = lines[i] as number[];
+    const terminated = end > 0 && whole[end - 1] === 10;
+    let stop = terminated ? end - 1 : end;
+    if (terminated && whole[stop - 1] === 13) stop--;
+    const body = whole.slice(stop - line.length, stop);
+    assert.deepEqual(body, line, `line ${i} precedes its end offset`);
+  }
   return { lines, dropped, peakBuffered, splitter };
 }
 
