@@ -1,0 +1,2 @@
+export type { Executor } from './executor.js';
+export { InlineExecutor, inlineExecutor } from './inline-executor.js';

@@ -1,0 +1,82 @@
+/**
+ * The pool's control block: Int32 words in a region of the shared kernel
+ * memory (handed out by the owner's RegionAllocator), read and written with
+ * Atomics by the owning thread and the workers. Only commands and small
+ * integers (pointers, lengths, counts) pass through it; batch data stays in
+ * its kernel regions.
+ *
+ *   word 0        EVENTS: bumped (and notified) by a worker after every state
+ *                 change; the owner waits on it
+ *   word 1..15    unused
+ *   then one slot of SLOT_WORDS words per worker (worker i at 16 + i·SLOT_WORDS):
+ *   ┌──────┬───────┬─────────┬──────┬─────┬─────┬────┬────┬────┬────┬───────┬─────────┬─────────┬──────────┐
+ *   │ SEQ  │ STATE │ COMMAND │ TABLE│ PTR │ LEN │ A0 │ A1 │ A2 │ A3 │ STATS │ RESULT0 │ RESULT1 │ EXIT_REQ │
+ *   └──────┴───────┴─────────┴──────┴─────┴─────┴────┴────┴────┴────┴───────┴─────────┴─────────┴──────────┘
+ *   SEQ: bumped by the owner to post a command (the worker waits on it);
+ *   STATE: see WorkerState; pointers and lengths are u32 stored as i32 bits.
+ *
+ * Commands and their arguments:
+ *   COUNT_WORDS  TABLE ← words of [PTR, PTR+LEN); A0 = 1 to clear TABLE first.
+ *                RESULT0 = bytes consumed (< LEN: TABLE is full, grow and resume).
+ *   DELIMITED    TABLE ← lines of [PTR, PTR+LEN) split by A0; A1 key field,
+ *                A2 value field, A3 expected fields (-1 any); STATS counters;
+ *                A0's bit 8 set = clear TABLE and STATS first. RESULT0 as above.
+ *   MERGE        TABLE ← hash partition A0 of A1 of the LEN tables whose
+ *                pointers are u32s at PTR, from table A2 at arena offset A3;
+ *                STATS = 1 to clear TABLE first. RESULT0 = table index where it
+ *                stopped (LEN when done), RESULT1 = arena offset there.
+ */
+export const HEADER_WORDS = 16;
+export const SLOT_WORDS = 16;
+export const EVENTS = 0;
+
+export const SEQ = 0;
+export const STATE = 1;
+export const COMMAND = 2;
+export const TABLE = 3;
+export const PTR = 4;
+export const LEN = 5;
+export const A0 = 6;
+export const A1 = 7;
+export const A2 = 8;
+export const A3 = 9;
+export const STATS = 10;
+export const RESULT0 = 11;
+export const RESULT1 = 12;
+/** Test hook: a worker that finds this non-zero when it takes a command exits with it as its code. */
+export const EXIT_REQUEST = 13;
+
+export const enum WorkerState {
+  Starting = 0,
+  /** Started, or finished its last command (results in RESULT0/1). */
+  Ready = 1,
+  Busy = 2,
+  /** The last command threw; the message follows on the worker's port. */
+  Failed = 3,
+  /** The thread is exiting (process.exit or an uncaught error). */
+  Exited = 4,
+}
+
+export const enum Command {
+  CountWords = 1,
+  Delimited = 2,
+  Merge = 3,
+}
+
+export const DELIMITED_CLEAR = 0x100;
+
+export function controlBlockBytes(slots: number): number {
+  return (HEADER_WORDS + slots * SLOT_WORDS) * 4;
+}
+
+/** Index of word `field` of worker slot `slot`. */
+export function wordOf(slot: number, field: number): number {
+  return HEADER_WORDS + slot * SLOT_WORDS + field;
+}
+
+/** Records a state change and wakes the owner. */
+export function signal(control: Int32Array, slot: number, state: WorkerState): void {
+  Atomics.store(control, wordOf(slot, STATE), state);
+  Atomics.add(control, EVENTS, 1);
+  Atomics.notify(control, EVENTS);
+}
