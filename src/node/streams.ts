@@ -2,24 +2,48 @@
  * Spark-named source helpers for a StreamingContext (Spark has them as
  * methods, `ssc.socketTextStream(...)`; here they take the context because
  * the core must not import Node's net and fs modules).
+ *
+ * Both accept `maxRatePerSecond` (Spark's receiver.maxRate) and
+ * `backpressure` (Spark's backpressure.enabled: a PID estimator adapts the
+ * rate to how fast batches are processed, never above maxRatePerSecond).
+ * The estimator sees the whole batch's record count, so with several
+ * rate-controlled streams in one context each one is throttled as if it
+ * produced all of them — conservative, never too fast.
  */
 
 import type { DStream } from '../engine/dstream.js';
 import type { StreamingContext } from '../engine/streaming-context.js';
+import type { Receiver } from '../receivers/receiver.js';
+import { type BackpressureOptions, enableBackpressure } from './backpressure.js';
+import type { RateControlled } from './line-intake.js';
 import { SocketReceiver, type SocketReceiverOptions } from './socket-receiver.js';
 import { TextFileReceiver, type TextFileReceiverOptions } from './text-file-receiver.js';
 
+export interface RateOptions {
+  /** Adapt the rate to the processing speed (off by default). */
+  readonly backpressure?: boolean | Omit<BackpressureOptions, 'maxRatePerSecond'>;
+}
+
 /** Lines from a TCP server (e.g. `nc -lk 9999` or `sluice gen --port 9999`), reconnecting when it goes away. */
-export function socketTextStream(ssc: StreamingContext, host: string, port: number, options: SocketReceiverOptions = {}): DStream<string> {
-  return ssc.receiverStream(new SocketReceiver(host, port, options), builderOptions(options.maxLineBytes));
+export function socketTextStream(ssc: StreamingContext, host: string, port: number, options: SocketReceiverOptions & RateOptions = {}): DStream<string> {
+  return lineStream(ssc, new SocketReceiver(host, port, options), options);
 }
 
 /** Lines of the files that appear in `dir` (see TextFileReceiver for the atomic-rename convention). */
-export function textFileStream(ssc: StreamingContext, dir: string, options: TextFileReceiverOptions = {}): DStream<string> {
-  return ssc.receiverStream(new TextFileReceiver(dir, options), builderOptions(options.maxLineBytes));
+export function textFileStream(ssc: StreamingContext, dir: string, options: TextFileReceiverOptions & RateOptions = {}): DStream<string> {
+  return lineStream(ssc, new TextFileReceiver(dir, options), options);
 }
 
-/** The block buffer must accept every line the receiver's splitter accepted. */
-function builderOptions(maxLineBytes: number | undefined): { maxRecordBytes?: number } {
-  return maxLineBytes === undefined ? {} : { maxRecordBytes: maxLineBytes };
+function lineStream(
+  ssc: StreamingContext,
+  receiver: Receiver & RateControlled,
+  options: { maxLineBytes?: number; maxRatePerSecond?: number } & RateOptions,
+): DStream<string> {
+  const { backpressure, maxRatePerSecond, maxLineBytes } = options;
+  if (backpressure !== undefined && backpressure !== false) {
+    const tuning = backpressure === true ? {} : backpressure;
+    enableBackpressure(ssc, [receiver], maxRatePerSecond === undefined ? tuning : { ...tuning, maxRatePerSecond });
+  }
+  // The block buffer must accept every line the receiver's splitter accepted.
+  return ssc.receiverStream(receiver, maxLineBytes === undefined ? {} : { maxRecordBytes: maxLineBytes });
 }

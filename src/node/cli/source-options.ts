@@ -9,7 +9,7 @@ import type { StreamingContext } from '../../engine/streaming-context.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { resolve } from 'node:path';
 import { socketTextStream, textFileStream } from '../streams.js';
-import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger } from './args.js';
+import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 
 export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'socket', type: 'string', value: 'HOST:PORT', help: 'Read lines from a TCP server (e.g. `sluice gen` or `nc -lk 9999`); reconnects when it goes away.' },
@@ -19,6 +19,8 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'batches', type: 'string', value: 'N', help: 'Stop after N batches have been output (default: run until Ctrl-C).' },
   { name: 'connect-timeout', type: 'string', value: 'DURATION', help: 'With --socket: give up (exit 3) if no connection was made within this time (default 10s).' },
   { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer lines are dropped and counted (default 1048576).' },
+  { name: 'max-rate', type: 'string', value: 'N/s', help: 'Read at most N lines per second (the sender is held back, nothing is dropped).' },
+  { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
 ];
 
 export interface SourceSettings {
@@ -29,6 +31,8 @@ export interface SourceSettings {
   readonly dir?: string;
   readonly includeExisting: boolean;
   readonly maxLineBytes: number | undefined;
+  readonly maxRatePerSecond?: number;
+  readonly backpressure?: boolean;
 }
 
 export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
@@ -45,7 +49,10 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   const batches = args.values.get('batches');
   const connectTimeout = args.values.get('connect-timeout');
   const maxLineBytes = args.values.get('max-line-bytes');
+  const maxRate = args.values.get('max-rate');
   return {
+    ...(maxRate === undefined ? {} : { maxRatePerSecond: parseRate('max-rate', maxRate) }),
+    backpressure: args.flags.has('backpressure'),
     batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
     maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
     connectTimeoutMs: connectTimeout === undefined ? 10_000 : parseDuration('connect-timeout', connectTimeout),
@@ -63,13 +70,17 @@ export interface InputSource {
 
 /** `onConnectionChange` (for --socket) lets the run loop give up on a host that never answers. */
 export function createSource(ssc: StreamingContext, settings: SourceSettings, onConnectionChange?: (connected: boolean) => void): InputSource {
-  const lineLimit = settings.maxLineBytes === undefined ? {} : { maxLineBytes: settings.maxLineBytes };
+  const receiverOptions = {
+    ...(settings.maxLineBytes === undefined ? {} : { maxLineBytes: settings.maxLineBytes }),
+    ...(settings.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: settings.maxRatePerSecond }),
+    backpressure: settings.backpressure === true,
+  };
   if (settings.socket !== undefined) {
     const { host, port } = settings.socket;
     const watch = onConnectionChange === undefined ? {} : { onConnectionChange };
-    return { lines: socketTextStream(ssc, host, port, { ...lineLimit, ...watch }), description: `${host}:${port}` };
+    return { lines: socketTextStream(ssc, host, port, { ...receiverOptions, ...watch }), description: `${host}:${port}` };
   }
   const dir = resolve(settings.dir as string);
-  const options = { ...lineLimit, includeExisting: settings.includeExisting, pollIntervalMs: Math.min(settings.batchIntervalMs, 1000) };
+  const options = { ...receiverOptions, includeExisting: settings.includeExisting, pollIntervalMs: Math.min(settings.batchIntervalMs, 1000) };
   return { lines: textFileStream(ssc, dir, options), description: `directory ${dir}` };
 }

@@ -4,7 +4,7 @@ import { createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { corpusLines } from '../../../src/corpus/index.js';
 import { splitWhitespace } from '../../../src/batch/builtins.js';
-import { SluiceProcess, jsonBatches, totalsOf } from './sluice-process.js';
+import { SluiceProcess, jsonBatches, runSluice, totalsOf, type JsonBatch } from './sluice-process.js';
 
 function expectedCounts(lines: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -102,5 +102,44 @@ test('wordcount keeps running and reconnects when the server restarts', async ()
     const { code } = await wc.exited;
     assert.equal(code, 0);
     server.close();
+  }
+});
+
+test('--max-rate holds ingestion to the rate; --backpressure runs and loses nothing', async () => {
+  const gen = new SluiceProcess(['gen', '--port', '0']);
+  try {
+    await gen.waitFor(() => gen.stdoutLines.length > 0, 'the generator port');
+    const port = gen.stdoutLines[0] as string;
+    const { code, stdout, stderr } = await runSluice(['wordcount', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--batches', '6', '--max-rate', '200/s', '--json']);
+    assert.equal(code, 0, stderr);
+    const batches = jsonBatches(stdout.split('\n'));
+    const first = batches[0] as JsonBatch;
+    const last = batches.at(-1) as JsonBatch;
+    const records = batches.reduce((n, b) => n + b.records, 0);
+    // Everything stored by the last batch time arrived after the context's zero time (first batch − interval).
+    const seconds = (last.time - (first.time - 100)) / 1000;
+    assert.ok(records <= 200 * seconds + 20 + 1, `${records} records in ${seconds} s at 200/s`);
+    assert.ok(records > 0);
+  } finally {
+    gen.kill('SIGINT');
+    await gen.exited;
+  }
+
+  const lines = 2000;
+  const finite = new SluiceProcess(['gen', '--port', '0', '--lines', String(lines)]);
+  const wc = { process: undefined as SluiceProcess | undefined };
+  try {
+    await finite.waitFor(() => finite.stdoutLines.length > 0, 'the generator port');
+    const counter = new SluiceProcess(['wordcount', '--socket', `127.0.0.1:${finite.stdoutLines[0]}`, '--batch', '100ms', '--json', '--backpressure']);
+    wc.process = counter;
+    await counter.waitFor(() => jsonBatches(counter.stdoutLines).reduce((n, b) => n + b.records, 0) >= lines, `${lines} records`);
+    counter.kill('SIGINT');
+    assert.equal((await counter.exited).code, 0);
+    const it = corpusLines('english');
+    assert.deepEqual(sorted(totalsOf(jsonBatches(counter.stdoutLines))), sorted(expectedCounts(Array.from({ length: lines }, () => it.next().value))));
+  } finally {
+    wc.process?.kill();
+    finite.kill('SIGINT');
+    await finite.exited;
   }
 });
