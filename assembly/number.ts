@@ -26,8 +26,47 @@ const POW10 = memory.data<f64>([
 ]);
 
 
-/** The number in [p, end), or NaN when the bytes are not an accepted form. */
+/**
+ * The number in [p, end), or NaN when the bytes are not an accepted form.
+ * Plain decimals (`-12.34`: no spaces, no exponent, at most 19 digits whose
+ * value fits 2^53) take a short path with one branch per digit.
+ */
 export function parseDecimal(p: usize, end: usize): f64 {
+  let q = p;
+  const negative = q < end && load<u8>(q) == 0x2d;
+  if (negative) q++;
+  const intStart = q;
+  let mantissa: u64 = 0;
+  while (q < end) {
+    const d = <u32>load<u8>(q) - 0x30;
+    if (d > 9) break;
+    mantissa = mantissa * 10 + d;
+    q++;
+  }
+  let digits = q - intStart;
+  let fraction: usize = 0;
+  if (q < end && load<u8>(q) == 0x2e) {
+    q++;
+    const fracStart = q;
+    while (q < end) {
+      const d = <u32>load<u8>(q) - 0x30;
+      if (d > 9) break;
+      mantissa = mantissa * 10 + d;
+      q++;
+    }
+    fraction = q - fracStart;
+    digits += fraction;
+  }
+  if (q == end && digits - 1 < 19 && mantissa <= (<u64>1 << 53)) {
+    const m = <f64>mantissa;
+    const v = fraction == 0 ? m : m / load<f64>(POW10 + (fraction << 3));
+    return negative ? -v : v;
+  }
+  return parseGeneral(p, end);
+}
+
+/** Every accepted form (see the module comment). */
+function parseGeneral(p: usize, end: usize): f64 {
   while (p < end && isSpace(load<u8>(p))) p++;
   while (end > p && isSpace(load<u8>(end - 1))) end--;
   if (p == end) return NaN;
