@@ -47,7 +47,13 @@ export class InputError extends SluiceError {
 /** A checkpoint is missing where required, corrupted, or written by an incompatible version. */
 export class CheckpointError extends SluiceError {
   constructor(
-    code: 'ERR_SLUICE_CHECKPOINT_REQUIRED' | 'ERR_SLUICE_CHECKPOINT_CORRUPT' | 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE' | 'ERR_SLUICE_CHECKPOINT_IO',
+    code:
+      | 'ERR_SLUICE_CHECKPOINT_REQUIRED'
+      | 'ERR_SLUICE_CHECKPOINT_CORRUPT'
+      | 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE'
+      | 'ERR_SLUICE_CHECKPOINT_IO'
+      /** State or a source position holds a value a checkpoint cannot store (a function, a class instance). */
+      | 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE',
     message: string,
     options: { cause?: unknown; retriable?: boolean } = {},
   ) {

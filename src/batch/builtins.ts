@@ -22,7 +22,10 @@ export type BuiltinDescriptor =
   | { readonly kind: 'splitWhitespace' }
   | { readonly kind: 'pairWithOne' }
   | { readonly kind: 'reducer'; readonly reducer: Reducer }
-  | { readonly kind: 'keyValueFields'; readonly spec: Omit<DelimitedSpec, 'reducer'> };
+  | { readonly kind: 'keyValueFields'; readonly spec: Omit<DelimitedSpec, 'reducer'> }
+  | { readonly kind: 'subtract' }
+  | { readonly kind: 'runningSum' }
+  | { readonly kind: 'nonZero' };
 
 function tag<F extends (...args: never[]) => unknown>(fn: F, descriptor: BuiltinDescriptor): F {
   Object.defineProperty(fn, BUILTIN, { value: descriptor });
@@ -63,6 +66,31 @@ export const sum = tag((a: number, b: number): number => a + b, { kind: 'reducer
 export const count = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'count' });
 export const min = tag((a: number, b: number): number => Math.min(a, b), { kind: 'reducer', reducer: 'min' });
 export const max = tag((a: number, b: number): number => Math.max(a, b), { kind: 'reducer', reducer: 'max' });
+
+/**
+ * The inverse of `sum` (and of `count`'s merge) for
+ * `reduceByKeyAndWindow(sum, subtract, ...)`: with these two built-ins the
+ * running window aggregate lives in a kernel table.
+ */
+export const subtract = tag((a: number, b: number): number => a - b, { kind: 'subtract' });
+
+/**
+ * The update function of a running total, for `updateStateByKey(runningSum)`:
+ * the previous total (0 for a new key) plus this batch's values. Keys are
+ * never removed. With string keys the state lives in a kernel table.
+ */
+export const runningSum = tag((values: readonly number[], state?: number): number => {
+  let total = 0;
+  for (const value of values) total += value;
+  return state === undefined ? total : state + total;
+}, { kind: 'runningSum' });
+
+/**
+ * A filter keeping pairs whose value is not 0, for
+ * `reduceByKeyAndWindow(sum, subtract, len, slide, nonZero)`: keys whose
+ * window total falls to 0 are dropped (on a kernel table, by the subtract itself).
+ */
+export const nonZero = tag(<K>(pair: readonly [K, number]): boolean => pair[1] !== 0, { kind: 'nonZero' });
 
 /**
  * How to fold the values of one key: `init` turns the first value into an

@@ -11,6 +11,8 @@ import { DStream } from './dstream.js';
 export abstract class InputDStream<T> extends DStream<T> {
   readonly dependencies: readonly DStream<unknown>[] = [];
   private readonly allocated = new Map<number, Batch<T>>();
+  /** Source position right after each allocated batch (replayable sources only), for checkpoints. */
+  private readonly positions = new Map<number, unknown>();
 
   constructor(context: StreamingContext) {
     super(context);
@@ -35,10 +37,29 @@ export abstract class InputDStream<T> extends DStream<T> {
     return false;
   }
 
+  /**
+   * Where the source stands (what it has handed to batches so far), as
+   * JSON-like data, or undefined when it cannot replay from a position.
+   * Checkpoints save it per batch; recovery passes it to restorePosition.
+   */
+  checkpointPosition(): unknown {
+    return undefined;
+  }
+
+  /** Called before start() when recovering: continue right after `position`. */
+  restorePosition(_position: unknown): void {}
+
+  /** The position saved right after batch `time` was allocated (undefined when none). */
+  positionAfter(time: number): unknown {
+    return this.positions.get(time);
+  }
+
   /** Fixes the data of batch `time`; returns its record count (BatchInfo.numRecords). */
   allocate(time: number): number {
     const batch = this.take(time);
     this.allocated.set(time, batch);
+    const position = this.checkpointPosition();
+    if (position !== undefined) this.positions.set(time, position);
     return batch.count();
   }
 
@@ -51,5 +72,6 @@ export abstract class InputDStream<T> extends DStream<T> {
     // Windows read input batches no job computed yet, so allocations live as long as cached batches.
     const keepAfter = time - (this.rememberDurationMs ?? this.slideDurationMs);
     for (const t of [...this.allocated.keys()]) if (t <= keepAfter) this.allocated.delete(t);
+    for (const t of [...this.positions.keys()]) if (t <= keepAfter) this.positions.delete(t);
   }
 }

@@ -13,6 +13,8 @@ import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
 import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
+import { CheckpointWriter, type CheckpointOptions } from '../checkpoint/checkpoint-writer.js';
+import { getOrCreateContext } from '../checkpoint/recovery.js';
 
 export interface StreamingContextOptions {
   /** Length of one batch in ms (Spark's batchDuration). */
@@ -48,6 +50,9 @@ export class StreamingContext {
   readonly listenerBus = new ListenerBus();
   private currentState: ContextState = 'initialized';
   private store: CheckpointStore | undefined;
+  private checkpointOptions: CheckpointOptions = {};
+  /** Set by getOrCreate: the recovered zero time and last completed batch. */
+  private resumePoint: { zeroTime: number; checkpointTime: number } | undefined;
   private readonly jobSets = new Map<number, JobSet>();
   private readonly scheduler: JobScheduler;
   private readonly generator: JobGenerator;
@@ -86,10 +91,42 @@ export class StreamingContext {
     return this.zero;
   }
 
-  /** Records where checkpoints go; required by stateful and inverse-window operators. */
-  checkpoint(store: CheckpointStore): void {
+  /**
+   * Records where checkpoints go; required by stateful and inverse-window
+   * operators. A checkpoint (state, window buffers, source positions) is
+   * written after every `checkpointInterval` batches (default 1) whose outputs succeeded.
+   */
+  checkpoint(store: CheckpointStore, options: CheckpointOptions = {}): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('checkpoint() must be called before start()');
+    CheckpointWriter.checkOptions(options);
     this.store = store;
+    this.checkpointOptions = options;
+  }
+
+  /**
+   * Spark's getOrCreate: when `store` holds a checkpoint, builds the graph
+   * with `create()` (operator code comes from code, never from the
+   * checkpoint), then restores operator state by name, source positions and
+   * the batch clock, so start() resumes right after the last completed batch
+   * (batches pending at the crash run again). Otherwise returns `create()`
+   * as is. Either way the context checkpoints to `store`.
+   */
+  static getOrCreate(
+    store: CheckpointStore,
+    create: () => StreamingContext | Promise<StreamingContext>,
+  ): Promise<StreamingContext> {
+    return getOrCreateContext(store, create);
+  }
+
+  /** Used by getOrCreate only: start() continues the recovered run instead of starting a new one. */
+  resumeFrom(point: { zeroTime: number; checkpointTime: number }): void {
+    if (this.currentState !== 'initialized') throw new IllegalStateError('A context can only be recovered before start()');
+    this.resumePoint = point;
+  }
+
+  /** Time of the last batch generated (data allocated), undefined before the first. */
+  get lastBatchTime(): number | undefined {
+    return this.generator.lastBatchTime;
   }
 
   get checkpointStore(): CheckpointStore | undefined {
@@ -153,11 +190,15 @@ export class StreamingContext {
       );
     }
     const now = this.clock.now();
-    this.zero = Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
+    this.zero = this.resumePoint?.zeroTime ?? Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
+    // Before initialize, so a name used twice fails start() with nothing started.
+    const writer = this.store === undefined ? undefined : new CheckpointWriter(this, this.store, this.checkpointOptions);
     this.graph.initialize(this.zero);
+    if (writer !== undefined) this.addAfterBatchHook((time) => writer.afterBatch(time));
     this.currentState = 'active';
     for (const input of this.graph.inputStreams()) input.start();
-    this.generator.start(this.zero + this.batchIntervalMs);
+    // A recovered run continues after its last completed batch; batches of the down time are due at once.
+    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs);
   }
 
   /**

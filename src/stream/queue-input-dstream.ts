@@ -1,4 +1,5 @@
 import { Batch } from '../batch/batch.js';
+import { CheckpointError } from '../errors.js';
 import { InputDStream } from '../engine/input-dstream.js';
 import type { StreamingContext } from '../engine/streaming-context.js';
 
@@ -12,9 +13,16 @@ export interface QueueStreamOptions<T> {
 /**
  * Spark's queueStream: a queue of arrays (Spark: of RDDs) that the caller may
  * keep pushing to; each batch takes the next one (or all of them). Arrays are
- * taken at batch time. Not replayable, so not recoverable from a checkpoint.
+ * taken at batch time.
+ *
+ * Replayable when the queue is rebuilt the same way: its checkpoint position
+ * is the number of arrays taken so far, and a recovered stream skips that
+ * many arrays of the new queue (as they arrive) before taking any.
  */
 export class QueueInputDStream<T> extends InputDStream<T> {
+  private taken = 0;
+  private toSkip = 0;
+
   constructor(
     context: StreamingContext,
     private readonly queue: (readonly T[])[],
@@ -23,11 +31,29 @@ export class QueueInputDStream<T> extends InputDStream<T> {
     super(context);
   }
 
+  override checkpointPosition(): number {
+    return this.taken;
+  }
+
+  override restorePosition(position: unknown): void {
+    if (!Number.isSafeInteger(position) || (position as number) < 0) {
+      throw new CheckpointError('ERR_SLUICE_CHECKPOINT_INCOMPATIBLE', `A queueStream position must be a count of arrays taken, got ${JSON.stringify(position)}: the checkpoint was written for another kind of source. Start from an empty checkpoint store.`);
+    }
+    this.taken = position as number;
+    this.toSkip = position as number;
+  }
+
   protected take(_time: number): Batch<T> {
-    if (this.queue.length === 0) {
+    const skipped = this.queue.splice(0, Math.min(this.toSkip, this.queue.length)).length;
+    this.toSkip -= skipped;
+    if (this.queue.length === 0 || this.toSkip > 0) {
       return this.options.defaultBatch === undefined ? Batch.empty<T>() : Batch.of(this.options.defaultBatch);
     }
-    if (this.options.oneAtATime ?? true) return Batch.of(this.queue.shift() as readonly T[]);
+    if (this.options.oneAtATime ?? true) {
+      this.taken++;
+      return Batch.of(this.queue.shift() as readonly T[]);
+    }
+    this.taken += this.queue.length;
     return Batch.fromPartitions(this.queue.splice(0));
   }
 }

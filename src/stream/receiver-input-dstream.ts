@@ -25,6 +25,15 @@ export class ReceiverInputDStream extends InputDStream<string> {
     this.supervisor.stop();
   }
 
+  /** The receiver's own position (Receiver.checkpointPosition), read right after each block is cut. */
+  override checkpointPosition(): unknown {
+    return this.supervisor.receiver.checkpointPosition();
+  }
+
+  override restorePosition(position: unknown): void {
+    this.supervisor.receiver.restorePosition(position);
+  }
+
   override hasPendingData(): boolean {
     return this.supervisor.hasBufferedData();
   }

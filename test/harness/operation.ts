@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type BatchInfo, type DStream, type Kernels, ManualClock, StreamingContext } from '../../src/index.js';
+import { type BatchInfo, type CheckpointStore, type DStream, type Kernels, ManualClock, StreamingContext } from '../../src/index.js';
 import { TestInputDStream } from './test-input-dstream.js';
 
 export interface OperationOptions {
@@ -13,6 +13,8 @@ export interface OperationOptions {
   readonly kernels?: Kernels | null;
   /** Hand string input over as byte-backed batches, as receivers do. */
   readonly asRecords?: boolean;
+  /** Checkpoint store for stateful operators (ssc.checkpoint(store)). */
+  readonly checkpoint?: CheckpointStore;
 }
 
 export interface OperationRun<U> {
@@ -38,6 +40,7 @@ export async function runOperation<T, U>(
   const batchInfos: BatchInfo[] = [];
   ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => batchInfos.push(batchInfo) });
   const outputs: U[][] = [];
+  if (options.checkpoint !== undefined) ssc.checkpoint(options.checkpoint);
   const stream = new TestInputDStream<T>(ssc, input, options.asRecords === true ? { asRecords: true } : {});
   operation(stream).foreachRDD((batch) => {
     outputs.push(batch.collect());

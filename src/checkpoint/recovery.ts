@@ -1,0 +1,64 @@
+/**
+ * StreamingContext.getOrCreate: rebuild the graph from code, then pour the
+ * checkpoint's data into it. Everything is checked before anything is
+ * changed, so an incompatible checkpoint leaves the new context untouched.
+ */
+import type { StreamingContext } from '../engine/streaming-context.js';
+import type { InputDStream } from '../engine/input-dstream.js';
+import { CheckpointError } from '../errors.js';
+import { StateReader } from './checkpointable.js';
+import { type CheckpointDocument, decodeCheckpoint } from './format.js';
+import type { CheckpointStore } from './store.js';
+import { nameGraph } from './stream-names.js';
+
+export async function getOrCreateContext(
+  store: CheckpointStore,
+  create: () => StreamingContext | Promise<StreamingContext>,
+): Promise<StreamingContext> {
+  const bytes = await store.read();
+  const context = await create();
+  if (context.checkpointStore === undefined) context.checkpoint(store);
+  if (bytes !== undefined) restoreContext(context, decodeCheckpoint(bytes, store.describe()), store.describe());
+  return context;
+}
+
+/** Restores operator state, source positions and the batch clock of `doc` into a context that has not started. */
+export function restoreContext(context: StreamingContext, doc: CheckpointDocument, from: string): void {
+  const incompatible = (problem: string, fix: string): CheckpointError =>
+    new CheckpointError('ERR_SLUICE_CHECKPOINT_INCOMPATIBLE', `Cannot recover from the checkpoint in ${from}: ${problem}. ${fix}`);
+  const emptyStore = 'or start from an empty checkpoint store (state is then lost)';
+  if (doc.batchIntervalMs !== context.batchIntervalMs) {
+    throw incompatible(
+      `it was written with a batch interval of ${doc.batchIntervalMs} ms and this context has ${context.batchIntervalMs} ms`,
+      `Use the same batch interval, ${emptyStore}.`,
+    );
+  }
+  const named = nameGraph(context.graph);
+  const saved = Object.keys(doc.operators);
+  for (const [name, op] of named.operators) {
+    const state = doc.operators[name];
+    if (state === undefined) {
+      throw incompatible(
+        `it holds no state for ${op.checkpointKind} '${name}' (it holds state for: ${saved.length === 0 ? 'no operator' : saved.map((n) => `'${n}'`).join(', ')})`,
+        `If the operator was renamed, give it its old name with .name(...); if it is new, ${emptyStore}.`,
+      );
+    }
+    if (state.kind !== op.checkpointKind) {
+      throw incompatible(
+        `'${name}' was a ${state.kind} when the checkpoint was written and is a ${op.checkpointKind} now`,
+        `Give the new operator another .name(...), ${emptyStore}.`,
+      );
+    }
+  }
+  for (const name of Object.keys(doc.sources)) {
+    if (!named.inputs.has(name)) {
+      throw incompatible(
+        `it holds a position for source '${name}', which the new graph does not have (inputs: ${[...named.inputs.keys()].join(', ')})`,
+        `Create the same inputs in the same order (or with the same .name(...)), ${emptyStore}.`,
+      );
+    }
+  }
+  for (const [name, op] of named.operators) op.restoreState((doc.operators[name] as { state: unknown }).state, new StateReader(name, op.checkpointKind));
+  for (const [name, position] of Object.entries(doc.sources)) (named.inputs.get(name) as InputDStream<unknown>).restorePosition(position);
+  context.resumeFrom({ zeroTime: doc.zeroTime, checkpointTime: doc.checkpointTime });
+}

@@ -1,0 +1,113 @@
+/**
+ * Running per-key sums for the built-in stateful paths
+ * (updateStateByKey(runningSum), reduceByKeyAndWindow(sum, subtract)).
+ * They live in a kernel AggregateTable while every key is a string and every
+ * value a number; the first other key or value moves them to a JS Map for
+ * good. Both behave alike, down to the order of entries (first insertion; a
+ * key dropped at zero and added again moves to the end), so results do not
+ * depend on which one holds the sums. A key subtracted before it was added
+ * counts as 0, as in the kernel table.
+ */
+import type { Pair } from '../batch/batch.js';
+import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
+import { pairsOf } from './fused-word-count-dstream.js';
+
+export class KeyedSums<K> {
+  private table: AggregateTable | undefined;
+  private map: Map<K, number> | undefined;
+
+  /** `kernels` is read on first use (undefined: JS Map from the start). */
+  constructor(private readonly kernels: () => Kernels | undefined) {}
+
+  /** True while the sums live in a kernel table. */
+  get onKernelTable(): boolean {
+    this.init();
+    return this.table !== undefined;
+  }
+
+  get size(): number {
+    this.init();
+    return this.table?.size ?? (this.map as Map<K, number>).size;
+  }
+
+  /** Runs `fill` on the kernel table (e.g. kernels.wordCountInto); false when the sums are in a JS Map. */
+  intoTable(fill: (table: AggregateTable) => void): boolean {
+    this.init();
+    if (this.table === undefined) return false;
+    fill(this.table);
+    return true;
+  }
+
+  add(pairs: readonly Pair<K, number>[]): void {
+    const table = this.tableFor(pairs);
+    if (table !== undefined) {
+      table.mergeValues(keyed(pairs));
+      return;
+    }
+    const map = this.map as Map<K, number>;
+    for (const [key, value] of pairs) {
+      const current = map.get(key);
+      map.set(key, current === undefined ? value : current + value);
+    }
+  }
+
+  /** sums[k] −= v for each pair; with `dropZero`, keys that reach exactly 0 are removed. */
+  subtract(pairs: readonly Pair<K, number>[], dropZero: boolean): void {
+    const table = this.tableFor(pairs);
+    if (table !== undefined) {
+      table.subtractValues(keyed(pairs), { dropZero });
+      return;
+    }
+    const map = this.map as Map<K, number>;
+    for (const [key, value] of pairs) {
+      const result = (map.get(key) ?? 0) - value;
+      if (dropZero && result === 0) map.delete(key);
+      else map.set(key, result);
+    }
+  }
+
+  /** Removes the entries `keep` rejects (Spark's filterFunc: rejected keys leave the state). */
+  retain(keep: (pair: Pair<K, number>) => boolean): void {
+    const entries = this.entries();
+    const kept = entries.filter((pair) => keep(pair));
+    if (kept.length === entries.length) return;
+    this.load(kept);
+  }
+
+  entries(): Pair<K, number>[] {
+    this.init();
+    if (this.table !== undefined) return pairsOf(this.table.entries()) as unknown as Pair<K, number>[];
+    return [...(this.map as Map<K, number>)];
+  }
+
+  /** Replaces all sums with `entries` (restoring a checkpoint, or after a filter). */
+  load(entries: readonly Pair<K, number>[]): void {
+    this.init();
+    this.table?.clear();
+    this.map?.clear();
+    this.add(entries);
+  }
+
+  private init(): void {
+    if (this.table !== undefined || this.map !== undefined) return;
+    const kernels = this.kernels();
+    if (kernels === undefined) this.map = new Map();
+    else this.table = kernels.createTable('sum');
+  }
+
+  /** The table when `pairs` fit it; otherwise moves everything to the Map (once) and returns undefined. */
+  private tableFor(pairs: readonly Pair<K, number>[]): AggregateTable | undefined {
+    this.init();
+    const table = this.table;
+    if (table === undefined) return undefined;
+    if (pairs.every(([k, v]) => typeof k === 'string' && typeof v === 'number')) return table;
+    this.map = new Map(pairsOf(table.entries()) as unknown as Pair<K, number>[]);
+    this.table = undefined;
+    table.dispose();
+    return undefined;
+  }
+}
+
+function keyed<K>(pairs: readonly Pair<K, number>[]): KeyedValues {
+  return { keys: pairs.map(([k]) => k as unknown as string), values: Float64Array.from(pairs, ([, v]) => v) };
+}

@@ -1,0 +1,144 @@
+import { Batch, type Pair } from '../batch/batch.js';
+import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
+import { DStream } from '../engine/dstream.js';
+import { InvalidArgumentError } from '../errors.js';
+import { State, type StateSpec } from './state-spec.js';
+
+interface KeyState<S> {
+  state: S;
+  /** Batch time of the last record for this key (or of the update that created it). */
+  touched: number;
+}
+
+/**
+ * `mapWithState(spec)` (Spark's MapWithStateDStream): for every (key, value)
+ * record of a batch, in order, `fn(key, value, state)` is called; its return
+ * value is emitted, and what it did to `state` is kept. With a timeout, a key
+ * whose last record is older than (batch time − timeout) gets one call with
+ * `state.isTimingOut()` and value undefined (its return value is emitted
+ * too) and is removed. A record refreshes its key's idle time even when the
+ * function does not update the state (as in Spark). Needs a checkpoint.
+ */
+export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements CheckpointableStream {
+  readonly checkpointKind = 'mapWithState';
+  readonly dependencies: readonly DStream<unknown>[];
+  private readonly store = new Map<K, KeyState<S>>();
+  private readonly cell = new State<S>();
+  private lastTime: number | undefined;
+  private initialised = false;
+  private snapshotsWanted = false;
+  private readonly snapshots = new Map<number, Pair<K, S>[]>();
+
+  constructor(
+    readonly parent: DStream<Pair<K, V>>,
+    readonly spec: StateSpec<K, V, S, M>,
+  ) {
+    super(parent.context);
+    this.dependencies = [parent];
+    this.requiresCheckpoint = true;
+  }
+
+  compute(time: number): Batch<M> | undefined {
+    if (this.lastTime !== undefined && time <= this.lastTime) return undefined; // before a recovery point
+    if (!this.initialised) {
+      for (const [key, state] of this.spec.getInitialState() ?? []) this.store.set(key, { state, touched: time });
+      this.initialised = true;
+    }
+    const fn = this.spec.mappingFunction;
+    const timeout = this.spec.getTimeout();
+    const mapped: M[] = [];
+    for (const [key, value] of this.parent.getOrCompute(time)?.collect() ?? []) {
+      const current = this.store.get(key);
+      const result = fn(key, value, this.cell.wrap(current !== undefined, current?.state));
+      const outcome = this.cell.outcome();
+      if (outcome === 'removed') this.store.delete(key);
+      else if (outcome === 'updated' || (current !== undefined && timeout !== undefined)) this.store.set(key, { state: this.cell.get(), touched: time });
+      mapped.push(result);
+    }
+    if (timeout !== undefined) {
+      const threshold = time - timeout;
+      for (const [key, entry] of this.store) {
+        if (entry.touched >= threshold) continue;
+        mapped.push(fn(key, undefined, this.cell.wrap(true, entry.state, true)));
+        this.store.delete(key);
+      }
+    }
+    this.lastTime = time;
+    if (this.snapshotsWanted) {
+      this.snapshots.set(time, [...this.store].map(([k, e]) => [k, e.state] as const));
+      for (const t of [...this.snapshots.keys()]) if (t < time) this.snapshots.delete(t);
+    }
+    return Batch.of(mapped);
+  }
+
+  /** The (key, state) pairs right after batch `time` (after computing it). */
+  snapshotAt(time: number): Pair<K, S>[] | undefined {
+    this.snapshotsWanted = true;
+    this.getOrCompute(time);
+    return this.snapshots.get(time);
+  }
+
+  /** Every batch: all (key, state) pairs after that batch (Spark's stateSnapshots). */
+  stateSnapshots(): DStream<Pair<K, S>> {
+    this.snapshotsWanted = true;
+    return new StateSnapshotsDStream(this);
+  }
+
+  advanceTo(time: number): void {
+    if (this.isTimeValid(time)) this.getOrCompute(time);
+  }
+
+  checkpointState(): unknown {
+    return {
+      lastTime: this.lastTime ?? null,
+      initialised: this.initialised,
+      entries: [...this.store].map(([k, e]) => [k, e.state, e.touched]),
+    };
+  }
+
+  restoreState(state: unknown, reader: StateReader): void {
+    const saved = reader.record(state);
+    const entries = reader.array(saved.entries, 'the state entries').map((raw) => {
+      const entry = reader.array(raw, 'a state entry');
+      if (entry.length !== 3) throw reader.incompatible('a state entry is not [key, state, last record time]');
+      return [entry[0] as K, { state: entry[1] as S, touched: reader.number(entry[2], 'a last record time') }] as const;
+    });
+    this.store.clear();
+    for (const [k, e] of entries) this.store.set(k, e);
+    this.initialised = saved.initialised === true;
+    this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
+  }
+}
+
+/** stateSnapshots(): the state after each batch of a MapWithStateDStream. */
+class StateSnapshotsDStream<K, S> extends DStream<Pair<K, S>> {
+  readonly dependencies: readonly DStream<unknown>[];
+
+  constructor(private readonly source: DStream<unknown> & { snapshotAt(time: number): Pair<K, S>[] | undefined }) {
+    super(source.context);
+    this.dependencies = [source];
+  }
+
+  compute(time: number): Batch<Pair<K, S>> | undefined {
+    const snapshot = this.source.snapshotAt(time);
+    return snapshot === undefined ? undefined : Batch.of(snapshot);
+  }
+}
+
+declare module '../engine/dstream.js' {
+  interface DStream<T> {
+    /**
+     * Spark's mapWithState: calls the spec's function for every (key, value)
+     * record with the key's State, emits what it returns; `.stateSnapshots()`
+     * on the result gives the whole state after each batch. Needs ssc.checkpoint(store).
+     */
+    mapWithState<K, V, S, M>(this: DStream<Pair<K, V>>, spec: StateSpec<K, V, S, M>): MapWithStateDStream<K, V, S, M>;
+  }
+}
+
+DStream.prototype.mapWithState = function mapWithState<K, V, S, M>(this: DStream<Pair<K, V>>, spec: StateSpec<K, V, S, M>): MapWithStateDStream<K, V, S, M> {
+  if (spec === undefined || typeof spec.mappingFunction !== 'function') {
+    throw new InvalidArgumentError('mapWithState needs a StateSpec: StateSpec.function((key, value, state) => mapped)');
+  }
+  return new MapWithStateDStream(this, spec);
+};

@@ -1,0 +1,161 @@
+import { Batch, type Pair } from '../batch/batch.js';
+import { builtinOf } from '../batch/builtins.js';
+import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
+import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
+import { DStream } from '../engine/dstream.js';
+import { InvalidArgumentError } from '../errors.js';
+import { MALFORMED_RECORDS_COUNTER } from './flat-map-dstream.js';
+import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
+import { FusedWordCountDStream } from './fused-word-count-dstream.js';
+import { KeyedSums } from './keyed-sums.js';
+
+/** `(newValues, state) → new state`, or undefined to remove the key. `state` is undefined for a new key. */
+export type UpdateStateFunction<V, S> = (values: V[], state: S | undefined) => S | undefined;
+
+export interface UpdateStateOptions<K, S> {
+  /** State to start from (Spark's initialRDD), applied before the first batch. */
+  readonly initialState?: Iterable<Pair<K, S>>;
+}
+
+/**
+ * `updateStateByKey(update)` (Spark's StateDStream): after each batch, every
+ * key that has state or new values gets `update(values, state)` — values []
+ * for a key without new data — and the result becomes its state; undefined
+ * removes the key. Each batch of this stream is the whole state, in
+ * first-insertion order (Spark's order is unspecified). Needs a checkpoint.
+ *
+ * With the built-in `runningSum` the state is a table of running sums (a
+ * kernel table while keys are strings, see KeyedSums), and a word count or
+ * delimited sum upstream adds its batch straight into that table: the
+ * batch's keys are never decoded, only the state when it is read.
+ */
+export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements CheckpointableStream {
+  readonly checkpointKind = 'updateStateByKey';
+  readonly dependencies: readonly DStream<unknown>[];
+  private readonly state = new Map<K, S>();
+  private readonly sums: KeyedSums<K> | undefined;
+  private lastTime: number | undefined;
+  private initial: Iterable<Pair<K, S>> | undefined;
+
+  constructor(
+    readonly parent: DStream<Pair<K, V>>,
+    private readonly update: UpdateStateFunction<V, S>,
+    options: UpdateStateOptions<K, S> = {},
+  ) {
+    if (typeof update !== 'function') throw new InvalidArgumentError('updateStateByKey needs an update function (values, state) => state | undefined');
+    super(parent.context);
+    this.dependencies = [parent];
+    this.requiresCheckpoint = true;
+    this.initial = options.initialState;
+    this.sums = builtinOf(update)?.kind === 'runningSum' ? new KeyedSums<K>(() => this.context.kernels) : undefined;
+  }
+
+  /** True when the state is a kernel table (runningSum with string keys). */
+  get onKernelTable(): boolean {
+    return this.sums?.onKernelTable ?? false;
+  }
+
+  compute(time: number): Batch<Pair<K, S>> | undefined {
+    if (this.lastTime !== undefined && time <= this.lastTime) {
+      // Only after a recovery: batches up to the checkpoint are not recomputed.
+      return time === this.lastTime ? Batch.of(this.entries()) : undefined;
+    }
+    if (this.initial !== undefined) {
+      this.load([...this.initial]);
+      this.initial = undefined;
+    }
+    if (this.sums !== undefined) this.addToSums(time, this.sums);
+    else this.applyUpdate(this.parent.getOrCompute(time));
+    this.lastTime = time;
+    return Batch.of(this.entries());
+  }
+
+  advanceTo(time: number): void {
+    if (this.isTimeValid(time)) this.getOrCompute(time);
+  }
+
+  checkpointState(): unknown {
+    return { lastTime: this.lastTime ?? null, entries: keyedEntriesData<K, unknown>(this.entries()) };
+  }
+
+  restoreState(state: unknown, reader: StateReader): void {
+    const saved = reader.record(state);
+    const entries = readKeyedEntries(saved.entries, reader, 'the state') as Pair<K, S>[];
+    if (this.sums !== undefined && !entries.every(([, v]) => typeof v === 'number')) {
+      throw reader.incompatible('the state holds values that are not numbers, which runningSum cannot continue');
+    }
+    this.load(entries);
+    this.initial = undefined;
+    this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
+  }
+
+  private entries(): Pair<K, S>[] {
+    return this.sums !== undefined ? (this.sums.entries() as unknown as Pair<K, S>[]) : [...this.state];
+  }
+
+  private load(entries: readonly Pair<K, S>[]): void {
+    if (this.sums !== undefined) {
+      this.sums.load(entries as unknown as Pair<K, number>[]);
+      return;
+    }
+    this.state.clear();
+    for (const [k, s] of entries) this.state.set(k, s);
+  }
+
+  /** runningSum: the batch's values go straight into the sums (in one kernel pass when the parent is a fused chain). */
+  private addToSums(time: number, sums: KeyedSums<K>): void {
+    const parent: DStream<unknown> = this.parent;
+    const kernels = this.context.kernels;
+    if (kernels !== undefined && (parent instanceof FusedWordCountDStream || parent instanceof FusedDelimitedDStream)) {
+      const records = parent.lines.getOrCompute(time)?.asRecordBatch();
+      if (records !== undefined) {
+        if (parent instanceof FusedWordCountDStream && sums.intoTable((table) => kernels.wordCountInto(table, records.data))) return;
+        if (parent instanceof FusedDelimitedDStream && parent.spec.reducer === 'sum') {
+          let malformed = 0;
+          if (sums.intoTable((table) => ({ malformed } = kernels.aggregateDelimitedInto(table, records.data, parent.spec)))) {
+            if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+            return;
+          }
+        }
+      }
+    }
+    const batch = this.parent.getOrCompute(time);
+    if (batch !== undefined) sums.add(batch.collect() as unknown as Pair<K, number>[]);
+  }
+
+  private applyUpdate(batch: Batch<Pair<K, V>> | undefined): void {
+    const incoming = new Map<K, V[]>();
+    for (const [key, value] of batch?.collect() ?? []) {
+      const values = incoming.get(key);
+      if (values === undefined) incoming.set(key, [value]);
+      else values.push(value);
+    }
+    for (const [key, previous] of [...this.state]) this.set(key, this.update(incoming.get(key) ?? [], previous));
+    for (const [key, values] of incoming) if (!this.state.has(key)) this.set(key, this.update(values, undefined));
+  }
+
+  private set(key: K, next: S | undefined): void {
+    if (next === undefined) this.state.delete(key);
+    else this.state.set(key, next);
+  }
+}
+
+declare module '../engine/dstream.js' {
+  interface DStream<T> {
+    /**
+     * Per-key state across batches: `update(newValues, state)` returns the new
+     * state, or undefined to remove the key. Each batch is the whole state.
+     * `updateStateByKey(runningSum)` keeps running totals in a kernel table.
+     * Needs ssc.checkpoint(store).
+     */
+    updateStateByKey<K, V, S>(this: DStream<Pair<K, V>>, update: UpdateStateFunction<V, S>, options?: UpdateStateOptions<K, S>): DStream<Pair<K, S>>;
+  }
+}
+
+DStream.prototype.updateStateByKey = function updateStateByKey<K, V, S>(
+  this: DStream<Pair<K, V>>,
+  update: UpdateStateFunction<V, S>,
+  options?: UpdateStateOptions<K, S>,
+): DStream<Pair<K, S>> {
+  return new StateDStream(this, update, options);
+};

@@ -1,0 +1,65 @@
+/**
+ * The parent batches a windowed operator still needs, by parent batch time.
+ * Windows keep their own copy (not only the parent's cache) because after a
+ * recovery the parent cannot recompute batches from before the crash: the
+ * buffer is what the checkpoint saves for them.
+ *
+ *   parent times  ... t−L | t−L+p ... t | ...      window at t = (t−L, t]
+ *                          └── fetched once, kept until no later window needs them
+ */
+export class WindowBuffer<B> {
+  private readonly entries = new Map<number, B | undefined>();
+  /** Parent times up to this one have been fetched (or were never needed). */
+  private filledThrough: number | undefined;
+
+  constructor(
+    private readonly parentSlideMs: number,
+    private readonly zeroTime: () => number,
+    private readonly fetch: (time: number) => B | undefined,
+  ) {}
+
+  /** The latest parent time at or before `time`. */
+  alignDown(time: number): number {
+    const zero = this.zeroTime();
+    return zero + Math.floor((time - zero) / this.parentSlideMs) * this.parentSlideMs;
+  }
+
+  /** Fetches the parent batches in (from, to] not fetched yet; `from` and `to` are parent times. */
+  fill(from: number, to: number): void {
+    const zero = this.zeroTime();
+    for (let t = Math.max(from, this.filledThrough ?? from, zero) + this.parentSlideMs; t <= to; t += this.parentSlideMs) {
+      this.entries.set(t, this.fetch(t));
+    }
+    if (this.filledThrough === undefined || to > this.filledThrough) this.filledThrough = to;
+  }
+
+  /** Times with a batch in (from, to], oldest first. */
+  timesBetween(from: number, to: number): number[] {
+    const times: number[] = [];
+    for (const [t, batch] of this.entries) if (t > from && t <= to && batch !== undefined) times.push(t);
+    return times.sort((a, b) => a - b);
+  }
+
+  get(time: number): B | undefined {
+    return this.entries.get(time);
+  }
+
+  /** Forgets batches at or before `time` (no later window reads them). */
+  dropThrough(time: number): void {
+    for (const t of [...this.entries.keys()]) if (t <= time) this.entries.delete(t);
+  }
+
+  /** The kept batches (null: the parent had none at that time), oldest first, and how far they were fetched. */
+  snapshot<E>(encode: (batch: B) => E): { filledThrough: number | null; batches: [number, E | null][] } {
+    const batches: [number, E | null][] = [...this.entries]
+      .sort(([a], [b]) => a - b)
+      .map(([t, batch]) => [t, batch === undefined ? null : encode(batch)]);
+    return { filledThrough: this.filledThrough ?? null, batches };
+  }
+
+  restore(filledThrough: number | null, batches: readonly (readonly [number, B | undefined])[]): void {
+    this.entries.clear();
+    for (const [t, batch] of batches) this.entries.set(t, batch);
+    this.filledThrough = filledThrough ?? undefined;
+  }
+}
