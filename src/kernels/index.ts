@@ -51,7 +51,7 @@ export {
 export { KernelInstance, createKernelMemory, type KernelExports } from './kernel-instance.js';
 export { exportByOrigin } from './ordered-export.js';
 export { KernelMemory, PAGE_BYTES, MAX_PAGES } from './kernel-memory.js';
-export { RegionAllocator } from './region-allocator.js';
+export { RegionAllocator, regionAllocatorFor } from './region-allocator.js';
 export { hash64Bytes, seedBits } from './hash.js';
 export { decodeSeparatedKeys, compareCodePoints, compareRanked } from './keys.js';
 export {

@@ -104,3 +104,19 @@ export class RegionAllocator {
 function alignUp(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
+
+const allocators = new WeakMap<WebAssembly.Memory, RegionAllocator>();
+
+/**
+ * The allocator of a memory, created on first use: everything on one thread
+ * that allocates in a memory must share one allocator, or two of them would
+ * hand out the same regions.
+ */
+export function regionAllocatorFor(memory: KernelMemory): RegionAllocator {
+  let allocator = allocators.get(memory.memory);
+  if (allocator === undefined) {
+    allocator = new RegionAllocator(memory);
+    allocators.set(memory.memory, allocator);
+  }
+  return allocator;
+}

@@ -9,7 +9,7 @@ import { checkDelimitedSpec } from './delimited-spec.js';
 import { seedBits } from './hash.js';
 import type { KernelInstance } from './kernel-instance.js';
 import { INPUT_PADDING, LAYOUT, REDUCER_CODES, VALUE_F64, VALUE_I64, geometryFor, type ValueKind } from './layout.js';
-import { RegionAllocator } from './region-allocator.js';
+import { regionAllocatorFor, type RegionAllocator } from './region-allocator.js';
 import { requireCountingTable } from './table-rules.js';
 import { ScratchRegions, WasmTable, allocTable, exportTable, growTable, type KernelContext } from './wasm-table.js';
 
@@ -23,7 +23,7 @@ export class WasmKernels implements Kernels {
   private wordTable = 0;
   private delimitedTable = 0;
 
-  constructor(instance: KernelInstance, allocator: RegionAllocator = new RegionAllocator(instance.memory)) {
+  constructor(instance: KernelInstance, allocator: RegionAllocator = regionAllocatorFor(instance.memory)) {
     this.context = { instance, allocator, scratch: new ScratchRegions(allocator) };
   }
 
@@ -107,9 +107,9 @@ export class WasmKernels implements Kernels {
     return new WasmTable(this.context, reducer);
   }
 
-  /** Whether a table lives in this instance's memory. */
+  /** Whether a table's region comes from this allocator (so these kernels may grow and move it). */
   owns(table: WasmTable): boolean {
-    return table.context === this.context || table.context.instance.memory === this.context.instance.memory;
+    return table.context.allocator === this.context.allocator;
   }
 
   /** The reused scratch table, emptied and set to the given kind and reducer (allocated on first use). */

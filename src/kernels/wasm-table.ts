@@ -186,7 +186,16 @@ function subtractMode(dropZero: boolean | undefined): CombineMode {
 }
 
 
-/** An AggregateTable in kernel memory (f64 values). */
+/** Whether two contexts address the same WebAssembly.Memory (a source table there can be read directly). */
+function sameMemory(a: KernelContext, b: KernelContext): boolean {
+  return a.instance.memory.memory === b.instance.memory.memory;
+}
+
+/**
+ * An AggregateTable in kernel memory. Its values are f64, so every JS number
+ * round-trips exactly; the kernels' own scratch tables for word counts use
+ * i64 counts instead (exact, exported as f64: exact up to 2^53).
+ */
 export class WasmTable implements AggregateTable {
   readonly reducer: Reducer;
   private ptr: number;
@@ -222,7 +231,7 @@ export class WasmTable implements AggregateTable {
 
   mergeTable(other: AggregateTable): void {
     this.check();
-    if (other instanceof WasmTable && other.context.instance.memory === this.context.instance.memory) {
+    if (other instanceof WasmTable && sameMemory(other.context, this.context)) {
       this.ptr = mergeTables(this.context, this.ptr, other.pointer, MODE_FOLD);
     } else {
       this.mergeValues(other.entries());
@@ -238,7 +247,7 @@ export class WasmTable implements AggregateTable {
   subtractTable(other: AggregateTable, options: { dropZero?: boolean } = {}): void {
     this.check();
     requireSubtractable(this.reducer);
-    if (other instanceof WasmTable && other.context.instance.memory === this.context.instance.memory) {
+    if (other instanceof WasmTable && sameMemory(other.context, this.context)) {
       this.ptr = mergeTables(this.context, this.ptr, other.pointer, subtractMode(options.dropZero));
     } else {
       this.subtractValues(other.entries(), options);

@@ -90,6 +90,21 @@ test('the shared build runs on a shared memory, and two instances work on one me
   assert.deepEqual(pairsOf(exportTable(ctx, t)), [['b', 2], ['a', 1]]);
 });
 
+test('kernels created on one memory share its allocator, and their tables work together directly', () => {
+  const memory = createKernelMemory();
+  const a = createKernels({ memory });
+  const b = createKernels({ memory });
+  assert.ok(a instanceof WasmKernels && b instanceof WasmKernels);
+  assert.equal(a.context.allocator, b.context.allocator);
+  const ta = a.createTable('sum');
+  const tb = b.createTable('sum');
+  b.wordCountInto(ta, utf8.encode('x y x'));
+  a.wordCountInto(tb, utf8.encode('y z'));
+  ta.mergeTable(tb);
+  assert.deepEqual(pairsOf(ta.entries()), [['x', 2], ['y', 2], ['z', 1]]);
+  assert.deepEqual(pairsOf(tb.entries()), [['y', 1], ['z', 1]]);
+});
+
 test('the region allocator reuses and coalesces freed regions', () => {
   const memory = new KernelMemory(new WebAssembly.Memory({ initial: 1 }));
   const allocator = new RegionAllocator(memory);
