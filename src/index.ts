@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './kernels/index.js';
+export * from './executor/index.js';
 export type * from './checkpoint/store.js';
 export { Receiver, type ReceiverHost } from './receivers/receiver.js';
 export * from './engine/clock.js';

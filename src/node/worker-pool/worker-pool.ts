@@ -292,7 +292,12 @@ export class WorkerPool implements Executor {
         this.stats.parallelBatches++;
         return result;
       } catch (error) {
-        if (!(error instanceof WorkerLostError)) throw error;
+        if (!(error instanceof WorkerLostError)) {
+          // E.g. memory exhausted while growing a table: all workers are idle (run() waited for
+          // them); let the tables go so that the next batch starts from lean regions.
+          this.releaseTables();
+          throw error;
+        }
         if (this.attempt >= MAX_ATTEMPTS) {
           throw new JobError(
             `The batch's ${what} failed ${MAX_ATTEMPTS} times because worker threads were lost; last: ${error.message}. ` +
@@ -525,6 +530,14 @@ export class WorkerPool implements Executor {
     this.freeSlots.push(handle.slot);
     if (this.closed) return;
     for (const ptr of handle.quarantine.splice(0)) this.context.allocator.release(ptr);
+  }
+
+  private releaseTables(): void {
+    for (const tables of this.tables.values()) {
+      for (const ptr of [...tables.partials.splice(0), ...tables.targets.splice(0)]) this.context.allocator.release(ptr);
+      if (tables.stats !== 0) this.context.allocator.release(tables.stats);
+      tables.stats = 0;
+    }
   }
 
   /** A lost worker may still be writing (until its thread has exited): its tables go with it, fresh ones are made. */

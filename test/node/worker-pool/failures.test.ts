@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { corpusBytes } from '../../../src/corpus/index.js';
+import { JobError, ManualClock, StreamingContext, createKernels, pairWithOne, splitWhitespace, sum } from '../../../src/index.js';
+import { MAX_ATTEMPTS } from '../../../src/node/worker-pool/index.js';
+import { plain, withPool } from './pools.js';
+
+const reference = createKernels({ fallback: false });
+const bytes = corpusBytes('english', 200_000);
+const expected = plain(reference.wordCount(bytes));
+
+test('a worker that exits while counting its partition is replaced and the batch is run again: nothing lost', async () => {
+  let kills = 0;
+  await withPool({
+    workers: 2,
+    hooks: {
+      beforeCommand: (event) => {
+        if (event.phase === 'count' && event.worker === 1 && event.attempt === 1 && kills === 0) {
+          kills++;
+          event.exit(70);
+        }
+      },
+    },
+  }, (pool) => {
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+    assert.equal(kills, 1);
+    assert.equal(pool.stats.retries, 1);
+    assert.equal(pool.stats.replacedWorkers, 1);
+    // The replacement serves later batches like any other worker.
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+    assert.equal(pool.stats.retries, 1);
+  });
+});
+
+test('a worker terminated from outside during the merge is presumed dead after stallTimeoutMs and replaced', async () => {
+  let kills = 0;
+  await withPool({
+    workers: 2,
+    stallTimeoutMs: 400,
+    hooks: {
+      beforeCommand: (event) => {
+        if (event.phase === 'merge' && event.worker === 0 && kills === 0) {
+          kills++;
+          event.terminate();
+        }
+      },
+    },
+  }, (pool) => {
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+    assert.equal(pool.stats.retries, 1);
+    assert.equal(pool.stats.replacedWorkers, 1);
+    const orders = corpusBytes('orders', 100_000);
+    const spec = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'count' } as const;
+    assert.deepEqual(pool.aggregateDelimited(orders, spec), reference.aggregateDelimited(orders, spec));
+  });
+});
+
+test(`a batch whose workers die ${MAX_ATTEMPTS} times fails with a JobError naming the cause; the pool recovers for the next batch`, async () => {
+  let failing = true;
+  let kills = 0;
+  await withPool({
+    workers: 2,
+    hooks: {
+      beforeCommand: (event) => {
+        if (failing && event.phase === 'count' && event.worker === 1) {
+          kills++;
+          event.exit(71);
+        }
+      },
+    },
+  }, (pool) => {
+    assert.throws(() => pool.wordCount(bytes), (error: unknown) => {
+      assert.ok(error instanceof JobError);
+      assert.equal(error.code, 'ERR_SLUICE_JOB_FAILED');
+      assert.match(error.message, /failed 3 times/);
+      assert.ok(error.cause instanceof Error);
+      assert.match(error.cause.message, /worker 1 exited during the count phase/);
+      return true;
+    });
+    assert.equal(kills, MAX_ATTEMPTS);
+    failing = false;
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+  });
+});
+
+test('in a StreamingContext, a batch that keeps losing workers fails the job with the pool error as its cause', async () => {
+  await withPool({
+    workers: 2,
+    hooks: { beforeCommand: (event) => { if (event.worker === 1) event.exit(72); } },
+  }, async (pool) => {
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, kernels: pool, output: () => undefined });
+    const lines = new TextDecoder().decode(bytes).split('\n').filter((line) => line !== '');
+    ssc.queueStream([lines]).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum).print();
+    ssc.start();
+    await clock.advance(1000);
+    await assert.rejects(ssc.awaitTermination(), (error: unknown) => {
+      assert.ok(error instanceof JobError);
+      assert.ok(error.cause instanceof JobError, 'the pool error is the cause');
+      assert.match(error.cause.message, /worker threads were lost/);
+      return true;
+    });
+    await ssc.stop();
+  });
+});

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { corpusBytes, distinctPassBytes } from '../../../src/corpus/index.js';
+import { KernelError } from '../../../src/errors.js';
+import { PAGE_BYTES, createKernels } from '../../../src/kernels/index.js';
+import { plain, withPool } from './pools.js';
+
+const reference = createKernels({ fallback: false });
+
+test('a batch larger than the initial shared memory grows it; every worker sees the grown memory', async () => {
+  const bytes = distinctPassBytes(500_000);
+  assert.ok(bytes.length > 32 * PAGE_BYTES);
+  await withPool({ workers: 2, initialPages: 32 }, (pool) => {
+    assert.equal(pool.memory.buffer.byteLength, 32 * PAGE_BYTES);
+    assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+    assert.ok(pool.memory.buffer.byteLength > 2 * bytes.length, `memory is ${pool.memory.buffer.byteLength} bytes`);
+    // Regions are reused: the same batch again does not grow the memory further.
+    const after = pool.memory.buffer.byteLength;
+    assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+    assert.equal(pool.memory.buffer.byteLength, after);
+  });
+});
+
+test('a batch over the maximum memory fails with ERR_SLUICE_KERNEL_MEMORY (no trap), and the pool keeps working', async () => {
+  const maximumPages = 64; // 4 MiB
+  const small = corpusBytes('english', 200_000);
+  await withPool({ workers: 2, initialPages: 32, maximumPages }, (pool) => {
+    const tooBig = corpusBytes('english', 5 * 1024 * 1024);
+    assert.throws(() => pool.wordCount(tooBig), (error: unknown) => {
+      assert.ok(error instanceof KernelError);
+      assert.equal(error.code, 'ERR_SLUICE_KERNEL_MEMORY');
+      assert.match(error.message, /use smaller batches/);
+      return true;
+    });
+    // Input fits, but the tables of 200,000 distinct keys do not: the owner's grow fails mid-batch.
+    const manyKeys = distinctPassBytes(200_000);
+    assert.ok(manyKeys.length < maximumPages * PAGE_BYTES / 2);
+    assert.throws(() => pool.wordCount(manyKeys), { code: 'ERR_SLUICE_KERNEL_MEMORY' });
+    assert.deepEqual(plain(pool.wordCount(small)), plain(reference.wordCount(small)));
+    assert.equal(pool.stats.retries, 0);
+  });
+});

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { corpusBytes, distinctPassBytes } from '../../../src/corpus/index.js';
+import { createKernels, type DelimitedSpec, type Reducer } from '../../../src/kernels/index.js';
+import { WorkerPool } from '../../../src/node/worker-pool/index.js';
+import { plain, withPool } from './pools.js';
+
+const WORKER_COUNTS = [1, 2, 4];
+const reference = createKernels({ fallback: false });
+const orders = (reducer: Reducer): DelimitedSpec => ({ delimiter: ',', keyField: 1, valueField: 2, reducer, expectedFields: 3 });
+
+test('the pool defaults to one worker per available core and refuses a bad worker count', async () => {
+  const { availableParallelism } = await import('node:os');
+  await withPool({}, (pool) => assert.equal(pool.parallelism, availableParallelism()));
+  assert.throws(() => new WorkerPool({ workers: 0 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
+
+test('word count: 1, 2 and 4 workers give exactly the single-pass result, keys in first-occurrence order', async () => {
+  const english = corpusBytes('english', 300_000);
+  const mixed = corpusBytes('mixed', 300_000);
+  for (const workers of WORKER_COUNTS) {
+    await withPool({ workers }, (pool) => {
+      for (const bytes of [english, mixed, english]) assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)), `workers=${workers}`);
+      assert.equal(pool.stats.parallelBatches, 3);
+      assert.equal(pool.stats.inlineBatches, 0);
+    });
+  }
+});
+
+test('1 million distinct keys: identical with 1, 2 and 4 workers (tables grow during counting and merging)', async () => {
+  const bytes = distinctPassBytes(1_000_000);
+  const expected = reference.wordCount(bytes);
+  assert.equal(expected.keys.length, 1_000_000);
+  const expectedKeys = expected.keys.join('\n');
+  for (const workers of WORKER_COUNTS) {
+    await withPool({ workers, minPartitionBytes: 64 * 1024 }, (pool) => {
+      const got = pool.wordCount(bytes);
+      // Joined and byte-wise comparisons: deepEqual on a million elements is slow.
+      assert.ok(got.keys.join('\n') === expectedKeys, `keys, workers=${workers}`);
+      assert.ok(Buffer.from(got.values.buffer).equals(Buffer.from(expected.values.buffer)), `values, workers=${workers}`);
+    });
+  }
+});
+
+test('orders: per-province sum/count/min/max and malformed lines are identical with 1, 2 and 4 workers', async () => {
+  const bytes = corpusBytes('orders', 400_000, { malformedRate: 0.02 });
+  const results = new Map<number, unknown>();
+  for (const workers of WORKER_COUNTS) {
+    await withPool({ workers }, (pool) => {
+      const perReducer: unknown[] = [];
+      for (const reducer of ['sum', 'count', 'min', 'max'] as const) {
+        const got = pool.aggregateDelimited(bytes, orders(reducer));
+        const want = reference.aggregateDelimited(bytes, orders(reducer));
+        assert.ok(got.malformed > 0);
+        assert.equal(got.malformed, want.malformed, `malformed, workers=${workers}`);
+        assert.deepEqual(got.result.keys, want.result.keys, `keys, ${reducer}, workers=${workers}`);
+        if (reducer === 'sum') {
+          // A float sum over partitions differs from one pass in the last bits only.
+          got.result.values.forEach((v, i) => assert.ok(Math.abs(v - (want.result.values[i] as number)) <= 1e-9 * Math.abs(v), `${v} vs ${want.result.values[i]}`));
+        } else {
+          assert.deepEqual([...got.result.values], [...want.result.values], `${reducer}, workers=${workers}`);
+        }
+        perReducer.push(plain(got.result), got.malformed);
+      }
+      results.set(workers, perReducer);
+    });
+  }
+  // Float sums included, every worker count gives the same bits.
+  assert.deepEqual(results.get(2), results.get(1));
+  assert.deepEqual(results.get(4), results.get(1));
+});
+
+test('batches below minPartitionBytes run inline on the calling thread with the same result', async () => {
+  await withPool({ workers: 2 }, (pool) => {
+    const bytes = new TextEncoder().encode('to be or not to be\n');
+    assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+    assert.deepEqual(pool.aggregateDelimited(new TextEncoder().encode('1,a,2\n2,a,3\nbad\n'), orders('sum')), {
+      result: { keys: ['a'], values: new Float64Array([5]) },
+      malformed: 1,
+    });
+    assert.equal(pool.stats.inlineBatches, 2);
+    assert.equal(pool.stats.parallelBatches, 0);
+  });
+});
+
+test('tables, tokenize and hash run on the owner thread; word counts fold into a table in first-occurrence order', async () => {
+  await withPool({ workers: 2 }, (pool) => {
+    const bytes = corpusBytes('english', 100_000);
+    const table = pool.createTable('sum');
+    pool.wordCountInto(table, bytes);
+    pool.wordCountInto(table, bytes);
+    const once = reference.wordCount(bytes);
+    assert.deepEqual(table.entries().keys, once.keys);
+    assert.deepEqual([...table.entries().values], [...once.values].map((v) => v * 2));
+    assert.throws(() => pool.wordCountInto(pool.createTable('max'), bytes), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+    const orderTable = pool.createTable('max');
+    const ordersBytes = corpusBytes('orders', 50_000);
+    assert.equal(pool.aggregateDelimitedInto(orderTable, ordersBytes, orders('sum')).malformed, 0);
+    assert.deepEqual(plain(orderTable.entries()), plain(reference.aggregateDelimited(ordersBytes, orders('max')).result));
+    assert.deepEqual(pool.tokenize(bytes.subarray(0, 1000)), reference.tokenize(bytes.subarray(0, 1000)));
+    assert.equal(pool.hash64(bytes.subarray(0, 10), 3), reference.hash64(bytes.subarray(0, 10), 3));
+  });
+});
+
+test('a closed pool refuses work and close() is idempotent', async () => {
+  const pool = await withPool({ workers: 1 }, (p) => p);
+  await pool.close();
+  assert.throws(() => pool.wordCount(new Uint8Array(10)), { code: 'ERR_SLUICE_ILLEGAL_STATE' });
+});
