@@ -8,9 +8,9 @@ import type { KeyedValues } from '../../src/kernels/api.js';
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function toByteString(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 4096) parts.push(String.fromCharCode(...bytes.subarray(i, i + 4096)));
+  return parts.join('');
 }
 
 function fromByteString(s: string): string {
