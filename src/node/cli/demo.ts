@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { GeneratorServer } from '../generator-server.js';
 import { type OptionSpec, parseArgs, parseDuration, parseInteger, parseRate, usage } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
+import { WORKERS_OPTION, workersOf } from './kernels-option.js';
 import { runWordCount } from './wordcount.js';
 
 const SPECS: readonly OptionSpec[] = [
@@ -16,6 +17,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'corpus', type: 'string', value: 'NAME', help: 'english (default) or mixed (20% Chinese words, mixed whitespace).' },
   { name: 'batches', type: 'string', value: 'N', help: 'Stop after N batches (default: run until Ctrl-C).' },
   { name: 'json', type: 'boolean', help: 'JSON lines instead of Spark-style blocks.' },
+  WORKERS_OPTION,
 ];
 
 export const DEMO_HELP = usage(
@@ -49,7 +51,7 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
         includeExisting: false,
         maxLineBytes: undefined,
       },
-      { json: args.flags.has('json'), byCount: true },
+      { json: args.flags.has('json'), byCount: true, workers: workersOf(args) },
     );
   } finally {
     await server.stop();

@@ -21,6 +21,17 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_NETWORK = 3;
 
+/**
+ * Ends the process with `code` once everything written to stdout and stderr
+ * has been handed to the OS (a large result piped to another program would
+ * otherwise be cut off by process.exit). Exiting explicitly matters: a
+ * command may leave sockets or timers behind that would keep Node alive.
+ */
+export function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 export function processIo(): CliIo {
   return {
     stdout: (text) => void process.stdout.write(text),

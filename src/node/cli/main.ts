@@ -5,7 +5,7 @@
  */
 
 import { pathToFileURL } from 'node:url';
-import { type CliIo, EXIT_OK, EXIT_USAGE, processIo } from './io.js';
+import { type CliIo, EXIT_OK, EXIT_USAGE, exitAfterFlush, processIo } from './io.js';
 import { exitCodeFor } from './run-stream.js';
 import { demo } from './demo.js';
 import { gen } from './gen.js';
@@ -57,6 +57,5 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 // Run when executed (bin/sluice.js imports this file), not when imported by tests.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await runCli(process.argv.slice(2), processIo());
-  process.exit();
+  exitAfterFlush(await runCli(process.argv.slice(2), processIo()));
 }

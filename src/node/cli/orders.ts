@@ -7,15 +7,16 @@
  */
 
 import { StreamingContext, keyValueFields, sum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
-import { loadKernels } from '../../kernels/load.js';
 import { type OptionSpec, parseArgs, usage } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
+import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
 import { ConnectionWatch, runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, createSource, sourceSettings } from './source-options.js';
 import { jsonLine, sparkBlock } from './wordcount.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
+  WORKERS_OPTION,
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"malformed":n,"result":[[province,total],...]}.' },
 ];
 
@@ -34,36 +35,40 @@ export async function orders(argv: readonly string[], io: CliIo): Promise<number
   }
   const settings = sourceSettings('orders', args);
   const json = args.flags.has('json');
-  const kernels = await loadKernels();
-  const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels });
-  const watch = new ConnectionWatch();
-  const source = createSource(ssc, settings, watch.onChange);
-  const perBatch = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
-  const totals = new Map<string, number>();
-  return runStream(
-    {
-      io,
-      ssc,
-      settings,
-      sourceDescription: `${source.description} (${kernels.kind} kernels)`,
-      results: perBatch,
-      collect: (pairs) => {
-        for (const [province, amount] of pairs) totals.set(province, (totals.get(province) ?? 0) + amount);
-        return byProvince(totals);
+  const kernels = await openKernels(workersOf(args));
+  try {
+    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: kernels.kernels });
+    const watch = new ConnectionWatch();
+    const source = createSource(ssc, settings, watch.onChange);
+    const perBatch = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
+    const totals = new Map<string, number>();
+    return await runStream(
+      {
+        io,
+        ssc,
+        settings,
+        sourceDescription: `${source.description} (${kernels.description})`,
+        results: perBatch,
+        collect: (pairs) => {
+          for (const [province, amount] of pairs) totals.set(province, (totals.get(province) ?? 0) + amount);
+          return byProvince(totals);
+        },
+        emit: (info, collected) => {
+          const result = collected as Pair<string, number>[];
+          const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
+          if (json) {
+            io.stdout(jsonLine(info, result, { malformed }));
+            return;
+          }
+          const block = sparkBlock(info, result, result.length);
+          io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
+        },
       },
-      emit: (info, collected) => {
-        const result = collected as Pair<string, number>[];
-        const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
-        if (json) {
-          io.stdout(jsonLine(info, result, { malformed }));
-          return;
-        }
-        const block = sparkBlock(info, result, result.length);
-        io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
-      },
-    },
-    watch,
-  );
+      watch,
+    );
+  } finally {
+    await kernels.close();
+  }
 }
 
 /** Totals in province order (numeric ids numerically), rounded to cents for display. */

@@ -6,15 +6,16 @@
 
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
 import { Batch, StreamingContext, pairWithOne, printLines, splitWhitespace, sum, type BatchInfo, type Pair } from '../../index.js';
-import { loadKernels } from '../../kernels/load.js';
 import { NodeFileSink } from '../file-sink.js';
 import { type OptionSpec, parseArgs, usage } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
+import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
 import { ConnectionWatch, runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, type SourceSettings, createSource, sourceSettings } from './source-options.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
+  WORKERS_OPTION,
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"result":[[word,count],...]} with every word, not the first ten.' },
   { name: 'save', type: 'string', value: 'PREFIX', help: 'Also write each batch\'s counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically).' },
 ];
@@ -33,39 +34,49 @@ export async function wordcount(argv: readonly string[], io: CliIo): Promise<num
     return EXIT_OK;
   }
   const save = args.values.get('save');
-  return runWordCount(io, sourceSettings('wordcount', args), { json: args.flags.has('json'), ...(save === undefined ? {} : { savePrefix: save }) });
+  return runWordCount(io, sourceSettings('wordcount', args), {
+    json: args.flags.has('json'),
+    workers: workersOf(args),
+    ...(save === undefined ? {} : { savePrefix: save }),
+  });
 }
 
-export interface WordCountOutput {
+export interface WordCountOptions {
   readonly json: boolean;
+  /** Kernel threads (see kernels-option.ts). Default 1. */
+  readonly workers?: number;
   /** Print the most frequent words first (the demo), instead of the engine's order (Spark's print). */
   readonly byCount?: boolean;
   /** saveAsTextFiles(prefix) through the Node file sink. */
   readonly savePrefix?: string;
 }
 
-export async function runWordCount(io: CliIo, settings: SourceSettings, output: WordCountOutput): Promise<number> {
-  const kernels = await loadKernels();
-  const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels });
-  const watch = new ConnectionWatch();
-  const source = createSource(ssc, settings, watch.onChange);
-  const counts = source.lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
-  if (output.savePrefix !== undefined) counts.saveAsTextFiles(output.savePrefix, undefined, new NodeFileSink());
-  return runStream(
-    {
-      io,
-      ssc,
-      settings,
-      sourceDescription: `${source.description} (${kernels.kind} kernels)`,
-      results: counts,
-      collect: (pairs) => (output.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
-      emit: (info, collected) => {
-        const pairs = collected as readonly Pair<string, number>[];
-        io.stdout(output.json ? jsonLine(info, pairs) : sparkBlock(info, pairs));
+export async function runWordCount(io: CliIo, settings: SourceSettings, options: WordCountOptions): Promise<number> {
+  const kernels = await openKernels(options.workers ?? 1);
+  try {
+    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: kernels.kernels });
+    const watch = new ConnectionWatch();
+    const source = createSource(ssc, settings, watch.onChange);
+    const counts = source.lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+    if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
+    return await runStream(
+      {
+        io,
+        ssc,
+        settings,
+        sourceDescription: `${source.description} (${kernels.description})`,
+        results: counts,
+        collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
+        emit: (info, collected) => {
+          const pairs = collected as readonly Pair<string, number>[];
+          io.stdout(options.json ? jsonLine(info, pairs) : sparkBlock(info, pairs));
+        },
       },
-    },
-    watch,
-  );
+      watch,
+    );
+  } finally {
+    await kernels.close();
+  }
 }
 
 function byCountDescending(a: Pair<string, number>, b: Pair<string, number>): number {

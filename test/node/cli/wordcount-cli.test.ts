@@ -143,3 +143,19 @@ test('--max-rate holds ingestion to the rate; --backpressure runs and loses noth
     await finite.exited;
   }
 });
+
+test('a large --json result piped to another program arrives whole before the process exits', async () => {
+  const gen = new SluiceProcess(['gen', '--port', '0', '--corpus', 'distinct']);
+  try {
+    await gen.waitFor(() => gen.stdoutLines.length > 0, 'the generator port');
+    const { code, stdout, stderr } = await runSluice(['wordcount', '--socket', `127.0.0.1:${gen.stdoutLines[0]}`, '--batch', '500ms', '--batches', '2', '--max-rate', '20k/s', '--json']);
+    assert.equal(code, 0, stderr);
+    const batches = jsonBatches(stdout.split('\n'));
+    assert.equal(batches.length, 2);
+    const largest = Math.max(...batches.map((b) => JSON.stringify(b).length));
+    assert.ok(largest > 256 * 1024, `only ${largest} bytes: the test needs a result larger than a pipe buffer`);
+  } finally {
+    gen.kill('SIGINT');
+    await gen.exited;
+  }
+});
