@@ -23,7 +23,7 @@ test('wordcount --json against `sluice gen` counts exactly the generated lines',
   try {
     await gen.waitFor(() => gen.stdoutLines.length > 0, 'the generator port');
     const port = gen.stdoutLines[0] as string;
-    wc = new SluiceProcess(['wordcount', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--json']);
+    wc = new SluiceProcess(['wordcount', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--json', '--workers', '2']);
     const counter = wc;
     await counter.waitFor(() => jsonBatches(counter.stdoutLines).reduce((n, b) => n + b.records, 0) >= lines, `${lines} records`);
     counter.kill('SIGINT');
@@ -82,7 +82,7 @@ test('wordcount keeps running and reconnects when the server restarts', async ()
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
-  const wc = new SluiceProcess(['wordcount', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--json']);
+  const wc = new SluiceProcess(['wordcount', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--json', '--workers', '2']);
   try {
     await wc.waitFor(() => totalsOf(jsonBatches(wc.stdoutLines)).get('first') === 1, 'the first server line');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
