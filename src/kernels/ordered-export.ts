@@ -20,10 +20,11 @@ function exportWithOrigins(ctx: KernelContext, t: number): Run {
   const h = ctx.instance.header(t);
   const list = ctx.scratch.get('origin-export-list', h.size * 4);
   const n = ctx.instance.exports.tableList(t, list) >>> 0;
-  const view = ctx.instance.memory.view();
+  // Tables, slots and entries are 8-byte aligned, so list items and origins are aligned u32s (wasm is little-endian).
+  const words = new Uint32Array(ctx.instance.memory.u8().buffer);
   const arena = t + TABLE_HEADER_BYTES + h.capacity * SLOT_BYTES;
   const origins = new Uint32Array(n);
-  for (let i = 0; i < n; i++) origins[i] = view.getUint32(arena + view.getUint32(list + i * 4, true) + LAYOUT.LAYOUT_E_ORIGIN, true);
+  for (let i = 0, at = list >>> 2; i < n; i++, at++) origins[i] = words[(arena + (words[at] as number) + LAYOUT.LAYOUT_E_ORIGIN) >>> 2] as number;
   return { result: exportListed(ctx, t, list, n), origins, at: 0 };
 }
 

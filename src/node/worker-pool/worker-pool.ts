@@ -103,6 +103,11 @@ export interface WorkerPoolStats {
   retries: number;
   /** Worker threads started to replace lost ones. */
   replacedWorkers: number;
+  /** Milliseconds spent in each phase of parallel batches, summed (for benchmarks). */
+  countMs: number;
+  mergeMs: number;
+  /** Reading the merged result out of shared memory (key decoding included). */
+  exportMs: number;
 }
 
 /** A command for one worker, re-posted after the owner grew a full table. */
@@ -134,7 +139,7 @@ class WorkerLostError extends Error {
 export class WorkerPool implements Executor {
   readonly kind = 'wasm' as const;
   readonly parallelism: number;
-  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, retries: 0, replacedWorkers: 0 };
+  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
   /** Kernels on the owner thread, on the same shared memory (tiny batches, tables, growth). */
   readonly local: WasmKernels;
   readonly memory: WebAssembly.Memory;
@@ -354,7 +359,9 @@ export class WorkerPool implements Executor {
         },
       });
     }
+    const started = performance.now();
     this.run('count', tasks);
+    this.stats.countMs += performance.now() - started;
     return partials.slice(0, partitions);
   }
 
@@ -375,7 +382,7 @@ export class WorkerPool implements Executor {
    */
   private mergeAndExport(partials: readonly number[], tables: PurposeTables): KeyedValues {
     const count = partials.length;
-    if (count === 1) return exportTable(this.context, partials[0] as number);
+    if (count === 1) return this.timedExport(() => exportTable(this.context, partials[0] as number));
     const sources = this.context.scratch.get('pool-merge-sources', count * 4);
     new Uint32Array(this.context.instance.memory.u8().buffer, sources, count).set(partials);
     const parts = Math.min(this.parallelism, count);
@@ -410,8 +417,17 @@ export class WorkerPool implements Executor {
         },
       });
     }
+    const started = performance.now();
     this.run('merge', tasks);
-    return exportByOrigin(this.context, targets.slice(0, parts));
+    this.stats.mergeMs += performance.now() - started;
+    return this.timedExport(() => exportByOrigin(this.context, targets.slice(0, parts)));
+  }
+
+  private timedExport(read: () => KeyedValues): KeyedValues {
+    const started = performance.now();
+    const result = read();
+    this.stats.exportMs += performance.now() - started;
+    return result;
   }
 
   /** The partial and target tables for a purpose, allocated on first use and reused by every later batch. */
