@@ -77,6 +77,13 @@ export class KernelInstance {
     }
     this.layoutGlobals = globals;
     this.memory = memory;
+    // A module from another build (e.g. a stale precompiled one) must not run on a different layout.
+    for (const [name, value] of Object.entries(LAYOUT)) {
+      const global = globals[name];
+      if (global === undefined || ((global.value as number) >>> 0) !== value >>> 0) {
+        throw new KernelError('ERR_SLUICE_KERNEL_LAYOUT', `The kernel module's ${name} does not match this sluice version; use the module built with it`);
+      }
+    }
     const heapBase = exports.heapBase();
     if (heapBase > LAYOUT.LAYOUT_STATIC_LIMIT) {
       throw new KernelError('ERR_SLUICE_KERNEL_LAYOUT', `Kernel static data ends at ${heapBase}, past LAYOUT_STATIC_LIMIT (${LAYOUT.LAYOUT_STATIC_LIMIT}); rebuild with a larger limit`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelInstance, LAYOUT, createKernelMemory, embeddedModule } from '../../src/kernels/index.js';
+import { KernelInstance, LAYOUT, createKernelMemory, createKernels, embeddedModule } from '../../src/kernels/index.js';
 
 for (const shared of [false, true]) {
   const build = shared ? 'shared' : 'release';
@@ -22,3 +22,9 @@ for (const shared of [false, true]) {
     assert.ok(heapBase > 0 && heapBase <= LAYOUT.LAYOUT_STATIC_LIMIT, `__heap_base ${heapBase}`);
   });
 }
+
+test('a module without the same layout (another build, or not sluice at all) is refused at load time', () => {
+  const notSluice = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  assert.throws(() => KernelInstance.instantiateSync(notSluice, createKernelMemory()), { code: 'ERR_SLUICE_KERNEL_LAYOUT' });
+  assert.throws(() => createKernels({ module: notSluice }), { code: 'ERR_SLUICE_KERNEL_LAYOUT' });
+});
