@@ -1,5 +1,5 @@
 import { Batch, type Pair } from '../batch/batch.js';
-import { builtinOf } from '../batch/builtins.js';
+import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
 import { DStream } from '../engine/dstream.js';
@@ -8,6 +8,7 @@ import { MALFORMED_RECORDS_COUNTER } from './flat-map-dstream.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
 import { FusedWordCountDStream } from './fused-word-count-dstream.js';
 import { KeyedSums } from './keyed-sums.js';
+import './reduce-by-key-dstream.js';
 
 /** `(newValues, state) → new state`, or undefined to remove the key. `state` is undefined for a new key. */
 export type UpdateStateFunction<V, S> = (values: V[], state: S | undefined) => S | undefined;
@@ -130,8 +131,10 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       if (values === undefined) incoming.set(key, [value]);
       else values.push(value);
     }
-    for (const [key, previous] of [...this.state]) this.set(key, this.update(incoming.get(key) ?? [], previous));
-    for (const [key, values] of incoming) if (!this.state.has(key)) this.set(key, this.update(values, undefined));
+    const existing = [...this.state];
+    for (const [key, previous] of existing) this.set(key, this.update(incoming.get(key) ?? [], previous));
+    const hadState = new Set(existing.map(([key]) => key));
+    for (const [key, values] of incoming) if (!hadState.has(key)) this.set(key, this.update(values, undefined));
   }
 
   private set(key: K, next: S | undefined): void {
@@ -157,5 +160,7 @@ DStream.prototype.updateStateByKey = function updateStateByKey<K, V, S>(
   update: UpdateStateFunction<V, S>,
   options?: UpdateStateOptions<K, S>,
 ): DStream<Pair<K, S>> {
-  return new StateDStream(this, update, options);
+  // Running sums only need each batch's per-key sum, so the built-in chains before it fuse into one kernel call.
+  const source = builtinOf(update)?.kind === 'runningSum' ? this.reduceByKey(sum as unknown as (a: V, b: V) => V) : this;
+  return new StateDStream(source, update, options);
 };

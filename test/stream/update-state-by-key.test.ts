@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  type BatchInfo, InMemoryCheckpointStore, type Kernels, keyValueFields, ManualClock, type Pair, pairWithOne, runningSum, splitWhitespace,
+  StateDStream, StreamingContext,
+} from '../../src/index.js';
+import { runOperation, testOperation } from '../harness/operation.js';
+
+const store = () => new InMemoryCheckpointStore();
+const sparkInput = [['a'], ['a', 'b'], ['a', 'b', 'c'], ['a', 'b'], ['a'], []];
+// Spark's BasicOperationsSuite "updateStateByKey".
+const sparkOutput: Pair<string, number>[][] = [
+  [['a', 1]], [['a', 2], ['b', 1]], [['a', 3], ['b', 2], ['c', 1]], [['a', 4], ['b', 3], ['c', 1]], [['a', 5], ['b', 3], ['c', 1]], [['a', 5], ['b', 3], ['c', 1]],
+];
+const userRunningCount = (values: number[], state: number | undefined): number => values.reduce((x, y) => x + y, 0) + (state ?? 0);
+
+test('updateStateByKey with a user function (Spark suite); keys without new values keep their state', async () => {
+  await testOperation(sparkInput, (s) => s.map(pairWithOne).updateStateByKey(userRunningCount), sparkOutput, { checkpoint: store() });
+});
+
+for (const kernels of [undefined, null] as const) {
+  test(`updateStateByKey(runningSum) gives the same (kernels ${kernels === null ? 'off' : 'on'})`, async () => {
+    await testOperation(sparkInput, (s) => s.map(pairWithOne).updateStateByKey(runningSum), sparkOutput, { kernels, checkpoint: store() });
+  });
+}
+
+test('updateStateByKey: undefined removes a key; a removed key starts again from no state', async () => {
+  const seen: [number[], number | undefined][] = [];
+  await testOperation(
+    [['a', 'a'], ['a'], ['a', 'b'], []],
+    (s) =>
+      s.map(pairWithOne).updateStateByKey((values: number[], state: number | undefined) => {
+        seen.push([values, state]);
+        const next = (state ?? 0) + values.length;
+        return next >= 3 ? undefined : next;
+      }),
+    [[['a', 2]], [], [['a', 1], ['b', 1]], [['a', 1], ['b', 1]]] as Pair<string, number>[][],
+    { checkpoint: store() },
+  );
+  assert.deepEqual(seen, [[[1, 1], undefined], [[1], 2], [[1], undefined], [[1], undefined], [[], 1], [[], 1]]);
+});
+
+test('updateStateByKey with an initial state, and empty batches still call the function', async () => {
+  let calls = 0;
+  await testOperation<Pair<string, number>, Pair<string, number>>(
+    [[], [['x', 2]]],
+    (s) => s.updateStateByKey((values: number[], state: number | undefined) => (calls++, (state ?? 0) + values.reduce((a, b) => a + b, 0)), {
+      initialState: [['x', 10], ['y', 5]],
+    }),
+    [[['x', 10], ['y', 5]], [['x', 12], ['y', 5]]],
+    { checkpoint: store() },
+  );
+  assert.equal(calls, 4);
+});
+
+test('updateStateByKey needs a checkpoint store: clear error at start()', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  ssc.queueStream<Pair<string, number>>([]).updateStateByKey(runningSum).print();
+  assert.throws(
+    () => ssc.start(),
+    (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_CHECKPOINT_REQUIRED' && /StateDStream .* needs a checkpoint store: call ssc\.checkpoint\(store\)/.test((e as Error).message),
+  );
+});
+
+// The seed's running word count: lines → words → (word, 1) → updateStateByKey.
+const corpus = [
+  ['the quick brown fox', 'jumps over the lazy dog'],
+  [],
+  ['长江 长江 黄河', 'the  end\tof the\x0Bline'],
+  ['fox fox fox'],
+  ['', '   '],
+  ['dog the 长江'],
+];
+
+async function runningWordCount(kernels: Kernels | null | undefined, fast: boolean): Promise<{ outputs: Pair<string, number>[][]; onTable: boolean }> {
+  let state: StateDStream<string, number, number> | undefined;
+  const run = await runOperation<string, Pair<string, number>>(
+    corpus,
+    (lines) => {
+      const pairs = lines.flatMap(fast ? splitWhitespace : (l: string) => l.split(/[ \t\n\x0B\f\r]+/).filter((w) => w !== '')).map(fast ? pairWithOne : (w: string): Pair<string, number> => [w, 1]);
+      const counts = fast ? pairs.updateStateByKey(runningSum) : pairs.updateStateByKey(userRunningCount);
+      state = counts as StateDStream<string, number, number>;
+      return counts;
+    },
+    { numBatches: corpus.length, kernels, asRecords: true, checkpoint: store() },
+  );
+  return { outputs: run.outputs, onTable: state?.onKernelTable ?? false };
+}
+
+test('seed running word count: runningSum on a kernel table equals JS closures exactly, order included', async () => {
+  const fast = await runningWordCount(undefined, true);
+  const closures = await runningWordCount(null, false);
+  const fastWithoutKernels = await runningWordCount(null, true);
+  assert.equal(fast.onTable, true);
+  assert.equal(fastWithoutKernels.onTable, false);
+  assert.deepEqual(fast.outputs, closures.outputs);
+  assert.deepEqual(fastWithoutKernels.outputs, closures.outputs);
+  assert.deepEqual(new Map(fast.outputs[5]), new Map([
+    ['the', 5], ['quick', 1], ['brown', 1], ['fox', 4], ['jumps', 1], ['over', 1], ['lazy', 1], ['dog', 2], ['长江', 3], ['黄河', 1], ['end', 1], ['of', 1], ['line', 1],
+  ]));
+});
+
+test('running order totals per province: delimited runningSum on a kernel table, malformed lines counted', async () => {
+  const orders = [
+    ['1,12,45.00', '2,12,20.00', '3,14,10.00'],
+    ['4,21,100.50', 'broken line', '5,14,2.00,x', '6,12,1.50'],
+    [],
+    ['7,14,x', '8,21,-0.50'],
+  ];
+  const infos: BatchInfo[][] = [];
+  const outputs: Pair<string, number>[][][] = [];
+  for (const kernels of [undefined, null] as const) {
+    const run = await runOperation<string, Pair<string, number>>(
+      orders,
+      (lines) => lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum),
+      { numBatches: orders.length, kernels, asRecords: true, checkpoint: store() },
+    );
+    outputs.push(run.outputs);
+    infos.push(run.batchInfos);
+  }
+  assert.deepEqual(outputs[0], outputs[1]);
+  assert.deepEqual(outputs[0]?.[3], [['12', 66.5], ['14', 10], ['21', 100]]);
+  for (const batchInfos of infos) assert.deepEqual(batchInfos.map((i) => i.counters.malformedRecords ?? 0), [0, 2, 0, 1]);
+});
