@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { CheckpointError } from '../errors.js';
-import { crc32 } from './crc32.js';
+import { crc32 } from '../checkpoint/crc32.js';
 
 export const CHECKPOINT_FILE = 'checkpoint';
 export const BACKUP_FILE = 'checkpoint.bak';

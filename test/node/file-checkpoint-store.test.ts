@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKUP_FILE, CHECKPOINT_FILE, FileCheckpointStore, encodeCheckpointFile } from '../../src/node/file-checkpoint-store.js';
-import { crc32 } from '../../src/node/crc32.js';
+import { crc32 } from '../../src/checkpoint/crc32.js';
 import { tempDir } from './temp-dir.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -6,7 +6,6 @@
 
 import type { Kernels } from '../../kernels/api.js';
 import { loadKernels } from '../../kernels/load.js';
-import { createWorkerPool } from '../worker-pool/index.js';
 import { type OptionSpec, type ParsedArgs, parseInteger } from './args.js';
 
 export const WORKERS_OPTION: OptionSpec = {
@@ -33,6 +32,8 @@ export async function openKernels(workers: number): Promise<KernelsHandle> {
     const kernels = await loadKernels();
     return { kernels, description: `${kernels.kind} kernels`, close: async () => {} };
   }
+  // Loaded only when asked for: single-threaded runs never start worker machinery.
+  const { createWorkerPool } = await import('../worker-pool/index.js');
   const pool = await createWorkerPool({ workers });
   return { kernels: pool, description: `${pool.kind} kernels, ${workers} workers`, close: () => pool.close() };
 }

@@ -1,16 +1,18 @@
 /**
  * `sluice orders`: the seed's order-stream example. Lines
  * `orderId,provinceId,orderPrice` → (provinceId, price) → sum per batch (one
- * delimited-reduce kernel call), folded into running totals per province.
+ * delimited-reduce kernel call), folded into running totals per province
+ * with updateStateByKey(runningSum) (checkpointed in memory, or to
+ * --checkpoint DIR so a restart resumes).
  * Malformed lines (wrong field count, a price that is not a number) are
  * skipped and their number printed with each batch.
  */
 
-import { StreamingContext, keyValueFields, sum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
+import { keyValueFields, runningSum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
 import { type OptionSpec, parseArgs, usage } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
 import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
-import { ConnectionWatch, runStream } from './run-stream.js';
+import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, createSource, sourceSettings } from './source-options.js';
 import { jsonLine, sparkBlock } from './wordcount.js';
 
@@ -22,7 +24,7 @@ const SPECS: readonly OptionSpec[] = [
 
 export const ORDERS_HELP = usage(
   'orders',
-  'Running order totals per province from lines "orderId,provinceId,orderPrice" (the seed\'s order stream).\nEach batch prints every province\'s total so far and how many malformed lines it skipped.',
+  'Running order totals per province from lines "orderId,provinceId,orderPrice" (the seed\'s order stream),\nkept with updateStateByKey. Each batch prints every province\'s total so far and how many malformed lines\nit skipped. With --checkpoint DIR the totals survive a restart.',
   SPECS,
   'Example:\n  sluice gen --port 9999 --corpus orders --malformed 2 &\n  sluice orders --socket 127.0.0.1:9999',
 );
@@ -37,42 +39,36 @@ export async function orders(argv: readonly string[], io: CliIo): Promise<number
   const json = args.flags.has('json');
   const kernels = await openKernels(workersOf(args));
   try {
-    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: kernels.kernels });
-    const watch = new ConnectionWatch();
-    const source = createSource(ssc, settings, watch.onChange);
-    const perBatch = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
-    const totals = new Map<string, number>();
-    return await runStream(
-      {
-        io,
-        ssc,
-        settings,
-        sourceDescription: `${source.description} (${kernels.description})`,
-        results: perBatch,
-        collect: (pairs) => {
-          for (const [province, amount] of pairs) totals.set(province, (totals.get(province) ?? 0) + amount);
-          return byProvince(totals);
-        },
-        emit: (info, collected) => {
-          const result = collected as Pair<string, number>[];
-          const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
-          if (json) {
-            io.stdout(jsonLine(info, result, { malformed }));
-            return;
-          }
-          const block = sparkBlock(info, result, result.length);
-          io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
-        },
+    return await runStream({
+      io,
+      settings,
+      kernels,
+      stateful: true,
+      build: (ssc, onConnectionChange) => {
+        const source = createSource(ssc, settings, onConnectionChange);
+        // keyValueFields + running sums fuse into one delimited-reduce kernel call per batch; the totals live in a kernel table.
+        const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum);
+        return { results: totals, sourceDescription: source.description };
       },
-      watch,
-    );
+      collect: (pairs) => byProvince(pairs),
+      emit: (info, collected) => {
+        const result = collected as Pair<string, number>[];
+        const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
+        if (json) {
+          io.stdout(jsonLine(info, result, { malformed }));
+          return;
+        }
+        const block = sparkBlock(info, result, result.length);
+        io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
+      },
+    });
   } finally {
     await kernels.close();
   }
 }
 
 /** Totals in province order (numeric ids numerically), rounded to cents for display. */
-function byProvince(totals: ReadonlyMap<string, number>): Pair<string, number>[] {
-  const rows = [...totals].map(([province, total]) => [province, Math.round(total * 100) / 100] as const);
+function byProvince(totals: readonly Pair<string, number>[]): Pair<string, number>[] {
+  const rows = totals.map(([province, total]) => [province, Math.round(total * 100) / 100] as const);
   return rows.sort(([a], [b]) => (/^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0));
 }

@@ -6,20 +6,21 @@
  * after --batches outputs, or when a --socket host never answers.
  */
 
-import type { DStream } from '../../engine/dstream.js';
-import type { BatchInfo, ReceiverInfo } from '../../engine/listener.js';
-import type { StreamingContext } from '../../engine/streaming-context.js';
+import { InMemoryCheckpointStore, StreamingContext, type BatchInfo, type DStream, type ReceiverInfo } from '../../index.js';
+import { FileCheckpointStore } from '../file-checkpoint-store.js';
+import type { KernelsHandle } from './kernels-option.js';
 import { ConnectionError, SluiceError } from '../../errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
 
 export interface RunStreamOptions<T> {
   readonly io: CliIo;
-  readonly ssc: StreamingContext;
   readonly settings: SourceSettings;
-  readonly sourceDescription: string;
-  /** The stream whose batches are output. */
-  readonly results: DStream<T>;
+  readonly kernels: KernelsHandle;
+  /** The command's graph on a fresh context: reads its input and returns the stream to output. */
+  readonly build: (ssc: StreamingContext, onConnectionChange: (connected: boolean) => void) => { results: DStream<T>; sourceDescription: string };
+  /** True when the graph keeps state (it then needs a checkpoint store; in memory when no --checkpoint was given). */
+  readonly stateful: boolean;
   /** Turns one batch's elements into what `emit` needs (runs as the batch's output job). */
   readonly collect: (elements: readonly T[], time: number) => unknown;
   /** Writes one finished batch. */
@@ -27,7 +28,7 @@ export interface RunStreamOptions<T> {
 }
 
 /** Connection state of a --socket source, fed by the receiver's onConnectionChange. */
-export class ConnectionWatch {
+class ConnectionWatch {
   connected = false;
   everConnected = false;
 
@@ -44,39 +45,58 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-export async function runStream<T>(options: RunStreamOptions<T>, watch?: ConnectionWatch): Promise<number> {
-  const { io, ssc, settings } = options;
+export async function runStream<T>(options: RunStreamOptions<T>): Promise<number> {
+  const { io, settings } = options;
+  const watch = new ConnectionWatch();
   const collected = new Map<number, unknown>();
   let emitted = 0;
   let exitCode = EXIT_OK;
   const limit = settings.maxBatches ?? Infinity;
-
-  options.results.foreachRDD((batch, time) => {
-    collected.set(time, options.collect(batch.collect(), time));
-  });
-
+  let sourceDescription = '';
   let lastReported = '';
-  ssc.addStreamingListener({
-    onBatchCompleted: ({ batchInfo }) => {
-      const data = collected.get(batchInfo.batchTime);
-      collected.delete(batchInfo.batchTime);
-      if (batchInfo.failure !== undefined || emitted >= limit) return;
-      options.emit(batchInfo, data);
-      emitted++;
-      if (emitted === limit) void ssc.stop();
-    },
-    onReceiverError: ({ receiverInfo }) => {
-      const message = receiverMessage(receiverInfo);
-      // While waiting for a server, one "nothing is listening" line is enough.
-      const waiting = watch !== undefined && !watch.connected && errorCode(receiverInfo) === 'ERR_SLUICE_CONNECT';
-      if (waiting && lastReported === 'waiting') return;
-      lastReported = waiting ? 'waiting' : message;
-      io.stderr(`sluice: ${message}\n`);
-    },
-  });
+
+  const create = (): StreamingContext => {
+    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: options.kernels.kernels });
+    if (settings.checkpointDir === undefined && options.stateful) ssc.checkpoint(new InMemoryCheckpointStore());
+    const built = options.build(ssc, watch.onChange);
+    sourceDescription = built.sourceDescription;
+    built.results.foreachRDD((batch, time) => {
+      collected.set(time, options.collect(batch.collect(), time));
+    });
+    ssc.addStreamingListener({
+      onBatchCompleted: ({ batchInfo }) => {
+        // A windowed result exists only at slide times; other batches have nothing to show.
+        if (!collected.has(batchInfo.batchTime)) return;
+        const data = collected.get(batchInfo.batchTime);
+        collected.delete(batchInfo.batchTime);
+        if (batchInfo.failure !== undefined || emitted >= limit) return;
+        options.emit(batchInfo, data);
+        emitted++;
+        if (emitted === limit) void ssc.stop();
+      },
+      onReceiverError: ({ receiverInfo }) => {
+        const message = receiverMessage(receiverInfo);
+        // While waiting for a server, one "nothing is listening" line is enough.
+        const waiting = !watch.connected && errorCode(receiverInfo) === 'ERR_SLUICE_CONNECT';
+        if (waiting && lastReported === 'waiting') return;
+        lastReported = waiting ? 'waiting' : message;
+        io.stderr(`sluice: ${message}\n`);
+      },
+    });
+    return ssc;
+  };
+
+  let ssc: StreamingContext;
+  if (settings.checkpointDir === undefined) {
+    ssc = create();
+  } else {
+    // Recovery as in Spark's getOrCreate: state, source positions and the batch clock come back from the directory.
+    const store = new FileCheckpointStore(settings.checkpointDir, { onFallback: (reason) => io.stderr(`sluice: ${reason}\n`) });
+    ssc = await StreamingContext.getOrCreate(store, create);
+  }
 
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
-  if (watch !== undefined && settings.socket !== undefined) {
+  if (settings.socket !== undefined) {
     const { host, port } = settings.socket;
     connectTimer = setTimeout(() => {
       if (watch.everConnected) return;
@@ -106,7 +126,8 @@ export async function runStream<T>(options: RunStreamOptions<T>, watch?: Connect
 
   try {
     ssc.start();
-    io.stderr(`sluice: reading ${options.sourceDescription}, one batch every ${ssc.batchIntervalMs} ms\n`);
+    const checkpointing = settings.checkpointDir === undefined ? '' : `, checkpoints in ${settings.checkpointDir}`;
+    io.stderr(`sluice: reading ${sourceDescription} (${options.kernels.description}), one batch every ${ssc.batchIntervalMs} ms${checkpointing}\n`);
     await Promise.race([ssc.awaitTermination(), forced]);
   } catch (error) {
     io.stderr(`sluice: ${(error as Error).message}\n`);

@@ -20,6 +20,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'connect-timeout', type: 'string', value: 'DURATION', help: 'With --socket: give up (exit 3) if no connection was made within this time (default 10s).' },
   { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer lines are dropped and counted (default 1048576).' },
   { name: 'max-rate', type: 'string', value: 'N/s', help: 'Read at most N lines per second (the sender is held back, nothing is dropped).' },
+  { name: 'checkpoint', type: 'string', value: 'DIR', help: 'Checkpoint state and source positions to DIR after every batch; a restart with the same DIR resumes there.' },
   { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
 ];
 
@@ -33,6 +34,7 @@ export interface SourceSettings {
   readonly maxLineBytes: number | undefined;
   readonly maxRatePerSecond?: number;
   readonly backpressure?: boolean;
+  readonly checkpointDir?: string;
 }
 
 export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
@@ -50,7 +52,9 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   const connectTimeout = args.values.get('connect-timeout');
   const maxLineBytes = args.values.get('max-line-bytes');
   const maxRate = args.values.get('max-rate');
+  const checkpoint = args.values.get('checkpoint');
   return {
+    ...(checkpoint === undefined ? {} : { checkpointDir: resolve(checkpoint) }),
     ...(maxRate === undefined ? {} : { maxRatePerSecond: parseRate('max-rate', maxRate) }),
     backpressure: args.flags.has('backpressure'),
     batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),

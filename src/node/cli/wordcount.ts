@@ -5,26 +5,30 @@
  */
 
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
-import { Batch, StreamingContext, pairWithOne, printLines, splitWhitespace, sum, type BatchInfo, type Pair } from '../../index.js';
+import { Batch, nonZero, pairWithOne, printLines, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { NodeFileSink } from '../file-sink.js';
-import { type OptionSpec, parseArgs, usage } from './args.js';
+import { type OptionSpec, type ParsedArgs, parseArgs, parseDuration, usage } from './args.js';
 import { type CliIo, EXIT_OK } from './io.js';
 import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
-import { ConnectionWatch, runStream } from './run-stream.js';
+import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, type SourceSettings, createSource, sourceSettings } from './source-options.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
   WORKERS_OPTION,
+  { name: 'state', type: 'boolean', help: 'Running counts since the start (updateStateByKey) instead of per-batch counts; recoverable with --checkpoint.' },
+  { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch.' },
+  { name: 'slide', type: 'string', value: 'DURATION', help: 'With --window: how often the window is output (default: every batch).' },
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"result":[[word,count],...]} with every word, not the first ten.' },
-  { name: 'save', type: 'string', value: 'PREFIX', help: 'Also write each batch\'s counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically).' },
+  { name: 'save', type: 'string', value: 'PREFIX', help: "Also write each batch's counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically)." },
 ];
 
 export const WORDCOUNT_HELP = usage(
   'wordcount',
   'Counts the words of each batch of lines and prints them the way Spark Streaming does\n(header, then the first ten (word,count) pairs), or the whole result as JSON lines.',
   SPECS,
-  'Examples:\n  sluice gen --port 9999 &\n  sluice wordcount --socket 127.0.0.1:9999 --batch 1s\n  sluice wordcount --dir ./incoming --json',
+  'Examples:\n  sluice gen --port 9999 &\n  sluice wordcount --socket 127.0.0.1:9999 --batch 1s\n  sluice wordcount --dir ./incoming --state --checkpoint ./ckpt --json\n  sluice wordcount --socket 127.0.0.1:9999 --window 30s --slide 10s',
 );
 
 export async function wordcount(argv: readonly string[], io: CliIo): Promise<number> {
@@ -33,18 +37,40 @@ export async function wordcount(argv: readonly string[], io: CliIo): Promise<num
     io.stdout(WORDCOUNT_HELP);
     return EXIT_OK;
   }
+  const settings = sourceSettings('wordcount', args);
   const save = args.values.get('save');
-  return runWordCount(io, sourceSettings('wordcount', args), {
+  return runWordCount(io, settings, {
     json: args.flags.has('json'),
     workers: workersOf(args),
+    mode: modeOf(args, settings.batchIntervalMs),
     ...(save === undefined ? {} : { savePrefix: save }),
   });
+}
+
+/** Per batch (Spark's NetworkWordCount), running (updateStateByKey), or over a sliding window. */
+export type CountMode = { readonly kind: 'batch' } | { readonly kind: 'state' } | { readonly kind: 'window'; readonly windowMs: number; readonly slideMs: number };
+
+function modeOf(args: ParsedArgs, batchIntervalMs: number): CountMode {
+  const window = args.values.get('window');
+  const slide = args.values.get('slide');
+  if (args.flags.has('state') && window !== undefined) throw new InvalidArgumentError('sluice wordcount: choose --state (running counts) or --window (counts over a window), not both.');
+  if (slide !== undefined && window === undefined) throw new InvalidArgumentError('sluice wordcount: --slide needs --window, e.g. --window 30s --slide 10s.');
+  if (args.flags.has('state')) return { kind: 'state' };
+  if (window === undefined) return { kind: 'batch' };
+  const windowMs = parseDuration('window', window);
+  const slideMs = slide === undefined ? batchIntervalMs : parseDuration('slide', slide);
+  for (const [flag, ms] of [['window', windowMs], ['slide', slideMs]] as const) {
+    if (ms % batchIntervalMs !== 0) throw new InvalidArgumentError(`sluice wordcount: --${flag} (${ms} ms) must be a multiple of --batch (${batchIntervalMs} ms).`);
+  }
+  return { kind: 'window', windowMs, slideMs };
 }
 
 export interface WordCountOptions {
   readonly json: boolean;
   /** Kernel threads (see kernels-option.ts). Default 1. */
   readonly workers?: number;
+  /** Default: per-batch counts. */
+  readonly mode?: CountMode;
   /** Print the most frequent words first (the demo), instead of the engine's order (Spark's print). */
   readonly byCount?: boolean;
   /** saveAsTextFiles(prefix) through the Node file sink. */
@@ -52,28 +78,33 @@ export interface WordCountOptions {
 }
 
 export async function runWordCount(io: CliIo, settings: SourceSettings, options: WordCountOptions): Promise<number> {
+  const mode = options.mode ?? { kind: 'batch' };
+  // The inverse (incremental) window needs a checkpoint; without --checkpoint the window is recomputed from its batches.
+  const incrementalWindow = settings.checkpointDir !== undefined;
   const kernels = await openKernels(options.workers ?? 1);
   try {
-    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: kernels.kernels });
-    const watch = new ConnectionWatch();
-    const source = createSource(ssc, settings, watch.onChange);
-    const counts = source.lines.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
-    if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
-    return await runStream(
-      {
-        io,
-        ssc,
-        settings,
-        sourceDescription: `${source.description} (${kernels.description})`,
-        results: counts,
-        collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
-        emit: (info, collected) => {
-          const pairs = collected as readonly Pair<string, number>[];
-          io.stdout(options.json ? jsonLine(info, pairs) : sparkBlock(info, pairs));
-        },
+    return await runStream({
+      io,
+      settings,
+      kernels,
+      stateful: mode.kind === 'state',
+      build: (ssc, onConnectionChange) => {
+        const source = createSource(ssc, settings, onConnectionChange);
+        const pairs = source.lines.flatMap(splitWhitespace).map(pairWithOne);
+        let counts: DStream<Pair<string, number>>;
+        if (mode.kind === 'state') counts = pairs.updateStateByKey(runningSum);
+        else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
+        else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero);
+        else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
+        if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
+        return { results: counts, sourceDescription: source.description };
       },
-      watch,
-    );
+      collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
+      emit: (info, collected) => {
+        const pairs = collected as readonly Pair<string, number>[];
+        io.stdout(options.json ? jsonLine(info, pairs) : sparkBlock(info, pairs));
+      },
+    });
   } finally {
     await kernels.close();
   }
