@@ -1,2 +1,3 @@
 export type { Executor } from './executor.js';
 export { InlineExecutor, inlineExecutor } from './inline-executor.js';
+export * from './pool/index.js';

@@ -8,5 +8,8 @@
  *   ...
  *   await pool.close();
  */
-export { WorkerPool, createWorkerPool, MAX_ATTEMPTS, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase } from './worker-pool.js';
-export { partitionEnds, atWhitespace, afterNewline, type BoundaryRule } from './partitions.js';
+export { WorkerPool, createWorkerPool } from './worker-pool.js';
+export {
+  MAX_ATTEMPTS, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase,
+} from '../../executor/pool/shared-memory-pool.js';
+export { partitionEnds, atWhitespace, afterNewline, type BoundaryRule } from '../../executor/pool/partitions.js';

@@ -1,91 +1,10 @@
-/**
- * A pool worker thread: instantiates the shared kernel build on the pool's
- * shared memory, then serves commands from its control-block slot until it
- * is terminated. It never allocates kernel memory: when a table is full it
- * reports where it stopped and the owner grows the table.
- */
-import { type MessagePort, workerData } from 'node:worker_threads';
-import { KernelInstance } from '../../kernels/kernel-instance.js';
-import { LAYOUT, MODE_FOLD } from '../../kernels/layout.js';
-import {
-  A0, A1, A2, A3, COMMAND, Command, DELIMITED_CLEAR, EXIT_REQUEST, LEN, PTR, RESULT0, RESULT1, SEQ, STATS, TABLE,
-  WorkerState, controlBlockBytes, signal, wordOf,
-} from './control-block.js';
+/** Entry of a pool worker thread in Node (worker_threads): the shared worker loop, with process exit as the exit. */
+import { workerData } from 'node:worker_threads';
+import { WorkerState, signal } from '../../executor/pool/control-block.js';
+import { controlOf, servePoolCommands, type PoolWorkerInit } from '../../executor/pool/worker-loop.js';
 
-export interface WorkerData {
-  readonly module: WebAssembly.Module;
-  readonly memory: WebAssembly.Memory;
-  readonly maximumPages: number;
-  readonly controlPtr: number;
-  readonly slot: number;
-  readonly port: MessagePort;
-}
-
-const data = workerData as WorkerData;
-const control = new Int32Array(data.memory.buffer, data.controlPtr, controlBlockBytes(data.slot + 1) / 4);
-const word = (field: number): number => wordOf(data.slot, field);
-const u32 = (field: number): number => Atomics.load(control, word(field)) >>> 0;
-
-process.on('exit', () => signal(control, data.slot, WorkerState.Exited));
-
-const instance = KernelInstance.instantiateSync(data.module, data.memory, data.maximumPages);
-
-function run(command: number): void {
-  const table = u32(TABLE);
-  const ptr = u32(PTR);
-  const len = u32(LEN);
-  const a0 = Atomics.load(control, word(A0));
-  switch (command) {
-    case Command.CountWords:
-      if (a0 === 1) instance.exports.tableClear(table);
-      Atomics.store(control, word(RESULT0), instance.wordCount(table, ptr, len));
-      return;
-    case Command.Delimited: {
-      const stats = u32(STATS);
-      if ((a0 & DELIMITED_CLEAR) !== 0) {
-        instance.exports.tableClear(table);
-        instance.memory.u8().fill(0, stats, stats + LAYOUT.LAYOUT_STATS_BYTES);
-      }
-      const consumed = instance.exports.aggregateDelimited(
-        table, ptr, len, a0 & 0xff, Atomics.load(control, word(A1)), Atomics.load(control, word(A2)), Atomics.load(control, word(A3)), stats,
-      );
-      Atomics.store(control, word(RESULT0), consumed);
-      return;
-    }
-    case Command.Merge: {
-      if (u32(STATS) === 1) instance.exports.tableClear(table);
-      const sources = new Uint32Array(instance.memory.u8().buffer, ptr, len);
-      let from = u32(A3);
-      for (let i = u32(A2); i < len; i++) {
-        const source = sources[i] as number;
-        const stopped = instance.mergeTable(table, source, from, a0, u32(A1), MODE_FOLD);
-        if (stopped < instance.header(source).arenaUsed) {
-          Atomics.store(control, word(RESULT0), i);
-          Atomics.store(control, word(RESULT1), stopped);
-          return;
-        }
-        from = 0;
-      }
-      Atomics.store(control, word(RESULT0), len);
-      return;
-    }
-    default:
-      throw new Error(`unknown command ${command}`);
-  }
-}
-
-let seen = Atomics.load(control, word(SEQ));
-signal(control, data.slot, WorkerState.Ready);
-for (;;) {
-  Atomics.wait(control, word(SEQ), seen);
-  seen = Atomics.load(control, word(SEQ));
-  const exitCode = Atomics.load(control, word(EXIT_REQUEST));
-  if (exitCode !== 0) process.exit(exitCode);
-  try {
-    run(Atomics.load(control, word(COMMAND)));
-    signal(control, data.slot, WorkerState.Ready);
-  } catch (error) {
-    data.port.postMessage(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    signal(control, data.slot, WorkerState.Failed);
-  }
-}
+const init = workerData as PoolWorkerInit;
+const control = controlOf(init);
+// Runs on process.exit() and after an uncaught error: the owner learns of the death at once.
+process.on('exit', () => signal(control, init.slot, WorkerState.Exited));
+servePoolCommands(init, (code) => process.exit(code));

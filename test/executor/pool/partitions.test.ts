@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { afterNewline, atWhitespace, partitionEnds } from '../../../src/node/worker-pool/index.js';
+import { afterNewline, atWhitespace, partitionEnds } from '../../../src/executor/pool/index.js';
 import { Rng } from '../../../src/corpus/index.js';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);

@@ -13,7 +13,9 @@
  *   │ SEQ  │ STATE │ COMMAND │ TABLE│ PTR │ LEN │ A0 │ A1 │ A2 │ A3 │ STATS │ RESULT0 │ RESULT1 │ EXIT_REQ │
  *   └──────┴───────┴─────────┴──────┴─────┴─────┴────┴────┴────┴────┴───────┴─────────┴─────────┴──────────┘
  *   SEQ: bumped by the owner to post a command (the worker waits on it);
- *   STATE: see WorkerState; pointers and lengths are u32 stored as i32 bits.
+ *   STATE: see WorkerState; pointers and lengths are u32 stored as i32 bits;
+ *   words 16..SLOT_WORDS-1: MESSAGE, why the last command failed (u32 byte
+ *   length, then UTF-8), written by the worker before it signals Failed.
  *
  * Commands and their arguments:
  *   COUNT_WORDS  TABLE ← words of [PTR, PTR+LEN); A0 = 1 to clear TABLE first.
@@ -27,7 +29,7 @@
  *                stopped (LEN when done), RESULT1 = arena offset there.
  */
 export const HEADER_WORDS = 16;
-export const SLOT_WORDS = 16;
+export const SLOT_WORDS = 80;
 export const EVENTS = 0;
 
 export const SEQ = 0;
@@ -45,6 +47,10 @@ export const RESULT0 = 11;
 export const RESULT1 = 12;
 /** Test hook: a worker that finds this non-zero when it takes a command exits with it as its code. */
 export const EXIT_REQUEST = 13;
+
+/** First word of the failure message (its byte length; the bytes follow). */
+export const MESSAGE = 16;
+const MESSAGE_MAX_BYTES = (SLOT_WORDS - MESSAGE - 1) * 4;
 
 export const enum WorkerState {
   Starting = 0,
@@ -79,4 +85,23 @@ export function signal(control: Int32Array, slot: number, state: WorkerState): v
   Atomics.store(control, wordOf(slot, STATE), state);
   Atomics.add(control, EVENTS, 1);
   Atomics.notify(control, EVENTS);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Stores why a command failed (truncated to the slot's message area). */
+export function writeMessage(control: Int32Array, slot: number, message: string): void {
+  const at = wordOf(slot, MESSAGE);
+  const bytes = encoder.encode(message).subarray(0, MESSAGE_MAX_BYTES);
+  new Uint8Array(control.buffer, control.byteOffset + (at + 1) * 4, bytes.length).set(bytes);
+  Atomics.store(control, at, bytes.length);
+}
+
+/** The last message a worker stored (an empty string when none). */
+export function readMessage(control: Int32Array, slot: number): string {
+  const at = wordOf(slot, MESSAGE);
+  const length = Math.min(Atomics.load(control, at), MESSAGE_MAX_BYTES);
+  // A copy: TextDecoder refuses views of shared memory in some hosts.
+  return decoder.decode(new Uint8Array(control.buffer, control.byteOffset + (at + 1) * 4, length).slice(), { stream: false });
 }

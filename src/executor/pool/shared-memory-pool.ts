@@ -1,0 +1,620 @@
+/**
+ * The parallel hot path: worker threads sharing ONE WebAssembly memory.
+ *
+ *   owner thread                                   worker i (of n)
+ *   ────────────                                   ───────────────
+ *   batch bytes → input region (copied once)
+ *   cut n partitions at record boundaries
+ *   post COUNT/DELIMITED(partition i) ──────────▶  count into partial table i
+ *   grow a partial table that filled, resume ◀───  report "full at offset"
+ *   post MERGE(hash part i of n) ───────────────▶  fold bucket i of partials
+ *                                                  0..n-1 into target table i
+ *   read targets in first-occurrence order (one bulk key decode per target)
+ *
+ * Commands and replies go through the control block (control-block.ts) with
+ * Atomics.wait/notify; no batch data is ever posted. The owner thread is the
+ * only one that allocates or grows memory; workers see growth through their
+ * refreshed views. Calls are synchronous (the owner blocks in Atomics.wait
+ * while workers run), so the pool is a drop-in `Kernels` for the engine:
+ * `new StreamingContext({ batchIntervalMs, kernels: pool })`. The owner must
+ * be a thread that may block: Node's main thread or any worker, a browser
+ * Worker (not a page's main thread). Threads come from the host through a
+ * LaunchPoolThread (src/node/worker-pool, src/browser).
+ *
+ * Failure: a worker whose thread exits, whose command throws, or that
+ * reports nothing for `stallTimeoutMs` (a thread terminated from outside
+ * cannot report its own death) is replaced and the batch is run again from
+ * its input, which is still in shared memory. A batch that fails
+ * MAX_ATTEMPTS times throws a JobError whose cause names the last failure.
+ */
+import type { AggregateTable, DelimitedResult, DelimitedSpec, KeyedValues, Reducer } from '../../kernels/api.js';
+import { IllegalStateError, InvalidArgumentError, JobError } from '../../errors.js';
+import type { Executor } from '../executor.js';
+import { checkDelimitedSpec } from '../../kernels/delimited-spec.js';
+import { KernelInstance, createKernelMemory } from '../../kernels/kernel-instance.js';
+import { MAX_PAGES } from '../../kernels/kernel-memory.js';
+import { INPUT_PADDING, LAYOUT, VALUE_F64, VALUE_I64, geometryFor, type TableGeometry, type ValueKind } from '../../kernels/layout.js';
+import { embeddedModule } from '../../kernels/load.js';
+import { exportByOrigin } from '../../kernels/ordered-export.js';
+import { requireCountingTable } from '../../kernels/table-rules.js';
+import { WasmKernels } from '../../kernels/wasm-kernels.js';
+import { allocTable, exportTable, growTable, type KernelContext } from '../../kernels/wasm-table.js';
+import {
+  A0, A1, A2, A3, COMMAND, Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, LEN, PTR, RESULT0, RESULT1, SEQ, STATE, STATS, TABLE,
+  MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
+} from './control-block.js';
+import { afterNewline, atWhitespace, partitionEnds } from './partitions.js';
+import type { LaunchPoolThread, PoolThread } from './pool-thread.js';
+
+/** Attempts per batch before it fails the job. */
+export const MAX_ATTEMPTS = 3;
+const DEFAULT_MIN_PARTITION_BYTES = 256 * 1024;
+const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 30_000;
+/** Control slots per worker: a replaced worker's slot is reused only after its thread has exited. */
+const SLOTS_PER_WORKER = 4;
+/** Partial and target tables use different seeds, so a merge never walks keys in its target's hash order. */
+const PARTIAL_SEED = 0n;
+const TARGET_SEED = 0x9e3779b97f4a7c15n;
+const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
+const DEFAULT_PARTITIONS = 8;
+
+export type PoolPhase = 'count' | 'merge';
+
+/** Test hooks (to kill a worker mid-batch deterministically). */
+export interface WorkerPoolHooks {
+  /** Called before each command is posted to a worker. */
+  beforeCommand?(event: {
+    readonly phase: PoolPhase;
+    readonly worker: number;
+    readonly attempt: number;
+    /** Terminates the worker's thread from outside (noticed after stallTimeoutMs). */
+    terminate(): void;
+    /** Makes the worker exit with this code when it takes the command (noticed at once). */
+    exit(code: number): void;
+  }): void;
+}
+
+export interface WorkerPoolOptions {
+  /** Worker threads. Default: the host's core count. */
+  readonly workers?: number;
+  /** Initial size of the shared memory in 64 KiB pages (at least 32). */
+  readonly initialPages?: number;
+  /** Pages the shared memory may grow to (default 65536 = 4 GiB); larger batches fail with ERR_SLUICE_KERNEL_MEMORY. */
+  readonly maximumPages?: number;
+  /**
+   * Partitions a delimited float sum is cut into (fewer for small batches),
+   * independent of the worker count so that sums are identical to the bit
+   * with any number of workers; keep it at least the worker count. Default
+   * 8. (Word counts, counts, min and max are exact: one partition per worker.)
+   */
+  readonly partitions?: number;
+  /** Batches below this many bytes run inline on the calling thread; partitions are at least this big. Default 256 KiB. */
+  readonly minPartitionBytes?: number;
+  /** A worker that reports nothing for this long during a batch is presumed dead and replaced. Default 30 s. */
+  readonly stallTimeoutMs?: number;
+  readonly hooks?: WorkerPoolHooks;
+}
+
+export interface WorkerPoolStats {
+  /** Batches split across workers. */
+  parallelBatches: number;
+  /** Batches small enough to run inline. */
+  inlineBatches: number;
+  /** Attempts run again after a worker was lost. */
+  retries: number;
+  /** Worker threads started to replace lost ones. */
+  replacedWorkers: number;
+  /** Milliseconds spent in each phase of parallel batches, summed (for benchmarks). */
+  countMs: number;
+  mergeMs: number;
+  /** Reading the merged result out of shared memory (key decoding included). */
+  exportMs: number;
+}
+
+/** A command for one worker, re-posted after the owner grew a full table. */
+interface Task {
+  readonly worker: number;
+  /** Writes the command and its arguments into the worker's control slot. */
+  post(control: Int32Array, slot: number): void;
+  /** Reads the reply: true when the task is finished, false when it must be posted again (after a grow). */
+  finish(control: Int32Array, slot: number): boolean;
+}
+
+/** The tables one kind of batch (word count, delimited with a reducer) fills, reused from batch to batch. */
+interface PurposeTables {
+  readonly valueKind: ValueKind;
+  readonly reducer: Reducer;
+  /** Partial table k holds partition k of the batch. */
+  readonly partials: number[];
+  /** Target j holds hash partition j of the merged result. */
+  readonly targets: number[];
+  /** Delimited statistics, LAYOUT_STATS_BYTES per partition (0 until first needed). */
+  stats: number;
+}
+
+/** A worker was lost during an attempt (the attempt is retried on a replacement). */
+class WorkerLostError extends Error {
+  override readonly name = 'WorkerLostError';
+}
+
+export class SharedMemoryPool implements Executor {
+  readonly kind = 'wasm' as const;
+  readonly parallelism: number;
+  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
+  /** Kernels on the owner thread, on the same shared memory (tiny batches, tables, growth). */
+  readonly local: WasmKernels;
+  readonly memory: WebAssembly.Memory;
+  private readonly module: WebAssembly.Module;
+  private readonly maximumPages: number;
+  private readonly minPartitionBytes: number;
+  private readonly stallTimeoutMs: number;
+  private readonly hooks: WorkerPoolHooks | undefined;
+  private readonly controlPtr: number;
+  private readonly control: Int32Array;
+  private readonly freeSlots: number[] = [];
+  private readonly handles: PoolThread[] = [];
+  private readonly partitions: number;
+  private readonly tables = new Map<string, PurposeTables>();
+  private attempt = 0;
+  private closed = false;
+
+  /** `launch` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
+  constructor(options: WorkerPoolOptions, private readonly launch: LaunchPoolThread, defaultWorkers: number) {
+    const workers = options.workers ?? defaultWorkers;
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+      throw new InvalidArgumentError(`workers must be an integer in [1, 256], got ${String(workers)}`);
+    }
+    this.parallelism = workers;
+    this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
+    if (!Number.isInteger(this.partitions) || this.partitions < 1 || this.partitions > 4096) {
+      throw new InvalidArgumentError(`partitions must be an integer in [1, 4096], got ${String(options.partitions)}`);
+    }
+    this.maximumPages = Math.min(options.maximumPages ?? MAX_PAGES, MAX_PAGES);
+    this.minPartitionBytes = Math.max(1, options.minPartitionBytes ?? DEFAULT_MIN_PARTITION_BYTES);
+    this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    this.hooks = options.hooks;
+    const initialPages = options.initialPages === undefined ? {} : { initialPages: options.initialPages };
+    this.memory = createKernelMemory({ shared: true, ...initialPages, maximumPages: this.maximumPages });
+    this.module = embeddedModule(true);
+    this.local = new WasmKernels(KernelInstance.instantiateSync(this.module, this.memory, this.maximumPages));
+    const slots = workers * SLOTS_PER_WORKER;
+    this.controlPtr = this.context.allocator.alloc(controlBlockBytes(slots));
+    this.context.instance.memory.u8().fill(0, this.controlPtr, this.controlPtr + controlBlockBytes(slots));
+    this.control = new Int32Array(this.memory.buffer, this.controlPtr, controlBlockBytes(slots) / 4);
+    for (let slot = slots - 1; slot >= 0; slot--) this.freeSlots.push(slot);
+    for (let i = 0; i < workers; i++) this.handles.push(this.spawn());
+  }
+
+  private get context(): KernelContext {
+    return this.local.context;
+  }
+
+  /** Settles once every worker has instantiated the kernels (batches also wait for this on their own). */
+  async ready(): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (this.handles.some((h) => this.stateOf(h) === WorkerState.Starting && h.lostReason === undefined)) {
+      if (Date.now() > deadline) throw new JobError(`Worker threads did not start within ${START_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const failed = this.handles.find((h) => this.stateOf(h) !== WorkerState.Ready);
+    if (failed !== undefined) {
+      throw new JobError(`A worker thread failed to start: ${this.failureOf(failed) ?? 'unknown reason'}`);
+    }
+  }
+
+  tokenize(bytes: Uint8Array): { starts: Int32Array; ends: Int32Array; count: number } {
+    return this.open().tokenize(bytes);
+  }
+
+  hash64(bytes: Uint8Array, seed?: number): bigint {
+    return this.open().hash64(bytes, seed);
+  }
+
+  createTable(reducer: Reducer): AggregateTable {
+    return this.open().createTable(reducer);
+  }
+
+  wordCount(bytes: Uint8Array): KeyedValues {
+    const local = this.open();
+    if (bytes.length < this.minPartitionBytes) {
+      this.stats.inlineBatches++;
+      return local.wordCount(bytes);
+    }
+    const ends = partitionEnds(bytes, this.parallelism, this.minPartitionBytes, atWhitespace);
+    const input = this.writeInput(bytes);
+    const tables = this.tablesFor('words', VALUE_I64, 'sum');
+    return this.withRetries('word count', () => {
+      const partials = this.countPartitions(input, ends, tables, (t, ptr, len, clear) => ({
+        command: Command.CountWords, table: t, ptr, len, a0: clear ? 1 : 0, a1: 0, a2: 0, a3: 0, stats: 0,
+      }));
+      return this.mergeAndExport(partials, tables);
+    });
+  }
+
+  wordCountInto(table: AggregateTable, bytes: Uint8Array): void {
+    requireCountingTable(table.reducer);
+    table.mergeValues(this.wordCount(bytes));
+  }
+
+  aggregateDelimited(bytes: Uint8Array, spec: DelimitedSpec): DelimitedResult {
+    const local = this.open();
+    const checked = checkDelimitedSpec(spec);
+    if (bytes.length < this.minPartitionBytes) {
+      this.stats.inlineBatches++;
+      return local.aggregateDelimited(bytes, spec);
+    }
+    const ends = partitionEnds(bytes, this.partitionsFor(spec.reducer), this.minPartitionBytes, afterNewline);
+    const input = this.writeInput(bytes);
+    const tables = this.tablesFor(`delimited-${spec.reducer}`, VALUE_F64, spec.reducer);
+    return this.withRetries('delimited aggregation', () => {
+      const partials = this.countPartitions(input, ends, tables, (t, ptr, len, clear, stats) => ({
+        command: Command.Delimited, table: t, ptr, len,
+        a0: checked.delimiterCode | (clear ? DELIMITED_CLEAR : 0), a1: checked.keyField, a2: checked.valueField, a3: checked.expectedFields, stats,
+      }));
+      const malformed = this.malformedLines(tables, partials.length);
+      return { result: this.mergeAndExport(partials, tables), malformed };
+    });
+  }
+
+  aggregateDelimitedInto(table: AggregateTable, bytes: Uint8Array, spec: DelimitedSpec): { malformed: number } {
+    const { result, malformed } = this.aggregateDelimited(bytes, { ...spec, reducer: table.reducer });
+    table.mergeValues(result);
+    return { malformed };
+  }
+
+  /** Ends every worker thread and waits for them to exit. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.handles.map((h) => h.close()));
+  }
+
+  private open(): WasmKernels {
+    if (this.closed) throw new IllegalStateError('This worker pool was closed; create a new one');
+    return this.local;
+  }
+
+  /**
+   * Integer counts, min and max do not depend on how a batch is cut, so those
+   * batches are cut once per worker. A float sum does (addition is not
+   * associative), so it is cut into the same `partitions` whatever the
+   * worker count, and every worker count gives the same bits.
+   */
+  private partitionsFor(reducer: Reducer): number {
+    return reducer === 'sum' ? this.partitions : this.parallelism;
+  }
+
+  /** Copies the batch into the reused input region (with the padding the SIMD scans read). */
+  private writeInput(bytes: Uint8Array): number {
+    const ptr = this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
+    this.context.instance.writeInput(ptr, bytes);
+    return ptr;
+  }
+
+  private withRetries<T>(what: string, attempt: () => T): T {
+    for (this.attempt = 1; ; this.attempt++) {
+      this.replaceLostWorkers();
+      try {
+        const result = attempt();
+        this.stats.parallelBatches++;
+        return result;
+      } catch (error) {
+        if (!(error instanceof WorkerLostError)) {
+          // E.g. memory exhausted while growing a table: all workers are idle (run() waited for
+          // them); let the tables go so that the next batch starts from lean regions.
+          this.releaseTables();
+          throw error;
+        }
+        if (this.attempt >= MAX_ATTEMPTS) {
+          throw new JobError(
+            `The batch's ${what} failed ${MAX_ATTEMPTS} times because worker threads were lost; last: ${error.message}. ` +
+              'Look at `cause`; a worker that keeps dying usually means the host is out of memory or threads.',
+            { cause: error },
+          );
+        }
+        this.stats.retries++;
+      }
+    }
+  }
+
+  /**
+   * Phase 1: partition k goes into partial table k; worker w counts
+   * partitions w, w+n, w+2n, ... one after the other. Returns the partial
+   * tables in partition order.
+   */
+  private countPartitions(
+    input: number,
+    ends: readonly number[],
+    tables: PurposeTables,
+    command: (table: number, ptr: number, len: number, clear: boolean, stats: number) => CommandWords,
+  ): number[] {
+    const partitions = ends.length;
+    const { partials } = tables;
+    while (partials.length < partitions) partials.push(allocTable(this.context, STARTING_GEOMETRY, tables.valueKind, tables.reducer, PARTIAL_SEED));
+    if (tables.stats === 0) tables.stats = this.context.allocator.alloc(this.partitions * LAYOUT.LAYOUT_STATS_BYTES);
+    const stats = tables.stats;
+    const workers = Math.min(this.parallelism, partitions);
+    const tasks: Task[] = [];
+    for (let w = 0; w < workers; w++) {
+      let k = w;
+      let done = 0;
+      const bounds = (): { start: number; len: number } => {
+        const start = k === 0 ? 0 : (ends[k - 1] as number);
+        return { start, len: (ends[k] as number) - start };
+      };
+      tasks.push({
+        worker: w,
+        post: (control, slot) => {
+          const { start, len } = bounds();
+          const statsPtr = stats + k * LAYOUT.LAYOUT_STATS_BYTES;
+          writeCommand(control, slot, command(partials[k] as number, input + start + done, len - done, done === 0, statsPtr));
+        },
+        finish: (control, slot) => {
+          done += Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
+          if (done < bounds().len) {
+            partials[k] = growTable(this.context, partials[k] as number);
+            return false;
+          }
+          k += workers;
+          done = 0;
+          return k >= partitions;
+        },
+      });
+    }
+    const started = performance.now();
+    this.run('count', tasks);
+    this.stats.countMs += performance.now() - started;
+    return partials.slice(0, partitions);
+  }
+
+  /** Malformed lines counted in the delimited statistics of the first `partitions` partitions. */
+  private malformedLines(tables: PurposeTables, partitions: number): number {
+    const stats = tables.stats;
+    const view = this.context.instance.memory.view();
+    let malformed = 0;
+    for (let k = 0; k < partitions; k++) malformed += view.getUint32(stats + k * LAYOUT.LAYOUT_STATS_BYTES + LAYOUT.LAYOUT_STATS_MALFORMED, true);
+    return malformed;
+  }
+
+  /**
+   * Phase 2: worker j folds hash partition j of every partial table, in
+   * partition order, into target j (so each key's value is folded in the
+   * same order whatever the worker count); the targets read as one result
+   * in first-occurrence order.
+   */
+  private mergeAndExport(partials: readonly number[], tables: PurposeTables): KeyedValues {
+    const count = partials.length;
+    if (count === 1) return this.timedExport(() => exportTable(this.context, partials[0] as number));
+    const sources = this.context.scratch.get('pool-merge-sources', count * 4);
+    new Uint32Array(this.context.instance.memory.u8().buffer, sources, count).set(partials);
+    const parts = Math.min(this.parallelism, count);
+    // Grow the targets first (never merge into a table near its load limit): the partial
+    // tables' sizes bound each hash partition (all keys distinct), with some slack for skew.
+    let keys = 0;
+    let keyBytes = 0;
+    for (const t of partials) {
+      const h = this.context.instance.header(t);
+      keys += h.size;
+      keyBytes += h.arenaUsed - h.deadBytes;
+    }
+    const want = geometryFor(Math.ceil((keys * 1.1) / parts), Math.ceil((keyBytes * 1.1) / parts));
+    const { targets } = tables;
+    const tasks: Task[] = [];
+    for (let j = 0; j < parts; j++) {
+      const fresh = this.ensureTarget(tables, j, want);
+      let fromTable = 0;
+      let fromOffset = 0;
+      tasks.push({
+        worker: j,
+        post: (control, slot) => writeCommand(control, slot, {
+          command: Command.Merge, table: targets[j] as number, ptr: sources, len: count, a0: j, a1: parts, a2: fromTable, a3: fromOffset,
+          stats: !fresh && fromTable === 0 && fromOffset === 0 ? 1 : 0,
+        }),
+        finish: (control, slot) => {
+          fromTable = Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
+          if (fromTable >= count) return true;
+          fromOffset = Atomics.load(control, wordOf(slot, RESULT1)) >>> 0;
+          targets[j] = growTable(this.context, targets[j] as number);
+          return false;
+        },
+      });
+    }
+    const started = performance.now();
+    this.run('merge', tasks);
+    this.stats.mergeMs += performance.now() - started;
+    return this.timedExport(() => exportByOrigin(this.context, targets.slice(0, parts)));
+  }
+
+  private timedExport(read: () => KeyedValues): KeyedValues {
+    const started = performance.now();
+    const result = read();
+    this.stats.exportMs += performance.now() - started;
+    return result;
+  }
+
+  /** The partial and target tables for a purpose, allocated on first use and reused by every later batch. */
+  private tablesFor(purpose: string, valueKind: ValueKind, reducer: Reducer): PurposeTables {
+    let tables = this.tables.get(purpose);
+    if (tables === undefined) {
+      tables = { valueKind, reducer, partials: [], targets: [], stats: 0 };
+      this.tables.set(purpose, tables);
+    }
+    return tables;
+  }
+
+  /** Makes target j at least `want` big (a new, empty table when it was smaller). Returns true when it is new. */
+  private ensureTarget(tables: PurposeTables, j: number, want: TableGeometry): boolean {
+    const current = tables.targets[j];
+    if (current !== undefined) {
+      const h = this.context.instance.header(current);
+      if (h.capacity >= want.capacity && h.arenaCapacity >= want.arenaCapacity) return false;
+      this.context.allocator.release(current);
+      want = { capacity: Math.max(want.capacity, h.capacity), arenaCapacity: Math.max(want.arenaCapacity, h.arenaCapacity) };
+    }
+    tables.targets[j] = allocTable(this.context, want, tables.valueKind, tables.reducer, TARGET_SEED);
+    return true;
+  }
+
+  /**
+   * Posts every task and serves replies until all are finished. A full table
+   * is grown here and its task posted again. When a worker is lost or the
+   * owner fails (e.g. memory exhausted), nothing more is posted, the other
+   * workers are let finish, and the error is thrown.
+   */
+  private run(phase: PoolPhase, tasks: readonly Task[]): void {
+    const control = this.control;
+    const pending = new Set<Task>();
+    let failure: unknown;
+    let lost: WorkerLostError | undefined;
+    const post = (task: Task): void => {
+      const handle = this.handles[task.worker] as PoolThread;
+      task.post(control, handle.slot);
+      Atomics.store(control, wordOf(handle.slot, STATE), WorkerState.Busy);
+      this.hooks?.beforeCommand?.({
+        phase,
+        worker: task.worker,
+        attempt: this.attempt,
+        terminate: () => handle.kill(),
+        exit: (code) => Atomics.store(control, wordOf(handle.slot, EXIT_REQUEST), code),
+      });
+      Atomics.add(control, wordOf(handle.slot, SEQ), 1);
+      Atomics.notify(control, wordOf(handle.slot, SEQ));
+      pending.add(task);
+    };
+    for (const task of tasks) post(task);
+    while (pending.size > 0) {
+      const seen = Atomics.load(control, EVENTS);
+      let changed = false;
+      for (const task of [...pending]) {
+        const handle = this.handles[task.worker] as PoolThread;
+        const state = Atomics.load(control, wordOf(handle.slot, STATE));
+        if (state === WorkerState.Busy) continue;
+        changed = true;
+        pending.delete(task);
+        if (state === WorkerState.Ready) {
+          if (failure !== undefined || lost !== undefined) continue;
+          try {
+            if (!task.finish(control, handle.slot)) post(task);
+          } catch (error) {
+            failure = error;
+          }
+        } else {
+          const reason = state === WorkerState.Failed
+            ? `worker ${task.worker} failed during the ${phase} phase: ${this.failureOf(handle) ?? 'no message'}`
+            : `worker ${task.worker} exited during the ${phase} phase`;
+          handle.retire(reason);
+          this.quarantineTables(handle);
+          lost ??= new WorkerLostError(reason);
+        }
+      }
+      if (pending.size === 0 || changed) continue;
+      if (Atomics.wait(control, EVENTS, seen, this.stallTimeoutMs) === 'timed-out') {
+        for (const task of pending) {
+          const reason = `worker ${task.worker} reported nothing for ${this.stallTimeoutMs} ms during the ${phase} phase (presumed dead)`;
+          const handle = this.handles[task.worker] as PoolThread;
+          handle.retire(reason);
+          this.quarantineTables(handle);
+          lost ??= new WorkerLostError(reason);
+        }
+        pending.clear();
+      }
+    }
+    if (failure !== undefined) throw failure;
+    if (lost !== undefined) throw lost;
+  }
+
+  /** Why a worker failed or exited, as it wrote in its slot (undefined when it wrote nothing). */
+  private failureOf(handle: PoolThread): string | undefined {
+    const message = readMessage(this.control, handle.slot);
+    return message === '' ? handle.lostReason : message;
+  }
+
+  private stateOf(handle: PoolThread): number {
+    return Atomics.load(this.control, wordOf(handle.slot, STATE));
+  }
+
+  private spawn(): PoolThread {
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      throw new JobError('Too many worker threads were lost and have not exited yet; the host may be out of memory or threads');
+    }
+    for (const field of [SEQ, STATE, EXIT_REQUEST, MESSAGE]) Atomics.store(this.control, wordOf(slot, field), 0);
+    const init = { module: this.module, memory: this.memory, maximumPages: this.maximumPages, controlPtr: this.controlPtr, slot };
+    return this.launch(init, (thread) => this.released(thread));
+  }
+
+  /** Once a thread has exited, its slot and quarantined regions can be handed out again. */
+  private released(handle: PoolThread): void {
+    this.freeSlots.push(handle.slot);
+    if (this.closed) return;
+    for (const ptr of handle.quarantine.splice(0)) this.context.allocator.release(ptr);
+  }
+
+  private releaseTables(): void {
+    for (const tables of this.tables.values()) {
+      for (const ptr of [...tables.partials.splice(0), ...tables.targets.splice(0)]) this.context.allocator.release(ptr);
+      if (tables.stats !== 0) this.context.allocator.release(tables.stats);
+      tables.stats = 0;
+    }
+  }
+
+  /** A lost worker may still be writing (until its thread has exited): its tables go with it, fresh ones are made. */
+  private quarantineTables(handle: PoolThread): void {
+    for (const tables of this.tables.values()) {
+      handle.quarantine.push(...tables.partials.splice(0), ...tables.targets.splice(0));
+      if (tables.stats !== 0) handle.quarantine.push(tables.stats);
+      tables.stats = 0;
+    }
+  }
+
+  /** Replaces lost workers and waits (blocking) until every worker is ready. */
+  private replaceLostWorkers(): void {
+    for (let i = 0; i < this.handles.length; i++) {
+      const handle = this.handles[i] as PoolThread;
+      const state = this.stateOf(handle);
+      if (handle.lostReason === undefined && state !== WorkerState.Failed && state !== WorkerState.Exited) continue;
+      if (handle.lostReason === undefined) handle.retire(`worker ${i} was found ${state === WorkerState.Failed ? 'failed' : 'exited'}`);
+      this.quarantineTables(handle);
+      this.handles[i] = this.spawn();
+      this.stats.replacedWorkers++;
+    }
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const seen = Atomics.load(this.control, EVENTS);
+      const starting = this.handles.filter((h) => this.stateOf(h) === WorkerState.Starting);
+      const broken = this.handles.find((h) => this.stateOf(h) === WorkerState.Failed || this.stateOf(h) === WorkerState.Exited);
+      if (broken !== undefined) {
+        throw new JobError(`A worker thread failed to start: ${this.failureOf(broken) ?? 'it exited during start-up'}`);
+      }
+      if (starting.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new JobError(`Worker threads did not start within ${START_TIMEOUT_MS} ms`);
+      Atomics.wait(this.control, EVENTS, seen, left);
+    }
+  }
+}
+
+interface CommandWords {
+  readonly command: Command;
+  readonly table: number;
+  readonly ptr: number;
+  readonly len: number;
+  readonly a0: number;
+  readonly a1: number;
+  readonly a2: number;
+  readonly a3: number;
+  readonly stats: number;
+}
+
+function writeCommand(control: Int32Array, slot: number, words: CommandWords): void {
+  Atomics.store(control, wordOf(slot, COMMAND), words.command);
+  Atomics.store(control, wordOf(slot, TABLE), words.table | 0);
+  Atomics.store(control, wordOf(slot, PTR), words.ptr | 0);
+  Atomics.store(control, wordOf(slot, LEN), words.len | 0);
+  Atomics.store(control, wordOf(slot, A0), words.a0 | 0);
+  Atomics.store(control, wordOf(slot, A1), words.a1 | 0);
+  Atomics.store(control, wordOf(slot, A2), words.a2 | 0);
+  Atomics.store(control, wordOf(slot, A3), words.a3 | 0);
+  Atomics.store(control, wordOf(slot, STATS), words.stats | 0);
+}
