@@ -16,6 +16,8 @@ import { ScratchRegions, WasmTable, allocTable, exportTable, growTable, type Ker
 /** A scratch table's starting size: enough for a typical batch vocabulary without a grow. */
 const SCRATCH_TABLE_KEYS = 4096;
 const TOKENS_PER_CALL = 1 << 16;
+/** A scratch table this big that the last call filled to less than 1/16 is replaced by a small one. */
+const SHRINK_ABOVE_SLOTS = 1 << 16;
 
 export class WasmKernels implements Kernels {
   readonly kind = 'wasm' as const;
@@ -114,9 +116,15 @@ export class WasmKernels implements Kernels {
 
   /** The reused scratch table, emptied and set to the given kind and reducer (allocated on first use). */
   private scratchTable(t: number, valueKind: ValueKind, reducer: Reducer): number {
-    const { instance } = this.context;
-    if (t === 0) return allocTable(this.context, geometryFor(SCRATCH_TABLE_KEYS, SCRATCH_TABLE_KEYS * 8), valueKind, reducer);
+    const { instance, allocator } = this.context;
+    const fresh = (): number => allocTable(this.context, geometryFor(SCRATCH_TABLE_KEYS, SCRATCH_TABLE_KEYS * 8), valueKind, reducer);
+    if (t === 0) return fresh();
     const h = instance.header(t);
+    // After one huge batch, do not keep clearing (and holding) a huge table for small ones.
+    if (h.capacity > SHRINK_ABOVE_SLOTS && h.size * 16 < h.capacity) {
+      allocator.release(t);
+      return fresh();
+    }
     instance.initTable(t, h.capacity, h.arenaCapacity, valueKind, REDUCER_CODES[reducer], instance.memory.view().getBigUint64(t + LAYOUT.LAYOUT_H_SEED, true));
     return t;
   }

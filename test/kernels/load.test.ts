@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   KernelInstance, RegionAllocator, WasmKernels, createKernelMemory, createKernels, defaultKernels, embeddedModule, embeddedModuleBytes,
-  exportTable, allocTable, geometryFor, loadKernels, VALUE_I64, KernelMemory,
+  exportTable, allocTable, geometryFor, loadKernels, VALUE_I64, KernelMemory, tableRegionBytes,
 } from '../../src/kernels/index.js';
 import { pairsOf } from './reference.js';
 
@@ -111,6 +111,23 @@ test('kernels created on one memory share its allocator, and their tables work t
   ta.mergeTable(tb);
   assert.deepEqual(pairsOf(ta.entries()), [['x', 2], ['y', 2], ['z', 1]]);
   assert.deepEqual(pairsOf(tb.entries()), [['y', 1], ['z', 1]]);
+});
+
+test('after one huge batch the scratch table shrinks again instead of being held and cleared', () => {
+  const kernels = createKernels({ memory: createKernelMemory() });
+  assert.ok(kernels instanceof WasmKernels);
+  const allocator = kernels.context.allocator;
+  kernels.wordCount(SAMPLE);
+  const small = allocator.allocatedBytes;
+  kernels.wordCount(utf8.encode(Array.from({ length: 300_000 }, (_, i) => `k${i}`).join(' ')));
+  const huge = allocator.allocatedBytes;
+  assert.ok(huge > small * 4, `${huge} vs ${small}`);
+  kernels.wordCount(SAMPLE); // sees the huge, nearly empty table and replaces it
+  kernels.wordCount(SAMPLE);
+  assert.deepEqual(pairsOf(kernels.wordCount(SAMPLE)), EXPECTED);
+  // Scratch input/export regions stay for reuse; the table's slots (at least) were given back.
+  const slotsOf300k = tableRegionBytes(geometryFor(300_000, 0).capacity, 0);
+  assert.ok(huge - allocator.allocatedBytes >= slotsOf300k, `${allocator.allocatedBytes} vs ${huge}`);
 });
 
 test('the region allocator reuses and coalesces freed regions', () => {
