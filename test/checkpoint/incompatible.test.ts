@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  type CheckpointStore, InMemoryCheckpointStore, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
+} from '../../src/index.js';
+
+const input = (): string[][] => [['a', 'b'], ['a'], ['c']];
+
+interface Shape {
+  readonly intervalMs?: number;
+  readonly countsName?: string;
+  readonly countsAsMapWithState?: boolean;
+  readonly windowMs?: number;
+  readonly stringState?: boolean;
+  readonly inputs?: number;
+}
+
+function build(store: CheckpointStore, shape: Shape = {}, clock = new ManualClock()): StreamingContext {
+  const ssc = new StreamingContext({ batchIntervalMs: shape.intervalMs ?? 1000, clock });
+  ssc.checkpoint(store);
+  const pairs = ssc.queueStream(input()).map(pairWithOne);
+  for (let i = 1; i < (shape.inputs ?? 1); i++) ssc.queueStream<string>([]).print();
+  const counts = shape.countsAsMapWithState
+    ? pairs.mapWithState(StateSpec.function((k: string) => k))
+    : shape.stringState
+      ? pairs.updateStateByKey((v: number[], s: string | undefined) => `${s ?? ''}${v.length}`)
+      : pairs.updateStateByKey(runningSum);
+  counts.name(shape.countsName ?? 'counts').foreachRDD(() => {});
+  pairs.reduceByKeyAndWindow(sum, subtract, shape.windowMs ?? 2000).name('trend').foreachRDD(() => {});
+  return ssc;
+}
+
+async function storeAfterTwoBatches(shape: Shape = {}): Promise<InMemoryCheckpointStore> {
+  const store = new InMemoryCheckpointStore('store S');
+  const clock = new ManualClock();
+  const ssc = build(store, shape, clock);
+  ssc.start();
+  await clock.advance(2000);
+  await ssc.stop();
+  return store;
+}
+
+function incompatible(pattern: RegExp): (e: unknown) => boolean {
+  return (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE' && pattern.test((e as Error).message);
+}
+
+test('state missing for a renamed operator: clear error listing what the checkpoint holds', async () => {
+  const store = await storeAfterTwoBatches();
+  await assert.rejects(
+    StreamingContext.getOrCreate(store, () => build(store, { countsName: 'totals' })),
+    incompatible(/store S: it holds no state for updateStateByKey 'totals' \(it holds state for: 'counts', 'trend'\)\. If the operator was renamed, give it its old name/),
+  );
+});
+
+test('an operator whose kind changed under the same name', async () => {
+  const store = await storeAfterTwoBatches();
+  await assert.rejects(
+    StreamingContext.getOrCreate(store, () => build(store, { countsAsMapWithState: true })),
+    incompatible(/'counts' was a updateStateByKey when the checkpoint was written and is a mapWithState now\. Give the new operator another \.name/),
+  );
+});
+
+test('a window whose length changed', async () => {
+  const store = await storeAfterTwoBatches();
+  await assert.rejects(
+    StreamingContext.getOrCreate(store, () => build(store, { windowMs: 3000 })),
+    incompatible(/reduceByKeyAndWindow 'trend'.*the window length was 2000 ms when the checkpoint was written and is 3000 ms now/),
+  );
+});
+
+test('state typed differently: runningSum cannot continue string state', async () => {
+  const store = await storeAfterTwoBatches({ stringState: true });
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store)), incompatible(/'counts'.*values that are not numbers/));
+});
+
+test('another batch interval, or a source the graph no longer has', async () => {
+  const store = await storeAfterTwoBatches({ inputs: 2 });
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store, { intervalMs: 500 })), incompatible(/batch interval of 1000 ms and this context has 500 ms/));
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store)), incompatible(/position for source 'input#1', which the new graph does not have/));
+});
+
+test('a corrupted checkpoint in the store: ERR_SLUICE_CHECKPOINT_CORRUPT', async () => {
+  const good = (await (await storeAfterTwoBatches()).read()) as Uint8Array;
+  const bad = good.slice();
+  bad[bad.length - 5] = (bad[bad.length - 5] as number) ^ 1;
+  const store = new InMemoryCheckpointStore();
+  await store.write(bad);
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store)), { code: 'ERR_SLUICE_CHECKPOINT_CORRUPT' });
+});
+
+test('getOrCreate with an empty store returns the created context, checkpointing to that store', async () => {
+  const store = new InMemoryCheckpointStore();
+  const clock = new ManualClock(5000);
+  const ssc = await StreamingContext.getOrCreate(store, () => {
+    const created = new StreamingContext({ batchIntervalMs: 1000, clock });
+    created.queueStream([[['k', 1]] as Pair<string, number>[]]).updateStateByKey(runningSum).foreachRDD(() => {});
+    return created;
+  });
+  assert.equal(ssc.checkpointStore, store);
+  ssc.start();
+  assert.equal(ssc.zeroTime, 5000);
+  await clock.advance(1000);
+  await ssc.stop();
+  assert.equal(store.writes, 1);
+});
+
+test('two streams with one name: clear error at start()', () => {
+  const ssc = build(new InMemoryCheckpointStore(), { countsName: 'trend' });
+  assert.throws(() => ssc.start(), { code: 'ERR_SLUICE_INVALID_ARGUMENT', message: /Two streams are named 'trend'/ });
+  assert.equal(ssc.state, 'initialized');
+});
+
+test('checkpointInterval must be a positive whole number', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  assert.throws(() => ssc.checkpoint(new InMemoryCheckpointStore(), { checkpointInterval: 0 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
+
+/** Replayable receiver: position = how many lines it has stored; restorePosition must come before onStart. */
+class CountingReceiver extends Receiver {
+  stored = 0;
+  restoredTo: number | undefined;
+  startedAfterRestore = false;
+  onStart(): void {
+    this.startedAfterRestore = this.restoredTo !== undefined;
+  }
+  onStop(): void {}
+  push(line: string): void {
+    this.store(line);
+    this.stored++;
+  }
+  override checkpointPosition(): number {
+    return this.stored;
+  }
+  override restorePosition(position: unknown): void {
+    this.restoredTo = position as number;
+    this.stored = position as number;
+  }
+}
+
+test("a receiver's position is saved right after each batch and restored before it starts", async () => {
+  const store = new InMemoryCheckpointStore();
+  const clock = new ManualClock();
+  const make = (receiver: CountingReceiver, c: ManualClock): StreamingContext => {
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: c });
+    ssc.checkpoint(store);
+    ssc.receiverStream(receiver).name('lines').map(pairWithOne).updateStateByKey(runningSum).foreachRDD(() => {});
+    return ssc;
+  };
+  const first = new CountingReceiver();
+  const ssc = make(first, clock);
+  ssc.start();
+  first.push('x');
+  first.push('y');
+  await clock.advance(1000);
+  first.push('z');
+  await clock.advance(1000);
+  first.push('not yet in a batch');
+  await ssc.stop();
+  const second = new CountingReceiver();
+  const recovered = await StreamingContext.getOrCreate(store, () => make(second, new ManualClock(2000)));
+  assert.equal(second.restoredTo, 3);
+  recovered.start();
+  assert.equal(second.startedAfterRestore, true);
+  await recovered.stop();
+});
