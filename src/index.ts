@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './kernels/index.js';
 export * from './executor/index.js';
+export * from './browser/index.js';
 export type * from './checkpoint/store.js';
 export { Receiver, type ReceiverHost } from './receivers/receiver.js';
 export * from './engine/clock.js';

@@ -19,8 +19,17 @@ export interface PoolThread {
   close(): Promise<void>;
 }
 
-/**
- * Starts a thread running `servePoolCommands(init, ...)` (worker-loop.ts).
- * `onExit` is called once the thread has exited, where the host reports it.
- */
-export type LaunchPoolThread = (init: PoolWorkerInit, onExit: (thread: PoolThread) => void) => PoolThread;
+/** How a host starts pool threads. */
+export interface PoolThreadLauncher {
+  /**
+   * Starts a thread running `servePoolCommands(init, ...)` (worker-loop.ts).
+   * `onExit` is called once the thread has exited, where the host reports it.
+   */
+  launch(init: PoolWorkerInit, onExit: (thread: PoolThread) => void): PoolThread;
+  /**
+   * False where a new thread cannot start while its creator blocks (browsers
+   * start nested workers through the creator's event loop): the pool then
+   * keeps one started spare to replace a worker lost mid-batch.
+   */
+  readonly startsWhileOwnerBlocks: boolean;
+}

@@ -19,7 +19,7 @@
  * `new StreamingContext({ batchIntervalMs, kernels: pool })`. The owner must
  * be a thread that may block: Node's main thread or any worker, a browser
  * Worker (not a page's main thread). Threads come from the host through a
- * LaunchPoolThread (src/node/worker-pool, src/browser).
+ * PoolThreadLauncher (src/node/worker-pool, src/browser).
  *
  * Failure: a worker whose thread exits, whose command throws, or that
  * reports nothing for `stallTimeoutMs` (a thread terminated from outside
@@ -44,7 +44,7 @@ import {
   MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
 import { afterNewline, atWhitespace, partitionEnds } from './partitions.js';
-import type { LaunchPoolThread, PoolThread } from './pool-thread.js';
+import type { PoolThread, PoolThreadLauncher } from './pool-thread.js';
 
 /** Attempts per batch before it fails the job. */
 export const MAX_ATTEMPTS = 3;
@@ -154,13 +154,15 @@ export class SharedMemoryPool implements Executor {
   private readonly control: Int32Array;
   private readonly freeSlots: number[] = [];
   private readonly handles: PoolThread[] = [];
+  /** Started threads waiting to replace a lost worker (hosts that cannot start threads while the owner blocks). */
+  private readonly spares: PoolThread[] = [];
   private readonly partitions: number;
   private readonly tables = new Map<string, PurposeTables>();
   private attempt = 0;
   private closed = false;
 
-  /** `launch` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
-  constructor(options: WorkerPoolOptions, private readonly launch: LaunchPoolThread, defaultWorkers: number) {
+  /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
+  constructor(options: WorkerPoolOptions, private readonly launcher: PoolThreadLauncher, defaultWorkers: number) {
     const workers = options.workers ?? defaultWorkers;
     if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
       throw new InvalidArgumentError(`workers must be an integer in [1, 256], got ${String(workers)}`);
@@ -184,6 +186,7 @@ export class SharedMemoryPool implements Executor {
     this.control = new Int32Array(this.memory.buffer, this.controlPtr, controlBlockBytes(slots) / 4);
     for (let slot = slots - 1; slot >= 0; slot--) this.freeSlots.push(slot);
     for (let i = 0; i < workers; i++) this.handles.push(this.spawn());
+    if (!launcher.startsWhileOwnerBlocks) this.spares.push(this.spawn());
   }
 
   private get context(): KernelContext {
@@ -193,11 +196,12 @@ export class SharedMemoryPool implements Executor {
   /** Settles once every worker has instantiated the kernels (batches also wait for this on their own). */
   async ready(): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
-    while (this.handles.some((h) => this.stateOf(h) === WorkerState.Starting && h.lostReason === undefined)) {
+    const threads = [...this.handles, ...this.spares];
+    while (threads.some((h) => this.stateOf(h) === WorkerState.Starting && h.lostReason === undefined)) {
       if (Date.now() > deadline) throw new JobError(`Worker threads did not start within ${START_TIMEOUT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    const failed = this.handles.find((h) => this.stateOf(h) !== WorkerState.Ready);
+    const failed = threads.find((h) => this.stateOf(h) !== WorkerState.Ready);
     if (failed !== undefined) {
       throw new JobError(`A worker thread failed to start: ${this.failureOf(failed) ?? 'unknown reason'}`);
     }
@@ -267,7 +271,7 @@ export class SharedMemoryPool implements Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.handles.map((h) => h.close()));
+    await Promise.all([...this.handles, ...this.spares].map((h) => h.close()));
   }
 
   private open(): WasmKernels {
@@ -541,7 +545,7 @@ export class SharedMemoryPool implements Executor {
     }
     for (const field of [SEQ, STATE, EXIT_REQUEST, MESSAGE]) Atomics.store(this.control, wordOf(slot, field), 0);
     const init = { module: this.module, memory: this.memory, maximumPages: this.maximumPages, controlPtr: this.controlPtr, slot };
-    return this.launch(init, (thread) => this.released(thread));
+    return this.launcher.launch(init, (thread) => this.released(thread));
   }
 
   /** Once a thread has exited, its slot and quarantined regions can be handed out again. */
@@ -568,6 +572,19 @@ export class SharedMemoryPool implements Executor {
     }
   }
 
+  /** A thread to replace a lost worker: a new one, or a started spare where threads cannot start while the owner blocks. */
+  private replacement(): PoolThread {
+    if (this.launcher.startsWhileOwnerBlocks) return this.spawn();
+    const ready = this.spares.findIndex((h) => this.stateOf(h) === WorkerState.Ready);
+    if (ready < 0) {
+      throw new JobError('A worker thread was lost and no started spare is ready to replace it (this host starts threads only between batches); run the batch again');
+    }
+    const [spare] = this.spares.splice(ready, 1);
+    // Starts once the owner stops blocking, ready for the next loss.
+    this.spares.push(this.spawn());
+    return spare as PoolThread;
+  }
+
   /** Replaces lost workers and waits (blocking) until every worker is ready. */
   private replaceLostWorkers(): void {
     for (let i = 0; i < this.handles.length; i++) {
@@ -576,7 +593,7 @@ export class SharedMemoryPool implements Executor {
       if (handle.lostReason === undefined && state !== WorkerState.Failed && state !== WorkerState.Exited) continue;
       if (handle.lostReason === undefined) handle.retire(`worker ${i} was found ${state === WorkerState.Failed ? 'failed' : 'exited'}`);
       this.quarantineTables(handle);
-      this.handles[i] = this.spawn();
+      this.handles[i] = this.replacement();
       this.stats.replacedWorkers++;
     }
     const deadline = Date.now() + START_TIMEOUT_MS;

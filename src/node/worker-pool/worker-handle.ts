@@ -4,7 +4,7 @@
  * as the thread is really gone.
  */
 import { Worker } from 'node:worker_threads';
-import type { LaunchPoolThread, PoolThread } from '../../executor/pool/pool-thread.js';
+import type { PoolThread, PoolThreadLauncher } from '../../executor/pool/pool-thread.js';
 import type { PoolWorkerInit } from '../../executor/pool/worker-loop.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -43,4 +43,7 @@ export class WorkerHandle implements PoolThread {
   }
 }
 
-export const launchNodeThread: LaunchPoolThread = (init, onExit) => new WorkerHandle(init, onExit);
+export const nodeThreads: PoolThreadLauncher = {
+  launch: (init, onExit) => new WorkerHandle(init, onExit),
+  startsWhileOwnerBlocks: true,
+};

@@ -5,11 +5,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { SharedMemoryPool, type WorkerPoolOptions } from '../../executor/pool/shared-memory-pool.js';
-import { launchNodeThread } from './worker-handle.js';
+import { nodeThreads } from './worker-handle.js';
 
 export class WorkerPool extends SharedMemoryPool {
   constructor(options: WorkerPoolOptions = {}) {
-    super(options, launchNodeThread, availableParallelism());
+    super(options, nodeThreads, availableParallelism());
   }
 }
 

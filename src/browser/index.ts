@@ -1,0 +1,1 @@
+export { BrowserWorkerPool, browserExecutor, canRunWorkerPool } from './browser-pool.js';
