@@ -8,7 +8,7 @@
  */
 import type { Executor } from '../executor/executor.js';
 import { InlineExecutor } from '../executor/inline-executor.js';
-import { SharedMemoryPool, type WorkerPoolOptions } from '../executor/pool/shared-memory-pool.js';
+import { SharedMemoryPool, startedPool, type WorkerPoolOptions } from '../executor/pool/shared-memory-pool.js';
 import { webWorkers } from './web-worker-thread.js';
 
 export class BrowserWorkerPool extends SharedMemoryPool {
@@ -34,12 +34,5 @@ export function canRunWorkerPool(): boolean {
 /** A started worker pool where this thread can run one, else the inline executor. */
 export async function browserExecutor(options: WorkerPoolOptions = {}): Promise<Executor> {
   if (!canRunWorkerPool()) return new InlineExecutor();
-  const pool = new BrowserWorkerPool(options);
-  try {
-    await pool.ready();
-  } catch (error) {
-    await pool.close();
-    throw error;
-  }
-  return pool;
+  return startedPool(new BrowserWorkerPool(options));
 }

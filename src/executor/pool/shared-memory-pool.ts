@@ -635,3 +635,14 @@ function writeCommand(control: Int32Array, slot: number, words: CommandWords): v
   Atomics.store(control, wordOf(slot, A3), words.a3 | 0);
   Atomics.store(control, wordOf(slot, STATS), words.stats | 0);
 }
+
+/** The pool once its workers have started; closed, and the error rethrown, when they cannot start. */
+export async function startedPool<P extends SharedMemoryPool>(pool: P): Promise<P> {
+  try {
+    await pool.ready();
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  return pool;
+}

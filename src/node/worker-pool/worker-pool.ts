@@ -4,7 +4,7 @@
  * Atomics.wait while the workers run, which Node allows on the main thread.
  */
 import { availableParallelism } from 'node:os';
-import { SharedMemoryPool, type WorkerPoolOptions } from '../../executor/pool/shared-memory-pool.js';
+import { SharedMemoryPool, startedPool, type WorkerPoolOptions } from '../../executor/pool/shared-memory-pool.js';
 import { nodeThreads } from './worker-handle.js';
 
 export class WorkerPool extends SharedMemoryPool {
@@ -15,12 +15,5 @@ export class WorkerPool extends SharedMemoryPool {
 
 /** A pool whose workers have all started. */
 export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
-  const pool = new WorkerPool(options);
-  try {
-    await pool.ready();
-  } catch (error) {
-    await pool.close();
-    throw error;
-  }
-  return pool;
+  return startedPool(new WorkerPool(options));
 }
