@@ -66,12 +66,12 @@ export class KeyedSums<K> {
     }
   }
 
-  /** Removes the entries `keep` rejects (Spark's filterFunc: rejected keys leave the state). */
-  retain(keep: (pair: Pair<K, number>) => boolean): void {
+  /** Removes the entries `keep` rejects (Spark's filterFunc: rejected keys leave the state); returns the entries kept. */
+  retain(keep: (pair: Pair<K, number>) => boolean): Pair<K, number>[] {
     const entries = this.entries();
     const kept = entries.filter((pair) => keep(pair));
-    if (kept.length === entries.length) return;
-    this.load(kept);
+    if (kept.length !== entries.length) this.load(kept);
+    return kept;
   }
 
   entries(): Pair<K, number>[] {

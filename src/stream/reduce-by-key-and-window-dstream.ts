@@ -96,18 +96,17 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     const entering = this.buffer.timesBetween(from, time).filter((t) => !this.added.has(t));
     const leaving = [...this.added].filter((t) => t <= from).sort((a, b) => a - b);
     const batchesAt = (times: number[]): (readonly Pair<K, V>[])[] => times.map((t) => this.buffer.get(t) as readonly Pair<K, V>[]);
-    if (this.sums !== undefined) this.slideSums(batchesAt(entering), batchesAt(leaving));
-    else this.slideAggregate(batchesAt(entering), batchesAt(leaving), this.inverseFn);
+    const result =
+      this.sums !== undefined ? (this.slideSums(batchesAt(entering), batchesAt(leaving)) as unknown as Pair<K, V>[])
+      : this.slideAggregate(batchesAt(entering), batchesAt(leaving), this.inverseFn);
     for (const t of entering) this.added.add(t);
     for (const t of leaving) this.added.delete(t);
     this.buffer.dropThrough(from);
-    return Batch.of(this.sums !== undefined ? (this.sums.entries() as unknown as Pair<K, V>[]) : [...this.aggregate]);
+    return Batch.of(result);
   }
 
   advanceTo(time: number): void {
-    const zero = this.zeroTime as number;
-    const nextWindow = zero + (Math.floor((time - zero) / this.slideMs) + 1) * this.slideMs;
-    this.buffer.fill(nextWindow - this.windowMs, this.buffer.alignDown(time));
+    this.buffer.fillForNextWindow(time, this.windowMs, this.slideMs);
   }
 
   checkpointState(): unknown {
@@ -160,16 +159,19 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     return acc;
   }
 
-  private slideSums(entering: (readonly Pair<K, V>[])[], leaving: (readonly Pair<K, V>[])[]): void {
+  /** The built-in path; returns the new window's entries. */
+  private slideSums(entering: (readonly Pair<K, V>[])[], leaving: (readonly Pair<K, V>[])[]): Pair<K, number>[] {
     const sums = this.sums as KeyedSums<K>;
     const dropZero = builtinOf(this.filterFn)?.kind === 'nonZero';
     for (const batch of entering) sums.add(batch as unknown as Pair<K, number>[]);
     for (const batch of leaving) sums.subtract(batch as unknown as Pair<K, number>[], dropZero);
     const keep = this.filterFn;
-    if (keep !== undefined) sums.retain(keep as unknown as KeepPair<K, number>);
+    // nonZero still runs: a key entering with a per-batch sum of 0 is not dropped by the subtraction.
+    return keep === undefined ? sums.entries() : sums.retain(keep as unknown as KeepPair<K, number>);
   }
 
-  private slideAggregate(entering: (readonly Pair<K, V>[])[], leaving: (readonly Pair<K, V>[])[], inverse: Reduce<V>): void {
+  /** The user-function path (Spark's rules); returns the new window's entries. */
+  private slideAggregate(entering: (readonly Pair<K, V>[])[], leaving: (readonly Pair<K, V>[])[], inverse: Reduce<V>): Pair<K, V>[] {
     const incoming = this.combine(entering);
     const outgoing = this.combine(leaving);
     for (const [key, previous] of this.aggregate) {
@@ -181,6 +183,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     for (const [key, value] of incoming) if (!this.aggregate.has(key)) this.aggregate.set(key, value);
     const keep = this.filterFn;
     if (keep !== undefined) for (const pair of [...this.aggregate]) if (!keep(pair)) this.aggregate.delete(pair[0]);
+    return [...this.aggregate];
   }
 }
 

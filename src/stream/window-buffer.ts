@@ -33,6 +33,17 @@ export class WindowBuffer<B> {
     if (this.filledThrough === undefined || to > this.filledThrough) this.filledThrough = to;
   }
 
+  /**
+   * After batch `time`: fetches every parent batch up to `time` that the next
+   * window (of `windowMs`, on the `slideMs` grid) will read, so a checkpoint
+   * written now holds them even though no window has read them yet.
+   */
+  fillForNextWindow(time: number, windowMs: number, slideMs: number): void {
+    const zero = this.zeroTime();
+    const nextWindow = zero + (Math.floor((time - zero) / slideMs) + 1) * slideMs;
+    this.fill(nextWindow - windowMs, this.alignDown(time));
+  }
+
   /** Times with a batch in (from, to], oldest first. */
   timesBetween(from: number, to: number): number[] {
     const times: number[] = [];

@@ -49,9 +49,7 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
   }
 
   advanceTo(time: number): void {
-    const zero = this.zeroTime as number;
-    const nextWindow = zero + (Math.floor((time - zero) / this.slideMs) + 1) * this.slideMs;
-    this.buffer.fill(nextWindow - this.windowMs, this.buffer.alignDown(time));
+    this.buffer.fillForNextWindow(time, this.windowMs, this.slideMs);
   }
 
   checkpointState(): unknown {

@@ -46,6 +46,10 @@ for (const path of paths) {
     await testOperation(bigInput, (s) => s.reduceByKeyAndWindow(sum, subtract, 2000, 1000, nonZero), bigReduceOutput, opts);
   });
 
+  test(`nonZero also drops a key whose entering batch sums to 0 (${path.name})`, async () => {
+    await testOperation([[a(1), a(-1), b(2)], [a(3)], [b(-2)]], (s) => s.reduceByKeyAndWindow(sum, subtract, 2000, 1000, nonZero), [[b(2)], [b(2), a(3)], [a(3), b(-2)]], opts);
+  });
+
   test(`reduceByKeyAndWindow(sum, subtract) with a user filter (${path.name})`, async () => {
     const withoutB = bigReduceOutput.map((batch) => batch.filter(([k]) => k !== 'b'));
     await testOperation(bigInput, (s) => s.reduceByKeyAndWindow(sum, subtract, 2000, 1000, ([k, v]) => k !== 'b' && v !== 0), withoutB, opts);
