@@ -58,7 +58,7 @@ export abstract class InputDStream<T> extends DStream<T> {
   allocate(time: number): number {
     const batch = this.take(time);
     this.allocated.set(time, batch);
-    const position = this.checkpointPosition();
+    const position = this.context.checkpointStore === undefined ? undefined : this.checkpointPosition();
     if (position !== undefined) this.positions.set(time, position);
     return batch.count();
   }

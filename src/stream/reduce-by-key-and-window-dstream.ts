@@ -66,7 +66,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     this.windowMs = checked.windowMs;
     this.slideMs = checked.slideMs;
     this.requiresCheckpoint = inverseFn !== undefined;
-    this.buffer = new WindowBuffer(reduced.slideDurationMs, () => this.zeroTime as number, (t) => reduced.getOrCompute(t)?.collect());
+    this.buffer = new WindowBuffer(reduced.slideDurationMs, () => this.zeroTime, (t) => reduced.getOrCompute(t)?.collect());
     const reducer = builtinOf(reduceFn);
     const builtinSums = (reducer?.kind === 'reducer' && (reducer.reducer === 'sum' || reducer.reducer === 'count')) && builtinOf(inverseFn)?.kind === 'subtract';
     this.sums = builtinSums ? new KeyedSums<K>(() => this.context.kernels) : undefined;

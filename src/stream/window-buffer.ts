@@ -14,19 +14,19 @@ export class WindowBuffer<B> {
 
   constructor(
     private readonly parentSlideMs: number,
-    private readonly zeroTime: () => number,
+    private readonly zeroTime: () => number | undefined,
     private readonly fetch: (time: number) => B | undefined,
   ) {}
 
   /** The latest parent time at or before `time`. */
   alignDown(time: number): number {
-    const zero = this.zeroTime();
+    const zero = this.zeroTime() ?? 0;
     return zero + Math.floor((time - zero) / this.parentSlideMs) * this.parentSlideMs;
   }
 
   /** Fetches the parent batches in (from, to] not fetched yet; `from` and `to` are parent times. */
   fill(from: number, to: number): void {
-    const zero = this.zeroTime();
+    const zero = this.zeroTime() ?? 0;
     for (let t = Math.max(from, this.filledThrough ?? from, zero) + this.parentSlideMs; t <= to; t += this.parentSlideMs) {
       this.entries.set(t, this.fetch(t));
     }
@@ -40,6 +40,7 @@ export class WindowBuffer<B> {
    */
   fillForNextWindow(time: number, windowMs: number, slideMs: number): void {
     const zero = this.zeroTime();
+    if (zero === undefined) return; // not reached by any output, so never started
     const nextWindow = zero + (Math.floor((time - zero) / slideMs) + 1) * slideMs;
     this.fill(nextWindow - windowMs, this.alignDown(time));
   }

@@ -28,7 +28,7 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
     this.dependencies = [parent];
     this.windowMs = checked.windowMs;
     this.slideMs = checked.slideMs;
-    this.buffer = new WindowBuffer(parent.slideDurationMs, () => this.zeroTime as number, (t) => parent.getOrCompute(t));
+    this.buffer = new WindowBuffer(parent.slideDurationMs, () => this.zeroTime, (t) => parent.getOrCompute(t));
   }
 
   override get slideDurationMs(): number {

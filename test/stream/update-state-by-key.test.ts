@@ -122,3 +122,24 @@ test('running order totals per province: delimited runningSum on a kernel table,
   assert.deepEqual(outputs[0]?.[3], [['12', 66.5], ['14', 10], ['21', 100]]);
   for (const batchInfos of infos) assert.deepEqual(batchInfos.map((i) => i.counters.malformedRecords ?? 0), [0, 2, 0, 1]);
 });
+
+test('state advances every batch even when its only reader samples it every other batch', async () => {
+  await testOperation(
+    [['a'], ['a'], ['b'], ['a']],
+    (s) => s.map(pairWithOne).updateStateByKey(runningSum).window(1000, 2000),
+    [[['a', 2]], [['a', 3], ['b', 1]]],
+    { numBatches: 4, checkpoint: store() },
+  );
+});
+
+test('a stateful stream no output reaches does not disturb the others', async () => {
+  await testOperation(
+    [['a'], ['b']],
+    (s) => {
+      s.map(pairWithOne).updateStateByKey(runningSum).window(2000);
+      return s.count();
+    },
+    [[1], [1]],
+    { checkpoint: store() },
+  );
+});
