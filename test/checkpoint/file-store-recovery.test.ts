@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock, type Pair, pairWithOne, runningSum, splitWhitespace, StreamingContext } from '../../src/index.js';
+import { FileCheckpointStore } from '../../src/node/index.js';
+import { tempDir } from '../node/temp-dir.js';
+
+const batches = [['a b', 'a'], ['b c'], [], ['a'], ['c c c']];
+
+function create(store: FileCheckpointStore, clock: ManualClock, seen: Map<number, Pair<string, number>[]>): StreamingContext {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+  ssc.checkpoint(store);
+  ssc
+    .queueStream(batches.map((b) => [...b]))
+    .flatMap(splitWhitespace)
+    .map(pairWithOne)
+    .updateStateByKey(runningSum)
+    .name('counts')
+    .foreachRDD((batch, time) => {
+      seen.set(time, batch.collect().sort());
+    });
+  return ssc;
+}
+
+test('getOrCreate recovers running counts from a FileCheckpointStore directory', async () => {
+  const dir = await tempDir('recovery');
+  try {
+    const seen = new Map<number, Pair<string, number>[]>();
+    const clock = new ManualClock();
+    const first = await StreamingContext.getOrCreate(new FileCheckpointStore(dir.path), () => create(new FileCheckpointStore(dir.path), clock, seen));
+    first.start();
+    await clock.advance(2000);
+    await first.stop();
+    const clock2 = new ManualClock(2000);
+    const second = await StreamingContext.getOrCreate(new FileCheckpointStore(dir.path), () => create(new FileCheckpointStore(dir.path), clock2, seen));
+    second.start();
+    await clock2.advance(3000);
+    await second.stop();
+    assert.deepEqual([...seen.keys()], [1000, 2000, 3000, 4000, 5000]);
+    assert.deepEqual(seen.get(5000), [['a', 3], ['b', 2], ['c', 4]]);
+  } finally {
+    await dir.cleanup();
+  }
+});
