@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '../temp-dir.js';
+import { SluiceProcess, jsonBatches, runSluice } from './sluice-process.js';
+
+async function drop(dir: string, name: string, content: string): Promise<void> {
+  await writeFile(join(dir, `.${name}`), content);
+  await rename(join(dir, `.${name}`), join(dir, name));
+}
+
+const asObject = (result: [string, number][] | undefined) => Object.fromEntries(result ?? []);
+
+test('--state prints running counts that keep growing across batches (in-memory checkpoint without --checkpoint)', async () => {
+  const dir = await tempDir('cli-state');
+  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--state', '--json']);
+  try {
+    await wc.waitFor(() => wc.stderr.includes('sluice: reading'), 'the start');
+    await drop(dir.path, 'a.txt', 'x y x\n');
+    await wc.waitFor(() => asObject(jsonBatches(wc.stdoutLines).at(-1)?.result).x === 2, 'the first file');
+    await drop(dir.path, 'b.txt', 'x z\n');
+    await wc.waitFor(() => asObject(jsonBatches(wc.stdoutLines).at(-1)?.result).x === 3, 'the second file');
+    assert.deepEqual(asObject(jsonBatches(wc.stdoutLines).at(-1)?.result), { x: 3, y: 1, z: 1 });
+    // Every batch shows the whole state, even batches without new lines.
+    await wc.waitFor(() => jsonBatches(wc.stdoutLines).some((b) => b.records === 0 && asObject(b.result).x === 3), 'an empty batch showing the state');
+  } finally {
+    wc.kill('SIGINT');
+    await wc.exited;
+    await dir.cleanup();
+  }
+});
+
+for (const incremental of [false, true]) {
+  test(`--window/--slide count over the window and then forget (${incremental ? 'incremental, with --checkpoint' : 'recomputed'})`, async () => {
+    const dir = await tempDir('cli-window');
+    const input = join(dir.path, 'in');
+    await mkdir(input);
+    const args = ['wordcount', '--dir', input, '--batch', '100ms', '--window', '600ms', '--slide', '200ms', '--json'];
+    if (incremental) args.push('--checkpoint', join(dir.path, 'ckpt'));
+    const wc = new SluiceProcess(args);
+    try {
+      await wc.waitFor(() => wc.stderr.includes('sluice: reading'), 'the start');
+      await drop(input, 'a.txt', 'w w v\n');
+      await wc.waitFor(() => asObject(jsonBatches(wc.stdoutLines).at(-1)?.result).w === 2, 'the window holding the file');
+      await wc.waitFor(() => {
+        const batches = jsonBatches(wc.stdoutLines);
+        const seen = batches.findIndex((b) => asObject(b.result).w === 2);
+        return batches.length > seen + 3 && batches.at(-1)?.result.length === 0;
+      }, 'the window to move past the file');
+      const batches = jsonBatches(wc.stdoutLines);
+      for (let i = 1; i < batches.length; i++) assert.equal((batches[i]?.time ?? 0) - (batches[i - 1]?.time ?? 0), 200, 'one output per slide');
+      for (const batch of batches) assert.ok(batch.result.length === 0 || (asObject(batch.result).w === 2 && asObject(batch.result).v === 1), JSON.stringify(batch));
+    } finally {
+      wc.kill('SIGINT');
+      await wc.exited;
+      await dir.cleanup();
+    }
+  });
+}
+
+test('conflicting or misaligned window options are usage errors', async () => {
+  const both = await runSluice(['wordcount', '--socket', '9', '--state', '--window', '2s']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /choose --state .* or --window/);
+  const misaligned = await runSluice(['wordcount', '--socket', '9', '--batch', '1s', '--window', '1500ms']);
+  assert.equal(misaligned.code, 2);
+  assert.match(misaligned.stderr, /--window \(1500 ms\) must be a multiple of --batch \(1000 ms\)/);
+});
