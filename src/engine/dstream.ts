@@ -136,6 +136,9 @@ export abstract class DStream<T> {
     for (const parent of this.dependencies) parent.remember(forParents);
   }
 
+  /** Frees what the stream holds outside the JS heap (kernel tables); called once when its context has stopped. */
+  release(): void {}
+
   /** Drops batches older than the remember duration, after batch `time` completed. */
   clearMetadata(time: number): void {
     const keepAfter = time - (this.rememberDurationMs ?? this.slideDurationMs);

@@ -279,6 +279,7 @@ export class StreamingContext {
 
   private terminate(): void {
     this.terminated = true;
+    for (const stream of this.graph.streams()) stream.release();
     for (const waiter of this.terminationWaiters.splice(0)) {
       if (this.failure === undefined) waiter.resolve(true);
       else waiter.reject(this.failure);

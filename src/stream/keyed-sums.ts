@@ -10,18 +10,20 @@
  */
 import type { Pair } from '../batch/batch.js';
 import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
+import { IllegalStateError } from '../errors.js';
 import { pairsOf } from './fused-word-count-dstream.js';
 
 export class KeyedSums<K> {
   private table: AggregateTable | undefined;
   private map: Map<K, number> | undefined;
+  private disposed = false;
 
   /** `kernels` is read on first use (undefined: JS Map from the start). */
   constructor(private readonly kernels: () => Kernels | undefined) {}
 
-  /** True while the sums live in a kernel table. */
+  /** True while the sums live in a kernel table (after dispose: whether they did). */
   get onKernelTable(): boolean {
-    this.init();
+    if (!this.disposed) this.init();
     return this.table !== undefined;
   }
 
@@ -88,7 +90,15 @@ export class KeyedSums<K> {
     this.add(entries);
   }
 
+  /** Frees the kernel table; the sums must not be used afterwards. */
+  dispose(): void {
+    this.table?.dispose();
+    this.map?.clear();
+    this.disposed = true;
+  }
+
   private init(): void {
+    if (this.disposed) throw new IllegalStateError('These running sums were released with their stopped StreamingContext');
     if (this.table !== undefined || this.map !== undefined) return;
     const kernels = this.kernels();
     if (kernels === undefined) this.map = new Map();

@@ -105,6 +105,10 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     return Batch.of(result);
   }
 
+  override release(): void {
+    this.sums?.dispose();
+  }
+
   advanceTo(time: number): void {
     this.buffer.fillForNextWindow(time, this.windowMs, this.slideMs);
   }

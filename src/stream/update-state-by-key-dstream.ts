@@ -71,6 +71,10 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     return Batch.of(this.entries());
   }
 
+  override release(): void {
+    this.sums?.dispose();
+  }
+
   advanceTo(time: number): void {
     if (this.isTimeValid(time)) this.getOrCompute(time);
   }

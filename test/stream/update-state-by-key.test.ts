@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  type AggregateTable, JsKernels, type Reducer,
   type BatchInfo, InMemoryCheckpointStore, type Kernels, keyValueFields, ManualClock, type Pair, pairWithOne, runningSum, splitWhitespace,
   StateDStream, StreamingContext,
 } from '../../src/index.js';
@@ -142,4 +143,24 @@ test('a stateful stream no output reaches does not disturb the others', async ()
     [[1], [1]],
     { checkpoint: store() },
   );
+});
+
+test('the state table is released when the context stops', async () => {
+  const disposed: string[] = [];
+  class CountingKernels extends JsKernels {
+    override createTable(reducer: Reducer): AggregateTable {
+      const table = super.createTable(reducer);
+      const dispose = table.dispose.bind(table);
+      table.dispose = () => {
+        disposed.push(reducer);
+        dispose();
+      };
+      return table;
+    }
+  }
+  const run = await runOperation([['a'], ['a']], (s) => s.map(pairWithOne).updateStateByKey(runningSum), {
+    numBatches: 2, kernels: new CountingKernels(), checkpoint: store(),
+  });
+  assert.deepEqual(run.outputs, [[['a', 1]], [['a', 2]]]);
+  assert.deepEqual(disposed, ['sum']);
 });
