@@ -133,6 +133,14 @@ interface PurposeTables {
   stats: number;
 }
 
+/** A batch in the shared input region; `copied[k]` once partition k (ending at ends[k]) is there. */
+interface SharedInput {
+  readonly ptr: number;
+  readonly bytes: Uint8Array;
+  readonly ends: readonly number[];
+  readonly copied: boolean[];
+}
+
 /** A worker was lost during an attempt (the attempt is retried on a replacement). */
 class WorkerLostError extends Error {
   override readonly name = 'WorkerLostError';
@@ -225,11 +233,10 @@ export class SharedMemoryPool implements Executor {
       this.stats.inlineBatches++;
       return local.wordCount(bytes);
     }
-    const ends = partitionEnds(bytes, this.parallelism, this.minPartitionBytes, atWhitespace);
-    const input = this.writeInput(bytes);
+    const input = this.placeInput(bytes, partitionEnds(bytes, this.parallelism, this.minPartitionBytes, atWhitespace));
     const tables = this.tablesFor('words', VALUE_I64, 'sum');
     return this.withRetries('word count', () => {
-      const partials = this.countPartitions(input, ends, tables, (t, ptr, len, clear) => ({
+      const partials = this.countPartitions(input, tables, (t, ptr, len, clear) => ({
         command: Command.CountWords, table: t, ptr, len, a0: clear ? 1 : 0, a1: 0, a2: 0, a3: 0, stats: 0,
       }));
       return this.mergeAndExport(partials, tables);
@@ -248,11 +255,10 @@ export class SharedMemoryPool implements Executor {
       this.stats.inlineBatches++;
       return local.aggregateDelimited(bytes, spec);
     }
-    const ends = partitionEnds(bytes, this.partitionsFor(spec.reducer), this.minPartitionBytes, afterNewline);
-    const input = this.writeInput(bytes);
+    const input = this.placeInput(bytes, partitionEnds(bytes, this.partitionsFor(spec.reducer), this.minPartitionBytes, afterNewline));
     const tables = this.tablesFor(`delimited-${spec.reducer}`, VALUE_F64, spec.reducer);
     return this.withRetries('delimited aggregation', () => {
-      const partials = this.countPartitions(input, ends, tables, (t, ptr, len, clear, stats) => ({
+      const partials = this.countPartitions(input, tables, (t, ptr, len, clear, stats) => ({
         command: Command.Delimited, table: t, ptr, len,
         a0: checked.delimiterCode | (clear ? DELIMITED_CLEAR : 0), a1: checked.keyField, a2: checked.valueField, a3: checked.expectedFields, stats,
       }));
@@ -289,11 +295,25 @@ export class SharedMemoryPool implements Executor {
     return reducer === 'sum' ? this.partitions : this.parallelism;
   }
 
-  /** Copies the batch into the reused input region (with the padding the SIMD scans read). */
-  private writeInput(bytes: Uint8Array): number {
+  /** The reused input region for a batch, with the zeroed padding the SIMD scans read after its end; partitions are copied in later. */
+  private placeInput(bytes: Uint8Array, ends: readonly number[]): SharedInput {
     const ptr = this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
-    this.context.instance.writeInput(ptr, bytes);
-    return ptr;
+    this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
+    return { ptr, bytes, ends, copied: ends.map(() => false) };
+  }
+
+  /**
+   * Copies partition k into shared memory (once per batch). Partitions are
+   * copied just before they are posted, so workers count while later ones
+   * are still being copied: a kernel may read up to 15 bytes past its
+   * partition's end, but masks them out, so bytes still being written there
+   * never change its result.
+   */
+  private copyPartition(input: SharedInput, k: number): void {
+    if (input.copied[k] === true) return;
+    const start = k === 0 ? 0 : (input.ends[k - 1] as number);
+    this.context.instance.memory.u8().set(input.bytes.subarray(start, input.ends[k]), input.ptr + start);
+    input.copied[k] = true;
   }
 
   private withRetries<T>(what: string, attempt: () => T): T {
@@ -328,11 +348,11 @@ export class SharedMemoryPool implements Executor {
    * tables in partition order.
    */
   private countPartitions(
-    input: number,
-    ends: readonly number[],
+    input: SharedInput,
     tables: PurposeTables,
     command: (table: number, ptr: number, len: number, clear: boolean, stats: number) => CommandWords,
   ): number[] {
+    const { ends } = input;
     const partitions = ends.length;
     const { partials } = tables;
     while (partials.length < partitions) partials.push(allocTable(this.context, STARTING_GEOMETRY, tables.valueKind, tables.reducer, PARTIAL_SEED));
@@ -352,7 +372,8 @@ export class SharedMemoryPool implements Executor {
         post: (control, slot) => {
           const { start, len } = bounds();
           const statsPtr = stats + k * LAYOUT.LAYOUT_STATS_BYTES;
-          writeCommand(control, slot, command(partials[k] as number, input + start + done, len - done, done === 0, statsPtr));
+          this.copyPartition(input, k);
+          writeCommand(control, slot, command(partials[k] as number, input.ptr + start + done, len - done, done === 0, statsPtr));
         },
         finish: (control, slot) => {
           done += Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
@@ -367,7 +388,9 @@ export class SharedMemoryPool implements Executor {
       });
     }
     const started = performance.now();
-    this.run('count', tasks);
+    this.run('count', tasks, () => {
+      for (let k = 0; k < partitions; k++) this.copyPartition(input, k);
+    });
     this.stats.countMs += performance.now() - started;
     return partials.slice(0, partitions);
   }
@@ -466,7 +489,7 @@ export class SharedMemoryPool implements Executor {
    * owner fails (e.g. memory exhausted), nothing more is posted, the other
    * workers are let finish, and the error is thrown.
    */
-  private run(phase: PoolPhase, tasks: readonly Task[]): void {
+  private run(phase: PoolPhase, tasks: readonly Task[], afterPosting?: () => void): void {
     const control = this.control;
     const pending = new Set<Task>();
     let failure: unknown;
@@ -487,6 +510,11 @@ export class SharedMemoryPool implements Executor {
       pending.add(task);
     };
     for (const task of tasks) post(task);
+    try {
+      afterPosting?.();
+    } catch (error) {
+      failure = error;
+    }
     while (pending.size > 0) {
       const seen = Atomics.load(control, EVENTS);
       let changed = false;
