@@ -17,6 +17,17 @@ async function drop(dir: string, name: string, content: string | Uint8Array, mti
   await rename(hidden, join(dir, name));
 }
 
+/** Starts a second receiver from `position` and returns the lines it stores until the file is read. */
+async function resumeFrom(dir: string, position: TextFilePosition, options: ConstructorParameters<typeof TextFileReceiver>[1]): Promise<{ lines: string[]; receiver: TextFileReceiver }> {
+  const receiver = new TextFileReceiver(dir, options);
+  receiver.restorePosition(position);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.filesRead === 1, 'the rest of the file', 20_000);
+  host.stop();
+  return { lines: host.lines(), receiver };
+}
+
 function numberedLines(from: number, to: number): string {
   let text = '';
   for (let i = from; i < to; i++) text += `line ${i}\n`;
@@ -138,15 +149,10 @@ test('a stop in the middle of a file resumes from its position without losing or
   assert.equal(position.current?.name, 'big.txt');
   assert.ok(firstHost.records.length < 20_000, 'stopped mid-file');
 
-  const second = new TextFileReceiver(dir.path, { ...fastPoll, chunkBytes: 100 });
-  second.restorePosition(position);
-  const secondHost = new FakeReceiverHost(second);
-  secondHost.start();
-  await waitFor(() => second.stats.filesRead === 1, 'the rest of the file', 20_000);
-  secondHost.stop();
+  const second = await resumeFrom(dir.path, position, { ...fastPoll, chunkBytes: 100 });
   await dir.cleanup();
-  assert.deepEqual([...firstHost.lines(), ...secondHost.lines()], content.trimEnd().split('\n'));
-  assert.deepEqual(second.checkpointPosition(), { done: ['big.txt'] });
+  assert.deepEqual([...firstHost.lines(), ...second.lines], content.trimEnd().split('\n'));
+  assert.deepEqual(second.receiver.checkpointPosition(), { done: ['big.txt'] });
 });
 
 test('a rate limit holds lines back, and a stop while they wait loses and repeats nothing', async () => {
@@ -165,13 +171,8 @@ test('a rate limit holds lines back, and a stop while they wait loses and repeat
   const position = first.checkpointPosition();
   assert.equal(position.current?.name, 'big.txt');
 
-  const second = new TextFileReceiver(dir.path, options);
-  second.restorePosition(position);
-  const secondHost = new FakeReceiverHost(second);
-  secondHost.start();
-  await waitFor(() => second.stats.filesRead === 1, 'the rest of the file', 20_000);
-  secondHost.stop();
+  const second = await resumeFrom(dir.path, position, options);
   await dir.cleanup();
-  assert.deepEqual([...firstHost.lines(), ...secondHost.lines()], content.trimEnd().split('\n'));
-  assert.equal(second.maxRatePerSecond, 20_000);
+  assert.deepEqual([...firstHost.lines(), ...second.lines], content.trimEnd().split('\n'));
+  assert.equal(second.receiver.maxRatePerSecond, 20_000);
 });

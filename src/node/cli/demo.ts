@@ -6,8 +6,8 @@
 
 import { InvalidArgumentError } from '../../errors.js';
 import { GeneratorServer } from '../generator-server.js';
-import { type OptionSpec, parseArgs, parseDuration, parseInteger, parseRate, usage } from './args.js';
-import { type CliIo, EXIT_OK } from './io.js';
+import { type OptionSpec, parseDuration, parseInteger, parseRate } from './args.js';
+import { defineCommand } from './command.js';
 import { WORKERS_OPTION, workersOf } from './kernels-option.js';
 import { runWordCount } from './wordcount.js';
 
@@ -20,40 +20,37 @@ const SPECS: readonly OptionSpec[] = [
   WORKERS_OPTION,
 ];
 
-export const DEMO_HELP = usage(
-  'demo',
-  'Word count over a generated stream, all in one process: a generator server on a free local port and\nsocketTextStream reading from it. Each batch shows its ten most frequent words. Stop with Ctrl-C.',
-  SPECS,
-);
-
-export async function demo(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('demo', argv, SPECS);
-  if (args.help) {
-    io.stdout(DEMO_HELP);
-    return EXIT_OK;
-  }
-  const corpus = args.values.get('corpus') ?? 'english';
-  if (corpus !== 'english' && corpus !== 'mixed') throw new InvalidArgumentError(`sluice demo: --corpus must be english or mixed; got "${corpus}".`);
-  const batch = args.values.get('batch');
-  const batches = args.values.get('batches');
-  const rate = args.values.get('rate');
-  const server = new GeneratorServer({ port: 0, corpus, linesPerSecond: rate === undefined ? 20_000 : parseRate('rate', rate) });
-  const port = await server.start();
-  io.stderr(`sluice demo: generating ${corpus} lines on 127.0.0.1:${port}; counting words per batch (Ctrl-C to stop)\n`);
-  try {
-    return await runWordCount(
-      io,
-      {
-        batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
-        maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
-        connectTimeoutMs: 10_000,
-        socket: { host: '127.0.0.1', port },
-        includeExisting: false,
-        maxLineBytes: undefined,
-      },
-      { json: args.flags.has('json'), byCount: true, workers: workersOf(args) },
-    );
-  } finally {
-    await server.stop();
-  }
-}
+export const demoCommand = defineCommand({
+  name: 'demo',
+  summary: 'Generator and word count in one process, live batches until Ctrl-C (what `npm start` runs).',
+  description:
+    'Word count over a generated stream, all in one process: a generator server on a free local port and\nsocketTextStream reading from it. Each batch shows its ten most frequent words. Stop with Ctrl-C.',
+  options: SPECS,
+  examples: '  npm start\n  sluice demo --corpus mixed --workers 2',
+  run: async (args, io) => {
+    const corpus = args.values.get('corpus') ?? 'english';
+    if (corpus !== 'english' && corpus !== 'mixed') throw new InvalidArgumentError(`sluice demo: --corpus must be english or mixed; got "${corpus}".`);
+    const batch = args.values.get('batch');
+    const batches = args.values.get('batches');
+    const rate = args.values.get('rate');
+    const server = new GeneratorServer({ port: 0, corpus, linesPerSecond: rate === undefined ? 20_000 : parseRate('rate', rate) });
+    const port = await server.start();
+    io.stderr(`sluice demo: generating ${corpus} lines on 127.0.0.1:${port}; counting words per batch (Ctrl-C to stop)\n`);
+    try {
+      return await runWordCount(
+        io,
+        {
+          batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
+          maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
+          connectTimeoutMs: 10_000,
+          socket: { host: '127.0.0.1', port },
+          includeExisting: false,
+          maxLineBytes: undefined,
+        },
+        { json: args.flags.has('json'), byCount: true, workers: workersOf(args) },
+      );
+    } finally {
+      await server.stop();
+    }
+  },
+});

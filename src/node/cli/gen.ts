@@ -6,8 +6,9 @@
 import { CORPUS_NAMES, isCorpusName } from '../../corpus/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { GeneratorServer } from '../generator-server.js';
-import { type OptionSpec, parseArgs, parseInteger, parsePort, parseRate, usage } from './args.js';
-import { type CliIo, EXIT_OK } from './io.js';
+import { type OptionSpec, parseInteger, parsePort, parseRate } from './args.js';
+import { defineCommand } from './command.js';
+import { EXIT_OK } from './io.js';
 
 const SPECS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', value: 'PORT', help: 'TCP port to listen on (0: any free port, printed at start). Required.' },
@@ -19,52 +20,48 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'malformed', type: 'string', value: 'PERCENT', help: 'With --corpus orders: percentage of deliberately malformed lines (default 0).' },
 ];
 
-export const GEN_HELP = usage(
-  'gen',
-  'Serves generated lines over TCP to every client that connects, each from the first line of the corpus.\nWrites respect backpressure: a slow client is served at its pace. Stop with Ctrl-C.',
-  SPECS,
-  'Example:\n  sluice gen --port 9999 --rate 1000/s --corpus mixed\n  sluice wordcount --socket 127.0.0.1:9999',
-);
-
-export async function gen(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('gen', argv, SPECS);
-  if (args.help) {
-    io.stdout(GEN_HELP);
-    return EXIT_OK;
-  }
-  const portText = args.values.get('port');
-  if (portText === undefined) throw new InvalidArgumentError('sluice gen: --port is required, e.g. --port 9999 (0 picks a free port).');
-  const corpus = args.values.get('corpus') ?? 'english';
-  if (!isCorpusName(corpus)) throw new InvalidArgumentError(`sluice gen: --corpus must be one of ${CORPUS_NAMES.join(', ')}; got "${corpus}".`);
-  const rate = args.values.get('rate');
-  const seed = args.values.get('seed');
-  const lines = args.values.get('lines');
-  const malformed = args.values.get('malformed');
-  if (malformed !== undefined && corpus !== 'orders') throw new InvalidArgumentError('sluice gen: --malformed only applies to --corpus orders.');
-  const host = args.values.get('host') ?? '127.0.0.1';
-  const server = new GeneratorServer({
-    port: parsePort('port', portText, true),
-    host,
-    corpus,
-    corpusOptions: {
-      ...(seed === undefined ? {} : { seed: parseInteger('seed', seed, 0, 0xffffffff) }),
-      ...(malformed === undefined ? {} : { malformedRate: parseInteger('malformed', malformed, 0, 100) / 100 }),
-    },
-    ...(rate === undefined ? {} : { linesPerSecond: parseRate('rate', rate) }),
-    ...(lines === undefined ? {} : { linesPerClient: parseInteger('lines', lines, 0) }),
-    onClient: (event, remote) => io.stderr(`sluice gen: client ${remote} ${event}\n`),
-  });
-  const port = await server.start();
-  io.stderr(`sluice gen: serving ${corpus} lines on ${host}:${port}${rate === undefined ? '' : ` at ${rate} per client`}; Ctrl-C to stop\n`);
-  // The port on stdout, alone, so scripts and tests can read it when --port 0 was given.
-  io.stdout(`${port}\n`);
-  await new Promise<void>((resolve) => {
-    const unsubscribe = io.onSignal(() => {
-      unsubscribe();
-      resolve();
+export const genCommand = defineCommand({
+  name: 'gen',
+  summary: 'A TCP server streaming generated lines (english, mixed, orders corpora) to every client.',
+  description:
+    'Serves generated lines over TCP to every client that connects, each from the first line of the corpus.\nWrites respect backpressure: a slow client is served at its pace. Stop with Ctrl-C.',
+  options: SPECS,
+  examples: '  sluice gen --port 9999 --rate 1000/s --corpus mixed\n  sluice wordcount --socket 127.0.0.1:9999',
+  run: async (args, io) => {
+    const portText = args.values.get('port');
+    if (portText === undefined) throw new InvalidArgumentError('sluice gen: --port is required, e.g. --port 9999 (0 picks a free port).');
+    const corpus = args.values.get('corpus') ?? 'english';
+    if (!isCorpusName(corpus)) throw new InvalidArgumentError(`sluice gen: --corpus must be one of ${CORPUS_NAMES.join(', ')}; got "${corpus}".`);
+    const rate = args.values.get('rate');
+    const seed = args.values.get('seed');
+    const lines = args.values.get('lines');
+    const malformed = args.values.get('malformed');
+    if (malformed !== undefined && corpus !== 'orders') throw new InvalidArgumentError('sluice gen: --malformed only applies to --corpus orders.');
+    const host = args.values.get('host') ?? '127.0.0.1';
+    const server = new GeneratorServer({
+      port: parsePort('port', portText, true),
+      host,
+      corpus,
+      corpusOptions: {
+        ...(seed === undefined ? {} : { seed: parseInteger('seed', seed, 0, 0xffffffff) }),
+        ...(malformed === undefined ? {} : { malformedRate: parseInteger('malformed', malformed, 0, 100) / 100 }),
+      },
+      ...(rate === undefined ? {} : { linesPerSecond: parseRate('rate', rate) }),
+      ...(lines === undefined ? {} : { linesPerClient: parseInteger('lines', lines, 0) }),
+      onClient: (event, remote) => io.stderr(`sluice gen: client ${remote} ${event}\n`),
     });
-  });
-  await server.stop();
-  io.stderr(`sluice gen: stopped after ${server.stats.linesSent} lines to ${server.stats.clientsServed} client(s)\n`);
-  return EXIT_OK;
-}
+    const port = await server.start();
+    io.stderr(`sluice gen: serving ${corpus} lines on ${host}:${port}${rate === undefined ? '' : ` at ${rate} per client`}; Ctrl-C to stop\n`);
+    // The port on stdout, alone, so scripts and tests can read it when --port 0 was given.
+    io.stdout(`${port}\n`);
+    await new Promise<void>((resolve) => {
+      const unsubscribe = io.onSignal(() => {
+        unsubscribe();
+        resolve();
+      });
+    });
+    await server.stop();
+    io.stderr(`sluice gen: stopped after ${server.stats.linesSent} lines to ${server.stats.clientsServed} client(s)\n`);
+    return EXIT_OK;
+  },
+});

@@ -7,24 +7,18 @@
 import { pathToFileURL } from 'node:url';
 import { type CliIo, EXIT_OK, EXIT_USAGE, exitAfterFlush, processIo } from './io.js';
 import { exitCodeFor } from './run-stream.js';
-import { demo } from './demo.js';
-import { gen } from './gen.js';
-import { orders } from './orders.js';
-import { wordcount } from './wordcount.js';
+import type { Command } from './command.js';
+import { demoCommand } from './demo.js';
+import { genCommand } from './gen.js';
+import { ordersCommand } from './orders.js';
+import { wordcountCommand } from './wordcount.js';
 
-type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
-
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  wordcount: { run: wordcount, summary: 'Word count over a socket or a directory, printed per batch (Spark format or JSON).' },
-  orders: { run: orders, summary: 'Running order totals per province from "orderId,provinceId,orderPrice" lines; malformed lines counted.' },
-  demo: { run: demo, summary: 'Generator and word count in one process, live batches until Ctrl-C (what `npm start` runs).' },
-  gen: { run: gen, summary: 'A TCP server streaming generated lines (english, mixed, orders corpora) to every client.' },
-};
+const COMMANDS: readonly Command[] = [wordcountCommand, ordersCommand, genCommand, demoCommand];
 
 export function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
   const lines = ['Usage: sluice <command> [options]', '', 'Commands:'];
-  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)}  ${summary}`);
+  for (const { name, summary } of COMMANDS) lines.push(`  ${name.padEnd(width)}  ${summary}`);
   lines.push(
     '',
     'Run `sluice <command> --help` for the options of a command.',
@@ -41,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(mainHelp());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     io.stderr(`sluice: unknown command "${name}".\n\n${mainHelp()}`);
     return EXIT_USAGE;

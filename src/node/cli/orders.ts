@@ -9,8 +9,8 @@
  */
 
 import { keyValueFields, runningSum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
-import { type OptionSpec, parseArgs, usage } from './args.js';
-import { type CliIo, EXIT_OK } from './io.js';
+import type { OptionSpec } from './args.js';
+import { defineCommand } from './command.js';
 import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
 import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, createSource, sourceSettings } from './source-options.js';
@@ -22,50 +22,46 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"malformed":n,"result":[[province,total],...]}.' },
 ];
 
-export const ORDERS_HELP = usage(
-  'orders',
-  'Running order totals per province from lines "orderId,provinceId,orderPrice" (the seed\'s order stream),\nkept with updateStateByKey. Each batch prints every province\'s total so far and how many malformed lines\nit skipped. With --checkpoint DIR the totals survive a restart.',
-  SPECS,
-  'Example:\n  sluice gen --port 9999 --corpus orders --malformed 2 &\n  sluice orders --socket 127.0.0.1:9999',
-);
-
-export async function orders(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('orders', argv, SPECS);
-  if (args.help) {
-    io.stdout(ORDERS_HELP);
-    return EXIT_OK;
-  }
-  const settings = sourceSettings('orders', args);
-  const json = args.flags.has('json');
-  const kernels = await openKernels(workersOf(args));
-  try {
-    return await runStream({
-      io,
-      settings,
-      kernels,
-      stateful: true,
-      build: (ssc, onConnectionChange) => {
-        const source = createSource(ssc, settings, onConnectionChange);
-        // keyValueFields + running sums fuse into one delimited-reduce kernel call per batch; the totals live in a kernel table.
-        const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum);
-        return { results: totals, sourceDescription: source.description };
-      },
-      collect: (pairs) => byProvince(pairs),
-      emit: (info, collected) => {
-        const result = collected as Pair<string, number>[];
-        const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
-        if (json) {
-          io.stdout(jsonLine(info, result, { malformed }));
-          return;
-        }
-        const block = sparkBlock(info, result, result.length);
-        io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
-      },
-    });
-  } finally {
-    await kernels.close();
-  }
-}
+export const ordersCommand = defineCommand({
+  name: 'orders',
+  summary: 'Running order totals per province from "orderId,provinceId,orderPrice" lines; malformed lines counted.',
+  description:
+    'Running order totals per province from lines "orderId,provinceId,orderPrice" (the seed\'s order stream),\nkept with updateStateByKey. Each batch prints every province\'s total so far and how many malformed lines\nit skipped. With --checkpoint DIR the totals survive a restart.',
+  options: SPECS,
+  examples: '  sluice gen --port 9999 --corpus orders --malformed 2 &\n  sluice orders --socket 127.0.0.1:9999',
+  run: async (args, io) => {
+    const settings = sourceSettings('orders', args);
+    const json = args.flags.has('json');
+    const kernels = await openKernels(workersOf(args));
+    try {
+      return await runStream({
+        io,
+        settings,
+        kernels,
+        stateful: true,
+        build: (ssc, onConnectionChange) => {
+          const source = createSource(ssc, settings, onConnectionChange);
+          // keyValueFields + running sums fuse into one delimited-reduce kernel call per batch; the totals live in a kernel table.
+          const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum);
+          return { results: totals, sourceDescription: source.description };
+        },
+        collect: (pairs) => byProvince(pairs),
+        emit: (info, collected) => {
+          const result = collected as Pair<string, number>[];
+          const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
+          if (json) {
+            io.stdout(jsonLine(info, result, { malformed }));
+            return;
+          }
+          const block = sparkBlock(info, result, result.length);
+          io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
+        },
+      });
+    } finally {
+      await kernels.close();
+    }
+  },
+});
 
 /** Totals in province order (numeric ids numerically), rounded to cents for display. */
 function byProvince(totals: readonly Pair<string, number>[]): Pair<string, number>[] {

@@ -8,8 +8,9 @@
 import { Batch, nonZero, pairWithOne, printLines, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { NodeFileSink } from '../file-sink.js';
-import { type OptionSpec, type ParsedArgs, parseArgs, parseDuration, usage } from './args.js';
-import { type CliIo, EXIT_OK } from './io.js';
+import { type OptionSpec, type ParsedArgs, parseDuration } from './args.js';
+import { defineCommand } from './command.js';
+import type { CliIo } from './io.js';
 import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
 import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, type SourceSettings, createSource, sourceSettings } from './source-options.js';
@@ -24,28 +25,25 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'save', type: 'string', value: 'PREFIX', help: "Also write each batch's counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically)." },
 ];
 
-export const WORDCOUNT_HELP = usage(
-  'wordcount',
-  'Counts the words of each batch of lines and prints them the way Spark Streaming does\n(header, then the first ten (word,count) pairs), or the whole result as JSON lines.',
-  SPECS,
-  'Examples:\n  sluice gen --port 9999 &\n  sluice wordcount --socket 127.0.0.1:9999 --batch 1s\n  sluice wordcount --dir ./incoming --state --checkpoint ./ckpt --json\n  sluice wordcount --socket 127.0.0.1:9999 --window 30s --slide 10s',
-);
-
-export async function wordcount(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs('wordcount', argv, SPECS);
-  if (args.help) {
-    io.stdout(WORDCOUNT_HELP);
-    return EXIT_OK;
-  }
-  const settings = sourceSettings('wordcount', args);
-  const save = args.values.get('save');
-  return runWordCount(io, settings, {
-    json: args.flags.has('json'),
-    workers: workersOf(args),
-    mode: modeOf(args, settings.batchIntervalMs),
-    ...(save === undefined ? {} : { savePrefix: save }),
-  });
-}
+export const wordcountCommand = defineCommand({
+  name: 'wordcount',
+  summary: 'Word count over a socket or a directory, printed per batch (Spark format or JSON).',
+  description:
+    'Counts the words of each batch of lines and prints them the way Spark Streaming does\n(header, then the first ten (word,count) pairs), or the whole result as JSON lines.',
+  options: SPECS,
+  examples:
+    '  sluice gen --port 9999 &\n  sluice wordcount --socket 127.0.0.1:9999 --batch 1s\n  sluice wordcount --dir ./incoming --state --checkpoint ./ckpt --json\n  sluice wordcount --socket 127.0.0.1:9999 --window 30s --slide 10s',
+  run: (args, io) => {
+    const settings = sourceSettings('wordcount', args);
+    const save = args.values.get('save');
+    return runWordCount(io, settings, {
+      json: args.flags.has('json'),
+      workers: workersOf(args),
+      mode: modeOf(args, settings.batchIntervalMs),
+      ...(save === undefined ? {} : { savePrefix: save }),
+    });
+  },
+});
 
 /** Per batch (Spark's NetworkWordCount), running (updateStateByKey), or over a sliding window. */
 export type CountMode = { readonly kind: 'batch' } | { readonly kind: 'state' } | { readonly kind: 'window'; readonly windowMs: number; readonly slideMs: number };
