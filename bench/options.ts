@@ -8,7 +8,8 @@ export interface BenchOptions {
   /** Distinct keys of the distinct corpus (one pass: every key once). */
   readonly distinctKeys: number;
   readonly seed: number;
-  /** Time budget per case in ms, and minimum timed iterations. */
+  /** Interleaved rounds; per round and case, a time budget in ms and a minimum of timed iterations. */
+  readonly rounds: number;
   readonly timeMs: number;
   readonly minIterations: number;
   /** Substrings matched against `corpus/impl`; empty = everything. */
@@ -26,10 +27,11 @@ export const USAGE = `Usage: npm run bench -- [options]
                        the baselines of a selected corpus always run, since ratios need them
   --json FILE          also write the results as a JSON array, one object per case
   --markdown           print the result table as Markdown (for BENCHMARKS.md)
-  --time MS            time budget per case (default 2000)
-  --iterations N       minimum timed iterations per case (default 5)
+  --rounds N           interleaved rounds: each round times every case once (default 5)
+  --time MS            time budget per case and round (default 400)
+  --iterations N       minimum timed iterations per case and round (default 1)
   --seed N             corpus seed (default ${DEFAULT_SEED})
-  --quick              small smoke run: --size 4 --distinct-keys 500000 --time 300 --iterations 3
+  --quick              small smoke run: --size 4 --distinct-keys 500000 --rounds 3 --time 100
   --help               this text
 `;
 
@@ -42,6 +44,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       filter: { type: 'string', multiple: true },
       json: { type: 'string' },
       markdown: { type: 'boolean' },
+      rounds: { type: 'string' },
       time: { type: 'string' },
       iterations: { type: 'string' },
       seed: { type: 'string' },
@@ -59,8 +62,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     sizeMb: positive('size', values.size, quick ? 4 : 32, false),
     distinctKeys,
     seed: positive('seed', values.seed, DEFAULT_SEED, true, true),
-    timeMs: positive('time', values.time, quick ? 300 : 2000, true),
-    minIterations: positive('iterations', values.iterations, quick ? 3 : 5, true),
+    rounds: positive('rounds', values.rounds, quick ? 3 : 5, true),
+    timeMs: positive('time', values.time, quick ? 100 : 400, true),
+    minIterations: positive('iterations', values.iterations, 1, true),
     filters,
     jsonFile: values.json,
     markdown: values.markdown === true,

@@ -4,7 +4,7 @@
  */
 import type { CorpusName } from '../src/corpus/index.js';
 import { IDIOMATIC, TUNED } from './impls.js';
-import type { Measurement } from './measure.js';
+import { median, type Measurement } from './measure.js';
 
 export type Operation = 'wordCount' | 'aggregateDelimited';
 
@@ -22,16 +22,23 @@ export interface CorpusFacts {
 /** One JSON object per measured case (`--json`). */
 export interface BenchRow extends CorpusFacts {
   readonly impl: string;
+  /** Median over rounds of each round's median time. */
   readonly medianMs: number;
-  readonly meanMs: number;
+  /** Fastest round median. */
   readonly minMs: number;
+  /** Each round's median time, in round order (rounds are interleaved across impls). */
+  readonly roundMedianMs: readonly number[];
+  /** Timed calls over all rounds. */
   readonly samples: number;
-  readonly rmePercent: number;
-  /** MB = 10^6 bytes, from the median. */
+  /** MB = 10^6 bytes, from medianMs. */
   readonly mbPerSec: number;
   readonly wordsPerSec: number | null;
   readonly recordsPerSec: number;
-  /** This case's throughput over the baseline's on the same corpus in the same run (null if not measured). */
+  /**
+   * Median over rounds of (baseline's round time / this case's round time),
+   * the baseline being measured on the same corpus in the same round; null if
+   * the baseline did not run.
+   */
   readonly ratioVsIdiomatic: number | null;
   readonly ratioVsTunedJs: number | null;
 }
@@ -42,10 +49,9 @@ export function toRow(facts: CorpusFacts, impl: string, m: Measurement): BenchRo
     ...facts,
     impl,
     medianMs: m.medianMs,
-    meanMs: m.meanMs,
     minMs: m.minMs,
+    roundMedianMs: m.rounds.map((r) => r.medianMs),
     samples: m.samples,
-    rmePercent: m.rmePercent,
     mbPerSec: facts.bytes / 1e6 / seconds,
     wordsPerSec: facts.words === null ? null : facts.words / seconds,
     recordsPerSec: facts.records / seconds,
@@ -54,22 +60,17 @@ export function toRow(facts: CorpusFacts, impl: string, m: Measurement): BenchRo
   };
 }
 
-/** Fills the ratio columns from the baseline rows of the same corpus. */
+/** Fills the ratio columns from the baseline rows of the same corpus, round by round. */
 export function withRatios(rows: readonly BenchRow[]): BenchRow[] {
-  const baseline = (corpus: CorpusName, impl: string): BenchRow | undefined =>
-    rows.find((r) => r.corpus === corpus && r.impl === impl);
-  return rows.map((row) => {
-    const idiomatic = baseline(row.corpus, IDIOMATIC);
-    const tuned = baseline(row.corpus, TUNED);
-    return {
-      ...row,
-      ratioVsIdiomatic: idiomatic === undefined ? null : row.mbPerSec / idiomatic.mbPerSec,
-      ratioVsTunedJs: tuned === undefined ? null : row.mbPerSec / tuned.mbPerSec,
-    };
-  });
+  const ratioTo = (row: BenchRow, impl: string): number | null => {
+    const baseline = rows.find((r) => r.corpus === row.corpus && r.impl === impl);
+    if (baseline === undefined || baseline.roundMedianMs.length !== row.roundMedianMs.length) return null;
+    return median(row.roundMedianMs.map((ms, round) => (baseline.roundMedianMs[round] as number) / ms));
+  };
+  return rows.map((row) => ({ ...row, ratioVsIdiomatic: ratioTo(row, IDIOMATIC), ratioVsTunedJs: ratioTo(row, TUNED) }));
 }
 
-const COLUMNS = ['corpus', 'impl', 'MB', 'median ms', 'MB/s', 'M words/s', 'M lines/s', '× idiomatic', '× tuned-js', 'samples', '±%'];
+const COLUMNS = ['corpus', 'impl', 'MB', 'median ms', 'MB/s', 'M words/s', 'M lines/s', '× idiomatic', '× tuned-js', 'rounds', 'samples', 'spread %'];
 /** Columns after the first two are numbers: right-aligned. */
 const TEXT_COLUMNS = 2;
 
@@ -84,8 +85,9 @@ function cells(r: BenchRow): string[] {
     (r.recordsPerSec / 1e6).toFixed(2),
     ratio(r.ratioVsIdiomatic),
     ratio(r.ratioVsTunedJs),
+    String(r.roundMedianMs.length),
     String(r.samples),
-    r.rmePercent.toFixed(1),
+    spread(r.roundMedianMs).toFixed(0),
   ];
 }
 
@@ -103,6 +105,11 @@ export function formatMarkdown(rows: readonly BenchRow[]): string {
   const line = (values: readonly string[]): string => `| ${values.join(' | ')} |`;
   const rule = COLUMNS.map((_, c) => (c < TEXT_COLUMNS ? '---' : '---:'));
   return [line(COLUMNS), line(rule), ...rows.map((r) => line(cells(r)))].join('\n');
+}
+
+/** (slowest − fastest round median) / median, in percent: how much the load moved this case. */
+function spread(roundMs: readonly number[]): number {
+  return ((Math.max(...roundMs) - Math.min(...roundMs)) / median(roundMs)) * 100;
 }
 
 function ratio(value: number | null): string {

@@ -21,7 +21,7 @@ import {
   type WordCountImpl,
 } from './impls.js';
 import { loadKernelSets } from './load-kernels.js';
-import { measure } from './measure.js';
+import { measureInterleaved, type TimedCase } from './measure.js';
 import { parseOptions, selected, USAGE, type BenchOptions } from './options.js';
 import { formatMarkdown, formatTable, toRow, withRatios, type BenchRow, type CorpusFacts } from './report.js';
 import { firstDifference, referenceWordCount } from './verify.js';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   const results = withRatios(rows);
   console.log(`\n${options.markdown ? formatMarkdown(results) : formatTable(results)}\n`);
-  console.log('Ratios divide a case\'s median MB/s by the baseline\'s median MB/s on the same corpus, measured in this run.');
+  console.log('Ratios: median over rounds of (baseline time / case time), both measured on the same corpus in the same round of this run.');
   if (options.jsonFile !== undefined) {
     writeFileSync(options.jsonFile, JSON.stringify(results, null, 2) + '\n');
     console.log(`Wrote ${results.length} results to ${options.jsonFile}`);
@@ -87,9 +87,7 @@ async function benchWordCount(corpus: 'english' | 'mixed' | 'distinct', all: rea
     const difference = firstDifference(reference, impl.wordCount(bytes));
     if (difference !== undefined) throw new VerificationFailure(`${corpus}/${impl.name} disagrees with the reference word count: ${difference}`);
   }
-  const rows: BenchRow[] = [];
-  for (const impl of impls) rows.push(await timeCase(facts, impl.name, () => impl.wordCount(bytes), options));
-  return rows;
+  return timeCases(facts, impls.map((impl) => ({ name: impl.name, fn: () => impl.wordCount(bytes) })), options);
 }
 
 async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions): Promise<BenchRow[]> {
@@ -108,9 +106,7 @@ async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions)
         : firstDifference(reference.sums, result, SUM_TOLERANCE);
     if (difference !== undefined) throw new VerificationFailure(`orders/${impl.name} disagrees with the reference sums: ${difference}`);
   }
-  const rows: BenchRow[] = [];
-  for (const impl of impls) rows.push(await timeCase(facts, impl.name, () => impl.aggregate(bytes, ORDERS_SPEC), options));
-  return rows;
+  return timeCases(facts, impls.map((impl) => ({ name: impl.name, fn: () => impl.aggregate(bytes, ORDERS_SPEC) })), options);
 }
 
 function generate(corpus: CorpusName, options: BenchOptions): Uint8Array {
@@ -126,11 +122,16 @@ function generate(corpus: CorpusName, options: BenchOptions): Uint8Array {
   return bytes;
 }
 
-async function timeCase(facts: CorpusFacts, impl: string, fn: () => unknown, options: BenchOptions): Promise<BenchRow> {
-  const m = await measure(`${facts.corpus}/${impl}`, fn, { timeMs: options.timeMs, minIterations: options.minIterations });
-  const row = toRow(facts, impl, m);
-  console.log(`  ${impl.padEnd(14)} median ${m.medianMs.toFixed(1).padStart(8)} ms  ${row.mbPerSec.toFixed(1).padStart(7)} MB/s  (${m.samples} samples)`);
-  return row;
+async function timeCases(facts: CorpusFacts, cases: readonly TimedCase[], options: BenchOptions): Promise<BenchRow[]> {
+  const measurements = await measureInterleaved(cases, options);
+  return cases.map((timed, i) => {
+    const m = measurements[i];
+    if (m === undefined) throw new Error(`no measurement for ${timed.name}`);
+    const row = toRow(facts, timed.name, m);
+    const rounds = m.rounds.map((r) => r.medianMs.toFixed(0)).join(' ');
+    console.log(`  ${timed.name.padEnd(14)} median ${m.medianMs.toFixed(1).padStart(8)} ms  ${row.mbPerSec.toFixed(1).padStart(7)} MB/s  (rounds: ${rounds} ms)`);
+    return row;
+  });
 }
 
 function countLines(bytes: Uint8Array): number {
@@ -144,7 +145,8 @@ function printMachine(options: BenchOptions, kernelSets: readonly Kernels[]): vo
   console.log(`sluice bench — node ${process.version}, ${availableParallelism()} cores (${cpu}), ${process.platform}/${process.arch}`);
   console.log(
     `corpora: ${options.sizeMb} MB english/mixed/orders, distinct = ${options.distinctKeys.toLocaleString('en-US')} keys, seed ${options.seed}; ` +
-      `per case: ≥ ${options.minIterations} iterations and ${options.timeMs} ms, 1 warm-up; kernels: ${kernelSets.map((k) => k.kind).join(', ') || 'none'}`,
+      `${options.rounds} interleaved rounds, per case and round ≥ ${options.minIterations} iteration(s) and ${options.timeMs} ms; ` +
+      `kernels: ${kernelSets.map((k) => k.kind).join(', ') || 'none'}`,
   );
   console.log('One thread. Machines here are shared and noisy: compare medians and ratios from the same run, not absolute figures across runs.');
 }
