@@ -27,17 +27,29 @@ import { InvalidArgumentError } from '../errors.js';
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
 
+/** Several complete lines in one view, each followed by '\n' (see `onRun`). */
+export type LineRunHandler = (run: Uint8Array, lines: number) => void;
+
 export interface LineSplitterOptions {
   /** Longest line kept, in bytes without its terminator. Default 1 MiB (the RecordBatch limit). */
   readonly maxLineBytes?: number;
   /** Called once for each dropped over-long line with the number of its bytes seen when it was dropped. */
   readonly onOversize?: (bytesSeen: number) => void;
+  /**
+   * Bulk path for receivers that can store many lines at once: a run of
+   * complete lines lying inside one chunk is handed over as one view
+   * (`lines` lines, each ending in '\n', the last byte a '\n') instead of
+   * line by line. Only runs that need no per-line work are batched: no '\r'
+   * and no line that could exceed maxLineBytes (the run itself is no longer).
+   */
+  readonly onRun?: LineRunHandler;
 }
 
 export class LineSplitter {
   readonly maxLineBytes: number;
   private readonly onLine: (line: Uint8Array) => void;
   private readonly onOversize: ((bytesSeen: number) => void) | undefined;
+  private readonly onRun: LineRunHandler | undefined;
   /** Bytes of the unfinished line, kept as the chunks' views to avoid re-copying on every push. */
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -56,6 +68,7 @@ export class LineSplitter {
     this.maxLineBytes = max;
     this.onLine = onLine;
     this.onOversize = options.onOversize;
+    this.onRun = options.onRun;
   }
 
   /** Lines handed to onLine so far. */
@@ -93,6 +106,15 @@ export class LineSplitter {
       if (nl === -1) {
         this.holdTail(chunk, from, total);
         return;
+      }
+      if (this.onRun !== undefined && this.pending.length === 0 && !this.discarding) {
+        const last = chunk.lastIndexOf(NEWLINE);
+        const cr = last > nl ? chunk.indexOf(CARRIAGE_RETURN, from) : -1;
+        if (last > nl && last + 1 - from <= this.maxLineBytes && (cr === -1 || cr > last)) {
+          this.emitRun(chunk.subarray(from, last + 1), base + last + 1);
+          from = last + 1;
+          continue;
+        }
       }
       this.lineEnd = base + nl + 1;
       this.finishLine(chunk, from, nl);
@@ -160,6 +182,14 @@ export class LineSplitter {
     }
     this.lines++;
     this.onLine(content);
+  }
+
+  private emitRun(run: Uint8Array, end: number): void {
+    let lines = 0;
+    for (let at = run.indexOf(NEWLINE); at !== -1; at = run.indexOf(NEWLINE, at + 1)) lines++;
+    this.lines += lines;
+    this.lineEnd = end;
+    (this.onRun as LineRunHandler)(run, lines);
   }
 
   private takePending(): Uint8Array {

@@ -6,7 +6,12 @@
  * again after `restartDelayMs`, and the error reaches StreamingListeners.
  */
 export interface ReceiverHost {
-  /** One record (a line, without its '\n'), as a string or UTF-8 bytes. */
+  /**
+   * One record (a line, without its '\n'), as a string or UTF-8 bytes. A
+   * record holding '\n' is stored as the lines it contains, a final '\n'
+   * ending the last line (RecordBatchBuilder.append): receivers use this to
+   * hand over many complete lines in one call (Receiver.storeLines).
+   */
   storeRecord(record: string | Uint8Array): void;
   restart(receiver: Receiver, reason: string, error?: unknown): void;
   reportError(receiver: Receiver, message: string, error?: unknown): void;
@@ -35,6 +40,14 @@ export abstract class Receiver {
       return;
     }
     for (const record of records) host.storeRecord(record);
+  }
+
+  /**
+   * Store many complete lines at once: UTF-8 bytes, each line ending in
+   * '\n'. One call instead of one per line; the lines are the same.
+   */
+  storeLines(lines: Uint8Array): void {
+    this.requireHost().storeRecord(lines);
   }
 
   /** Ask the supervisor to stop this receiver and start it again after `restartDelayMs`. */

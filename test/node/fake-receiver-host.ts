@@ -7,6 +7,8 @@ export class FakeReceiverHost implements ReceiverHost {
   readonly records: Uint8Array[] = [];
   readonly errors: { message: string; error: unknown }[] = [];
   readonly restarts: string[] = [];
+  /** storeRecord calls (fewer than records when lines come in runs). */
+  storeCalls = 0;
   stopped = false;
 
   constructor(private readonly receiver: Receiver) {
@@ -14,8 +16,18 @@ export class FakeReceiverHost implements ReceiverHost {
   }
 
   storeRecord(record: string | Uint8Array): void {
-    // Copy: receivers may hand out views into buffers they own.
-    this.records.push(typeof record === 'string' ? new TextEncoder().encode(record) : record.slice());
+    const bytes = typeof record === 'string' ? new TextEncoder().encode(record) : record;
+    this.storeCalls++;
+    // As the engine's block buffer does: a record holding '\n' is the lines it contains.
+    let start = 0;
+    for (;;) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl === -1 ? bytes.length : nl;
+      // Copy: receivers may hand out views into buffers they own.
+      this.records.push(bytes.slice(start, end));
+      if (nl === -1 || nl + 1 === bytes.length) return;
+      start = nl + 1;
+    }
   }
 
   restart(_receiver: Receiver, reason: string): void {

@@ -212,3 +212,18 @@ test('over its rate limit the receiver stops reading, so a fast sender is held b
   await close(server);
   assert.ok(host.lines().every((line) => line === 'word '.repeat(20)));
 });
+
+test('complete lines arriving together are stored in one call, and the lines are the same', async () => {
+  const text = Array.from({ length: 500 }, (_, i) => `line ${i} 长江`).join('\n') + '\n';
+  const server = createServer(firstConnectionOnly((socket) => socket.end(text)));
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.records.length === 500, 'all lines');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines(), text.trimEnd().split('\n'));
+  assert.ok(host.storeCalls < 50, `${host.storeCalls} store calls for 500 lines`);
+  assert.equal(receiver.stats.linesStored, 500);
+});

@@ -40,16 +40,40 @@ function randomInput(rng: Rng, size: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function splitInChunks(chunks: Uint8Array[], max: number) {
+function splitInChunks(chunks: Uint8Array[], max: number, useRuns = false) {
   const lines: number[][] = [];
   const dropped: number[] = [];
   const ends: number[] = [];
+  let runs = 0;
   const splitter = new LineSplitter(
     (line) => {
       lines.push(Array.from(line));
       ends.push(splitter.lineEndOffset);
     },
-    { maxLineBytes: max, onOversize: (n) => dropped.push(n) },
+    {
+      maxLineBytes: max,
+      onOversize: (n) => dropped.push(n),
+      ...(useRuns
+        ? {
+            onRun: (run: Uint8Array, count: number) => {
+              runs++;
+              assert.equal(run[run.length - 1], 10, 'a run ends with a newline');
+              assert.equal(run.indexOf(13), -1, 'a run holds no carriage return');
+              assert.ok(run.length <= max, 'no line of a run can be over-long');
+              assert.equal(count, run.filter((b) => b === 10).length);
+              // Every line of the run ends where its '\n' is; the splitter reports the run's end.
+              const at = splitter.lineEndOffset - run.length;
+              let start = 0;
+              for (let i = 0; i < run.length; i++) {
+                if (run[i] !== 10) continue;
+                lines.push(Array.from(run.subarray(start, i)));
+                ends.push(at + i + 1);
+                start = i + 1;
+              }
+            },
+          }
+        : {}),
+    },
   );
   let peakBuffered = 0;
   const whole: number[] = [];
@@ -70,7 +94,7 @@ function splitInChunks(chunks: Uint8Array[], max: number) {
     const body = whole.slice(stop - line.length, stop);
     assert.deepEqual(body, line, `line ${i} precedes its end offset`);
   }
-  return { lines, dropped, peakBuffered, splitter };
+  return { lines, dropped, peakBuffered, splitter, runs };
 }
 
 test('random chunkings give the same lines as splitting the whole input', () => {
@@ -87,6 +111,23 @@ test('random chunkings give the same lines as splitting the whole input', () => 
     assert.equal(actual.splitter.lineCount, expected.lines.length, `seed ${seed}`);
     assert.ok(actual.peakBuffered <= max + 1, `seed ${seed}: buffered ${actual.peakBuffered} bytes with max ${max}`);
   }
+});
+
+test('with onRun, runs of whole lines give exactly the same lines, offsets and drops', () => {
+  let runs = 0;
+  for (let seed = 1; seed <= 300; seed++) {
+    const rng = new Rng(seed);
+    const input = randomInput(rng, rng.nextInt(600));
+    const max = [0, 1, 3, 8, 30, 1000][seed % 6] as number;
+    const chunks = randomChunks(input, rng, rng.nextRange(1, 200));
+    const expected = referenceLines(input, max);
+    const actual = splitInChunks(chunks, max, true);
+    assert.deepEqual(actual.lines, expected.lines, `seed ${seed}`);
+    assert.equal(actual.dropped.length, expected.oversize, `seed ${seed}`);
+    assert.equal(actual.splitter.lineCount, expected.lines.length, `seed ${seed}`);
+    runs += actual.runs;
+  }
+  assert.ok(runs > 50, `the bulk path was taken (${runs} runs)`);
 });
 
 test('a multi-byte character split across chunks arrives whole', () => {
