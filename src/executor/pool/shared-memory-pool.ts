@@ -3,9 +3,9 @@
  *
  *   owner thread                                   worker i (of n)
  *   ────────────                                   ───────────────
- *   batch bytes → input region (copied once)
- *   cut n partitions at record boundaries
- *   post COUNT/DELIMITED(partition i) ──────────▶  count into partial table i
+ *   cut the batch into partitions at record
+ *   boundaries; copy partition i into the input
+ *   region (once), then post COUNT/DELIMITED(i) ─▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
  *   post MERGE(hash part i of n) ───────────────▶  fold bucket i of partials
  *                                                  0..n-1 into target table i
@@ -53,7 +53,11 @@ const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const START_TIMEOUT_MS = 30_000;
 /** Control slots per worker: a replaced worker's slot is reused only after its thread has exited. */
 const SLOTS_PER_WORKER = 4;
-/** Partial and target tables use different seeds, so a merge never walks keys in its target's hash order. */
+/**
+ * Partial and target tables use different seeds (design.md: folding a table
+ * into one of the same hash can turn quadratic); merges also walk insertion
+ * order, not slot order.
+ */
 const PARTIAL_SEED = 0n;
 const TARGET_SEED = 0x9e3779b97f4a7c15n;
 const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
