@@ -67,7 +67,7 @@ export class FileCheckpointStore implements CheckpointStore {
     if (newest.kind === 'incompatible') throw newest.error;
     const backup = await this.readValidated(BACKUP_FILE);
     if (backup.kind === 'ok') {
-      const why = newest.kind === 'corrupt' ? newest.error.message : `${CHECKPOINT_FILE} is missing (a write was interrupted).`;
+      const why = newest.kind === 'corrupt' ? `${CHECKPOINT_FILE} is corrupt (${String(newest.error.cause)}).` : `${CHECKPOINT_FILE} is missing (a write was interrupted).`;
       this.onFallback?.(`${why} Using the previous checkpoint (${BACKUP_FILE}).`);
       return backup.payload;
     }
@@ -136,7 +136,12 @@ export function encodeCheckpointFile(payload: Uint8Array): Uint8Array {
 /** The payload of a checkpoint file; CheckpointError CORRUPT or INCOMPATIBLE when it cannot be trusted. */
 export function decodeCheckpointFile(bytes: Uint8Array, path: string): Uint8Array {
   const corrupt = (what: string) =>
-    new CheckpointError('ERR_SLUICE_CHECKPOINT_CORRUPT', `Checkpoint ${path} is corrupt (${what}).`);
+    new CheckpointError(
+      'ERR_SLUICE_CHECKPOINT_CORRUPT',
+      `Checkpoint ${path} is corrupt (${what}). To start over without the saved state, empty its directory.`,
+      // The bare problem, for the fallback notice (which needs no advice: the backup is used).
+      { cause: what },
+    );
   if (bytes.length < HEADER_BYTES) throw corrupt(`${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw corrupt('not a sluice checkpoint file: wrong magic number');

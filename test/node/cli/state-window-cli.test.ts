@@ -67,3 +67,26 @@ test('conflicting or misaligned window options are usage errors', async () => {
   assert.equal(misaligned.code, 2);
   assert.match(misaligned.stderr, /--window \(1500 ms\) must be a multiple of --batch \(1000 ms\)/);
 });
+
+test('a corrupt or incompatible checkpoint directory stops with a clear message (exit 1)', async () => {
+  const dir = await tempDir('cli-ckpt');
+  const input = join(dir.path, 'in');
+  const checkpoint = join(dir.path, 'ckpt');
+  await mkdir(input);
+  await mkdir(checkpoint);
+  await writeFile(join(checkpoint, 'checkpoint'), 'not a checkpoint');
+  const corrupt = await runSluice(['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms']);
+  assert.equal(corrupt.code, 1);
+  assert.match(corrupt.stderr, /Checkpoint .*checkpoint is corrupt \(16 bytes, shorter than the 20-byte header\)\. To start over/);
+
+  // A checkpoint written by a --state run cannot seed a --window run: the operators differ.
+  const other = join(dir.path, 'ckpt2');
+  const state = new SluiceProcess(['wordcount', '--dir', input, '--state', '--checkpoint', other, '--batch', '100ms']);
+  await state.waitFor(() => state.stdoutLines.some((line) => line.startsWith('Time:')), 'a first batch');
+  state.kill('SIGINT');
+  await state.exited;
+  const windowed = await runSluice(['wordcount', '--dir', input, '--window', '200ms', '--checkpoint', other, '--batch', '100ms']);
+  assert.equal(windowed.code, 1);
+  assert.match(windowed.stderr, /Cannot recover from the checkpoint/);
+  await dir.cleanup();
+});
