@@ -18,7 +18,9 @@
  * (`includeExisting: true` reads them too). Each file is read once, in order
  * of modification time then name, in chunks; a file's lines are stored as
  * they are read. Renaming a new file over the name of one already read does
- * not make it read again.
+ * not make it read again; a name is forgotten once its file is gone from the
+ * directory (so the remembered set stays as small as the directory), and a
+ * file appearing later under that name is new.
  *
  * Exactly once across restarts: `checkpointPosition()` is the set of files
  * already read plus, for the file being read, the offset just past the last
@@ -201,6 +203,9 @@ export class TextFileReceiver extends Receiver implements RateControlled {
       return [];
     }
     this.scans++;
+    // Forget files that are gone, so the set (saved in every checkpoint) is bounded by the directory, not by history.
+    const present = new Set(entries.map((e) => e.name));
+    for (const name of this.done) if (!present.has(name)) this.done.delete(name);
     const names = entries.filter((e) => !e.isDirectory() && !isIgnoredFileName(e.name) && !this.done.has(e.name)).map((e) => e.name);
     const dated: { name: string; mtimeMs: number }[] = [];
     for (const name of names) {

@@ -176,3 +176,22 @@ test('a rate limit holds lines back, and a stop while they wait loses and repeat
   assert.deepEqual([...firstHost.lines(), ...second.lines], content.trimEnd().split('\n'));
   assert.equal(second.receiver.maxRatePerSecond, 4000);
 });
+
+test('names of deleted files are forgotten, so a later file with the same name is read', async () => {
+  const dir = await tempDir('dir');
+  const receiver = new TextFileReceiver(dir.path, fastPoll);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
+  await drop(dir.path, 'daily.txt', 'monday\n');
+  await waitFor(() => receiver.stats.filesRead === 1, 'the first daily.txt');
+  await unlink(join(dir.path, 'daily.txt'));
+  const scans = receiver.stats.scans;
+  await waitFor(() => receiver.stats.scans > scans + 1, 'a scan without the file');
+  assert.deepEqual(receiver.checkpointPosition().done, []);
+  await drop(dir.path, 'daily.txt', 'tuesday\n');
+  await waitFor(() => receiver.stats.filesRead === 2, 'the second daily.txt');
+  host.stop();
+  await dir.cleanup();
+  assert.deepEqual(host.lines(), ['monday', 'tuesday']);
+});
