@@ -105,21 +105,17 @@ export class SocketReceiver extends Receiver implements RateControlled {
       this.bytesReceived += chunk.length;
       // Only data proves the server works: one that accepts and closes at once keeps backing off.
       this.backoff.reset();
-      try {
-        this.intake.push(chunk);
-      } catch (error) {
-        // A throwing store() must not become an uncaught exception in a socket callback.
-        this.reportError(`Storing data from ${this.hostname}:${this.port} failed; the rest of this chunk is lost.`, error);
-      }
+      this.guarded(() => this.intake.push(chunk));
     });
     socket.on('end', () => {
-      if (socket === this.socket && this.running) this.intake.flush();
+      if (socket === this.socket && this.running) this.guarded(() => this.intake.flush());
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (socket !== this.socket || !this.running) return;
       this.intake.discardPartialLine();
       lostReported = true;
-      this.reportError(this.describeFailure(error), new ConnectionError(this.connected ? 'ERR_SLUICE_CONNECTION_LOST' : 'ERR_SLUICE_CONNECT', this.describeFailure(error), { cause: error }));
+      const message = this.describeFailure(error);
+      this.reportError(message, new ConnectionError(this.connected ? 'ERR_SLUICE_CONNECTION_LOST' : 'ERR_SLUICE_CONNECT', message, { cause: error }));
     });
     socket.on('close', () => {
       if (socket !== this.socket || !this.running) return;
@@ -137,6 +133,15 @@ export class SocketReceiver extends Receiver implements RateControlled {
         if (this.running) this.connect();
       }, delay);
     });
+  }
+
+  /** A throwing store() must not become an uncaught exception in a socket callback. */
+  private guarded(store: () => void): void {
+    try {
+      store();
+    } catch (error) {
+      this.reportError(`Storing data from ${this.hostname}:${this.port} failed; the rest of this chunk is lost.`, error);
+    }
   }
 
   private describeFailure(error: NodeJS.ErrnoException): string {
