@@ -34,6 +34,8 @@ interface Row {
   exportMs: number;
   /** Median of (1-worker time / this time) over the paired batches. */
   speedup: number;
+  /** The same for the count phase alone (the part that runs in parallel). */
+  countSpeedup: number;
 }
 
 function median(values: readonly number[]): number {
@@ -93,6 +95,7 @@ async function scale(corpus: string, bytes: Uint8Array, iterations: number): Pro
         mergeMs: median(own.map((s) => s.mergeMs)),
         exportMs: median(own.map((s) => s.exportMs)),
         speedup: median(own.map((s, i) => (single[i] as Sample).ms / s.ms)),
+        countSpeedup: median(own.map((s, i) => (single[i] as Sample).countMs / s.countMs)),
       };
     });
   } finally {
@@ -102,12 +105,12 @@ async function scale(corpus: string, bytes: Uint8Array, iterations: number): Pro
 
 function table(rows: readonly Row[]): string {
   const lines = [
-    '| corpus | workers | MB | median ms | MB/s | count ms | merge ms | export ms | speed-up vs 1 worker |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| corpus | workers | MB | median ms | MB/s | count ms | merge ms | export ms | speed-up vs 1 worker | count-phase speed-up |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(`| ${r.corpus} | ${r.workers} | ${r.mb.toFixed(1)} | ${r.medianMs.toFixed(1)} | ${r.mbPerSec.toFixed(0)} | ` +
-      `${r.countMs.toFixed(1)} | ${r.mergeMs.toFixed(1)} | ${r.exportMs.toFixed(1)} | ${r.speedup.toFixed(2)}× |`);
+      `${r.countMs.toFixed(1)} | ${r.mergeMs.toFixed(1)} | ${r.exportMs.toFixed(1)} | ${r.speedup.toFixed(2)}× | ${r.countSpeedup.toFixed(2)}× |`);
   }
   return lines.join('\n');
 }
