@@ -101,13 +101,16 @@ export class LineSplitter {
     const total = chunk.length;
     const base = this.pushed;
     this.pushed += total;
+    // At most one attempt per chunk: a failed one (a '\r', a long line) would fail again for each line after it.
+    let tryRun = this.onRun !== undefined;
     while (from < total) {
       const nl = chunk.indexOf(NEWLINE, from);
       if (nl === -1) {
         this.holdTail(chunk, from, total);
         return;
       }
-      if (this.onRun !== undefined && this.pending.length === 0 && !this.discarding) {
+      if (tryRun && this.pending.length === 0 && !this.discarding) {
+        tryRun = false;
         const last = chunk.lastIndexOf(NEWLINE);
         const cr = last > nl ? chunk.indexOf(CARRIAGE_RETURN, from) : -1;
         if (last > nl && last + 1 - from <= this.maxLineBytes && (cr === -1 || cr > last)) {
