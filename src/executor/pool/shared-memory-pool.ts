@@ -62,6 +62,7 @@ const PARTIAL_SEED = 0n;
 const TARGET_SEED = 0x9e3779b97f4a7c15n;
 const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
 const DEFAULT_PARTITIONS = 8;
+const DEFAULT_MIN_BYTES_PER_KEY = 32;
 
 export type PoolPhase = 'count' | 'merge';
 
@@ -95,6 +96,13 @@ export interface WorkerPoolOptions {
   readonly partitions?: number;
   /** Batches below this many bytes run inline on the calling thread; partitions are at least this big. Default 256 KiB. */
   readonly minPartitionBytes?: number;
+  /**
+   * A batch with fewer bytes than this per key of its partial tables is
+   * mostly distinct keys: merging partitions would cost about as much as
+   * counting, so the next batch of that kind runs as one partition (no
+   * merge), until batches repeat their keys again. 0 always splits. Default 32.
+   */
+  readonly minBytesPerKey?: number;
   /** A worker that reports nothing for this long during a batch is presumed dead and replaced. Default 30 s. */
   readonly stallTimeoutMs?: number;
   readonly hooks?: WorkerPoolHooks;
@@ -105,6 +113,8 @@ export interface WorkerPoolStats {
   parallelBatches: number;
   /** Batches small enough to run inline. */
   inlineBatches: number;
+  /** Parallel batches cut into more than one partition (and so merged). */
+  mergedBatches: number;
   /** Attempts run again after a worker was lost. */
   retries: number;
   /** Worker threads started to replace lost ones. */
@@ -135,6 +145,8 @@ interface PurposeTables {
   readonly targets: number[];
   /** Delimited statistics, LAYOUT_STATS_BYTES per partition (0 until first needed). */
   stats: number;
+  /** Bytes of the last batch per key of its partial tables (how much a merge costs against the counting). */
+  lastBytesPerKey: number;
 }
 
 /** A batch in the shared input region; `copied[k]` once partition k (ending at ends[k]) is there. */
@@ -153,7 +165,7 @@ class WorkerLostError extends Error {
 export class SharedMemoryPool implements Executor {
   readonly kind = 'wasm' as const;
   readonly parallelism: number;
-  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
+  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
   /** Kernels on the owner thread, on the same shared memory (tiny batches, tables, growth). */
   readonly local: WasmKernels;
   readonly memory: WebAssembly.Memory;
@@ -161,6 +173,7 @@ export class SharedMemoryPool implements Executor {
   private readonly maximumPages: number;
   private readonly minPartitionBytes: number;
   private readonly stallTimeoutMs: number;
+  private readonly minBytesPerKey: number;
   private readonly hooks: WorkerPoolHooks | undefined;
   private readonly controlPtr: number;
   private readonly control: Int32Array;
@@ -187,6 +200,7 @@ export class SharedMemoryPool implements Executor {
     this.maximumPages = Math.min(options.maximumPages ?? MAX_PAGES, MAX_PAGES);
     this.minPartitionBytes = Math.max(1, options.minPartitionBytes ?? DEFAULT_MIN_PARTITION_BYTES);
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    this.minBytesPerKey = options.minBytesPerKey ?? DEFAULT_MIN_BYTES_PER_KEY;
     this.hooks = options.hooks;
     const initialPages = options.initialPages === undefined ? {} : { initialPages: options.initialPages };
     this.memory = createKernelMemory({ shared: true, ...initialPages, maximumPages: this.maximumPages });
@@ -237,8 +251,8 @@ export class SharedMemoryPool implements Executor {
       this.stats.inlineBatches++;
       return local.wordCount(bytes);
     }
-    const input = this.placeInput(bytes, partitionEnds(bytes, this.parallelism, this.minPartitionBytes, atWhitespace));
     const tables = this.tablesFor('words', VALUE_I64, 'sum');
+    const input = this.placeInput(bytes, partitionEnds(bytes, this.partitionsFor(tables), this.minPartitionBytes, atWhitespace));
     return this.withRetries('word count', () => {
       const partials = this.countPartitions(input, tables, (t, ptr, len, clear) => ({
         command: Command.CountWords, table: t, ptr, len, a0: clear ? 1 : 0, a1: 0, a2: 0, a3: 0, stats: 0,
@@ -259,8 +273,8 @@ export class SharedMemoryPool implements Executor {
       this.stats.inlineBatches++;
       return local.aggregateDelimited(bytes, spec);
     }
-    const input = this.placeInput(bytes, partitionEnds(bytes, this.partitionsFor(spec.reducer), this.minPartitionBytes, afterNewline));
     const tables = this.tablesFor(`delimited-${spec.reducer}`, VALUE_F64, spec.reducer);
+    const input = this.placeInput(bytes, partitionEnds(bytes, this.partitionsFor(tables), this.minPartitionBytes, afterNewline));
     return this.withRetries('delimited aggregation', () => {
       const partials = this.countPartitions(input, tables, (t, ptr, len, clear, stats) => ({
         command: Command.Delimited, table: t, ptr, len,
@@ -290,13 +304,17 @@ export class SharedMemoryPool implements Executor {
   }
 
   /**
-   * Integer counts, min and max do not depend on how a batch is cut, so those
-   * batches are cut once per worker. A float sum does (addition is not
-   * associative), so it is cut into the same `partitions` whatever the
-   * worker count, and every worker count gives the same bits.
+   * How many partitions to cut the next batch into. A float sum depends on
+   * the cut (addition is not associative), so it is always cut into the same
+   * `partitions`, whatever the worker count: every worker count gives the
+   * same bits. Integer counts, min and max do not: one partition per worker,
+   * or a single one while batches are mostly distinct keys (the last batch
+   * had fewer than minBytesPerKey bytes per key of its partial tables), when
+   * merging would cost about as much as counting again.
    */
-  private partitionsFor(reducer: Reducer): number {
-    return reducer === 'sum' ? this.partitions : this.parallelism;
+  private partitionsFor(tables: PurposeTables): number {
+    if (tables.valueKind === VALUE_F64 && tables.reducer === 'sum') return this.partitions;
+    return tables.lastBytesPerKey < this.minBytesPerKey ? 1 : this.parallelism;
   }
 
   /** The reused input region for a batch, with the zeroed padding the SIMD scans read after its end; partitions are copied in later. */
@@ -396,6 +414,9 @@ export class SharedMemoryPool implements Executor {
       for (let k = 0; k < partitions; k++) this.copyPartition(input, k);
     });
     this.stats.countMs += performance.now() - started;
+    let keys = 0;
+    for (let k = 0; k < partitions; k++) keys += this.context.instance.header(partials[k] as number).size;
+    tables.lastBytesPerKey = input.bytes.length / Math.max(1, keys);
     return partials.slice(0, partitions);
   }
 
@@ -453,6 +474,7 @@ export class SharedMemoryPool implements Executor {
     }
     const started = performance.now();
     this.run('merge', tasks);
+    this.stats.mergedBatches++;
     this.stats.mergeMs += performance.now() - started;
     return this.timedExport(() => exportByOrigin(this.context, targets.slice(0, parts)));
   }
@@ -468,7 +490,7 @@ export class SharedMemoryPool implements Executor {
   private tablesFor(purpose: string, valueKind: ValueKind, reducer: Reducer): PurposeTables {
     let tables = this.tables.get(purpose);
     if (tables === undefined) {
-      tables = { valueKind, reducer, partials: [], targets: [], stats: 0 };
+      tables = { valueKind, reducer, partials: [], targets: [], stats: 0, lastBytesPerKey: Infinity };
       this.tables.set(purpose, tables);
     }
     return tables;

@@ -10,7 +10,7 @@ const reference = createKernels({ fallback: false });
 test('a batch larger than the initial shared memory grows it; every worker sees the grown memory', async () => {
   const bytes = distinctPassBytes(500_000);
   assert.ok(bytes.length > 32 * PAGE_BYTES);
-  await withPool({ workers: 2, initialPages: 32 }, (pool) => {
+  await withPool({ workers: 2, initialPages: 32, minBytesPerKey: 0 }, (pool) => {
     assert.equal(pool.memory.buffer.byteLength, 32 * PAGE_BYTES);
     assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
     assert.ok(pool.memory.buffer.byteLength > 2 * bytes.length, `memory is ${pool.memory.buffer.byteLength} bytes`);

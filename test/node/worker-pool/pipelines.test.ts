@@ -60,9 +60,11 @@ for (const [name, { batches, build }] of Object.entries(pipelines)) {
     assert.ok(single.length > BATCHES * 10);
     const outputs: string[][] = [];
     for (const workers of [1, 2, 4]) {
-      outputs.push(await withPool({ workers }, async (pool) => {
+      // minBytesPerKey 0: these small batches are split and merged every time, however many keys they repeat.
+      outputs.push(await withPool({ workers, minBytesPerKey: 0 }, async (pool) => {
         const out = await printed(pool, batches, build);
         assert.ok(pool.stats.parallelBatches >= BATCHES, `${pool.stats.parallelBatches} parallel batches`);
+        if (workers > 1) assert.ok(pool.stats.mergedBatches >= BATCHES, `${pool.stats.mergedBatches} merged batches`);
         return out;
       }));
     }

@@ -19,9 +19,10 @@ test('word count: 1, 2 and 4 workers give exactly the single-pass result, keys i
   const english = corpusBytes('english', 300_000);
   const mixed = corpusBytes('mixed', 300_000);
   for (const workers of WORKER_COUNTS) {
-    await withPool({ workers }, (pool) => {
+    await withPool({ workers, minBytesPerKey: 0 }, (pool) => {
       for (const bytes of [english, mixed, english]) assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)), `workers=${workers}`);
       assert.equal(pool.stats.parallelBatches, 3);
+      assert.equal(pool.stats.mergedBatches, workers > 1 ? 3 : 0);
       assert.equal(pool.stats.inlineBatches, 0);
     });
   }
@@ -40,6 +41,23 @@ test('1 million distinct keys: identical with 1, 2 and 4 workers (tables grow du
       assert.ok(Buffer.from(got.values.buffer).equals(Buffer.from(expected.values.buffer)), `values, workers=${workers}`);
     });
   }
+});
+
+test('after a batch of mostly distinct keys the next one runs as one partition (no merge), until keys repeat again', async () => {
+  const distinct = distinctPassBytes(100_000);
+  const english = corpusBytes('english', 2_000_000);
+  await withPool({ workers: 2 }, (pool) => {
+    const merged: number[] = [];
+    for (const bytes of [distinct, distinct, english, english]) {
+      assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+      merged.push(pool.stats.mergedBatches);
+    }
+    assert.deepEqual(merged, [1, 1, 1, 2]);
+  });
+  await withPool({ workers: 2, minBytesPerKey: 0 }, (pool) => {
+    for (const bytes of [distinct, distinct]) assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+    assert.equal(pool.stats.mergedBatches, 2);
+  });
 });
 
 test('orders: per-province sum/count/min/max and malformed lines are identical with 1, 2 and 4 workers', async () => {
