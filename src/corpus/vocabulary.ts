@@ -55,31 +55,32 @@ export function cjkVocabulary(): readonly string[] {
 }
 
 function buildEnglish(size: number): string[] {
-  const rng = new Rng(ENGLISH_SEED);
-  const seen = new Set<string>(COMMON_ENGLISH);
-  const words = [...seen];
-  while (words.length < size) {
-    const rank = words.length;
+  return buildVocabulary(ENGLISH_SEED, COMMON_ENGLISH, size, (rng, rank) => {
     // Frequent words are short, rare ones long, as in natural text.
     const syllables = rank < 2_000 ? 1 : rank < 15_000 ? rng.nextRange(1, 2) : rng.nextRange(2, 3);
     let word = '';
     for (let s = 0; s < syllables; s++) word += rng.pick(ONSETS) + rng.pick(VOWELS) + rng.pick(CODAS);
-    if (word.length < 2 || seen.has(word)) continue;
-    seen.add(word);
-    words.push(word);
-  }
-  return words;
+    return word.length < 2 ? undefined : word;
+  });
 }
 
 function buildCjk(size: number): string[] {
-  const rng = new Rng(CJK_SEED);
-  const seen = new Set<string>(COMMON_CJK);
-  const words = [...seen];
-  while (words.length < size) {
+  return buildVocabulary(CJK_SEED, COMMON_CJK, size, (rng) => {
     const length = rng.nextRange(2, 4);
     let word = '';
     for (let i = 0; i < length; i++) word += String.fromCharCode(rng.nextRange(CJK_FIRST, CJK_LAST));
-    if (seen.has(word)) continue;
+    return word;
+  });
+}
+
+/** `head`, then distinct candidates (undefined = rejected) until there are `size` words. */
+function buildVocabulary(seed: number, head: readonly string[], size: number, candidate: (rng: Rng, rank: number) => string | undefined): string[] {
+  const rng = new Rng(seed);
+  const seen = new Set<string>(head);
+  const words = [...seen];
+  while (words.length < size) {
+    const word = candidate(rng, words.length);
+    if (word === undefined || seen.has(word)) continue;
     seen.add(word);
     words.push(word);
   }

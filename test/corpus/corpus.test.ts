@@ -143,3 +143,15 @@ test('orders: malformedRate injects missing fields, extra fields and bad numbers
   for (const bad of BAD_PRICES) assert.ok(!Number.isFinite(Number(bad)) || bad === '', `${bad} parses`);
   assert.throws(() => createCorpus('orders', { malformedRate: 2 }), RangeError);
 });
+
+test('corpora are pinned: seed 42 gives the same bytes as when BENCHMARKS.md was measured', () => {
+  // A changed generator or vocabulary silently changes every benchmark input;
+  // update these fingerprints only on purpose, and re-measure.
+  const pinned = { english: [65442, 0x7e878ce5], mixed: [65480, 0x2d091277], distinct: [65535, 0xbd1929e4], orders: [65513, 0xea5108db] };
+  for (const name of CORPUS_NAMES) {
+    const bytes = corpusBytes(name, 65536, { distinctKeys: 1_000_000, ...(name === 'orders' ? { malformedRate: 0.01 } : {}) });
+    let h = 0x811c9dc5;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    assert.deepEqual([bytes.length, h], pinned[name], name);
+  }
+});
