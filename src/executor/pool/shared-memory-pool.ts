@@ -43,7 +43,7 @@ import {
   A0, A1, A2, A3, COMMAND, Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, LEN, PTR, RESULT0, RESULT1, SEQ, STATE, STATS, TABLE,
   MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
-import { afterNewline, atWhitespace, partitionEnds } from './partitions.js';
+import { afterNewline, atWhitespace, partitionEnds, type BoundaryRule } from './partitions.js';
 import type { PoolThread, PoolThreadLauncher } from './pool-thread.js';
 
 /** Attempts per batch before it fails the job. */
@@ -62,6 +62,8 @@ const PARTIAL_SEED = 0n;
 const TARGET_SEED = 0x9e3779b97f4a7c15n;
 const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
 const DEFAULT_PARTITIONS = 8;
+/** Each partition is copied and counted in up to this many chunks (of at least minPartitionBytes), so a worker starts after its first chunk is copied. */
+const CHUNKS_PER_PARTITION = 4;
 const DEFAULT_MIN_BYTES_PER_KEY = 32;
 
 export type PoolPhase = 'count' | 'merge';
@@ -149,12 +151,17 @@ interface PurposeTables {
   lastBytesPerKey: number;
 }
 
-/** A batch in the shared input region; `copied[k]` once partition k (ending at ends[k]) is there. */
+/**
+ * A batch in the shared input region. Partition k ends at ends[k] and is cut
+ * into chunks ending at chunkEnds[k] (record boundaries too); `copied` holds
+ * the chunks already in shared memory, as `${k}:${c}`.
+ */
 interface SharedInput {
   readonly ptr: number;
   readonly bytes: Uint8Array;
   readonly ends: readonly number[];
-  readonly copied: boolean[];
+  readonly chunkEnds: readonly (readonly number[])[];
+  readonly copied: Set<string>;
 }
 
 /** A worker was lost during an attempt (the attempt is retried on a replacement). */
@@ -252,7 +259,7 @@ export class SharedMemoryPool implements Executor {
       return local.wordCount(bytes);
     }
     const tables = this.tablesFor('words', VALUE_I64, 'sum');
-    const input = this.placeInput(bytes, partitionEnds(bytes, this.partitionsFor(tables), this.minPartitionBytes, atWhitespace));
+    const input = this.placeInput(bytes, this.partitionsFor(tables), atWhitespace);
     return this.withRetries('word count', () => {
       const partials = this.countPartitions(input, tables, (t, ptr, len, clear) => ({
         command: Command.CountWords, table: t, ptr, len, a0: clear ? 1 : 0, a1: 0, a2: 0, a3: 0, stats: 0,
@@ -274,7 +281,7 @@ export class SharedMemoryPool implements Executor {
       return local.aggregateDelimited(bytes, spec);
     }
     const tables = this.tablesFor(`delimited-${spec.reducer}`, VALUE_F64, spec.reducer);
-    const input = this.placeInput(bytes, partitionEnds(bytes, this.partitionsFor(tables), this.minPartitionBytes, afterNewline));
+    const input = this.placeInput(bytes, this.partitionsFor(tables), afterNewline);
     return this.withRetries('delimited aggregation', () => {
       const partials = this.countPartitions(input, tables, (t, ptr, len, clear, stats) => ({
         command: Command.Delimited, table: t, ptr, len,
@@ -318,24 +325,31 @@ export class SharedMemoryPool implements Executor {
   }
 
   /** The reused input region for a batch, with the zeroed padding the SIMD scans read after its end; partitions are copied in later. */
-  private placeInput(bytes: Uint8Array, ends: readonly number[]): SharedInput {
+  private placeInput(bytes: Uint8Array, parts: number, boundary: BoundaryRule): SharedInput {
     const ptr = this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
     this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
-    return { ptr, bytes, ends, copied: ends.map(() => false) };
+    const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
+    const chunkEnds = ends.map((end, k) => {
+      const start = k === 0 ? 0 : (ends[k - 1] as number);
+      return partitionEnds(bytes.subarray(start, end), CHUNKS_PER_PARTITION, this.minPartitionBytes, boundary).map((e) => e + start);
+    });
+    return { ptr, bytes, ends, chunkEnds, copied: new Set() };
   }
 
   /**
-   * Copies partition k into shared memory (once per batch). Partitions are
-   * copied just before they are posted, so workers count while later ones
-   * are still being copied: a kernel may read up to 15 bytes past its
-   * partition's end, but masks them out, so bytes still being written there
-   * never change its result.
+   * Copies chunk c of partition k into shared memory (once per batch). A
+   * worker is posted one chunk at a time, each copied just before it is
+   * posted, so workers count while later chunks are still being copied: a
+   * kernel may read up to 15 bytes past its chunk's end, but masks them
+   * out, so bytes still being written there never change its result.
    */
-  private copyPartition(input: SharedInput, k: number): void {
-    if (input.copied[k] === true) return;
-    const start = k === 0 ? 0 : (input.ends[k - 1] as number);
-    this.context.instance.memory.u8().set(input.bytes.subarray(start, input.ends[k]), input.ptr + start);
-    input.copied[k] = true;
+  private copyChunk(input: SharedInput, k: number, c: number): void {
+    const key = `${k}:${c}`;
+    if (input.copied.has(key)) return;
+    const chunks = input.chunkEnds[k] as readonly number[];
+    const start = c > 0 ? (chunks[c - 1] as number) : k > 0 ? (input.ends[k - 1] as number) : 0;
+    this.context.instance.memory.u8().set(input.bytes.subarray(start, chunks[c]), input.ptr + start);
+    input.copied.add(key);
   }
 
   private withRetries<T>(what: string, attempt: () => T): T {
@@ -383,35 +397,40 @@ export class SharedMemoryPool implements Executor {
     const workers = Math.min(this.parallelism, partitions);
     const tasks: Task[] = [];
     for (let w = 0; w < workers; w++) {
+      // Partition k, chunk c; `at` = absolute offset counted up to.
       let k = w;
-      let done = 0;
-      const bounds = (): { start: number; len: number } => {
-        const start = k === 0 ? 0 : (ends[k - 1] as number);
-        return { start, len: (ends[k] as number) - start };
-      };
+      let c = 0;
+      let at = k === 0 ? 0 : (ends[k - 1] as number);
+      const chunkEnd = (): number => (input.chunkEnds[k] as readonly number[])[c] as number;
       tasks.push({
         worker: w,
         post: (control, slot) => {
-          const { start, len } = bounds();
+          const start = k === 0 ? 0 : (ends[k - 1] as number);
+          this.copyChunk(input, k, c);
           const statsPtr = stats + k * LAYOUT.LAYOUT_STATS_BYTES;
-          this.copyPartition(input, k);
-          writeCommand(control, slot, command(partials[k] as number, input.ptr + start + done, len - done, done === 0, statsPtr));
+          writeCommand(control, slot, command(partials[k] as number, input.ptr + at, chunkEnd() - at, at === start, statsPtr));
         },
         finish: (control, slot) => {
-          done += Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
-          if (done < bounds().len) {
+          at += Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
+          if (at < chunkEnd()) {
             partials[k] = growTable(this.context, partials[k] as number);
             return false;
           }
+          if (++c < (input.chunkEnds[k] as readonly number[]).length) return false;
           k += workers;
-          done = 0;
+          c = 0;
+          at = ends[k - 1] as number;
           return k >= partitions;
         },
       });
     }
     const started = performance.now();
     this.run('count', tasks, () => {
-      for (let k = 0; k < partitions; k++) this.copyPartition(input, k);
+      // The rest, chunk by chunk across partitions, so that every worker's next chunk is there early.
+      const most = Math.max(...input.chunkEnds.map((chunks) => chunks.length));
+      for (let chunk = 0; chunk < most; chunk++) {
+        for (let p = 0; p < partitions; p++) if (chunk < (input.chunkEnds[p] as readonly number[]).length) this.copyChunk(input, p, chunk);
+      }
     });
     this.stats.countMs += performance.now() - started;
     let keys = 0;
