@@ -62,7 +62,13 @@ const PARTIAL_SEED = 0n;
 const TARGET_SEED = 0x9e3779b97f4a7c15n;
 const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
 const DEFAULT_PARTITIONS = 8;
-/** Each partition is copied and counted in up to this many chunks (of at least minPartitionBytes), so a worker starts after its first chunk is copied. */
+/**
+ * With a core to spare for the owner thread, each partition is copied and
+ * counted in up to this many chunks (of at least minPartitionBytes), so a
+ * worker starts after its first chunk is copied. Without one, copying while
+ * every core counts only slows the workers down (measured), so partitions
+ * are copied whole.
+ */
 const CHUNKS_PER_PARTITION = 4;
 const DEFAULT_MIN_BYTES_PER_KEY = 32;
 
@@ -181,6 +187,7 @@ export class SharedMemoryPool implements Executor {
   private readonly minPartitionBytes: number;
   private readonly stallTimeoutMs: number;
   private readonly minBytesPerKey: number;
+  private readonly chunksPerPartition: number;
   private readonly hooks: WorkerPoolHooks | undefined;
   private readonly controlPtr: number;
   private readonly control: Int32Array;
@@ -208,6 +215,7 @@ export class SharedMemoryPool implements Executor {
     this.minPartitionBytes = Math.max(1, options.minPartitionBytes ?? DEFAULT_MIN_PARTITION_BYTES);
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.minBytesPerKey = options.minBytesPerKey ?? DEFAULT_MIN_BYTES_PER_KEY;
+    this.chunksPerPartition = workers < defaultWorkers ? CHUNKS_PER_PARTITION : 1;
     this.hooks = options.hooks;
     const initialPages = options.initialPages === undefined ? {} : { initialPages: options.initialPages };
     this.memory = createKernelMemory({ shared: true, ...initialPages, maximumPages: this.maximumPages });
@@ -331,7 +339,7 @@ export class SharedMemoryPool implements Executor {
     const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
     const chunkEnds = ends.map((end, k) => {
       const start = k === 0 ? 0 : (ends[k - 1] as number);
-      return partitionEnds(bytes.subarray(start, end), CHUNKS_PER_PARTITION, this.minPartitionBytes, boundary).map((e) => e + start);
+      return partitionEnds(bytes.subarray(start, end), this.chunksPerPartition, this.minPartitionBytes, boundary).map((e) => e + start);
     });
     return { ptr, bytes, ends, chunkEnds, copied: new Set() };
   }
