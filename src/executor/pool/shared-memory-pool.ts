@@ -391,6 +391,19 @@ export class SharedMemoryPool implements Executor {
    * partitions w, w+n, w+2n, ... one after the other. Returns the partial
    * tables in partition order.
    */
+  /** Copies the chunks not copied yet, one per step, chunk by chunk across partitions, so every worker's next chunk is there early. */
+  private *copyRemainingChunks(input: SharedInput): Generator<void> {
+    const most = Math.max(...input.chunkEnds.map((chunks) => chunks.length));
+    for (let chunk = 0; chunk < most; chunk++) {
+      for (let k = 0; k < input.ends.length; k++) {
+        if (chunk < (input.chunkEnds[k] as readonly number[]).length) {
+          this.copyChunk(input, k, chunk);
+          yield;
+        }
+      }
+    }
+  }
+
   private countPartitions(
     input: SharedInput,
     tables: PurposeTables,
@@ -433,13 +446,7 @@ export class SharedMemoryPool implements Executor {
       });
     }
     const started = performance.now();
-    this.run('count', tasks, () => {
-      // The rest, chunk by chunk across partitions, so that every worker's next chunk is there early.
-      const most = Math.max(...input.chunkEnds.map((chunks) => chunks.length));
-      for (let chunk = 0; chunk < most; chunk++) {
-        for (let p = 0; p < partitions; p++) if (chunk < (input.chunkEnds[p] as readonly number[]).length) this.copyChunk(input, p, chunk);
-      }
-    });
+    this.run('count', tasks, this.copyRemainingChunks(input));
     this.stats.countMs += performance.now() - started;
     let keys = 0;
     for (let k = 0; k < partitions; k++) keys += this.context.instance.header(partials[k] as number).size;
@@ -542,7 +549,7 @@ export class SharedMemoryPool implements Executor {
    * owner fails (e.g. memory exhausted), nothing more is posted, the other
    * workers are let finish, and the error is thrown.
    */
-  private run(phase: PoolPhase, tasks: readonly Task[], afterPosting?: () => void): void {
+  private run(phase: PoolPhase, tasks: readonly Task[], background?: Iterable<void>): void {
     const control = this.control;
     const pending = new Set<Task>();
     let failure: unknown;
@@ -563,11 +570,8 @@ export class SharedMemoryPool implements Executor {
       pending.add(task);
     };
     for (const task of tasks) post(task);
-    try {
-      afterPosting?.();
-    } catch (error) {
-      failure = error;
-    }
+    // Owner-side work done in small steps between replies, so no worker waits on it for long.
+    let steps = background?.[Symbol.iterator]();
     while (pending.size > 0) {
       const seen = Atomics.load(control, EVENTS);
       let changed = false;
@@ -594,6 +598,14 @@ export class SharedMemoryPool implements Executor {
         }
       }
       if (pending.size === 0 || changed) continue;
+      if (steps !== undefined && failure === undefined && lost === undefined) {
+        try {
+          if (steps.next().done === true) steps = undefined;
+        } catch (error) {
+          failure = error;
+        }
+        continue;
+      }
       if (Atomics.wait(control, EVENTS, seen, this.stallTimeoutMs) === 'timed-out') {
         for (const task of pending) {
           const reason = `worker ${task.worker} reported nothing for ${this.stallTimeoutMs} ms during the ${phase} phase (presumed dead)`;
