@@ -39,7 +39,16 @@ export class KernelError extends SluiceError {
 
 /** Input that cannot be processed as given: over-long records, malformed rows, hostile frames. */
 export class InputError extends SluiceError {
-  constructor(code: 'ERR_SLUICE_RECORD_TOO_LONG' | 'ERR_SLUICE_MALFORMED_INPUT' | 'ERR_SLUICE_INVALID_UTF8', message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    code:
+      | 'ERR_SLUICE_RECORD_TOO_LONG'
+      | 'ERR_SLUICE_MALFORMED_INPUT'
+      | 'ERR_SLUICE_INVALID_UTF8'
+      /** A receiver kept storing while its buffer of received-but-unprocessed data was full (receiverBufferBytes). */
+      | 'ERR_SLUICE_RECEIVER_OVER_BUDGET',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(code, message, options);
   }
 }

@@ -8,6 +8,7 @@ import { JobGenerator } from './job-generator.js';
 import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
 import { ListenerBus, type StreamingListener } from './listener.js';
+import { checkReceiverBufferBytes } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import type { Receiver } from '../receivers/receiver.js';
@@ -31,6 +32,14 @@ export interface StreamingContextOptions {
   readonly output?: (line: string) => void;
   /** Where saveAsTextFiles() writes when no sink is passed to it. */
   readonly fileSink?: FileSink;
+  /**
+   * Most bytes each receiver may hold received but not yet processed (stored
+   * since the last batch time, plus the data of batches not completed yet).
+   * While a receiver's buffer is full, the built-in receivers stop reading
+   * (TCP then slows the sender; files wait), so memory stays bounded even
+   * without a rate limit or backpressure. Default 256 MiB. See ReceiverSupervisor.
+   */
+  readonly receiverBufferBytes?: number;
 }
 
 export type ContextState = 'initialized' | 'active' | 'stopped';
@@ -46,6 +55,7 @@ export class StreamingContext {
   private readonly kernelsOption: Kernels | null | undefined;
   readonly output: (line: string) => void;
   readonly fileSink: FileSink | undefined;
+  readonly receiverBufferBytes: number;
   readonly graph = new DStreamGraph();
   readonly listenerBus = new ListenerBus();
   private currentState: ContextState = 'initialized';
@@ -72,6 +82,7 @@ export class StreamingContext {
     this.kernelsOption = options.kernels;
     this.output = options.output ?? ((line) => console.log(line));
     this.fileSink = options.fileSink;
+    this.receiverBufferBytes = checkReceiverBufferBytes(options.receiverBufferBytes);
     this.scheduler = new JobScheduler(this.clock, this.graph, this.listenerBus, (error) => this.fail(error));
     this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets);
   }

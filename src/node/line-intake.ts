@@ -13,6 +13,8 @@
  * (`FlowControl.pause`: stop reading the socket, so TCP slows the sender;
  * stop reading the file) until the queue has drained. Memory therefore stays
  * bounded by one read chunk plus the OS buffers, whatever the sender does.
+ * The queue also waits while the engine's buffer is full
+ * (Receiver.isBufferFull); a stopping receiver stores it all (`storeQueued`).
  *
  * Position: `committedBytes` is the stream offset just past the last line
  * handled (stored or dropped as invalid), so a file reader can resume exactly
@@ -154,6 +156,18 @@ export class LineIntake {
     this.committed = 0;
   }
 
+  /**
+   * Stores every line the rate limit holds back, now (the receiver is
+   * stopping: its final flush, which a graceful stop's last batch includes).
+   */
+  storeQueued(): void {
+    while (this.queueHead < this.queue.length) {
+      const next = this.queue[this.queueHead] as QueuedLine;
+      this.queue[this.queueHead++] = undefined;
+      this.handle(next.line, next.end);
+    }
+  }
+
   /** Drops queued lines and timers, and restarts offsets (the receiver stopped; what was not stored is not in its position). */
   clear(): void {
     this.splitter.reset();
@@ -216,6 +230,13 @@ export class LineIntake {
 
   private drain(): void {
     this.drainTimer = undefined;
+    // A full engine buffer holds the queue too: it resumes once processed batches free room.
+    if (this.receiver.isBufferFull()) {
+      void this.receiver.whenBufferHasRoom().then(() => {
+        if (this.queuedLines > 0 && this.drainTimer === undefined) this.scheduleDrain(0);
+      });
+      return;
+    }
     while (this.queueHead < this.queue.length && (this.limiter === undefined || this.limiter.tryTake())) {
       const next = this.queue[this.queueHead] as QueuedLine;
       // Release the line for the GC while the rest of the queue waits.

@@ -11,6 +11,12 @@
  *
  * A line cut off by a connection reset is discarded (its rest will never
  * come); a final line without '\n' before a clean close (FIN) is kept.
+ *
+ * Reading pauses (so TCP holds the sender back) while the rate limit holds
+ * lines in its queue, and while the engine's buffer of received-but-
+ * unprocessed data is full (Receiver.isBufferFull); it resumes once both
+ * clear. At stop, lines the rate limit still holds are stored (a graceful
+ * stop processes them); an unfinished line is discarded.
  */
 
 import { connect, type Socket } from 'node:net';
@@ -39,6 +45,8 @@ export class SocketReceiver extends Receiver implements RateControlled {
   private readonly intake: LineIntake;
   private running = false;
   private connected = false;
+  /** A whenBufferHasRoom() wait is under way (one at a time). */
+  private awaitingRoom = false;
   private connections = 0;
   private bytesReceived = 0;
 
@@ -54,7 +62,7 @@ export class SocketReceiver extends Receiver implements RateControlled {
     this.backoff = new Backoff(options);
     this.intake = new LineIntake(this, `${host}:${port}`, options);
     // Over the rate limit: stop reading, so TCP flow control slows the sender down.
-    this.intake.setFlowControl({ pause: () => this.socket?.pause(), resume: () => this.socket?.resume() });
+    this.intake.setFlowControl({ pause: () => this.applyFlow(), resume: () => this.applyFlow() });
   }
 
   get maxRatePerSecond(): number | undefined {
@@ -85,6 +93,7 @@ export class SocketReceiver extends Receiver implements RateControlled {
     const socket = this.socket;
     this.socket = undefined;
     socket?.destroy();
+    this.guarded(() => this.intake.storeQueued());
     this.intake.clear();
     this.intake.reportPending();
     this.setConnected(false);
@@ -93,7 +102,7 @@ export class SocketReceiver extends Receiver implements RateControlled {
   private connect(): void {
     const socket = connect({ host: this.hostname, port: this.port });
     this.socket = socket;
-    if (this.intake.queuedLines > 0) socket.pause();
+    this.applyFlow();
     let lostReported = false;
     socket.on('connect', () => {
       if (socket !== this.socket) return;
@@ -106,6 +115,7 @@ export class SocketReceiver extends Receiver implements RateControlled {
       // Only data proves the server works: one that accepts and closes at once keeps backing off.
       this.backoff.reset();
       this.guarded(() => this.intake.push(chunk));
+      if (this.isBufferFull()) this.applyFlow();
     });
     socket.on('end', () => {
       if (socket === this.socket && this.running) this.guarded(() => this.intake.flush());
@@ -132,6 +142,29 @@ export class SocketReceiver extends Receiver implements RateControlled {
         this.reconnectTimer = undefined;
         if (this.running) this.connect();
       }, delay);
+    });
+  }
+
+  /** Reads while nothing holds input back: neither the rate limit's queue nor a full engine buffer. */
+  private applyFlow(): void {
+    const socket = this.socket;
+    if (socket === undefined || !this.running) return;
+    if (this.isBufferFull()) {
+      socket.pause();
+      this.waitForRoom();
+    } else if (this.intake.queuedLines > 0) {
+      socket.pause();
+    } else {
+      socket.resume();
+    }
+  }
+
+  private waitForRoom(): void {
+    if (this.awaitingRoom) return;
+    this.awaitingRoom = true;
+    void this.whenBufferHasRoom().then(() => {
+      this.awaitingRoom = false;
+      this.applyFlow();
     });
   }
 

@@ -17,7 +17,8 @@
  * present when onStart runs are remembered as seen and skipped
  * (`includeExisting: true` reads them too). Each file is read once, in order
  * of modification time then name, in chunks; a file's lines are stored as
- * they are read. Renaming a new file over the name of one already read does
+ * they are read (reading waits while the engine's buffer of received-but-
+ * unprocessed data is full, Receiver.isBufferFull). Renaming a new file over the name of one already read does
  * not make it read again; a name is forgotten once its file is gone from the
  * directory (so the remembered set stays as small as the directory), and a
  * file appearing later under that name is new.
@@ -164,7 +165,13 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     this.generation++;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    // Fold what was stored into the position before the intake forgets it (queued lines were not stored).
+    // The final flush: lines the rate limit held back are stored now, so a graceful stop processes them.
+    try {
+      this.intake.storeQueued();
+    } catch (error) {
+      this.reportError(`Storing the last lines of ${this.dir} at stop failed; they will be read again at the next start.`, error);
+    }
+    // Fold what was stored into the position before the intake forgets it.
     if (this.current !== undefined) this.current = { name: this.current.name, startOffset: this.current.startOffset + this.intake.committedBytes };
     this.intake.clear();
     this.intake.reportPending();
@@ -249,6 +256,7 @@ export class TextFileReceiver extends Receiver implements RateControlled {
         this.bytesRead += bytesRead;
         this.intake.push(buffer.subarray(0, bytesRead));
         if (!(await this.untilDrained(generation))) return;
+        if (!(await this.untilBufferHasRoom(generation))) return;
       }
       this.intake.flush();
       if (!(await this.untilDrained(generation))) return;
@@ -272,6 +280,12 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     while (this.intake.queuedLines > 0 && this.live(generation)) {
       await new Promise<void>((resolve) => (this.resumeReading = resolve));
     }
+    return this.live(generation);
+  }
+
+  /** Waits while the engine's buffer of unprocessed data is full; false when the receiver stopped meanwhile. */
+  private async untilBufferHasRoom(generation: number): Promise<boolean> {
+    while (this.isBufferFull() && this.live(generation)) await this.whenBufferHasRoom();
     return this.live(generation);
   }
 

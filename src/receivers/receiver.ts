@@ -16,6 +16,16 @@ export interface ReceiverHost {
   restart(receiver: Receiver, reason: string, error?: unknown): void;
   reportError(receiver: Receiver, message: string, error?: unknown): void;
   isStopped(): boolean;
+  /**
+   * Bytes received but not processed yet (stored since the last batch time,
+   * plus batches not completed). Hosts without a budget may omit the three
+   * buffer methods; receivers then see an empty buffer that never fills.
+   */
+  bufferedBytes?(): number;
+  /** True while the budget (StreamingContextOptions.receiverBufferBytes) is used up: stop reading. */
+  isBufferFull?(): boolean;
+  /** Resolves once processed batches freed room (or the receiver was stopped): read again. */
+  whenBufferHasRoom?(): Promise<void>;
 }
 
 export abstract class Receiver {
@@ -30,6 +40,7 @@ export abstract class Receiver {
   }
 
   abstract onStart(): void;
+  /** Stop reading. Lines held back (rate limit) may still be stored here, as a final flush: they are kept. */
   abstract onStop(): void;
 
   /** Store one record or many. Strings are UTF-8 encoded; bytes are taken as they are. */
@@ -48,6 +59,25 @@ export abstract class Receiver {
    */
   storeLines(lines: Uint8Array): void {
     this.requireHost().storeRecord(lines);
+  }
+
+  /**
+   * Received-but-unprocessed bytes held for this receiver. A receiver that
+   * reads from a source it can slow down (a socket, a file) should stop
+   * reading while `isBufferFull()` and continue when `whenBufferHasRoom()`
+   * resolves; what it stores anyway is kept but reported (ReceiverSupervisor).
+   */
+  bufferedBytes(): number {
+    return this.host?.bufferedBytes?.() ?? 0;
+  }
+
+  isBufferFull(): boolean {
+    return this.host?.isBufferFull?.() ?? false;
+  }
+
+  /** Resolves at once when there is room; otherwise once batches complete and free some, or the receiver stops. */
+  whenBufferHasRoom(): Promise<void> {
+    return this.host?.whenBufferHasRoom?.() ?? Promise.resolve();
   }
 
   /** Ask the supervisor to stop this receiver and start it again after `restartDelayMs`. */

@@ -14,7 +14,10 @@ export class ReceiverInputDStream extends InputDStream<string> {
 
   constructor(context: StreamingContext, receiver: Receiver, options: RecordBatchBuilderOptions = {}) {
     super(context);
-    this.supervisor = new ReceiverSupervisor(receiver, this.id, context.clock, context.listenerBus, options);
+    this.supervisor = new ReceiverSupervisor(receiver, this.id, context.clock, context.listenerBus, {
+      ...options,
+      bufferBytes: context.receiverBufferBytes,
+    });
   }
 
   override start(): void {
@@ -39,7 +42,7 @@ export class ReceiverInputDStream extends InputDStream<string> {
   }
 
   protected take(time: number): Batch<string> {
-    const { records, droppedTooLong } = this.supervisor.cutBlock();
+    const { records, droppedTooLong } = this.supervisor.cutBlock(time);
     if (droppedTooLong > 0) this.context.addBatchCounter(time, 'droppedTooLongRecords', droppedTooLong);
     return Batch.fromRecords(records);
   }

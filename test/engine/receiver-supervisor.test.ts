@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock, Receiver, type ReceiverInfo, StreamingContext } from '../../src/index.js';
+import type { DStream } from '../../src/engine/dstream.js';
+import type { ReceiverSupervisor } from '../../src/engine/receiver-supervisor.js';
+import type { ReceiverInputDStream } from '../../src/stream/receiver-input-dstream.js';
 
 /** A receiver the test drives by hand: `push` stores lines while it runs. */
 class ScriptedReceiver extends Receiver {
@@ -164,4 +167,128 @@ test('graceful stop also finishes generated batches queued behind a slow one', a
   await stepping;
   await stopping;
   assert.deepStrictEqual(seen, [1, 2, 3]);
+});
+
+/** The stream's supervisor (receiverStream returns a ReceiverInputDStream). */
+function supervisorOf(stream: DStream<string>): ReceiverSupervisor {
+  return (stream as ReceiverInputDStream).supervisor;
+}
+
+test('received-but-unprocessed bytes count against the budget until their batch completes', async () => {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: 10 });
+  const receiver = new ScriptedReceiver();
+  const stream = ssc.receiverStream(receiver);
+  let release: (() => void) | undefined;
+  const seen: string[][] = [];
+  stream.foreachRDD(async (batch) => {
+    await new Promise<void>((resolve) => (release = resolve));
+    seen.push(batch.collect());
+  });
+  ssc.start();
+  receiver.push('abcd'); // 5 bytes with its '\n'
+  assert.equal(receiver.bufferedBytes(), 5);
+  assert.equal(receiver.isBufferFull(), false);
+  receiver.push('efgh');
+  assert.equal(receiver.isBufferFull(), true);
+  let room = false;
+  void receiver.whenBufferHasRoom().then(() => (room = true));
+  const stepping = clock.advance(1000);
+  while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+  // Cut into the batch, which is running but not done: still held.
+  assert.equal(receiver.bufferedBytes(), 10);
+  assert.equal(receiver.isBufferFull(), true);
+  assert.equal(room, false);
+  release();
+  await stepping;
+  assert.equal(receiver.bufferedBytes(), 0);
+  assert.equal(room, true);
+  assert.deepStrictEqual(seen, [['abcd', 'efgh']]);
+  assert.deepStrictEqual(supervisorOf(stream).bufferStats(), { limitBytes: 10, bufferedBytes: 0, peakBufferedBytes: 10, overBudgetStores: 0 });
+  await ssc.stop();
+});
+
+test('stores beyond the budget after the turn it filled are kept, counted, and reported once', async () => {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: 4 });
+  const receiver = new ScriptedReceiver();
+  const errors: { message: string | undefined; code: unknown }[] = [];
+  ssc.addStreamingListener({
+    onReceiverError: ({ receiverInfo }) => errors.push({ message: receiverInfo.lastErrorMessage, code: (receiverInfo.lastError as { code?: unknown }).code }),
+  });
+  const stream = ssc.receiverStream(receiver);
+  const seen: string[][] = [];
+  stream.foreachRDD((batch) => void seen.push(batch.collect()));
+  ssc.start();
+  // The chunk in hand when the buffer fills is stored without complaint.
+  receiver.push('aa', 'bb', 'cc');
+  assert.equal(supervisorOf(stream).bufferStats().overBudgetStores, 0);
+  await Promise.resolve();
+  receiver.push('dd');
+  receiver.push('ee');
+  assert.equal(supervisorOf(stream).bufferStats().overBudgetStores, 2);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]?.code, 'ERR_SLUICE_RECEIVER_OVER_BUDGET');
+  assert.match(errors[0]?.message ?? '', /receiverBufferBytes = 4.*whenBufferHasRoom/);
+  await clock.advance(1000);
+  assert.deepStrictEqual(seen, [['aa', 'bb', 'cc', 'dd', 'ee']]);
+  await ssc.stop();
+});
+
+/** Holds lines back like a rate-limited receiver and stores them as its final flush in onStop. */
+class HoldingReceiver extends ScriptedReceiver {
+  held: string[] = [];
+
+  override onStop(): void {
+    super.onStop();
+    this.store(this.held.splice(0));
+  }
+}
+
+test('lines a receiver stores in onStop reach the last batch of a graceful stop', async () => {
+  const receiver = new HoldingReceiver();
+  const { clock, ssc, batches } = setup(receiver);
+  ssc.start();
+  receiver.push('x');
+  await clock.advance(1000);
+  receiver.push('y');
+  receiver.held.push('held 1', 'held 2');
+  await ssc.stop({ graceful: true });
+  assert.deepStrictEqual(batches, [[1000, ['x']], [2000, ['y', 'held 1', 'held 2']]]);
+  // Once stopped, stores are dropped again.
+  receiver.store('late');
+  assert.equal(receiver.bufferedBytes(), 0);
+});
+
+test('a graceful stop runs a last batch even when only onStop stored something', async () => {
+  const receiver = new HoldingReceiver();
+  const { clock, ssc, batches } = setup(receiver);
+  ssc.start();
+  await clock.advance(1000);
+  receiver.held.push('only at stop');
+  await ssc.stop({ graceful: true });
+  assert.deepStrictEqual(batches, [[1000, []], [2000, ['only at stop']]]);
+});
+
+test('whenBufferHasRoom resolves when the receiver stops, so readers waiting on it can end', async () => {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: 2 });
+  const receiver = new ScriptedReceiver();
+  ssc.receiverStream(receiver).foreachRDD(() => {});
+  ssc.start();
+  receiver.push('full');
+  let woke = false;
+  const waiting = receiver.whenBufferHasRoom().then(() => (woke = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(woke, false);
+  await ssc.stop();
+  await waiting;
+  assert.equal(woke, true);
+});
+
+test('receiverBufferBytes must be a positive integer', () => {
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, receiverBufferBytes: bad }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  }
+  assert.equal(new StreamingContext({ batchIntervalMs: 1000 }).receiverBufferBytes, 256 * 1024 * 1024);
 });

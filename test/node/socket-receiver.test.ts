@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { SocketReceiver } from '../../src/node/socket-receiver.js';
+import { ManualClock, StreamingContext } from '../../src/index.js';
+import type { ReceiverInputDStream } from '../../src/stream/receiver-input-dstream.js';
 import { FakeReceiverHost, waitFor } from './fake-receiver-host.js';
 
 const fastRetry = { initialDelayMs: 5, maxDelayMs: 40 };
@@ -226,4 +228,116 @@ test('complete lines arriving together are stored in one call, and the lines are
   assert.deepEqual(host.lines(), text.trimEnd().split('\n'));
   assert.ok(host.storeCalls < 50, `${host.storeCalls} store calls for 500 lines`);
   assert.equal(receiver.stats.linesStored, 500);
+});
+
+/** A context on a ManualClock whose batches collect every line, in order, into `got`. */
+function collectingContext(receiver: SocketReceiver, receiverBufferBytes?: number) {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, ...(receiverBufferBytes === undefined ? {} : { receiverBufferBytes }) });
+  const stream = ssc.receiverStream(receiver) as ReceiverInputDStream;
+  const got: string[] = [];
+  stream.foreachRDD((batch) => {
+    for (const line of batch.collect()) got.push(line);
+  });
+  return { clock, ssc, supervisor: stream.supervisor, got };
+}
+
+/** Numbered lines, as fast as TCP takes them, until the sender was held back once and 1 MiB more went out; then it ends. */
+function pumpingServer() {
+  const state = { lines: 0, bytes: 0, blocked: false, heldBackOnce: false, ended: false, sockets: [] as Socket[] };
+  const encoder = new TextEncoder();
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      state.sockets.push(socket);
+      let stopAt = Infinity;
+      const pump = () => {
+        while (state.bytes < stopAt) {
+          let text = '';
+          for (let i = 0; i < 100; i++) text += numberedLine(state.lines++) + '\n';
+          const chunk = encoder.encode(text);
+          state.bytes += chunk.length;
+          if (!socket.write(chunk)) {
+            state.blocked = true;
+            if (!state.heldBackOnce) stopAt = state.bytes + 1024 * 1024;
+            state.heldBackOnce = true;
+            socket.once('drain', () => {
+              state.blocked = false;
+              pump();
+            });
+            return;
+          }
+        }
+        state.ended = true;
+        socket.end();
+      };
+      pump();
+    }),
+  );
+  return { server, state };
+}
+
+function numberedLine(i: number): string {
+  return `${i} ${'word '.repeat(18)}`;
+}
+
+test('with batches not processed, a full engine buffer stops reading (TCP holds the sender back); once they run, every line arrives', async () => {
+  const budget = 256 * 1024;
+  const oneChunk = 64 * 1024; // the most one socket read hands over
+  const { server, state } = pumpingServer();
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const { clock, ssc, supervisor, got } = collectingContext(receiver, budget);
+  try {
+    ssc.start();
+    // The clock stands still, so no batch runs: reading must stop at the budget, and the sender is held back.
+    await waitFor(() => receiver.isBufferFull() && state.blocked, 'the buffer to fill and the sender to block');
+    let last = -1;
+    let stable = 0;
+    await waitFor(() => {
+      stable = receiver.stats.bytesReceived === last ? stable + 1 : 0;
+      last = receiver.stats.bytesReceived;
+      return stable >= 20;
+    }, 'reading to stop');
+    assert.ok(last <= budget + oneChunk, `${last} bytes read with a ${budget}-byte budget (${state.bytes} sent)`);
+    assert.ok(state.blocked && !state.ended, 'the sender is held back');
+    let rounds = 0;
+    while (!(state.ended && got.length === state.lines)) {
+      await clock.advance(1000);
+      rounds++;
+      await waitFor(() => receiver.isBufferFull() || (state.ended && receiver.stats.bytesReceived === state.bytes), 'reading to resume and fill the buffer again');
+    }
+    assert.ok(rounds >= state.bytes / (budget + oneChunk), `${rounds} batches for ${state.bytes} bytes`);
+  } finally {
+    await ssc.stop();
+    for (const socket of state.sockets) socket.destroy();
+    await close(server);
+  }
+  const stats = supervisor.bufferStats();
+  assert.ok(stats.peakBufferedBytes <= budget + oneChunk, `peak ${stats.peakBufferedBytes} bytes buffered, budget ${budget}`);
+  assert.equal(stats.overBudgetStores, 0);
+  assert.equal(got.length, state.lines);
+  assert.ok(got.every((line, i) => line === numberedLine(i)), 'every line, once, in order');
+});
+
+test('a graceful stop processes the lines the rate limit was still holding back', async () => {
+  const lines = Array.from({ length: 200 }, (_, i) => `held ${i}`);
+  const text = new TextEncoder().encode(lines.join('\n') + '\n');
+  let serverSide: Socket | undefined;
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      serverSide = socket;
+      socket.write(text);
+    }),
+  );
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, maxRatePerSecond: 5 });
+  const { ssc, got } = collectingContext(receiver);
+  ssc.start();
+  await waitFor(() => receiver.stats.bytesReceived === text.length, 'every byte to be read');
+  assert.ok(receiver.stats.linesStored < lines.length, 'most lines wait for the rate limit');
+  await ssc.stop({ graceful: true });
+  serverSide?.destroy();
+  await close(server);
+  assert.deepEqual(got, lines);
+  assert.equal(receiver.stats.linesStored, lines.length);
 });

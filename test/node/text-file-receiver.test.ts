@@ -6,6 +6,8 @@ import { TextFileReceiver, isIgnoredFileName, type TextFilePosition } from '../.
 import { Rng } from '../../src/corpus/prng.js';
 import { FakeReceiverHost, waitFor } from './fake-receiver-host.js';
 import { tempDir } from './temp-dir.js';
+import { ManualClock, StreamingContext } from '../../src/index.js';
+import type { ReceiverInputDStream } from '../../src/stream/receiver-input-dstream.js';
 
 const fastPoll = { pollIntervalMs: 10 };
 
@@ -168,8 +170,10 @@ test('a rate limit holds lines back, and a stop while they wait loses and repeat
   await waitFor(() => firstHost.records.length > 0, 'the first lines');
   assert.ok(firstHost.records.length < 3000, 'not everything at once');
   firstHost.stop();
+  // The lines read but held back are stored at stop (the final flush), and the position says so.
+  assert.equal(firstHost.records.length, 3000);
   const position = first.checkpointPosition();
-  assert.equal(position.current?.name, 'big.txt');
+  assert.deepEqual(position.current, { name: 'big.txt', offset: content.length });
 
   const second = await resumeFrom(dir.path, position, options);
   await dir.cleanup();
@@ -194,4 +198,37 @@ test('names of deleted files are forgotten, so a later file with the same name i
   host.stop();
   await dir.cleanup();
   assert.deepEqual(host.lines(), ['monday', 'tuesday']);
+});
+
+test('reading waits while the engine buffer is full and goes on as batches complete; every line once', async () => {
+  const dir = await tempDir('dir');
+  const content = numberedLines(0, 40_000);
+  const budget = 32 * 1024;
+  const chunkBytes = 4096;
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: budget });
+  const receiver = new TextFileReceiver(dir.path, { ...fastPoll, chunkBytes });
+  const stream = ssc.receiverStream(receiver) as ReceiverInputDStream;
+  const got: string[] = [];
+  stream.foreachRDD((batch) => {
+    for (const line of batch.collect()) got.push(line);
+  });
+  try {
+    ssc.start();
+    await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
+    await drop(dir.path, 'big.txt', content);
+    await waitFor(() => receiver.isBufferFull(), 'the buffer to fill');
+    // No batch runs while the clock stands still: reading stays stopped.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(receiver.stats.bytesRead <= budget + chunkBytes, `${receiver.stats.bytesRead} bytes read with a ${budget}-byte budget`);
+    while (receiver.stats.filesRead === 0 || got.length < 40_000) {
+      await clock.advance(1000);
+      await waitFor(() => receiver.isBufferFull() || receiver.stats.filesRead === 1, 'reading to go on');
+    }
+  } finally {
+    await ssc.stop();
+    await dir.cleanup();
+  }
+  assert.deepEqual(got, content.trimEnd().split('\n'));
+  assert.ok(stream.supervisor.bufferStats().peakBufferedBytes <= budget + chunkBytes);
 });
