@@ -23,6 +23,7 @@
 
 import type { RecordBatch } from './api.js';
 import { InvalidArgumentError } from '../errors.js';
+import { collectNewlines } from './newlines.js';
 
 export const RECORD_BATCH_PADDING = 16;
 export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
@@ -135,6 +136,11 @@ export class RecordBatchBuilder {
   }
 
   private appendBytes(bytes: Uint8Array): void {
+    // No line can be over-long: copy the whole run at once and only find its '\n's.
+    if (bytes.length <= this.maxRecordBytes) {
+      this.appendRun(bytes);
+      return;
+    }
     let from = 0;
     const total = bytes.length;
     for (;;) {
@@ -144,6 +150,27 @@ export class RecordBatchBuilder {
       if (nl === -1 || nl + 1 === total) return;
       from = nl + 1;
     }
+  }
+
+  /**
+   * The lines of `bytes` (none longer than maxRecordBytes), with one copy:
+   * a run of complete lines from a receiver's line splitter (Receiver.storeLines)
+   * costs one `set` plus a '\n' search instead of a copy per line.
+   */
+  private appendRun(bytes: Uint8Array): void {
+    const total = bytes.length;
+    this.reserve(total + 1 + RECORD_BATCH_PADDING);
+    const base = this.length;
+    this.arena.set(bytes, base);
+    const { offsets, count } = collectNewlines(bytes, base, this.endOffsets, this.records);
+    this.endOffsets = offsets;
+    this.records = count;
+    if (total > 0 && bytes[total - 1] === NEWLINE) {
+      this.length = base + total;
+      return;
+    }
+    // The last line had no '\n' (or the input was empty): pushEnd writes it.
+    this.pushEnd(base + total);
   }
 
   private appendByteLine(bytes: Uint8Array, from: number, end: number): void {

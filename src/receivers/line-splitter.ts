@@ -23,6 +23,7 @@
 
 import { DEFAULT_MAX_RECORD_BYTES } from '../kernels/record-batch.js';
 import { InvalidArgumentError } from '../errors.js';
+import { countNewlines } from '../kernels/newlines.js';
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -188,8 +189,7 @@ export class LineSplitter {
   }
 
   private emitRun(run: Uint8Array, end: number): void {
-    let lines = 0;
-    for (let at = run.indexOf(NEWLINE); at !== -1; at = run.indexOf(NEWLINE, at + 1)) lines++;
+    const lines = countNewlines(run);
     this.lines += lines;
     this.lineEnd = end;
     (this.onRun as LineRunHandler)(run, lines);

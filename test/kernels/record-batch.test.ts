@@ -107,3 +107,50 @@ test('the empty batch is padded too', () => {
   assert.deepEqual(decodeRecords(batch), []);
   assertWellFormed(new RecordBatchBuilder().build());
 });
+
+/** Random bytes rich in '\n' (and short lines), at a random offset of a bigger buffer so word alignment varies. */
+function randomRun(prng: Prng, maxLength: number): Uint8Array {
+  const length = prng.int(maxLength + 1);
+  const offset = prng.int(8);
+  const backing = new Uint8Array(offset + length + prng.int(8));
+  const newlineOdds = prng.pick([0, 0.02, 0.2, 0.9]);
+  for (let i = 0; i < length; i++) backing[offset + i] = prng.next() < newlineOdds ? 10 : prng.pick([32, 97, 0xe9, 0x0a ^ 0x80, 0x8a, 0x0b, 0x09, 0]);
+  return backing.subarray(offset, offset + length);
+}
+
+/** What append(run) must give: each line of the run appended on its own (the final '\n' ends the last line). */
+function appendLineByLine(builder: RecordBatchBuilder, run: Uint8Array): void {
+  let start = 0;
+  for (;;) {
+    const nl = run.indexOf(10, start);
+    builder.append(run.subarray(start, nl === -1 ? run.length : nl));
+    if (nl === -1 || nl + 1 === run.length) return;
+    start = nl + 1;
+  }
+}
+
+test('property: runs of lines appended at once give byte-identical batches to line-by-line appends', () => {
+  const prng = new Prng(2026);
+  for (let round = 0; round < 300; round++) {
+    const maxRecordBytes = prng.pick([8, 64, 1 << 20]);
+    const options = { maxRecordBytes, initialBytes: 64, initialRecords: 16 };
+    const bulk = new RecordBatchBuilder(options);
+    const single = new RecordBatchBuilder(options);
+    for (let i = prng.int(12); i > 0; i--) {
+      const run = randomRun(prng, prng.pick([0, 3, 40, 300, 5000]));
+      bulk.append(run);
+      appendLineByLine(single, run);
+      if (prng.next() < 0.2) {
+        bulk.append('string 长江');
+        single.append('string 长江');
+      }
+    }
+    assert.equal(bulk.droppedTooLong, single.droppedTooLong, `round ${round}`);
+    const a = bulk.build();
+    const b = single.build();
+    assertWellFormed(a);
+    assert.equal(a.count, b.count, `round ${round}`);
+    assert.deepEqual(a.data, b.data, `round ${round}`);
+    assert.deepEqual(a.ends, b.ends, `round ${round}`);
+  }
+});
