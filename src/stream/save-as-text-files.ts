@@ -24,7 +24,7 @@ DStream.prototype.saveAsTextFiles = function saveAsTextFiles<T>(this: DStream<T>
   const target = sink ?? this.context.fileSink;
   if (target === undefined) {
     throw new InvalidArgumentError(
-      'saveAsTextFiles needs a FileSink: pass one as its third argument or as the StreamingContext option `fileSink` (FileSystemSink from sluice/node, or InMemoryFileSink)',
+      'saveAsTextFiles needs a FileSink: pass one as its third argument or as the StreamingContext option `fileSink` (NodeFileSink from sluice/node, or InMemoryFileSink)',
     );
   }
   new ForEachDStream(this, (batch, time) =>

@@ -25,7 +25,7 @@ test('saveAsTextFiles writes prefix-<ms>.suffix folders, one part per partition,
 
 test('saveAsTextFiles without any sink is a clear error', () => {
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
-  assert.throws(() => ssc.queueStream<string>([]).saveAsTextFiles('p'), (e: unknown) => e instanceof InvalidArgumentError && /FileSink/.test(e.message));
+  assert.throws(() => ssc.queueStream<string>([]).saveAsTextFiles('p'), (e: unknown) => e instanceof InvalidArgumentError && /NodeFileSink from sluice\/node/.test(e.message));
 });
 
 test('batchFolderName follows Spark', () => {
