@@ -15,8 +15,11 @@ import {
 import { decodeSeparatedKeys } from './keys.js';
 import { seedBits } from './hash.js';
 import { checkReducer, requireSubtractable } from './table-rules.js';
+import { countNewlines } from './newlines.js';
 
 const encoder = new TextEncoder();
+const NEWLINE = 10;
+const MAX_JOINED_UNITS = 1 << 28;
 
 /** Regions reused from call to call (input copies, export buffers), grown when too small. */
 export class ScratchRegions {
@@ -136,37 +139,87 @@ export function topOfTable(ctx: KernelContext, t: number, k: number): KeyedValue
 }
 
 /**
- * Folds JS (key, value) pairs into table t with `mode`, growing as needed.
- * Keys are UTF-8 encoded into a scratch region (one encodeInto per key).
- * Returns the table's (possibly new) pointer.
+ * Folds JS (key, value) pairs into table t with `mode`, growing as needed
+ * (for MODE_FOLD the table is grown once up front, to fit every key being
+ * new, so a fresh table is never rehashed midway). Returns the table's
+ * (possibly new) pointer.
  */
 export function applyPairs(ctx: KernelContext, t: number, input: KeyedValues, mode: CombineMode): number {
   const n = input.keys.length;
   if (input.values.length !== n) throw new InvalidArgumentError(`KeyedValues has ${n} keys but ${input.values.length} values`);
   if (n === 0) return t;
-  let bound = 0;
-  for (const key of input.keys) bound += key.length * 3;
-  const keysPtr = ctx.scratch.get('apply-keys', bound + INPUT_PADDING);
-  const lengthsPtr = ctx.scratch.get('apply-lengths', n * 4);
+  const { keysPtr, lengthsPtr, keyBytes } = encodeKeys(ctx, input.keys);
   const valuesPtr = ctx.scratch.get('apply-values', n * 8);
-  const u8 = ctx.instance.memory.u8();
-  const lengths = new Uint32Array(u8.buffer, lengthsPtr, n);
-  const offsets = new Float64Array(n);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    offsets[i] = at;
-    const { written } = encoder.encodeInto(input.keys[i] as string, u8.subarray(keysPtr + at, keysPtr + bound));
-    lengths[i] = written;
-    at += written;
-  }
-  u8.fill(0, keysPtr + at, keysPtr + at + INPUT_PADDING);
-  new Float64Array(u8.buffer, valuesPtr, n).set(input.values);
+  new Float64Array(ctx.instance.memory.u8().buffer, valuesPtr, n).set(input.values);
+  // Every key new is the bound; the pointers above stay valid if this moves the table (views would not).
+  if (mode === MODE_FOLD) t = reserveTable(ctx, t, n, keyBytes);
   let from = 0;
+  let fromOffset = 0;
   for (;;) {
-    from = ctx.instance.exports.tableApply(t, keysPtr, offsets[from] as number, lengthsPtr, valuesPtr, from, n, mode) >>> 0;
-    if (from >= n) return t;
+    const stopped = ctx.instance.exports.tableApply(t, keysPtr, fromOffset, lengthsPtr, valuesPtr, from, n, mode) >>> 0;
+    if (stopped >= n) return t;
+    const lengths = new Uint32Array(ctx.instance.memory.u8().buffer, lengthsPtr, n);
+    for (let i = from; i < stopped; i++) fromOffset += lengths[i] as number;
+    from = stopped;
     t = growTable(ctx, t);
   }
+}
+
+/**
+ * UTF-8 encodes `keys` back to back into a scratch region (followed by
+ * INPUT_PADDING zero bytes) with their byte lengths in another. Encoding key
+ * by key (an encodeInto call and a view per key) cost more than the table
+ * work for a million keys, so the keys are joined with '\n' and encoded with
+ * one call; one pass over the bytes then finds the lengths and squeezes the
+ * separators out. The '\n' between keys also keeps a surrogate pair from
+ * forming across two keys, so each key's bytes are what encoding it alone
+ * gives. When a key holds '\n' itself (more '\n's than separators), the keys
+ * are encoded one by one instead.
+ */
+function encodeKeys(ctx: KernelContext, keys: readonly string[]): { keysPtr: number; lengthsPtr: number; keyBytes: number } {
+  const n = keys.length;
+  let units = 0;
+  for (const key of keys) units += key.length;
+  const bound = (units + n) * 3;
+  const keysPtr = ctx.scratch.get('apply-keys', bound + INPUT_PADDING);
+  const lengthsPtr = ctx.scratch.get('apply-lengths', n * 4);
+  const u8 = ctx.instance.memory.u8();
+  const lengths = new Uint32Array(u8.buffer, lengthsPtr, n);
+  const region = u8.subarray(keysPtr, keysPtr + bound);
+  // Far below V8's longest string, which join() could not build.
+  const joined = units + n <= MAX_JOINED_UNITS ? keys.join('\n') : undefined;
+  const written = joined === undefined ? 0 : encoder.encodeInto(joined, region).written;
+  let keyBytes: number;
+  if (joined !== undefined && countNewlines(region.subarray(0, written)) === n - 1) {
+    keyBytes = squeezeSeparators(region, written, lengths);
+  } else {
+    keyBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const { written: length } = encoder.encodeInto(keys[i] as string, region.subarray(keyBytes));
+      lengths[i] = length;
+      keyBytes += length;
+    }
+  }
+  u8.fill(0, keysPtr + keyBytes, keysPtr + keyBytes + INPUT_PADDING);
+  return { keysPtr, lengthsPtr, keyBytes };
+}
+
+/** Removes the '\n' after each key in bytes[0, written), in place, writing each key's length; returns the bytes left. */
+function squeezeSeparators(bytes: Uint8Array, written: number, lengths: Uint32Array): number {
+  let out = 0;
+  let keyStart = 0;
+  let key = 0;
+  for (let i = 0; i < written; i++) {
+    const byte = bytes[i] as number;
+    if (byte === NEWLINE) {
+      lengths[key++] = out - keyStart;
+      keyStart = out;
+    } else {
+      bytes[out++] = byte;
+    }
+  }
+  lengths[key] = out - keyStart;
+  return out;
 }
 
 /** Merges table src into dst (grown first so the merge never stops midway). Returns dst's pointer. */

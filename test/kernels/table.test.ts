@@ -80,6 +80,46 @@ test('property: random operation sequences agree with the fallback (tables force
   });
 });
 
+test('property: keys holding newlines, non-ASCII, lone surrogates or nothing fold as their UTF-8 bytes, whether encoded in bulk or key by key', () => {
+  // A lone surrogate becomes U+FFFD in UTF-8, as TextEncoder makes it; a key's bytes must never depend on its neighbours.
+  const utf8 = new TextEncoder();
+  const decoder = new TextDecoder();
+  const asStored = (key: string): string => decoder.decode(utf8.encode(key));
+  const alphabet = ['a', 'b', '\n', '长', 'é', '😀', '\ud800', '\udc00', ' ', '\r', '\0'];
+  const prng = new Prng(303);
+  const pool = Array.from({ length: 200 }, () => {
+    let key = '';
+    for (let i = prng.int(6); i > 0; i--) key += prng.pick(alphabet);
+    return key;
+  });
+  const t = wasmKernels().createTable('sum');
+  const expected = new Map<string, number>();
+  for (let step = 0; step < 80; step++) {
+    // Two batches in three hold no '\n' at all (the bulk path); the others mix them in (key by key).
+    const withNewlines = prng.int(3) === 0;
+    const keys = Array.from({ length: prng.int(400) }, () => prng.pick(pool)).filter((key) => withNewlines || !key.includes('\n'));
+    const values = Float64Array.from(keys, () => prng.int(9) - 4);
+    // Subtracting is not reserved up front, so new keys make the table grow midway through a batch.
+    const subtract = prng.int(4) === 0;
+    if (subtract) t.subtractValues({ keys, values });
+    else t.mergeValues({ keys, values });
+    keys.forEach((key, i) => {
+      const stored = asStored(key);
+      const before = expected.get(stored);
+      expected.set(stored, subtract ? (before ?? 0) - (values[i] as number) : (before ?? 0) + (values[i] as number));
+    });
+    assert.deepEqual(pairsOf(t.entries()), [...expected], `step ${step}`);
+  }
+  for (const key of pool) assert.equal(t.get(key), expected.get(asStored(key)), JSON.stringify(key));
+  t.dispose();
+  // Thousands of new keys subtracted from a fresh table: it grows many times midway and resumes at the right key.
+  const fresh = wasmKernels().createTable('sum');
+  const many = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? `键${i}` : `k${i}`));
+  fresh.subtractValues({ keys: many, values: Float64Array.from(many, (_, i) => i) });
+  assert.deepEqual(pairsOf(fresh.entries()), many.map((key, i) => [key, 0 - i]));
+  fresh.dispose();
+});
+
 test('top-K: larger values first, NaN last, ties by key in code point (UTF-8 byte) order', () => {
   const pairs: Array<[string, number]> = [['b', 5], ['a', 5], ['\uffff', 7], ['😀', 7], ['z', NaN], ['c', 9], ['d', -1], ['ab', 5]];
   both((k) => {
