@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock, Receiver, type ReceiverInfo, StreamingContext } from '../../src/index.js';
-import type { DStream } from '../../src/engine/dstream.js';
-import type { ReceiverSupervisor } from '../../src/engine/receiver-supervisor.js';
 import type { ReceiverInputDStream } from '../../src/stream/receiver-input-dstream.js';
 
 /** A receiver the test drives by hand: `push` stores lines while it runs. */
@@ -33,9 +31,10 @@ class ScriptedReceiver extends Receiver {
   }
 }
 
-function setup(receiver: Receiver, options: { maxRecordBytes?: number } = {}) {
+function setup(receiver: Receiver, options: { maxRecordBytes?: number; receiverBufferBytes?: number } = {}) {
+  const { receiverBufferBytes, ...streamOptions } = options;
   const clock = new ManualClock();
-  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, ...(receiverBufferBytes === undefined ? {} : { receiverBufferBytes }) });
   const batches: [number, string[]][] = [];
   const events: string[] = [];
   const infos: { counters: Record<string, number>; numRecords: number }[] = [];
@@ -45,10 +44,11 @@ function setup(receiver: Receiver, options: { maxRecordBytes?: number } = {}) {
     onReceiverStopped: ({ receiverInfo }) => events.push(`stopped ${receiverInfo.name}`),
     onBatchCompleted: ({ batchInfo }) => infos.push({ counters: { ...batchInfo.counters }, numRecords: batchInfo.numRecords }),
   });
-  ssc.receiverStream(receiver, options).foreachRDD((batch, time) => {
+  const stream = ssc.receiverStream(receiver, streamOptions);
+  stream.foreachRDD((batch, time) => {
     batches.push([time, batch.collect()]);
   });
-  return { clock, ssc, batches, events, infos };
+  return { clock, ssc, batches, events, infos, supervisor: (stream as ReceiverInputDStream).supervisor };
 }
 
 test('stored records land in the batch whose interval they arrived in, as strings or bytes', async () => {
@@ -169,11 +169,6 @@ test('graceful stop also finishes generated batches queued behind a slow one', a
   assert.deepStrictEqual(seen, [1, 2, 3]);
 });
 
-/** The stream's supervisor (receiverStream returns a ReceiverInputDStream). */
-function supervisorOf(stream: DStream<string>): ReceiverSupervisor {
-  return (stream as ReceiverInputDStream).supervisor;
-}
-
 test('received-but-unprocessed bytes count against the budget until their batch completes', async () => {
   const clock = new ManualClock();
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: 10 });
@@ -204,34 +199,29 @@ test('received-but-unprocessed bytes count against the budget until their batch 
   assert.equal(receiver.bufferedBytes(), 0);
   assert.equal(room, true);
   assert.deepStrictEqual(seen, [['abcd', 'efgh']]);
-  assert.deepStrictEqual(supervisorOf(stream).bufferStats(), { limitBytes: 10, bufferedBytes: 0, peakBufferedBytes: 10, overBudgetStores: 0 });
+  assert.deepStrictEqual((stream as ReceiverInputDStream).supervisor.bufferStats(), { limitBytes: 10, bufferedBytes: 0, peakBufferedBytes: 10, overBudgetStores: 0 });
   await ssc.stop();
 });
 
 test('stores beyond the budget after the turn it filled are kept, counted, and reported once', async () => {
-  const clock = new ManualClock();
-  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: 4 });
   const receiver = new ScriptedReceiver();
-  const errors: { message: string | undefined; code: unknown }[] = [];
-  ssc.addStreamingListener({
-    onReceiverError: ({ receiverInfo }) => errors.push({ message: receiverInfo.lastErrorMessage, code: (receiverInfo.lastError as { code?: unknown }).code }),
-  });
-  const stream = ssc.receiverStream(receiver);
-  const seen: string[][] = [];
-  stream.foreachRDD((batch) => void seen.push(batch.collect()));
+  const { clock, ssc, batches, events, supervisor } = setup(receiver, { receiverBufferBytes: 4 });
+  let lastError: unknown;
+  ssc.addStreamingListener({ onReceiverError: ({ receiverInfo }) => (lastError = receiverInfo.lastError) });
   ssc.start();
   // The chunk in hand when the buffer fills is stored without complaint.
   receiver.push('aa', 'bb', 'cc');
-  assert.equal(supervisorOf(stream).bufferStats().overBudgetStores, 0);
+  assert.equal(supervisor.bufferStats().overBudgetStores, 0);
   await Promise.resolve();
   receiver.push('dd');
   receiver.push('ee');
-  assert.equal(supervisorOf(stream).bufferStats().overBudgetStores, 2);
+  assert.equal(supervisor.bufferStats().overBudgetStores, 2);
+  const errors = events.filter((e) => e.startsWith('error'));
   assert.equal(errors.length, 1);
-  assert.equal(errors[0]?.code, 'ERR_SLUICE_RECEIVER_OVER_BUDGET');
-  assert.match(errors[0]?.message ?? '', /receiverBufferBytes = 4.*whenBufferHasRoom/);
+  assert.match(errors[0] ?? '', /receiverBufferBytes = 4.*whenBufferHasRoom/);
+  assert.equal((lastError as { code?: unknown }).code, 'ERR_SLUICE_RECEIVER_OVER_BUDGET');
   await clock.advance(1000);
-  assert.deepStrictEqual(seen, [['aa', 'bb', 'cc', 'dd', 'ee']]);
+  assert.deepStrictEqual(batches, [[1000, ['aa', 'bb', 'cc', 'dd', 'ee']]]);
   await ssc.stop();
 });
 
@@ -271,10 +261,8 @@ test('a graceful stop runs a last batch even when only onStop stored something',
 });
 
 test('whenBufferHasRoom resolves when the receiver stops, so readers waiting on it can end', async () => {
-  const clock = new ManualClock();
-  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, receiverBufferBytes: 2 });
   const receiver = new ScriptedReceiver();
-  ssc.receiverStream(receiver).foreachRDD(() => {});
+  const { ssc } = setup(receiver, { receiverBufferBytes: 2 });
   ssc.start();
   receiver.push('full');
   let woke = false;

@@ -28,6 +28,18 @@ function firstConnectionOnly(handler: (socket: Socket) => void): (socket: Socket
   };
 }
 
+/** Waits until the receiver has read nothing new for 20 polls; returns the bytes it read. */
+async function untilReadingStops(receiver: SocketReceiver): Promise<number> {
+  let last = -1;
+  let stable = 0;
+  await waitFor(() => {
+    stable = receiver.stats.bytesReceived === last ? stable + 1 : 0;
+    last = receiver.stats.bytesReceived;
+    return stable >= 20;
+  }, 'reading to stop', 10_000);
+  return last;
+}
+
 async function close(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
@@ -197,13 +209,7 @@ test('over its rate limit the receiver stops reading, so a fast sender is held b
   host.start();
   await waitFor(() => receiver.stats.bytesReceived > 0 && blocked, 'the sender to block');
   // Let the OS buffers fill: what was read is bounded by a few reads, not by what the sender wanted to send.
-  let last = -1;
-  let stable = 0;
-  await waitFor(() => {
-    stable = receiver.stats.bytesReceived === last ? stable + 1 : 0;
-    last = receiver.stats.bytesReceived;
-    return stable >= 20;
-  }, 'reading to stop', 10_000);
+  const last = await untilReadingStops(receiver);
   assert.ok(last < 4 * 1024 * 1024, `${last} bytes read at 100 lines/s`);
   assert.ok(host.records.length < last / 101, 'most of what was read is still queued, not stored');
   receiver.setMaxRate(undefined);
@@ -291,13 +297,7 @@ test('with batches not processed, a full engine buffer stops reading (TCP holds 
     ssc.start();
     // The clock stands still, so no batch runs: reading must stop at the budget, and the sender is held back.
     await waitFor(() => receiver.isBufferFull() && state.blocked, 'the buffer to fill and the sender to block');
-    let last = -1;
-    let stable = 0;
-    await waitFor(() => {
-      stable = receiver.stats.bytesReceived === last ? stable + 1 : 0;
-      last = receiver.stats.bytesReceived;
-      return stable >= 20;
-    }, 'reading to stop');
+    const last = await untilReadingStops(receiver);
     assert.ok(last <= budget + oneChunk, `${last} bytes read with a ${budget}-byte budget (${state.bytes} sent)`);
     assert.ok(state.blocked && !state.ended, 'the sender is held back');
     let rounds = 0;
