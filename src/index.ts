@@ -11,7 +11,7 @@ export * from './engine/dstream.js';
 export * from './engine/input-dstream.js';
 export * from './engine/graph.js';
 export type { AfterBatchHook } from './engine/job-scheduler.js';
-export { ReceiverSupervisor } from './engine/receiver-supervisor.js';
+export { DEFAULT_RECEIVER_BUFFER_BYTES, ReceiverSupervisor, type ReceiverBufferStats, type ReceiverSupervisorOptions } from './engine/receiver-supervisor.js';
 export * from './engine/streaming-context.js';
 export * from './engine/in-memory-file-sink.js';
 export * from './batch/batch.js';
