@@ -3,6 +3,10 @@ import { DStream } from '../engine/dstream.js';
 import type { DelimitedSpec } from '../kernels/api.js';
 import { MALFORMED_RECORDS_COUNTER } from './flat-map-dstream.js';
 import { pairsOf } from './fused-word-count-dstream.js';
+import { count, max, min, sum } from '../batch/builtins.js';
+
+/** How two partial results of one key combine, per reducer (a count adds counts). */
+const REDUCERS = { sum, count, min, max } as const;
 
 /**
  * lines → keyValueFields(delimiter, keyField, valueField) → reduceByKey(reducer),
@@ -30,6 +34,6 @@ export class FusedDelimitedDStream extends DStream<Pair<string, number>> {
     if (kernels === undefined || records === undefined) return this.fallback.getOrCompute(time);
     const { result, malformed } = kernels.aggregateDelimited(records.data, this.spec);
     if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
-    return Batch.of(pairsOf(result));
+    return Batch.of(pairsOf(result, REDUCERS[this.spec.reducer]));
   }
 }

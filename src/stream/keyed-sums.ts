@@ -12,6 +12,7 @@ import type { Pair } from '../batch/batch.js';
 import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
 import { IllegalStateError } from '../errors.js';
 import { pairsOf } from './fused-word-count-dstream.js';
+import { sum } from '../batch/builtins.js';
 
 export class KeyedSums<K> {
   private table: AggregateTable | undefined;
@@ -78,7 +79,7 @@ export class KeyedSums<K> {
 
   entries(): Pair<K, number>[] {
     this.init();
-    if (this.table !== undefined) return pairsOf(this.table.entries()) as unknown as Pair<K, number>[];
+    if (this.table !== undefined) return pairsOf(this.table.entries(), sum) as unknown as Pair<K, number>[];
     return [...(this.map as Map<K, number>)];
   }
 
@@ -111,7 +112,7 @@ export class KeyedSums<K> {
     const table = this.table;
     if (table === undefined) return undefined;
     if (pairs.every(([k, v]) => typeof k === 'string' && typeof v === 'number')) return table;
-    this.map = new Map(pairsOf(table.entries()) as unknown as Pair<K, number>[]);
+    this.map = new Map(pairsOf(table.entries(), sum) as unknown as Pair<K, number>[]);
     this.table = undefined;
     table.dispose();
     return undefined;

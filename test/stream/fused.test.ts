@@ -10,6 +10,7 @@ import {
   type Kernels,
   FusedDelimitedDStream,
   FusedWordCountDStream,
+  InMemoryCheckpointStore,
   keyValueFields,
   ManualClock,
   max,
@@ -17,6 +18,7 @@ import {
   type Pair,
   pairWithOne,
   type Reducer,
+  runningSum,
   splitWhitespace,
   StreamingContext,
   sum,
@@ -180,6 +182,39 @@ test('delimited reducers compute what they say', async () => {
   for (const [, reducer, expected] of cases) {
     for (const kernels of [null, ...kernelVariants().map(([, k]) => k)]) {
       await testOperation(lines, (s) => s.flatMap(keyValueFields(',', 0, 1)).reduceByKey(reducer), [expected], { orderMatters: false, kernels });
+    }
+  }
+});
+
+test('invalid UTF-8: byte keys that decode alike (U+FFFD) merge on the fast path, as the JS path decodes them', async () => {
+  const bytes = (...parts: (string | number[])[]): Uint8Array =>
+    Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
+  // \xff and \xfe are different bytes but both decode to U+FFFD; \xef\xbf\xbd is U+FFFD itself.
+  const lines = [
+    bytes('a ', [0xff], ' ', [0xfe], ' ', [0xef, 0xbf, 0xbd], ' é'),
+    bytes('k', [0xff], ',5'),
+    bytes('k', [0xfe], ',7'),
+    bytes('é,3'),
+  ];
+  const input = [lines, lines] as unknown as string[][];
+  const chains: [string, (s: DStream<string>) => DStream<Pair<string, number>>][] = [
+    ['word count sum', (s) => s.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum)],
+    ['word count count', (s) => s.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(count)],
+    ...([sum, count, min, max] as const).map((r): [string, (s: DStream<string>) => DStream<Pair<string, number>>] => [
+      `delimited ${String(r.name)}`,
+      (s) => s.flatMap(keyValueFields(',', 0, 1)).reduceByKey(r),
+    ]),
+    ['word count runningSum', (s) => s.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum)],
+    ['delimited runningSum', (s) => s.flatMap(keyValueFields(',', 0, 1)).updateStateByKey(runningSum)],
+  ];
+  for (const [label, chain] of chains) {
+    const js = await runOperation(input, chain, { numBatches: 2, asRecords: true, kernels: null, checkpoint: new InMemoryCheckpointStore() });
+    const keys = js.outputs[0]?.map(([k]) => k) ?? [];
+    assert.equal(new Set(keys).size, keys.length, `${label}: the JS path has each key once`);
+    // The reference kernels have no tables (state), so the two real implementations.
+    for (const [name, kernels] of [['js fallback', jsKernels()], ['wasm', createKernels({ fallback: false })]] as const) {
+      const fast = await runOperation(input, chain, { numBatches: 2, asRecords: true, kernels, checkpoint: new InMemoryCheckpointStore() });
+      assert.deepEqual(fast.outputs, js.outputs, `${label} on ${name}`);
     }
   }
 });
