@@ -123,6 +123,8 @@ export interface WorkerPoolStats {
   inlineBatches: number;
   /** Parallel batches cut into more than one partition (and so merged). */
   mergedBatches: number;
+  /** Batch bytes copied into shared memory (none for batches written there through inputBuffer()). */
+  copiedBytes: number;
   /** Attempts run again after a worker was lost. */
   retries: number;
   /** Worker threads started to replace lost ones. */
@@ -165,6 +167,8 @@ interface PurposeTables {
 interface SharedInput {
   readonly ptr: number;
   readonly bytes: Uint8Array;
+  /** The bytes were written straight into the input region (inputBuffer()): nothing to copy. */
+  readonly inPlace: boolean;
   readonly ends: readonly number[];
   readonly chunkEnds: readonly (readonly number[])[];
   readonly copied: Set<string>;
@@ -178,7 +182,7 @@ class WorkerLostError extends Error {
 export class SharedMemoryPool implements Executor {
   readonly kind = 'wasm' as const;
   readonly parallelism: number;
-  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
+  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, copiedBytes: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
   /** Kernels on the owner thread, on the same shared memory (tiny batches, tables, growth). */
   readonly local: WasmKernels;
   readonly memory: WebAssembly.Memory;
@@ -198,6 +202,8 @@ export class SharedMemoryPool implements Executor {
   private readonly partitions: number;
   private readonly tables = new Map<string, PurposeTables>();
   private attempt = 0;
+  /** The last view inputBuffer() handed out. */
+  private inputView: Uint8Array | undefined;
   private closed = false;
 
   /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
@@ -232,6 +238,20 @@ export class SharedMemoryPool implements Executor {
 
   private get context(): KernelContext {
     return this.local.context;
+  }
+
+  /**
+   * A view of `length` bytes in the pool's shared input region, for a caller
+   * (a receiver, say) to write a batch into directly: passing this same view
+   * to wordCount or aggregateDelimited then skips copying the batch. Valid
+   * until the next inputBuffer() call or the next batch passed as other bytes.
+   */
+  inputBuffer(length: number): Uint8Array {
+    this.open();
+    if (!Number.isInteger(length) || length < 0) throw new InvalidArgumentError(`inputBuffer needs a byte length, got ${String(length)}`);
+    const ptr = this.context.scratch.get('pool-input', length + INPUT_PADDING);
+    this.inputView = new Uint8Array(this.context.instance.memory.u8().buffer, ptr, length);
+    return this.inputView;
   }
 
   /** Settles once every worker has instantiated the kernels (batches also wait for this on their own). */
@@ -334,14 +354,17 @@ export class SharedMemoryPool implements Executor {
 
   /** The reused input region for a batch, with the zeroed padding the SIMD scans read after its end; partitions are copied in later. */
   private placeInput(bytes: Uint8Array, parts: number, boundary: BoundaryRule): SharedInput {
-    const ptr = this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
+    const inPlace = bytes === this.inputView;
+    // Other bytes may move the input region, which would leave the handed-out view dangling.
+    if (!inPlace) this.inputView = undefined;
+    const ptr = inPlace ? bytes.byteOffset : this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
     this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
     const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
     const chunkEnds = ends.map((end, k) => {
       const start = k === 0 ? 0 : (ends[k - 1] as number);
       return partitionEnds(bytes.subarray(start, end), this.chunksPerPartition, this.minPartitionBytes, boundary).map((e) => e + start);
     });
-    return { ptr, bytes, ends, chunkEnds, copied: new Set() };
+    return { ptr, bytes, inPlace, ends, chunkEnds, copied: new Set() };
   }
 
   /**
@@ -353,11 +376,12 @@ export class SharedMemoryPool implements Executor {
    */
   private copyChunk(input: SharedInput, k: number, c: number): void {
     const key = `${k}:${c}`;
-    if (input.copied.has(key)) return;
+    if (input.inPlace || input.copied.has(key)) return;
     const chunks = input.chunkEnds[k] as readonly number[];
     const start = c > 0 ? (chunks[c - 1] as number) : k > 0 ? (input.ends[k - 1] as number) : 0;
     this.context.instance.memory.u8().set(input.bytes.subarray(start, chunks[c]), input.ptr + start);
     input.copied.add(key);
+    this.stats.copiedBytes += (chunks[c] as number) - start;
   }
 
   private withRetries<T>(what: string, attempt: () => T): T {
