@@ -16,6 +16,7 @@ import type { RecordBatch } from '../kernels/api.js';
 import { decodeRecords, recordBatchFromLines } from '../kernels/record-batch.js';
 import { IllegalStateError, InvalidArgumentError } from '../errors.js';
 import { foldOf } from './builtins.js';
+import { KeyMap } from './key-map.js';
 
 export type Pair<K, V> = readonly [K, V];
 
@@ -112,7 +113,7 @@ export class Batch<T> {
    */
   reduceByKey<K, V>(this: Batch<Pair<K, V>>, reduce: (a: V, b: V) => V): Batch<Pair<K, V>> {
     const fold = foldOf(reduce);
-    const acc = new Map<K, V>();
+    const acc = new KeyMap<K, V>();
     for (const part of this.partitions) {
       for (const [key, value] of part) {
         acc.set(key, acc.has(key) ? fold.merge(acc.get(key) as V, value) : fold.init(value));
@@ -123,7 +124,7 @@ export class Batch<T> {
 
   /** All values of each key, in arrival order (one partition out). */
   groupByKey<K, V>(this: Batch<Pair<K, V>>): Batch<Pair<K, V[]>> {
-    const groups = new Map<K, V[]>();
+    const groups = new KeyMap<K, V[]>();
     for (const part of this.partitions) {
       for (const [key, value] of part) {
         const list = groups.get(key);
@@ -148,9 +149,9 @@ export class Batch<T> {
 
   /** How many times each distinct element occurs (an action: a Map, as Spark's RDD.countByValue). */
   countByValue(): Map<T, number> {
-    const counts = new Map<T, number>();
+    const counts = new KeyMap<T, number>();
     for (const part of this.partitions) for (const value of part) counts.set(value, (counts.get(value) ?? 0) + 1);
-    return counts;
+    return new Map(counts);
   }
 
   /** Reduces all elements with `reduce`; throws on an empty batch (as Spark does). */

@@ -1,10 +1,11 @@
 import { Batch, type Pair } from '../batch/batch.js';
+import { KeyMap } from '../batch/key-map.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Every key of either batch with all its values on each side (in arrival order); keys in first-seen order, left first. */
 export function cogroupPairs<K, V, W>(left: readonly Pair<K, V>[], right: readonly Pair<K, W>[]): Pair<K, readonly [V[], W[]]>[] {
-  const groups = new Map<K, [V[], W[]]>();
+  const groups = new KeyMap<K, [V[], W[]]>();
   const group = (key: K): [V[], W[]] => {
     let found = groups.get(key);
     if (found === undefined) {

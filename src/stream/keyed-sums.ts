@@ -9,6 +9,7 @@
  * counts as 0, as in the kernel table.
  */
 import type { Pair } from '../batch/batch.js';
+import { KeyMap } from '../batch/key-map.js';
 import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
 import { IllegalStateError } from '../errors.js';
 import { pairsOf } from './fused-word-count-dstream.js';
@@ -16,7 +17,7 @@ import { sum } from '../batch/builtins.js';
 
 export class KeyedSums<K> {
   private table: AggregateTable | undefined;
-  private map: Map<K, number> | undefined;
+  private map: KeyMap<K, number> | undefined;
   private disposed = false;
 
   /** `kernels` is read on first use (undefined: JS Map from the start). */
@@ -30,7 +31,7 @@ export class KeyedSums<K> {
 
   get size(): number {
     this.init();
-    return this.table?.size ?? (this.map as Map<K, number>).size;
+    return this.table?.size ?? (this.map as KeyMap<K, number>).size;
   }
 
   /** Runs `fill` on the kernel table (e.g. kernels.wordCountInto); false when the sums are in a JS Map. */
@@ -47,7 +48,7 @@ export class KeyedSums<K> {
       table.mergeValues(keyed(pairs));
       return;
     }
-    const map = this.map as Map<K, number>;
+    const map = this.map as KeyMap<K, number>;
     for (const [key, value] of pairs) {
       const current = map.get(key);
       map.set(key, current === undefined ? value : current + value);
@@ -61,7 +62,7 @@ export class KeyedSums<K> {
       table.subtractValues(keyed(pairs), { dropZero });
       return;
     }
-    const map = this.map as Map<K, number>;
+    const map = this.map as KeyMap<K, number>;
     for (const [key, value] of pairs) {
       const result = (map.get(key) ?? 0) - value;
       if (dropZero && result === 0) map.delete(key);
@@ -80,7 +81,7 @@ export class KeyedSums<K> {
   entries(): Pair<K, number>[] {
     this.init();
     if (this.table !== undefined) return pairsOf(this.table.entries(), sum) as unknown as Pair<K, number>[];
-    return [...(this.map as Map<K, number>)];
+    return [...(this.map as KeyMap<K, number>)];
   }
 
   /** Replaces all sums with `entries` (restoring a checkpoint, or after a filter). */
@@ -102,7 +103,7 @@ export class KeyedSums<K> {
     if (this.disposed) throw new IllegalStateError('These running sums were released with their stopped StreamingContext');
     if (this.table !== undefined || this.map !== undefined) return;
     const kernels = this.kernels();
-    if (kernels === undefined) this.map = new Map();
+    if (kernels === undefined) this.map = new KeyMap();
     else this.table = kernels.createTable('sum');
   }
 
@@ -112,7 +113,7 @@ export class KeyedSums<K> {
     const table = this.table;
     if (table === undefined) return undefined;
     if (pairs.every(([k, v]) => typeof k === 'string' && typeof v === 'number')) return table;
-    this.map = new Map(pairsOf(table.entries(), sum) as unknown as Pair<K, number>[]);
+    this.map = new KeyMap(pairsOf(table.entries(), sum) as unknown as Pair<K, number>[]);
     this.table = undefined;
     table.dispose();
     return undefined;

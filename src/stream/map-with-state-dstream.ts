@@ -1,4 +1,5 @@
 import { Batch, type Pair } from '../batch/batch.js';
+import { KeyMap } from '../batch/key-map.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -22,7 +23,7 @@ interface KeyState<S> {
 export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements CheckpointableStream {
   readonly checkpointKind = 'mapWithState';
   readonly dependencies: readonly DStream<unknown>[];
-  private readonly store = new Map<K, KeyState<S>>();
+  private readonly store = new KeyMap<K, KeyState<S>>();
   private readonly cell = new State<S>();
   private lastTime: number | undefined;
   private initialised = false;

@@ -1,4 +1,5 @@
 import { Batch, type Pair } from '../batch/batch.js';
+import { KeyMap } from '../batch/key-map.js';
 import { builtinOf } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
@@ -44,7 +45,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   /** Inverse form with built-ins: the aggregate as running sums. */
   private readonly sums: KeyedSums<K> | undefined;
   /** Inverse form with user functions: the aggregate. */
-  private readonly aggregate = new Map<K, V>();
+  private readonly aggregate = new KeyMap<K, V>();
 
   constructor(
     parent: DStream<Pair<K, V>>,
@@ -155,8 +156,8 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   }
 
   /** Per-key reduce of already-reduced batches (user reducers combine partial results; so does count: by adding). */
-  private combine(batches: readonly (readonly Pair<K, V>[])[]): Map<K, V> {
-    const acc = new Map<K, V>();
+  private combine(batches: readonly (readonly Pair<K, V>[])[]): KeyMap<K, V> {
+    const acc = new KeyMap<K, V>();
     for (const batch of batches) {
       for (const [key, value] of batch) acc.set(key, acc.has(key) ? this.reduceFn(acc.get(key) as V, value) : value);
     }

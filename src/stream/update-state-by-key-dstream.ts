@@ -1,4 +1,5 @@
 import { Batch, type Pair } from '../batch/batch.js';
+import { KeyMap } from '../batch/key-map.js';
 import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
@@ -33,7 +34,7 @@ export interface UpdateStateOptions<K, S> {
 export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements CheckpointableStream {
   readonly checkpointKind = 'updateStateByKey';
   readonly dependencies: readonly DStream<unknown>[];
-  private readonly state = new Map<K, S>();
+  private readonly state = new KeyMap<K, S>();
   private readonly sums: KeyedSums<K> | undefined;
   private lastTime: number | undefined;
   private initial: Iterable<Pair<K, S>> | undefined;
@@ -129,7 +130,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   }
 
   private applyUpdate(batch: Batch<Pair<K, V>> | undefined): void {
-    const incoming = new Map<K, V[]>();
+    const incoming = new KeyMap<K, V[]>();
     for (const [key, value] of batch?.collect() ?? []) {
       const values = incoming.get(key);
       if (values === undefined) incoming.set(key, [value]);
@@ -137,7 +138,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     }
     const existing = [...this.state];
     for (const [key, previous] of existing) this.set(key, this.update(incoming.get(key) ?? [], previous));
-    const hadState = new Set(existing.map(([key]) => key));
+    const hadState = new KeyMap(existing);
     for (const [key, values] of incoming) if (!hadState.has(key)) this.set(key, this.update(values, undefined));
   }
 

@@ -100,3 +100,16 @@ test('a stream no output reaches is never computed', async () => {
   );
   assert.equal(computed, 0);
 });
+
+test('tuple keys compare by contents, as Scala tuples do: reduceByKey, groupByKey, countByValue, join', async () => {
+  type Key = readonly [string, number];
+  const input: Pair<Key, number>[][] = [[[['bj', 1], 10], [['sh', 1], 5], [['bj', 1], 20], [['bj', 2], 1]]];
+  await testOperation(input, (s) => s.reduceByKey((a, b) => a + b), [[[['bj', 1], 30], [['sh', 1], 5], [['bj', 2], 1]]]);
+  await testOperation(input, (s) => s.groupByKey(), [[[['bj', 1], [10, 20]], [['sh', 1], [5]], [['bj', 2], [1]]]]);
+  await testOperation(input, (s) => s.map(([k]) => k).countByValue(), [[[['bj', 1], 2], [['sh', 1], 1], [['bj', 2], 1]]]);
+  await testOperation(
+    input,
+    (s) => s.join(s.filter(([, v]) => v < 10).map(([[p, n]]): Pair<Key, string> => [[p, n], p])),
+    [[[['sh', 1], [5, 'sh']], [['bj', 2], [1, 'bj']]]],
+  );
+});

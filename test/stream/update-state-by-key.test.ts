@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   type AggregateTable, JsKernels, type Reducer,
   type BatchInfo, InMemoryCheckpointStore, type Kernels, keyValueFields, ManualClock, type Pair, pairWithOne, runningSum, splitWhitespace,
-  StateDStream, StreamingContext,
+  type State, StateDStream, StateSpec, StreamingContext, subtract, sum,
 } from '../../src/index.js';
 import { runOperation, testOperation } from '../harness/operation.js';
 
@@ -163,4 +163,28 @@ test('the state table is released when the context stops', async () => {
   });
   assert.deepEqual(run.outputs, [[['a', 1]], [['a', 2]]]);
   assert.deepEqual(disposed, ['sum']);
+});
+
+test('tuple keys compare by contents in state: updateStateByKey, mapWithState, inverse windows (closures and sum/subtract)', async () => {
+  type Key = readonly [string, number];
+  const input: Pair<Key, number>[][] = [[[['bj', 1], 1], [['bj', 1], 2]], [[['bj', 1], 4]], [], [[['sh', 1], 8]]];
+  const checkpoint = { checkpoint: new InMemoryCheckpointStore() };
+  await testOperation(
+    input,
+    (s) => s.updateStateByKey((values: number[], state: number | undefined) => values.reduce((a, b) => a + b, state ?? 0)),
+    [[[['bj', 1], 3]], [[['bj', 1], 7]], [[['bj', 1], 7]], [[['bj', 1], 7], [['sh', 1], 8]]],
+    checkpoint,
+  );
+  await testOperation(
+    input,
+    (s) => s.mapWithState(StateSpec.function((key: Key, value: number | undefined, state: State<number>) => {
+      state.update((state.getOption() ?? 0) + (value ?? 0));
+      return `${key.join('/')}=${state.get()}`;
+    })),
+    [['bj/1=1', 'bj/1=3'], ['bj/1=7'], [], ['sh/1=8']],
+    checkpoint,
+  );
+  const windowed: Pair<Key, number>[][] = [[[['bj', 1], 3]], [[['bj', 1], 7]], [[['bj', 1], 4]], [[['sh', 1], 8]]];
+  await testOperation(input, (s) => s.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 2000, 1000, ([, v]) => v !== 0), windowed, checkpoint);
+  await testOperation(input, (s) => s.reduceByKeyAndWindow(sum, subtract, 2000, 1000, ([, v]) => v !== 0), windowed, checkpoint);
 });
