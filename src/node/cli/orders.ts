@@ -42,7 +42,8 @@ export const ordersCommand = defineCommand({
         build: (ssc, onConnectionChange) => {
           const source = createSource(ssc, settings, onConnectionChange);
           // keyValueFields + running sums fuse into one delimited-reduce kernel call per batch; the totals live in a kernel table.
-          const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum);
+          // Named so that a checkpoint of `wordcount --state` is refused instead of recovered as province totals.
+          const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum).name('orders-running-totals');
           return { results: totals, sourceDescription: source.description };
         },
         collect: (pairs) => byProvince(pairs),

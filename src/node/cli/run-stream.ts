@@ -9,7 +9,7 @@
 import { InMemoryCheckpointStore, StreamingContext, type BatchInfo, type DStream, type ReceiverInfo } from '../../index.js';
 import { FileCheckpointStore } from '../file-checkpoint-store.js';
 import type { KernelsHandle } from './kernels-option.js';
-import { ConnectionError, SluiceError } from '../../errors.js';
+import { CheckpointError, ConnectionError, SluiceError } from '../../errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
 
@@ -92,7 +92,9 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   } else {
     // Recovery as in Spark's getOrCreate: state, source positions and the batch clock come back from the directory.
     const store = new FileCheckpointStore(settings.checkpointDir, { onFallback: (reason) => io.stderr(`sluice: ${reason}\n`) });
-    ssc = await StreamingContext.getOrCreate(store, create);
+    ssc = await StreamingContext.getOrCreate(store, create).catch((error: unknown) => {
+      throw withCliAdvice(error, settings.checkpointDir as string);
+    });
   }
 
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,6 +139,17 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     unsubscribe();
   }
   return exitCode;
+}
+
+/** The engine's advice for an incompatible checkpoint speaks of code (.name(...)); a CLI user can only change options or directories. */
+function withCliAdvice(error: unknown, dir: string): unknown {
+  if (!(error instanceof CheckpointError) || error.code !== 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE') return error;
+  return new CheckpointError(
+    'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE',
+    `${error.message}\nThe checkpoint in ${dir} was written by another command or other options: run that command with the options it had, ` +
+      `or give a different --checkpoint directory (or empty this one: its state is then lost).`,
+    { cause: error },
+  );
 }
 
 function errorCode(info: ReceiverInfo): string | undefined {

@@ -90,9 +90,10 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         const source = createSource(ssc, settings, onConnectionChange);
         const pairs = source.lines.flatMap(splitWhitespace).map(pairWithOne);
         let counts: DStream<Pair<string, number>>;
-        if (mode.kind === 'state') counts = pairs.updateStateByKey(runningSum);
+        // State is named per command so a checkpoint directory written by another command (orders) is refused, not recovered as word counts.
+        if (mode.kind === 'state') counts = pairs.updateStateByKey(runningSum).name('wordcount-running-counts');
         else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
-        else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero);
+        else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
         if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
         return { results: counts, sourceDescription: source.description };

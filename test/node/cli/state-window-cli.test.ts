@@ -90,3 +90,23 @@ test('a corrupt or incompatible checkpoint directory stops with a clear message 
   assert.match(windowed.stderr, /Cannot recover from the checkpoint/);
   await dir.cleanup();
 });
+
+test('orders refuses the checkpoint of wordcount --state instead of recovering word counts as province totals', async () => {
+  const dir = await tempDir('cli-ckpt-cmd');
+  const input = join(dir.path, 'in');
+  const checkpoint = join(dir.path, 'ckpt');
+  await mkdir(input);
+  const words = new SluiceProcess(['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms']);
+  try {
+    await words.waitFor(() => words.stdoutLines.some((line) => line.startsWith('Time:')), 'a first batch');
+    words.kill('SIGINT');
+    assert.equal((await words.exited).code, 0);
+    const orders = await runSluice(['orders', '--dir', input, '--checkpoint', checkpoint, '--batch', '100ms', '--batches', '1']);
+    assert.equal(orders.code, 1, orders.stdout);
+    assert.match(orders.stderr, /holds no state for updateStateByKey 'orders-running-totals' \(it holds state for: 'wordcount-running-counts'\)/);
+    assert.match(orders.stderr, /give a different --checkpoint directory/);
+  } finally {
+    words.kill();
+    await dir.cleanup();
+  }
+});
