@@ -12,6 +12,8 @@ export const MALFORMED_RECORDS_COUNTER = 'malformedRecords';
  */
 export class FlatMappedDStream<T, U> extends DStream<U> {
   readonly dependencies: readonly DStream<unknown>[];
+  /** Batch times whose malformed records were counted (this stream and fused chains parse the same lines). */
+  private readonly malformedCounted = new Set<number>();
 
   constructor(
     readonly parent: DStream<T>,
@@ -32,8 +34,25 @@ export class FlatMappedDStream<T, U> extends DStream<U> {
       if (produced.length === 0) malformed++;
       return produced;
     });
-    if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+    this.countMalformed(time, malformed);
     return parsed;
+  }
+
+  /**
+   * Adds the lines the parser rejected to batch `time`'s counter, once per
+   * time: however many chains parse this stream's lines (this stream, fused
+   * kernel calls of several consumers), each line is counted once.
+   */
+  countMalformed(time: number, malformed: number): void {
+    if (this.malformedCounted.has(time)) return;
+    this.malformedCounted.add(time);
+    if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+  }
+
+  override clearMetadata(time: number): void {
+    super.clearMetadata(time);
+    const keepAfter = time - (this.rememberDurationMs ?? this.slideDurationMs);
+    for (const t of [...this.malformedCounted]) if (t <= keepAfter) this.malformedCounted.delete(t);
   }
 }
 

@@ -39,7 +39,8 @@ export function fuseReduceByKey<K, V>(plain: {
     if (parser?.kind !== 'keyValueFields') return undefined;
     const fallback = plain as unknown as DStream<Pair<string, number>>;
     const spec = { ...parser.spec, reducer: reducer.reducer };
-    return new FusedDelimitedDStream(parent.parent as DStream<string>, spec, fallback) as unknown as DStream<Pair<K, V>>;
+    const parsed = parent as FlatMappedDStream<string, Pair<string, number>>;
+    return new FusedDelimitedDStream(parsed.parent as DStream<string>, spec, fallback, parsed) as unknown as DStream<Pair<K, V>>;
   }
   return undefined;
 }

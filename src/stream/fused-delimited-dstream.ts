@@ -1,7 +1,7 @@
 import { Batch, type Pair } from '../batch/batch.js';
 import { DStream } from '../engine/dstream.js';
 import type { DelimitedSpec } from '../kernels/api.js';
-import { MALFORMED_RECORDS_COUNTER } from './flat-map-dstream.js';
+import type { FlatMappedDStream } from './flat-map-dstream.js';
 import { pairsOf } from './fused-word-count-dstream.js';
 import { count, max, min, sum } from '../batch/builtins.js';
 
@@ -21,6 +21,8 @@ export class FusedDelimitedDStream extends DStream<Pair<string, number>> {
     readonly lines: DStream<string>,
     readonly spec: DelimitedSpec,
     readonly fallback: DStream<Pair<string, number>>,
+    /** The keyValueFields stream the kernel call stands in for; it counts malformed lines. */
+    readonly parser: FlatMappedDStream<string, Pair<string, number>>,
   ) {
     super(lines.context);
     this.dependencies = [lines, fallback];
@@ -33,7 +35,7 @@ export class FusedDelimitedDStream extends DStream<Pair<string, number>> {
     const records = kernels === undefined ? undefined : batch.asRecordBatch();
     if (kernels === undefined || records === undefined) return this.fallback.getOrCompute(time);
     const { result, malformed } = kernels.aggregateDelimited(records.data, this.spec);
-    if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+    this.parser.countMalformed(time, malformed);
     return Batch.of(pairsOf(result, REDUCERS[this.spec.reducer]));
   }
 }

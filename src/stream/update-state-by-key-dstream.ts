@@ -5,7 +5,6 @@ import type { CheckpointableStream, StateReader } from '../checkpoint/checkpoint
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
-import { MALFORMED_RECORDS_COUNTER } from './flat-map-dstream.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
 import { FusedWordCountDStream } from './fused-word-count-dstream.js';
 import { KeyedSums } from './keyed-sums.js';
@@ -119,7 +118,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
         if (parent instanceof FusedDelimitedDStream && parent.spec.reducer === 'sum') {
           let malformed = 0;
           if (sums.intoTable((table) => ({ malformed } = kernels.aggregateDelimitedInto(table, records.data, parent.spec)))) {
-            if (malformed > 0) this.context.addBatchCounter(time, MALFORMED_RECORDS_COUNTER, malformed);
+            parent.parser.countMalformed(time, malformed);
             return;
           }
         }

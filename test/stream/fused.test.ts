@@ -218,3 +218,20 @@ test('invalid UTF-8: byte keys that decode alike (U+FFFD) merge on the fast path
     }
   }
 });
+
+test('malformed lines are counted once per batch however many chains parse them (fused, state, JS)', async () => {
+  const input = [['a,1', 'bad', 'b,2', 'x'], ['c,3'], ['no', 'nope', 'd,4']];
+  for (const kernels of [undefined, null]) {
+    const run = await runOperation(
+      input,
+      (s: DStream<string>) => {
+        const pairs = s.flatMap(keyValueFields(',', 0, 1));
+        pairs.reduceByKey(max).foreachRDD(() => undefined);
+        pairs.map(([k]) => k).foreachRDD(() => undefined);
+        return pairs.updateStateByKey(runningSum);
+      },
+      { numBatches: 3, asRecords: true, checkpoint: new InMemoryCheckpointStore(), ...(kernels === null ? { kernels } : {}) },
+    );
+    assert.deepEqual(run.batchInfos.map((info) => info.counters.malformedRecords ?? 0), [2, 0, 2], kernels === null ? 'JS path' : 'fast path');
+  }
+});
