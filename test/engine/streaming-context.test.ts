@@ -11,6 +11,7 @@ import {
   InvalidArgumentError,
   JobError,
   ManualClock,
+  Receiver,
   StreamingContext,
 } from '../../src/index.js';
 
@@ -206,6 +207,26 @@ test('a non-graceful stop drops queued batches; stop before start is allowed', a
   const idle = context().ssc;
   await idle.stop();
   assert.equal(idle.state, 'stopped');
+});
+
+test('stop() twice: the second call returns the first stop, so receivers stop once and awaitTermination resolves true', async () => {
+  const { ssc, clock } = context();
+  let stops = 0;
+  class Counting extends Receiver {
+    onStart(): void {}
+    onStop(): void {
+      stops++;
+    }
+  }
+  ssc.receiverStream(new Counting()).foreachRDD(() => undefined);
+  ssc.start();
+  await clock.advance(1000);
+  const first = ssc.stop();
+  const second = ssc.stop({ graceful: true });
+  assert.strictEqual(second, first);
+  await second;
+  assert.equal(stops, 1);
+  assert.equal(await ssc.awaitTermination(1000), true);
 });
 
 test('addBatchCounter adds to the BatchInfo counters of that batch', async () => {
