@@ -1,5 +1,6 @@
-import type { Batch } from '../batch/batch.js';
+import { Batch } from '../batch/batch.js';
 import { DStream } from '../engine/dstream.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** `transform(fn)`: any batch-to-batch function, given the batch time (Spark's transform). */
 export class TransformedDStream<T, U> extends DStream<U> {
@@ -15,7 +16,14 @@ export class TransformedDStream<T, U> extends DStream<U> {
 
   compute(time: number): Batch<U> | undefined {
     const batch = this.parent.getOrCompute(time);
-    return batch === undefined ? undefined : this.fn(batch, time);
+    if (batch === undefined) return undefined;
+    const result: unknown = this.fn(batch, time);
+    // Spark requires an RDD here too; an array (the likely mistake) would otherwise fail later, far from the cause.
+    if (!(result instanceof Batch)) {
+      const got = Array.isArray(result) ? 'an array (wrap it: Batch.of(array))' : result === undefined || result === null ? String(result) : `a ${typeof result}`;
+      throw new InvalidArgumentError(`transform(fn): fn must return a Batch (e.g. batch.map(...) or Batch.of(array)), got ${got}`);
+    }
+    return result as Batch<U>;
   }
 }
 

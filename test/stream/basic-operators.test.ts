@@ -35,6 +35,15 @@ test('transform passes the batch and its time', async () => {
   );
 });
 
+test('transform whose function returns no Batch fails its batch naming the mistake', async () => {
+  for (const [returned, named] of [[[1], /got an array \(wrap it: Batch\.of\(array\)\)/], [undefined, /got undefined/]] as const) {
+    await assert.rejects(
+      testOperation([[1]], (s) => s.transform(() => returned as unknown as Batch<number>), [[1]]),
+      (e: unknown) => e instanceof Error && e.cause instanceof InvalidArgumentError && named.test(e.cause.message),
+    );
+  }
+});
+
 test('count emits one element per batch, 0 for empty batches', async () => {
   await testOperation([['a', 'b'], [], ['c']], (s) => s.count(), [[2], [0], [1]]);
 });
