@@ -33,6 +33,7 @@ export * from './stream/reduce.js';
 export * from './stream/foreach-dstream.js';
 export * from './stream/print.js';
 export * from './stream/save-as-text-files.js';
+export * from './stream/fused-kernel-dstream.js';
 export * from './stream/fused-word-count-dstream.js';
 export * from './stream/fused-delimited-dstream.js';
 export * from './checkpoint/in-memory-store.js';

@@ -56,13 +56,22 @@ function wasmAvailable(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.Module === 'function';
 }
 
+function fallbackWithoutWasm(options: LoadKernelsOptions): Kernels {
+  if (options.fallback === false) throw new KernelError('ERR_SLUICE_KERNEL_LOAD', 'WebAssembly is not available in this runtime');
+  return new JsKernels();
+}
+
+/** An explicitly given module must load; the embedded one may fall back to the TS kernels unless told not to. */
+function fallbackAfterFailure(cause: unknown, explicit: boolean, options: LoadKernelsOptions): Kernels {
+  if (!explicit && options.fallback !== false) return new JsKernels();
+  if (cause instanceof KernelError) throw cause;
+  throw new KernelError('ERR_SLUICE_KERNEL_LOAD', `Could not load the kernel module: ${String(cause)}`, { cause });
+}
+
 /** Loads the WASM kernels asynchronously (the way browsers prefer for compiling). */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   const explicit = options.module !== undefined || options.bytes !== undefined;
-  if (!explicit && !wasmAvailable()) {
-    if (options.fallback === false) throw new KernelError('ERR_SLUICE_KERNEL_LOAD', 'WebAssembly is not available in this runtime');
-    return new JsKernels();
-  }
+  if (!explicit && !wasmAvailable()) return fallbackWithoutWasm(options);
   const memory = options.memory ?? createKernelMemory();
   try {
     let module = options.module;
@@ -71,28 +80,21 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     }
     return new WasmKernels(await KernelInstance.instantiate(module, memory, options.maximumPages));
   } catch (cause) {
-    if (!explicit && options.fallback !== false) return new JsKernels();
-    if (cause instanceof KernelError) throw cause;
-    throw new KernelError('ERR_SLUICE_KERNEL_LOAD', `Could not load the kernel module: ${String(cause)}`, { cause });
+    return fallbackAfterFailure(cause, explicit, options);
   }
 }
 
 /** Synchronous counterpart of loadKernels (compiles the ~8 KiB embedded module in place). */
 export function createKernels(options: LoadKernelsOptions = {}): Kernels {
   const explicit = options.module !== undefined || options.bytes !== undefined;
-  if (!explicit && !wasmAvailable()) {
-    if (options.fallback === false) throw new KernelError('ERR_SLUICE_KERNEL_LOAD', 'WebAssembly is not available in this runtime');
-    return new JsKernels();
-  }
+  if (!explicit && !wasmAvailable()) return fallbackWithoutWasm(options);
   const memory = options.memory ?? createKernelMemory();
   try {
     let module = options.module;
     if (module === undefined) module = options.bytes !== undefined ? new WebAssembly.Module(options.bytes as Uint8Array<ArrayBuffer>) : embeddedModule(isShared(memory));
     return new WasmKernels(KernelInstance.instantiateSync(module, memory, options.maximumPages));
   } catch (cause) {
-    if (!explicit && options.fallback !== false) return new JsKernels();
-    if (cause instanceof KernelError) throw cause;
-    throw new KernelError('ERR_SLUICE_KERNEL_LOAD', `Could not load the kernel module: ${String(cause)}`, { cause });
+    return fallbackAfterFailure(cause, explicit, options);
   }
 }
 

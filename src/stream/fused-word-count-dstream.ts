@@ -1,54 +1,15 @@
-import { Batch, type Pair } from '../batch/batch.js';
-import { DStream } from '../engine/dstream.js';
-import type { KeyedValues } from '../kernels/api.js';
+import type { Pair } from '../batch/batch.js';
+import type { Kernels } from '../kernels/api.js';
 import { sum } from '../batch/builtins.js';
-
-/**
- * (key, value) pairs of a kernel result, in the kernel's order. Kernel keys
- * are bytes: two different invalid UTF-8 sequences are two keys there, but
- * both decode to U+FFFD, as the JS path sees them from the start. Keys that
- * decode alike are merged with `merge` (at the first one's place), so both
- * paths give the same pairs.
- */
-export function pairsOf(result: KeyedValues, merge: (a: number, b: number) => number): Pair<string, number>[] {
-  const pairs: Pair<string, number>[] = new Array(result.keys.length);
-  let replaced = false;
-  for (let i = 0; i < result.keys.length; i++) {
-    const key = result.keys[i] as string;
-    replaced ||= key.includes('\uFFFD');
-    pairs[i] = [key, result.values[i] as number];
-  }
-  if (!replaced) return pairs;
-  const merged = new Map<string, number>();
-  for (const [key, value] of pairs) {
-    const current = merged.get(key);
-    merged.set(key, current === undefined ? value : merge(current, value));
-  }
-  return merged.size === pairs.length ? pairs : [...merged];
-}
+import { FusedKernelDStream, pairsOf } from './fused-kernel-dstream.js';
 
 /**
  * lines → words (Java \s) → (word, 1) → reduceByKey(sum), as ONE
  * `kernels.wordCount` call over the batch's bytes. Built by the planner
  * (fuse.ts); `fallback` is the same chain on the JS path.
  */
-export class FusedWordCountDStream extends DStream<Pair<string, number>> {
-  readonly dependencies: readonly DStream<unknown>[];
-
-  constructor(
-    readonly lines: DStream<string>,
-    readonly fallback: DStream<Pair<string, number>>,
-  ) {
-    super(lines.context);
-    this.dependencies = [lines, fallback];
-  }
-
-  compute(time: number): Batch<Pair<string, number>> | undefined {
-    const batch = this.lines.getOrCompute(time);
-    if (batch === undefined) return undefined;
-    const kernels = this.context.kernels;
-    const records = kernels === undefined ? undefined : batch.asRecordBatch();
-    if (kernels === undefined || records === undefined) return this.fallback.getOrCompute(time);
-    return Batch.of(pairsOf(kernels.wordCount(records.data), sum));
+export class FusedWordCountDStream extends FusedKernelDStream {
+  protected runKernel(kernels: Kernels, bytes: Uint8Array): Pair<string, number>[] {
+    return pairsOf(kernels.wordCount(bytes), sum);
   }
 }

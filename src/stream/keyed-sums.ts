@@ -12,7 +12,7 @@ import type { Pair } from '../batch/batch.js';
 import { KeyMap } from '../batch/key-map.js';
 import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
 import { IllegalStateError } from '../errors.js';
-import { pairsOf } from './fused-word-count-dstream.js';
+import { pairsOf } from './fused-kernel-dstream.js';
 import { sum } from '../batch/builtins.js';
 
 export class KeyedSums<K> {
