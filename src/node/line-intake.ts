@@ -150,9 +150,13 @@ export class LineIntake {
     this.splitter.reset();
   }
 
-  /** A new stream begins (the next file): offsets restart at 0. Call only when nothing is queued. */
-  beginStream(): void {
-    this.splitter.reset();
+  /**
+   * A new stream begins (the next file, or the rest of one from a saved
+   * position): offsets restart at 0. `afterCarriageReturn`: the byte before
+   * it was a '\r' (see LineSplitter.reset). Call only when nothing is queued.
+   */
+  beginStream(afterCarriageReturn = false): void {
+    this.splitter.reset(afterCarriageReturn);
     this.committed = 0;
   }
 

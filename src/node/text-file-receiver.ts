@@ -242,7 +242,11 @@ export class TextFileReceiver extends Receiver implements RateControlled {
         this.skip(name, 'it is empty');
         return;
       }
-      this.intake.beginStream();
+      // A position can fall between the '\r' and '\n' of a "\r\n" cut by a read; that '\n' must not become an empty line.
+      const before = new Uint8Array(1);
+      const afterCarriageReturn = startOffset > 0 && (await handle.read(before, 0, 1, startOffset - 1)).bytesRead === 1 && before[0] === 13;
+      if (!this.live(generation)) return;
+      this.intake.beginStream(afterCarriageReturn);
       this.current = { name, startOffset };
       let offset = startOffset;
       for (;;) {

@@ -5,18 +5,19 @@
  * across two chunks reaches the engine intact, and invalid UTF-8 passes
  * through untouched (the kernels treat non-ASCII bytes as token bytes).
  *
- * Line ends: '\n' ends a line and a '\r' right before it is removed ("\r\n").
- * A lone '\r' stays inside the line (Java's readLine would split there; for
- * whitespace tokenizing it makes no difference, and keeping it avoids
- * waiting on the next chunk to decide whether a '\n' follows).
+ * Line ends are Java's readLine's (Spark's socketTextStream reads with it):
+ * '\n', '\r\n' or a lone '\r', so a producer with '\r'-only line ends gets
+ * its lines, not one ever-growing line dropped as over-long. A line ending
+ * in '\r' is emitted at once, without waiting for the next chunk; a '\n'
+ * starting the next chunk is then the rest of that "\r\n" and is skipped.
  *
- *   chunk 1: "ab\nc"      chunk 2: "d\r\nef"      flush()
- *   → "ab"                → "cd"                   → "ef"
+ *   chunk 1: "ab\nc"      chunk 2: "d\r\ne\rf"      flush()
+ *   → "ab"                → "cd", "e"               → "f"
  *
  * Memory is bounded by `maxLineBytes`: a line longer than that is dropped the
  * moment it crosses the limit (its buffered bytes are released), reported once
  * through `onOversize`, and the bytes after it are discarded up to the next
- * '\n'. Lines handed to `onLine`, and the held tail of an unfinished line,
+ * line end. Lines handed to `onLine`, and the held tail of an unfinished line,
  * are views into the chunks passed to `push` (no copy unless a line spans
  * chunks), so a chunk must not be modified after it was pushed.
  */
@@ -41,7 +42,8 @@ export interface LineSplitterOptions {
    * complete lines lying inside one chunk is handed over as one view
    * (`lines` lines, each ending in '\n', the last byte a '\n') instead of
    * line by line. Only runs that need no per-line work are batched: no '\r'
-   * and no line that could exceed maxLineBytes (the run itself is no longer).
+   * (a line end of its own) and no line that could exceed maxLineBytes (the
+   * run itself is no longer).
    */
   readonly onRun?: LineRunHandler;
 }
@@ -55,6 +57,8 @@ export class LineSplitter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private discarding = false;
+  /** The last chunk ended in '\r': a '\n' opening the next one completes that "\r\n". */
+  private skipNewline = false;
   private lines = 0;
   private oversize = 0;
   /** Bytes pushed since construction or reset(). */
@@ -84,7 +88,8 @@ export class LineSplitter {
 
   /**
    * Inside onLine: the stream offset (bytes pushed since construction or
-   * reset) just past the line's terminator, or the end of input for the line
+   * reset) just past the line's terminator ('\n', "\r\n", or '\r' — for a
+   * '\r' ending a chunk, just past the '\r'), or the end of input for the line
    * emitted by flush(). A reader that saved it can resume there on a line
    * boundary.
    */
@@ -92,7 +97,7 @@ export class LineSplitter {
     return this.lineEnd;
   }
 
-  /** Bytes held for the unfinished last line (never more than maxLineBytes + 1). */
+  /** Bytes held for the unfinished last line (never more than maxLineBytes). */
   get bufferedBytes(): number {
     return this.pendingBytes;
   }
@@ -102,18 +107,36 @@ export class LineSplitter {
     const total = chunk.length;
     const base = this.pushed;
     this.pushed += total;
+    if (this.skipNewline && total > 0) {
+      this.skipNewline = false;
+      if (chunk[0] === NEWLINE) from = 1;
+    }
     // At most one attempt per chunk: a failed one (a '\r', a long line) would fail again for each line after it.
     let tryRun = this.onRun !== undefined;
+    // The first '\n' and '\r' at or after `from` (-1: none left), each searched again only once passed:
+    // input with one kind of line end scans for the other once per chunk, not once per line.
+    let nl = -2;
+    let cr = -2;
     while (from < total) {
-      const nl = chunk.indexOf(NEWLINE, from);
-      if (nl === -1) {
+      if (nl !== -1 && nl < from) nl = chunk.indexOf(NEWLINE, from);
+      if (cr !== -1 && cr < from) cr = chunk.indexOf(CARRIAGE_RETURN, from);
+      const endsAtCr = cr !== -1 && (nl === -1 || cr < nl);
+      if (nl === -1 && !endsAtCr) {
         this.holdTail(chunk, from, total);
         return;
+      }
+      if (endsAtCr) {
+        let next = cr + 1;
+        if (next === total) this.skipNewline = true;
+        else if (chunk[next] === NEWLINE) next++;
+        this.lineEnd = base + next;
+        this.finishLine(chunk, from, cr);
+        from = next;
+        continue;
       }
       if (tryRun && this.pending.length === 0 && !this.discarding) {
         tryRun = false;
         const last = chunk.lastIndexOf(NEWLINE);
-        const cr = last > nl ? chunk.indexOf(CARRIAGE_RETURN, from) : -1;
         if (last > nl && last + 1 - from <= this.maxLineBytes && (cr === -1 || cr > last)) {
           this.emitRun(chunk.subarray(from, last + 1), base + last + 1);
           from = last + 1;
@@ -129,19 +152,26 @@ export class LineSplitter {
   /** End of input: the bytes after the last '\n', if any, form the final line. */
   flush(): void {
     this.lineEnd = this.pushed;
+    this.skipNewline = false;
     if (this.discarding) {
       this.discarding = false;
       return;
     }
     if (this.pending.length === 0) return;
-    this.emit(this.takePending(), true);
+    this.emit(this.takePending());
   }
 
-  /** Forget the unfinished line (the connection dropped mid-line, or a new stream starts); offsets restart at 0. */
-  reset(): void {
+  /**
+   * Forget the unfinished line (the connection dropped mid-line, or a new
+   * stream starts); offsets restart at 0. `afterCarriageReturn`: the stream
+   * resumes right after a '\r' (a saved lineEndOffset), so a '\n' coming
+   * first is the rest of that "\r\n", not an empty line.
+   */
+  reset(afterCarriageReturn = false): void {
     this.pending = [];
     this.pendingBytes = 0;
     this.discarding = false;
+    this.skipNewline = afterCarriageReturn;
     this.pushed = 0;
     this.lineEnd = 0;
   }
@@ -149,8 +179,7 @@ export class LineSplitter {
   private holdTail(chunk: Uint8Array, from: number, end: number): void {
     if (this.discarding) return;
     const length = end - from;
-    // One byte of slack: a line of exactly maxLineBytes may still be followed by "\r\n".
-    if (this.pendingBytes + length > this.maxLineBytes + 1) {
+    if (this.pendingBytes + length > this.maxLineBytes) {
       this.dropOversize(this.pendingBytes + length);
       this.discarding = true;
       return;
@@ -159,33 +188,32 @@ export class LineSplitter {
     this.pendingBytes += length;
   }
 
-  private finishLine(chunk: Uint8Array, from: number, nl: number): void {
+  /** Ends the line whose last bytes are chunk[from, end) (its terminator starts at `end`). */
+  private finishLine(chunk: Uint8Array, from: number, end: number): void {
     if (this.discarding) {
       this.discarding = false;
       return;
     }
     if (this.pending.length === 0) {
-      this.emit(chunk.subarray(from, nl), false);
+      this.emit(chunk.subarray(from, end));
       return;
     }
-    if (this.pendingBytes + (nl - from) > this.maxLineBytes + 1) {
-      this.dropOversize(this.pendingBytes + (nl - from));
+    if (this.pendingBytes + (end - from) > this.maxLineBytes) {
+      this.dropOversize(this.pendingBytes + (end - from));
       return;
     }
-    this.pending.push(chunk.subarray(from, nl));
-    this.pendingBytes += nl - from;
-    this.emit(this.takePending(), false);
+    this.pending.push(chunk.subarray(from, end));
+    this.pendingBytes += end - from;
+    this.emit(this.takePending());
   }
 
-  /** `final`: the line had no '\n' (EOF), so a trailing '\r' is data, not half of "\r\n". */
-  private emit(line: Uint8Array, final: boolean): void {
-    const content = !final && line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.subarray(0, line.length - 1) : line;
-    if (content.length > this.maxLineBytes) {
-      this.dropOversize(content.length);
+  private emit(line: Uint8Array): void {
+    if (line.length > this.maxLineBytes) {
+      this.dropOversize(line.length);
       return;
     }
     this.lines++;
-    this.onLine(content);
+    this.onLine(line);
   }
 
   private emitRun(run: Uint8Array, end: number): void {

@@ -64,6 +64,30 @@ test('lines arrive whole although the server cuts them mid-character', async () 
   assert.equal(receiver.stats.bytesReceived, bytes.length);
 });
 
+test("'\\r'-only line ends give lines (as Spark's readLine does), not one over-long line dropped", async () => {
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      // Far more than maxLineBytes in all, in writes that cut "\r" and text anywhere; the connection stays open.
+      socket.write('1,10,2.5\r2,11,'.repeat(200));
+      socket.write('3.5\r');
+    }),
+  );
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, maxLineBytes: 64 });
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  try {
+    await waitFor(() => host.records.length === 201, '201 lines');
+  } finally {
+    host.stop();
+    await close(server);
+  }
+  const lines = host.lines();
+  assert.deepEqual(lines.slice(0, 3), ['1,10,2.5', '2,11,1,10,2.5', '2,11,1,10,2.5']);
+  assert.equal(lines.at(-1), '2,11,3.5');
+  assert.equal(receiver.stats.oversizeLinesDropped, 0);
+});
+
 test('connects once the server comes up, and reconnects after the server goes away', async () => {
   const probe = createServer();
   const port = await listen(probe);

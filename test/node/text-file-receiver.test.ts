@@ -232,3 +232,18 @@ test('reading waits while the engine buffer is full and goes on as batches compl
   assert.deepEqual(got, content.trimEnd().split('\n'));
   assert.ok(stream.supervisor.bufferStats().peakBufferedBytes <= budget + chunkBytes);
 });
+
+test('a position between the "\r" and "\n" of a line end resumes without an empty line', async () => {
+  const dir = await tempDir('dir-crlf');
+  try {
+    await drop(dir.path, 'a.txt', 'one\r\ntwo\rthree\r\n');
+    // 4 is just past "one\r": where a read that ended on the '\r' leaves the position.
+    const { lines } = await resumeFrom(dir.path, { done: [], current: { name: 'a.txt', offset: 4 } }, fastPoll);
+    assert.deepEqual(lines, ['two', 'three']);
+    // Just past "two\r", where no '\n' follows: nothing is skipped.
+    const rest = await resumeFrom(dir.path, { done: [], current: { name: 'a.txt', offset: 9 } }, fastPoll);
+    assert.deepEqual(rest.lines, ['three']);
+  } finally {
+    await dir.cleanup();
+  }
+});

@@ -6,24 +6,23 @@ import { randomChunks } from './random-chunks.js';
 
 const encoder = new TextEncoder();
 
-/** The definition the splitter must match: split the whole input at once. */
+/** The definition the splitter must match: split the whole input at once, at '\n', "\r\n" or '\r' (Java's readLine). */
 function referenceLines(bytes: Uint8Array, max: number): { lines: number[][]; oversize: number } {
   const lines: number[][] = [];
   let oversize = 0;
   let start = 0;
-  const take = (from: number, to: number, terminated: boolean) => {
-    let end = to;
-    if (terminated && end > from && bytes[end - 1] === 13) end--;
-    if (end - from > max) oversize++;
-    else lines.push(Array.from(bytes.subarray(from, end)));
+  const take = (from: number, to: number) => {
+    if (to - from > max) oversize++;
+    else lines.push(Array.from(bytes.subarray(from, to)));
   };
   for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 10) {
-      take(start, i, true);
+    if (bytes[i] === 10 || bytes[i] === 13) {
+      take(start, i);
+      if (bytes[i] === 13 && bytes[i + 1] === 10) i++;
       start = i + 1;
     }
   }
-  if (start < bytes.length) take(start, bytes.length, false);
+  if (start < bytes.length) take(start, bytes.length);
   return { lines, oversize };
 }
 
@@ -83,14 +82,14 @@ function splitInChunks(chunks: Uint8Array[], max: number, useRuns = false) {
     whole.push(...chunk);
   }
   splitter.flush();
-  // Each line's end offset is just past its '\n' (or the end of input), and the line sits right before it.
+  // Each line's end offset is just past its terminator (or the end of input), and the line sits right before it.
   for (let i = 0; i < ends.length; i++) {
     const end = ends[i] as number;
-    assert.ok(end === whole.length || whole[end - 1] === 10, `line ${i} ends at a newline`);
+    const terminated = end > 0 && (whole[end - 1] === 10 || whole[end - 1] === 13);
+    assert.ok(end === whole.length || terminated, `line ${i} ends at a line end`);
     const line = lines[i] as number[];
-    const terminated = end > 0 && whole[end - 1] === 10;
     let stop = terminated ? end - 1 : end;
-    if (terminated && whole[stop - 1] === 13) stop--;
+    if (terminated && whole[end - 1] === 10 && whole[stop - 1] === 13) stop--;
     const body = whole.slice(stop - line.length, stop);
     assert.deepEqual(body, line, `line ${i} precedes its end offset`);
   }
@@ -141,6 +140,23 @@ test('a multi-byte character split across chunks arrives whole', () => {
 test('"\\r\\n" split between chunks loses only the terminator', () => {
   const { lines } = splitInChunks([encoder.encode('ab\r'), encoder.encode('\ncd\r\n')], 100);
   assert.deepEqual(lines, [Array.from(encoder.encode('ab')), Array.from(encoder.encode('cd'))]);
+});
+
+test('lone "\\r" ends a line, like Java\'s readLine; a "\\r" ending a chunk is emitted at once and its "\\n" skipped', () => {
+  const seen: string[] = [];
+  const splitter = new LineSplitter((line) => seen.push(new TextDecoder().decode(line)));
+  splitter.push(encoder.encode('1,2,3.5\r4,5,6\r'));
+  assert.deepEqual(seen, ['1,2,3.5', '4,5,6'], 'no waiting for the next chunk');
+  splitter.push(encoder.encode('\nx\r\ry'));
+  splitter.flush();
+  assert.deepEqual(seen, ['1,2,3.5', '4,5,6', 'x', '', 'y']);
+});
+
+test('a "\\r"-only stream longer than maxLineBytes is cut into lines, not dropped as one', () => {
+  const chunk = encoder.encode('word another\r'.repeat(1000));
+  const { lines, dropped } = splitInChunks([chunk, chunk, chunk], 100, true);
+  assert.equal(lines.length, 3000);
+  assert.deepEqual(dropped, []);
 });
 
 test('a line of exactly maxLineBytes followed by "\\r\\n" is kept', () => {
