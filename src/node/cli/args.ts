@@ -114,14 +114,20 @@ export function parsePort(flag: string, text: string, allowZero = false): number
 
 /** "host:port", "[::1]:port", or just "port" (host 127.0.0.1). */
 export function parseHostPort(flag: string, text: string): { host: string; port: number } {
+  // The message names the whole value: `--socket "99999" must be ...` would hide which part is wrong.
+  const port = (digits: string): number => {
+    const value = /^\d+$/.test(digits) ? Number(digits) : NaN;
+    if (!(value >= 1 && value <= 65535)) throw new InvalidArgumentError(`--${flag} "${text}": the port must be a whole number from 1 to 65535, e.g. 127.0.0.1:9999.`);
+    return value;
+  };
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
-  if (bracketed !== null) return { host: bracketed[1] as string, port: parsePort(flag, bracketed[2] as string) };
+  if (bracketed !== null) return { host: bracketed[1] as string, port: port(bracketed[2] as string) };
   const colon = text.lastIndexOf(':');
   if (colon === -1) {
-    if (/^\d+$/.test(text)) return { host: '127.0.0.1', port: parsePort(flag, text) };
+    if (/^\d+$/.test(text)) return { host: '127.0.0.1', port: port(text) };
     throw new InvalidArgumentError(`--${flag} "${text}" needs HOST:PORT, e.g. 127.0.0.1:9999.`);
   }
   const host = text.slice(0, colon);
   if (host === '' || host.includes(':')) throw new InvalidArgumentError(`--${flag} "${text}" needs HOST:PORT, e.g. 127.0.0.1:9999 (IPv6 as [::1]:9999).`);
-  return { host, port: parsePort(flag, text.slice(colon + 1)) };
+  return { host, port: port(text.slice(colon + 1)) };
 }

@@ -31,6 +31,8 @@ export interface RunStreamOptions<T> {
 class ConnectionWatch {
   connected = false;
   everConnected = false;
+  /** The system error code of the last failed attempt (ECONNREFUSED, ENOTFOUND, ...). */
+  lastFailure: string | undefined;
 
   readonly onChange = (connected: boolean): void => {
     this.connected = connected;
@@ -75,6 +77,8 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
         if (emitted === limit) void ssc.stop();
       },
       onReceiverError: ({ receiverInfo }) => {
+        const failure = systemCode(receiverInfo);
+        if (failure !== undefined) watch.lastFailure = failure;
         const message = receiverMessage(receiverInfo);
         // While waiting for a server, one "nothing is listening" line is enough.
         const waiting = !watch.connected && errorCode(receiverInfo) === 'ERR_SLUICE_CONNECT';
@@ -102,10 +106,11 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     const { host, port } = settings.socket;
     connectTimer = setTimeout(() => {
       if (watch.everConnected) return;
-      io.stderr(
-        `sluice: could not connect to ${host}:${port} within ${settings.connectTimeoutMs} ms. Is the server running? ` +
-          `Start one with \`sluice gen --port ${port}\` (or \`nc -lk ${port}\`), or wait longer with --connect-timeout.\n`,
-      );
+      const unresolved = watch.lastFailure === 'ENOTFOUND' || watch.lastFailure === 'EAI_AGAIN';
+      const advice = unresolved
+        ? `The host name "${host}" could not be resolved (${watch.lastFailure}): check its spelling, or give an address such as 127.0.0.1.`
+        : `Is the server running? Start one with \`sluice gen --port ${port}\` (or \`nc -lk ${port}\`), or wait longer with --connect-timeout.`;
+      io.stderr(`sluice: could not connect to ${host}:${port} within ${settings.connectTimeoutMs} ms. ${advice}\n`);
       exitCode = EXIT_NETWORK;
       void ssc.stop();
     }, settings.connectTimeoutMs);
@@ -155,6 +160,14 @@ function withCliAdvice(error: unknown, dir: string): unknown {
 function errorCode(info: ReceiverInfo): string | undefined {
   const error = info.lastError;
   return error instanceof SluiceError ? error.code : undefined;
+}
+
+/** The Node error code behind a receiver's ConnectionError, if any. */
+function systemCode(info: ReceiverInfo): string | undefined {
+  const error = info.lastError;
+  if (!(error instanceof ConnectionError)) return undefined;
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function receiverMessage(info: ReceiverInfo): string {

@@ -145,7 +145,10 @@ test('demo runs the generator and word count in one process and stops after --ba
 test('exit codes: 2 for bad usage, 3 for an unreachable host and a port in use', async () => {
   const bad = await runSluice(['wordcount', '--socket', '127.0.0.1:99999']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--socket "127\.0\.0\.1:99999" must be a whole number from 1 to 65535|must be a whole number from 1 to 65535/);
+  assert.match(bad.stderr, /--socket "127\.0\.0\.1:99999": the port must be a whole number from 1 to 65535/);
+  const noPort = await runSluice(['wordcount', '--socket', '127.0.0.1:']);
+  assert.equal(noPort.code, 2);
+  assert.match(noPort.stderr, /--socket "127\.0\.0\.1:": the port must be/);
   const both = await runSluice(['wordcount', '--socket', '127.0.0.1:9', '--dir', '.']);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /give exactly one source/);
@@ -171,6 +174,11 @@ test('exit codes: 2 for bad usage, 3 for an unreachable host and a port in use',
   assert.equal(unreachable.code, 3);
   assert.match(unreachable.stderr, /could not connect to 127\.0\.0\.1:\d+ within 300 ms/);
   assert.equal(unreachable.stderr.match(/Nothing is listening/g)?.length, 1, 'the refused attempts are reported once');
+  assert.match(unreachable.stderr, /Is the server running\?/);
+  // RFC 6761: .invalid never resolves.
+  const unknownHost = await runSluice(['wordcount', '--socket', 'no-such-host.invalid:9999', '--connect-timeout', '1500ms']);
+  assert.equal(unknownHost.code, 3);
+  assert.match(unknownHost.stderr, /could not connect to no-such-host\.invalid:9999 within 1500 ms\. The host name "no-such-host\.invalid" could not be resolved/);
 });
 
 test('every command has --help', async () => {
