@@ -22,12 +22,13 @@
  * The version here is the container format's; the payload carries its own.
  */
 
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { access, constants, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { CheckpointError } from '../errors.js';
 import { crc32 } from '../checkpoint/crc32.js';
+import { createDirectory } from './create-directory.js';
 
 export const CHECKPOINT_FILE = 'checkpoint';
 export const BACKUP_FILE = 'checkpoint.bak';
@@ -55,6 +56,22 @@ export class FileCheckpointStore implements CheckpointStore {
     return `checkpoint directory ${this.dir}`;
   }
 
+  /**
+   * Creates the directory if needed and checks that it can be written, so a
+   * bad location is reported before any data is read (rather than at the
+   * first checkpoint, after a batch was consumed); CheckpointError IO if not.
+   */
+  async ensureWritable(): Promise<void> {
+    try {
+      await createDirectory(this.dir);
+      await access(this.dir, constants.W_OK);
+    } catch (error) {
+      throw new CheckpointError('ERR_SLUICE_CHECKPOINT_IO', `Cannot write checkpoints to ${this.dir}: ${(error as Error).message}. Choose a directory you can create and write to.`, {
+        cause: error,
+      });
+    }
+  }
+
   write(data: Uint8Array): Promise<void> {
     const next = this.writing.then(() => this.writeNow(data));
     this.writing = next.catch(() => {});
@@ -80,7 +97,7 @@ export class FileCheckpointStore implements CheckpointStore {
   private async writeNow(data: Uint8Array): Promise<void> {
     const temp = join(this.dir, `.checkpoint-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await mkdir(this.dir, { recursive: true });
+      await createDirectory(this.dir);
       const file = await open(temp, 'wx');
       try {
         await file.writeFile(encodeCheckpointFile(data));

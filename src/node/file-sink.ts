@@ -14,11 +14,12 @@
  * recomputed from the checkpoint; the checkpoint itself is always fsynced).
  */
 
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../checkpoint/store.js';
 import { InvalidArgumentError, OutputError } from '../errors.js';
+import { createDirectory } from './create-directory.js';
 
 export interface NodeFileSinkOptions {
   /** Relative batch folder names are resolved against this. Default: the current directory. */
@@ -46,7 +47,7 @@ export class NodeFileSink implements FileSink {
     const parent = dirname(target);
     const temp = join(parent, `.${folder}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await mkdir(temp, { recursive: true });
+      await createDirectory(temp);
       for (let i = 0; i < parts.length; i++) {
         const lines = parts[i] as readonly string[];
         await this.writeFile(join(temp, `part-${String(i).padStart(5, '0')}`), lines.length === 0 ? '' : lines.join('\n') + '\n');

@@ -100,3 +100,23 @@ test('an unwritable location is a retriable CheckpointError IO', async () => {
   await assert.rejects(store.write(bytes('x')), (error: { code: string; retriable: boolean }) => error.code === 'ERR_SLUICE_CHECKPOINT_IO' && error.retriable);
   await dir.cleanup();
 });
+
+test('ensureWritable creates the directory, and fails fast where none can be created (no endless recursive mkdir)', async () => {
+  const dir = await tempDir('ckpt');
+  try {
+    const store = new FileCheckpointStore(join(dir.path, 'a', 'b'));
+    await store.ensureWritable();
+    assert.deepEqual(await readdir(join(dir.path, 'a')), ['b']);
+    await writeFile(join(dir.path, 'file'), 'x');
+    await assert.rejects(new FileCheckpointStore(join(dir.path, 'file', 'ckpt')).ensureWritable(), { code: 'ERR_SLUICE_CHECKPOINT_IO' });
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+// /proc refuses mkdir with ENOENT although it exists: Node 20's mkdir({ recursive: true }) spins there forever.
+test('a checkpoint directory under /proc is an error, not a hang', { skip: process.platform !== 'linux', timeout: 10_000 }, async () => {
+  const store = new FileCheckpointStore('/proc/sluice-no-such-dir/ckpt');
+  await assert.rejects(store.ensureWritable(), /Cannot write checkpoints to \/proc\/sluice-no-such-dir\/ckpt: .*Choose a directory/);
+  await assert.rejects(store.write(bytes('x')), { code: 'ERR_SLUICE_CHECKPOINT_IO' });
+});

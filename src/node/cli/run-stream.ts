@@ -96,6 +96,8 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   } else {
     // Recovery as in Spark's getOrCreate: state, source positions and the batch clock come back from the directory.
     const store = new FileCheckpointStore(settings.checkpointDir, { onFallback: (reason) => io.stderr(`sluice: ${reason}\n`) });
+    // Now, not at the first checkpoint: by then a batch of input would have been read and lost.
+    await store.ensureWritable();
     ssc = await StreamingContext.getOrCreate(store, create).catch((error: unknown) => {
       throw withCliAdvice(error, settings.checkpointDir as string);
     });

@@ -110,3 +110,16 @@ test('orders refuses the checkpoint of wordcount --state instead of recovering w
     await dir.cleanup();
   }
 });
+
+test('a --checkpoint directory that cannot be created stops the command before it reads anything (exit 1)', { skip: process.platform !== 'linux' }, async () => {
+  const dir = await tempDir('cli-ckpt-bad');
+  try {
+    // Under /proc, mkdir fails although the parent exists: the case Node's recursive mkdir spins on.
+    const result = await runSluice(['wordcount', '--dir', dir.path, '--state', '--checkpoint', '/proc/sluice-no-such-dir', '--batch', '100ms'], 10_000);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Cannot write checkpoints to \/proc\/sluice-no-such-dir: .*Choose a directory you can create and write to\./);
+    assert.doesNotMatch(result.stderr, /sluice: reading directory/, 'stopped before reading');
+  } finally {
+    await dir.cleanup();
+  }
+});
