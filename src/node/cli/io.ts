@@ -33,6 +33,12 @@ export function exitAfterFlush(code: number): void {
 }
 
 export function processIo(): CliIo {
+  // The reader of our output went away (`sluice wordcount ... | head`): stop quietly, as a Unix filter
+  // killed by SIGPIPE does, instead of crashing on an unhandled EPIPE. Checkpoints are crash-safe.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT_OK);
+  });
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

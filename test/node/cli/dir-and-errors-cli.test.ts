@@ -191,3 +191,16 @@ test('every command has --help', async () => {
   assert.equal(top.code, 0);
   assert.match(top.stdout, /Exit codes: 0 success, 1 failure/);
 });
+
+test('a reader that closes the pipe (`sluice ... | head`) ends the command quietly with exit 0', async () => {
+  const demo = new SluiceProcess(['demo', '--batch', '100ms', '--rate', '2000/s']);
+  try {
+    await demo.waitFor(() => demo.stdoutLines.some((line) => line.startsWith('Time:')), 'a first batch');
+    demo.child.stdout?.destroy();
+    const { code } = await demo.exited;
+    assert.equal(code, 0, demo.stderr);
+    assert.doesNotMatch(demo.stderr, /EPIPE|Unhandled/);
+  } finally {
+    demo.kill();
+  }
+});
