@@ -85,6 +85,8 @@ export class TextFileReceiver extends Receiver implements RateControlled {
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private missingDirReported = false;
+  /** The last scan failure reported: the same one again (every poll) is not repeated. */
+  private lastScanFailure: string | undefined;
   private scans = 0;
   private filesRead = 0;
   private filesSkipped = 0;
@@ -186,12 +188,18 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     try {
       if (this.current !== undefined) await this.readFile(this.current.name, this.current.startOffset, generation);
       if (!this.live(generation)) return;
-      for (const name of await this.newFiles()) {
+      const names = await this.newFiles();
+      this.lastScanFailure = undefined;
+      for (const name of names) {
         if (!this.live(generation)) return;
         await this.readFile(name, 0, generation);
       }
     } catch (error) {
-      if (this.live(generation)) this.reportError(`Scanning ${this.dir} failed: ${(error as Error).message}; retrying in ${this.pollIntervalMs} ms.`, error);
+      const message = (error as Error).message;
+      if (this.live(generation) && message !== this.lastScanFailure) {
+        this.lastScanFailure = message;
+        this.reportError(`Scanning ${this.dir} failed: ${message}; retrying every ${this.pollIntervalMs} ms (reported again only if the error changes).`, error);
+      }
     }
     if (this.live(generation)) this.timer = setTimeout(() => void this.run(generation), this.pollIntervalMs);
   }

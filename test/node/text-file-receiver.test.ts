@@ -247,3 +247,24 @@ test('a position between the "\r" and "\n" of a line end resumes without an empt
     await dir.cleanup();
   }
 });
+
+test('a scan failing the same way at every poll is reported once, and again only when the error changes', async () => {
+  const dir = await tempDir('dir-scan-error');
+  const path = join(dir.path, 'later');
+  const receiver = new TextFileReceiver(path, fastPoll);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  try {
+    await waitFor(() => host.errors.some((e) => /does not exist \(yet\)/.test(e.message)), 'the missing directory');
+    // A file where the directory should be: every scan fails with ENOTDIR.
+    await writeFile(path, 'not a directory');
+    await waitFor(() => host.errors.some((e) => /Scanning .* failed: ENOTDIR/.test(e.message)), 'the scan failure');
+    const polls = receiver.stats.scans;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(receiver.stats.scans, polls, 'no successful scan meanwhile');
+    assert.equal(host.errors.filter((e) => /Scanning/.test(e.message)).length, 1, host.errors.map((e) => e.message).join('\n'));
+  } finally {
+    host.stop();
+    await dir.cleanup();
+  }
+});

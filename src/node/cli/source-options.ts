@@ -3,7 +3,7 @@
  * interval, how long to run) and the input stream they describe.
  */
 
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { DStream } from '../../engine/dstream.js';
 import type { StreamingContext } from '../../engine/streaming-context.js';
 import { InvalidArgumentError } from '../../errors.js';
@@ -44,8 +44,13 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
     throw new InvalidArgumentError(`sluice ${command}: give exactly one source, --socket HOST:PORT or --dir PATH (e.g. --socket 127.0.0.1:9999).`);
   }
   if (args.flags.has('include-existing') && dir === undefined) throw new InvalidArgumentError(`sluice ${command}: --include-existing only applies to --dir.`);
-  if (dir !== undefined && existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new InvalidArgumentError(`sluice ${command}: --dir ${dir} is a file, not a directory.`);
+  if (dir !== undefined && existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new InvalidArgumentError(`sluice ${command}: --dir ${dir} is a file, not a directory.`);
+    try {
+      accessSync(dir, constants.R_OK | constants.X_OK);
+    } catch (error) {
+      throw new InvalidArgumentError(`sluice ${command}: --dir ${dir} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'no access'}); give a directory this user can list and read.`, { cause: error });
+    }
   }
   const batch = args.values.get('batch');
   const batches = args.values.get('batches');

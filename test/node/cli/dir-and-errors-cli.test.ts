@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -202,5 +202,19 @@ test('a reader that closes the pipe (`sluice ... | head`) ends the command quiet
     assert.doesNotMatch(demo.stderr, /EPIPE|Unhandled/);
   } finally {
     demo.kill();
+  }
+});
+
+// Permissions do not bind root, so this runs only as another user.
+test('a --dir that cannot be read is a usage error, not a warning every second', { skip: process.getuid?.() === 0 || process.platform === 'win32' }, async () => {
+  const dir = await tempDir('cli-unreadable');
+  try {
+    await chmod(dir.path, 0o000);
+    const result = await runSluice(['wordcount', '--dir', dir.path, '--batches', '1']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--dir .* cannot be read \(EACCES\); give a directory this user can list and read\./);
+  } finally {
+    await chmod(dir.path, 0o700);
+    await dir.cleanup();
   }
 });
