@@ -1,5 +1,6 @@
 // Runs every compiled test file under dist/test with Node's built-in runner.
-// Node 20's `--test` takes no globs, so the file list is collected here.
+// Node 20's `--test` takes no globs, so the file list is collected here; a
+// per-test timeout turns a hang into a failure instead of a stalled CI run.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -20,5 +21,5 @@ if (files.length === 0) {
   console.error('No test files found under dist/test; run `npm run build` first.');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -40,7 +40,7 @@ export function restoreContext(context: StreamingContext, doc: CheckpointDocumen
     if (state === undefined) {
       throw incompatible(
         `it holds no state for ${op.checkpointKind} '${name}' (it holds state for: ${saved.length === 0 ? 'no operator' : saved.map((n) => `'${n}'`).join(', ')})`,
-        `If the operator was renamed, give it its old name with .name(...); if it is new, ${emptyStore}.`,
+        `If the operator was renamed, give it its old name with .name(...); if it is new, start from an empty checkpoint store (state is then lost).`,
       );
     }
     if (state.kind !== op.checkpointKind) {

@@ -77,8 +77,8 @@ export class JobScheduler {
         await job.run();
       } catch (error) {
         jobSet.failure = new JobError(
-          `Batch ${jobSet.time} failed in output operation of stream ${job.outputStreamId}: ${messageOf(error)}. ` +
-            'The context stops; fix the output function (see `cause`) and start again.',
+          `Batch ${jobSet.time} failed in output operation of stream ${job.outputStreamId}: ${messageOf(error).replace(/\.$/, '')}. ` +
+            'The context stops; fix what failed (see `cause`) and start again.',
           { cause: error },
         );
         break;
