@@ -7,7 +7,8 @@
  * where ws is Java `\s` (space, \t, \n, \x0B, \f, \r). Anything else (empty,
  * hex, "Infinity", "NaN", "1_000", "1,5") is rejected: NaN is returned and
  * the line is counted as malformed, whereas Number() would give 0 for "" and
- * accept hex/Infinity. For accepted forms the result is bit-identical to
+ * accept hex/Infinity. A value that overflows to ±Infinity (e.g. "1e309") is
+ * rejected too: one such price would poison a running total for good. For accepted forms the result is bit-identical to
  * Number(): when the significant digits fit 2^53 and the decimal exponent is
  * within ±22, one correctly rounded multiply or divide by an exact power of
  * ten gives the exact answer (Clinger's fast path); every other accepted
@@ -139,5 +140,6 @@ function parseGeneral(p: usize, end: usize): f64 {
     const v = exp10 >= 0 ? m * load<f64>(POW10 + (<usize>exp10 << 3)) : m / load<f64>(POW10 + (<usize>-exp10 << 3));
     return negative ? -v : v;
   }
-  return parseNumberSlow(start, end - start);
+  const slow = parseNumberSlow(start, end - start);
+  return isFinite(slow) ? slow : NaN;
 }
