@@ -59,7 +59,7 @@ export const enum WorkerState {
   Busy = 2,
   /** The last command threw; the message follows on the worker's port. */
   Failed = 3,
-  /** The thread is exiting (process.exit or an uncaught error). */
+  /** The thread is exiting (it called exit, or an error went uncaught). */
   Exited = 4,
 }
 
