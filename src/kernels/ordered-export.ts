@@ -8,43 +8,57 @@
  */
 import type { KeyedValues } from './api.js';
 import { LAYOUT, SLOT_BYTES, TABLE_HEADER_BYTES } from './layout.js';
-import { exportListed, type KernelContext } from './wasm-table.js';
+import { exportListed, exportTable, type KernelContext } from './wasm-table.js';
 
-interface Run {
-  readonly result: KeyedValues;
-  readonly origins: Uint32Array;
-  at: number;
-}
-
-function exportWithOrigins(ctx: KernelContext, t: number): Run {
-  const h = ctx.instance.header(t);
-  const list = ctx.scratch.get('origin-export-list', h.size * 4);
-  const n = ctx.instance.exports.tableList(t, list) >>> 0;
-  // Tables, slots and entries are 8-byte aligned, so list items and origins are aligned u32s (wasm is little-endian).
-  const words = new Uint32Array(ctx.instance.memory.u8().buffer);
-  const arena = t + TABLE_HEADER_BYTES + h.capacity * SLOT_BYTES;
-  const origins = new Uint32Array(n);
-  for (let i = 0, at = list >>> 2; i < n; i++, at++) origins[i] = words[(arena + (words[at] as number) + LAYOUT.LAYOUT_E_ORIGIN) >>> 2] as number;
-  return { result: exportListed(ctx, t, list, n), origins, at: 0 };
-}
-
-/** All live entries of `tables` (each already in first-occurrence order, disjoint keys), ordered by origin. */
+/**
+ * One list, in origin order, of the live entries of all `tables` as offsets
+ * from the first table's arena, so that ONE tableExport and ONE decode read
+ * them all (exporting each table and interleaving the strings cost a third
+ * more than exporting one table). An entry of another table is listed as
+ * (its address - the first arena) mod 2^32: wasm32 address arithmetic wraps,
+ * so tableExport's arena + offset lands on it even when it lies below.
+ */
 export function exportByOrigin(ctx: KernelContext, tables: readonly number[]): KeyedValues {
-  const runs = tables.map((t) => exportWithOrigins(ctx, t));
-  if (runs.length === 1) return (runs[0] as Run).result;
-  let total = 0;
-  for (const run of runs) total += run.origins.length;
-  const keys = new Array<string>(total);
-  const values = new Float64Array(total);
-  for (let out = 0; out < total; out++) {
-    let best: Run | undefined;
-    for (const run of runs) {
-      if (run.at < run.origins.length && (best === undefined || (run.origins[run.at] as number) < (best.origins[best.at] as number))) best = run;
+  if (tables.length === 1) return exportTable(ctx, tables[0] as number);
+  const listed = ctx.scratch.get('origin-export-list', tables.reduce((n, t) => n + ctx.instance.header(t).size, 0) * 4);
+  const addresses: Uint32Array[] = [];
+  const origins: Uint32Array[] = [];
+  let arenaBytes = 0;
+  for (const t of tables) {
+    const h = ctx.instance.header(t);
+    arenaBytes += h.arenaUsed;
+    const n = ctx.instance.exports.tableList(t, listed) >>> 0;
+    // Tables, slots and entries are 8-byte aligned, so list items and origins are aligned u32s (wasm is little-endian).
+    const words = new Uint32Array(ctx.instance.memory.u8().buffer);
+    const arena = t + TABLE_HEADER_BYTES + h.capacity * SLOT_BYTES;
+    const entries = new Uint32Array(n);
+    const firsts = new Uint32Array(n);
+    for (let i = 0, at = listed >>> 2; i < n; i++, at++) {
+      const entry = arena + (words[at] as number);
+      entries[i] = entry;
+      firsts[i] = words[(entry + LAYOUT.LAYOUT_E_ORIGIN) >>> 2] as number;
     }
-    const from = best as Run;
-    keys[out] = from.result.keys[from.at] as string;
-    values[out] = from.result.values[from.at] as number;
-    from.at++;
+    addresses.push(entries);
+    origins.push(firsts);
   }
-  return { keys, values };
+  const first = tables[0] as number;
+  const base = first + TABLE_HEADER_BYTES + ctx.instance.header(first).capacity * SLOT_BYTES;
+  const list = new Uint32Array(ctx.instance.memory.u8().buffer, listed, addresses.reduce((n, a) => n + a.length, 0));
+  const at = new Array<number>(tables.length).fill(0);
+  for (let out = 0; out < list.length; out++) {
+    let best = -1;
+    let bestOrigin = 0;
+    for (let r = 0; r < origins.length; r++) {
+      const run = origins[r] as Uint32Array;
+      const i = at[r] as number;
+      if (i < run.length && (best < 0 || (run[i] as number) < bestOrigin)) {
+        best = r;
+        bestOrigin = run[i] as number;
+      }
+    }
+    const i = at[best] as number;
+    list[out] = ((addresses[best] as Uint32Array)[i] as number) - base;
+    at[best] = i + 1;
+  }
+  return exportListed(ctx, first, listed, list.length, arenaBytes);
 }

@@ -106,11 +106,14 @@ export function reserveTable(ctx: KernelContext, t: number, extraKeys: number, e
   });
 }
 
-/** Exports the entries whose arena offsets are listed at `list` (n of them), keys decoded in bulk. */
-export function exportListed(ctx: KernelContext, t: number, list: number, n: number): KeyedValues {
+/**
+ * Exports the entries whose arena offsets are listed at `list` (n of them),
+ * keys decoded in bulk. `arenaBytes` bounds the listed entries' bytes when
+ * they are not all in t's arena (default: t's arena).
+ */
+export function exportListed(ctx: KernelContext, t: number, list: number, n: number, arenaBytes?: number): KeyedValues {
   if (n === 0) return { keys: [], values: new Float64Array(0) };
-  const h = ctx.instance.header(t);
-  const keysOut = ctx.scratch.get('export-keys', h.arenaUsed + n + INPUT_PADDING);
+  const keysOut = ctx.scratch.get('export-keys', (arenaBytes ?? ctx.instance.header(t).arenaUsed) + n + INPUT_PADDING);
   const valuesOut = ctx.scratch.get('export-values', n * 8);
   const lengthsOut = ctx.scratch.get('export-lengths', n * 4);
   const written = ctx.instance.exports.tableExport(t, list, n, keysOut, valuesOut, lengthsOut) >>> 0;

@@ -44,6 +44,11 @@ test('partitions counted apart and merged by hash partition read back in first-o
     const merged = exportByOrigin(ctx, targets);
     assert.deepEqual(merged.keys, expected.keys, `parts=${parts}`);
     assert.deepEqual([...merged.values], [...expected.values], `parts=${parts}`);
+    // Listed in reverse, the first table lies above the others: their entries are listed below its arena.
+    const reversed = exportByOrigin(ctx, [...targets].reverse());
+    assert.ok(parts === 1 || (targets[0] as number) < (targets[parts - 1] as number));
+    assert.deepEqual(reversed.keys, expected.keys, `parts=${parts}, reversed`);
+    assert.deepEqual([...reversed.values], [...expected.values], `parts=${parts}, reversed`);
     for (const t of targets) ctx.allocator.release(t);
   }
   for (const t of partials) ctx.allocator.release(t);

@@ -19,19 +19,14 @@ export const afterNewline: BoundaryRule = (bytes, at) => bytes[at - 1] === 0x0a;
  * the last end is `length`. Fewer partitions when boundaries are scarce
  * (a partition never ends inside a record) or the batch is small
  * (no partition below `minBytes`, except a batch smaller than that).
- * `shares` (one per part, summing to 1) sizes the partitions unequally
- * instead; it is ignored when fewer than `parts` partitions fit.
  */
-export function partitionEnds(bytes: Uint8Array, parts: number, minBytes: number, isBoundary: BoundaryRule, shares?: readonly number[]): number[] {
+export function partitionEnds(bytes: Uint8Array, parts: number, minBytes: number, isBoundary: BoundaryRule): number[] {
   const length = bytes.length;
   const count = Math.max(1, Math.min(parts, Math.floor(length / Math.max(1, minBytes))));
-  const weighted = shares !== undefined && shares.length === count;
   const ends: number[] = [];
   let start = 0;
-  let cumulative = 0;
   for (let i = 1; i < count; i++) {
-    cumulative += weighted ? (shares[i - 1] as number) : 1 / count;
-    let at = Math.max(start + 1, weighted ? Math.floor(length * cumulative) : Math.floor((length * i) / count));
+    let at = Math.max(start + 1, Math.floor((length * i) / count));
     while (at < length && !isBoundary(bytes, at)) at++;
     if (at >= length) break;
     ends.push(at);

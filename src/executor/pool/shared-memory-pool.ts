@@ -70,16 +70,6 @@ const DEFAULT_PARTITIONS = 8;
  * are copied whole.
  */
 const CHUNKS_PER_PARTITION = 4;
-/**
- * Without a spare core, partitions are copied whole, in order, on the owner
- * thread, so worker k starts only once partitions 0..k are copied: copying
- * takes about 1/12 of the time counting the same bytes takes (6 ms against
- * 72 ms per 32 MB, one thread each). Partitions are then sized so that all
- * workers finish together (later ones smaller), and worker 0 starts after the
- * first third of its partition, counting it while the owner copies the rest.
- */
-const COPY_TO_COUNT = 1 / 12;
-const FIRST_CHUNK_OF_FIRST_PARTITION = 1 / 3;
 const DEFAULT_MIN_BYTES_PER_KEY = 32;
 
 export type PoolPhase = 'count' | 'merge';
@@ -182,28 +172,6 @@ interface SharedInput {
   readonly ends: readonly number[];
   readonly chunkEnds: readonly (readonly number[])[];
   readonly copied: Set<string>;
-  /** Chunks are copied strictly in order (partitions copied whole, no spare core). */
-  readonly inOrder: boolean;
-}
-
-/**
- * Partition shares (summing to 1) under which workers that start one after
- * the other, as the owner copies partitions in order, all finish together:
- * with r = COPY_TO_COUNT and times in units of counting the whole batch,
- * worker 0 ends at r*s0/3 + s0 (it starts after the first third of its
- * partition), worker k >= 1 at r*(s0+...+sk) + sk.
- */
-function staggeredShares(parts: number): number[] {
-  const r = COPY_TO_COUNT;
-  const first = 1 / (1 + r * FIRST_CHUNK_OF_FIRST_PARTITION);
-  const shares = [first];
-  let before = first;
-  for (let k = 1; k < parts; k++) {
-    const share = Math.max(0, (1 - r * before) / (1 + r));
-    shares.push(share);
-    before += share;
-  }
-  return shares.map((share) => share / before);
 }
 
 /** A worker was lost during an attempt (the attempt is retried on a replacement). */
@@ -391,19 +359,12 @@ export class SharedMemoryPool implements Executor {
     if (!inPlace) this.inputView = undefined;
     const ptr = inPlace ? bytes.byteOffset : this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
     this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
-    const staggered = !inPlace && this.chunksPerPartition === 1 && parts > 1;
-    // A float sum's cut must not depend on the worker count (see partitionsFor): equal partitions then.
-    const shares = staggered && parts === this.parallelism ? staggeredShares(parts) : undefined;
-    const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary, shares);
+    const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
     const chunkEnds = ends.map((end, k) => {
       const start = k === 0 ? 0 : (ends[k - 1] as number);
-      const part = bytes.subarray(start, end);
-      const cut = staggered && k === 0
-        ? partitionEnds(part, 2, this.minPartitionBytes, boundary, [FIRST_CHUNK_OF_FIRST_PARTITION, 1 - FIRST_CHUNK_OF_FIRST_PARTITION])
-        : partitionEnds(part, this.chunksPerPartition, this.minPartitionBytes, boundary);
-      return cut.map((e) => e + start);
+      return partitionEnds(bytes.subarray(start, end), this.chunksPerPartition, this.minPartitionBytes, boundary).map((e) => e + start);
     });
-    return { ptr, bytes, inPlace, ends, chunkEnds, copied: new Set(), inOrder: staggered };
+    return { ptr, bytes, inPlace, ends, chunkEnds, copied: new Set() };
   }
 
   /**
@@ -416,19 +377,6 @@ export class SharedMemoryPool implements Executor {
   private copyChunk(input: SharedInput, k: number, c: number): void {
     const key = `${k}:${c}`;
     if (input.inPlace || input.copied.has(key)) return;
-    if (input.inOrder) {
-      // Everything before (k, c) first: worker 0 counts its first chunk while the owner copies on.
-      for (let before = 0; before <= k; before++) {
-        const chunks = (input.chunkEnds[before] as readonly number[]).length;
-        for (let chunk = 0; chunk < (before === k ? c : chunks); chunk++) this.copyChunkAlone(input, before, chunk);
-      }
-    }
-    this.copyChunkAlone(input, k, c);
-  }
-
-  private copyChunkAlone(input: SharedInput, k: number, c: number): void {
-    const key = `${k}:${c}`;
-    if (input.copied.has(key)) return;
     const chunks = input.chunkEnds[k] as readonly number[];
     const start = c > 0 ? (chunks[c - 1] as number) : k > 0 ? (input.ends[k - 1] as number) : 0;
     this.context.instance.memory.u8().set(input.bytes.subarray(start, chunks[c]), input.ptr + start);

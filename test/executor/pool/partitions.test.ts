@@ -30,11 +30,3 @@ test('delimited partitions start at a line start; small or boundary-poor batches
   assert.deepEqual(partitionEnds(encode('one-long-token'), 4, 1, atWhitespace), [14]);
   assert.deepEqual(partitionEnds(new Uint8Array(0), 4, 1, atWhitespace), [0]);
 });
-
-test('shares size partitions unequally (still at record boundaries); ignored when fewer partitions fit', () => {
-  const bytes = encode('1,a,2\n2,b,3\n3,c,4\n4,d,5\n');
-  assert.deepEqual(partitionEnds(bytes, 2, 1, afterNewline, [0.75, 0.25]), [18, 24]);
-  assert.deepEqual(partitionEnds(bytes, 3, 1, afterNewline, [0.5, 0.25, 0.25]), [12, 18, 24]);
-  // Only two partitions of at least 10 bytes fit: three shares no longer apply, equal halves instead.
-  assert.deepEqual(partitionEnds(bytes, 3, 10, afterNewline, [0.75, 0.125, 0.125]), [12, 24]);
-});
