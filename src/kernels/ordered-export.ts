@@ -44,7 +44,28 @@ export function exportByOrigin(ctx: KernelContext, tables: readonly number[]): K
   const first = tables[0] as number;
   const base = first + TABLE_HEADER_BYTES + ctx.instance.header(first).capacity * SLOT_BYTES;
   const list = new Uint32Array(ctx.instance.memory.u8().buffer, listed, addresses.reduce((n, a) => n + a.length, 0));
-  const at = new Array<number>(tables.length).fill(0);
+  if (tables.length === 2) mergeTwo(origins, addresses, base, list);
+  else mergeMany(origins, addresses, base, list);
+  return exportListed(ctx, first, listed, list.length, arenaBytes);
+}
+
+/** Writes the entries of two origin-ordered runs to `list` in origin order (offsets from `base`, mod 2^32). */
+function mergeTwo(origins: readonly Uint32Array[], addresses: readonly Uint32Array[], base: number, list: Uint32Array): void {
+  const [a, b] = origins as [Uint32Array, Uint32Array];
+  const [addressesA, addressesB] = addresses as [Uint32Array, Uint32Array];
+  let i = 0;
+  let j = 0;
+  let out = 0;
+  while (i < a.length && j < b.length) {
+    list[out++] = (a[i] as number) < (b[j] as number) ? (addressesA[i++] as number) - base : (addressesB[j++] as number) - base;
+  }
+  while (i < a.length) list[out++] = (addressesA[i++] as number) - base;
+  while (j < b.length) list[out++] = (addressesB[j++] as number) - base;
+}
+
+/** mergeTwo for any number of runs (a linear scan of the runs' heads per entry: runs are one per worker). */
+function mergeMany(origins: readonly Uint32Array[], addresses: readonly Uint32Array[], base: number, list: Uint32Array): void {
+  const at = new Array<number>(origins.length).fill(0);
   for (let out = 0; out < list.length; out++) {
     let best = -1;
     let bestOrigin = 0;
@@ -60,5 +81,4 @@ export function exportByOrigin(ctx: KernelContext, tables: readonly number[]): K
     list[out] = ((addresses[best] as Uint32Array)[i] as number) - base;
     at[best] = i + 1;
   }
-  return exportListed(ctx, first, listed, list.length, arenaBytes);
 }
