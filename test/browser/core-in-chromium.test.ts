@@ -2,12 +2,7 @@
 // the seed word count on the WASM kernels, the orders totals on the fallback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveRepository } from './serve-repo.js';
-import { launchChromium } from './launch-chromium.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+import { runPageInChromium } from './run-page.js';
 
 const page = `<!doctype html><meta charset="utf-8"><script type="module">
 import { StreamingContext, ManualClock, Receiver, splitWhitespace, pairWithOne, keyValueFields, sum, jsKernels } from '/dist/src/index.js';
@@ -49,23 +44,12 @@ try {
 </script>`;
 
 test('the core runs in headless Chromium: seed word count on WASM kernels, orders on the TS fallback', async () => {
-  const server = await serveRepository(root, { '/core.html': page });
-  const browser = await launchChromium();
-  try {
-    const tab = await browser.newPage();
-    await tab.goto(`${server.url}/core.html`);
-    await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 20_000 });
-    const result = (await tab.evaluate(() => (window as unknown as { result: unknown }).result)) as Record<string, unknown>;
-    assert.equal(result['error'], undefined, String(result['error']));
-    assert.deepEqual(result['runtime'], { hasProcess: false, hasBuffer: false, isolated: true });
-    const dashes = '-'.repeat(43);
-    assert.deepEqual(result['wordCount'], {
-      kernels: 'wasm',
-      lines: [dashes, 'Time: 1000 ms', dashes, '(长江,3)', '(这是,1)', '(黄河,1)', '(老鹰,1)', '(呼叫,1)', '(猎狗,1)', ''],
-    });
-    assert.deepEqual(result['orders'], ['12=65', '14=10']);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  const result = await runPageInChromium('/core.html', page, 20_000);
+  assert.deepEqual(result['runtime'], { hasProcess: false, hasBuffer: false, isolated: true });
+  const dashes = '-'.repeat(43);
+  assert.deepEqual(result['wordCount'], {
+    kernels: 'wasm',
+    lines: [dashes, 'Time: 1000 ms', dashes, '(长江,3)', '(这是,1)', '(黄河,1)', '(老鹰,1)', '(呼叫,1)', '(猎狗,1)', ''],
+  });
+  assert.deepEqual(result['orders'], ['12=65', '14=10']);
 });
