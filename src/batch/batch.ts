@@ -22,7 +22,8 @@ export type Pair<K, V> = readonly [K, V];
 
 export class Batch<T> {
   private decoded: readonly (readonly T[])[] | undefined;
-  private readonly records: RecordBatch | undefined;
+  /** The batch's bytes: given for byte-backed batches, encoded once on demand for line batches. */
+  private records: RecordBatch | undefined;
 
   private constructor(partitions: readonly (readonly T[])[] | undefined, records: RecordBatch | undefined) {
     this.decoded = partitions;
@@ -61,7 +62,8 @@ export class Batch<T> {
 
   /**
    * The batch as a RecordBatch of lines, for a kernel: the backing bytes when
-   * there are some, else the strings encoded now. Undefined when an element
+   * there are some, else the strings encoded on the first call (two kernel
+   * chains reading one batch share that encoding). Undefined when an element
    * is not a string or holds '\n' (as bytes it would become several records,
    * so a kernel would not see the same records as a closure).
    */
@@ -74,7 +76,8 @@ export class Batch<T> {
         lines.push(element);
       }
     }
-    return recordBatchFromLines(lines, { maxRecordBytes: 0x3fffffff });
+    this.records = recordBatchFromLines(lines, { maxRecordBytes: 0x3fffffff });
+    return this.records;
   }
 
   map<U>(fn: (value: T) => U): Batch<U> {

@@ -72,3 +72,12 @@ test('asRecordBatch encodes string batches, refuses non-strings and strings hold
   assert.equal(Batch.of(['a\nb']).asRecordBatch(), undefined);
   assert.equal(Batch.of([1]).asRecordBatch(), undefined);
 });
+
+test('asRecordBatch encodes a string batch once and keeps its partitions as they were', () => {
+  const batch = Batch.fromPartitions([['a b'], ['c']]);
+  const first = batch.asRecordBatch();
+  assert.ok(first !== undefined);
+  assert.equal(batch.asRecordBatch(), first);
+  assert.equal(batch.numPartitions, 2);
+  assert.deepStrictEqual(batch.partitions, [['a b'], ['c']]);
+});
