@@ -8,7 +8,7 @@ export * from './layout';
 export { hash64 } from './hash';
 export { utf16Length } from './text';
 export {
-  tableBytes, tableInit, tableClear, tableApply, tableMerge, tableFind, tableList, tableExport, tableTop,
+  tableBytes, tableInit, tableClear, tableApply, tableMerge, tableFoldExisting, tableMergeListed, tableFind, tableList, tableListByOrigin, tableExport, tableTop,
 } from './table';
 export { tokenize, wordCount } from './scan';
 export { aggregateDelimited } from './delimited';

@@ -210,6 +210,19 @@ export function tableApply(t: usize, keys: usize, keyOffset: usize, lengths: usi
 }
 
 /**
+ * Folds entry e (of a table whose values are f64 when srcIsF64) into dst
+ * under hash h (dst's seed). A new entry in dst keeps where the key first
+ * occurred (e's origin), not where e lies. False when dst must grow first.
+ */
+// @ts-ignore: decorator
+@inline function mergeEntry(dst: usize, e: usize, len: usize, h: u64, srcIsF64: bool, mode: u32): bool {
+  const dstUsed = load<u32>(dst, LAYOUT_H_ARENA_USED);
+  if (!upsert(dst, e + LAYOUT_E_KEY, len, h, load<u64>(e, LAYOUT_E_VALUE), srcIsF64, mode)) return false;
+  if (load<u32>(dst, LAYOUT_H_ARENA_USED) != dstUsed) store<u32>(arenaOf(dst) + dstUsed, load<u32>(e, LAYOUT_E_ORIGIN), LAYOUT_E_ORIGIN);
+  return true;
+}
+
+/**
  * Merges the live entries of src into dst, walking src's arena (insertion
  * order) from arena offset `from`. With parts > 1 only keys whose hash (with
  * dst's seed) falls in partition `part` are taken, so n workers can each
@@ -230,18 +243,75 @@ export function tableMerge(dst: usize, src: usize, from: u32, part: u32, parts: 
     const len = <usize>(word & ~LAYOUT_ENTRY_DEAD_BIT);
     const next = off + entryBytes(len);
     if ((word & LAYOUT_ENTRY_DEAD_BIT) == 0) {
-      const key = e + LAYOUT_E_KEY;
-      const h = hashRange(key, len, seed);
-      if (parts <= 1 || partitionOf(h, parts) == part) {
-        const dstUsed = load<u32>(dst, LAYOUT_H_ARENA_USED);
-        if (!upsert(dst, key, len, h, load<u64>(e, LAYOUT_E_VALUE), srcIsF64, mode)) return off;
-        // A new entry (appended at dstUsed) keeps where the key first occurred, not where src held it.
-        if (load<u32>(dst, LAYOUT_H_ARENA_USED) != dstUsed) store<u32>(arenaOf(dst) + dstUsed, load<u32>(e, LAYOUT_E_ORIGIN), LAYOUT_E_ORIGIN);
-      }
+      const h = hashRange(e + LAYOUT_E_KEY, len, seed);
+      if ((parts <= 1 || partitionOf(h, parts) == part) && !mergeEntry(dst, e, len, h, srcIsF64, mode)) return off;
     }
     off = next;
   }
   return used;
+}
+
+/**
+ * One worker's share of folding src into dst in place, several workers at
+ * once: share `part` of `parts` is the live entries of src that start in
+ * the part-th of `parts` equal slices of src's arena. Each is folded into
+ * dst when dst holds its key already; the others are listed (src arena
+ * offsets, ascending) at `pendingOut`, for ONE thread to add afterwards, in
+ * src order, with tableMergeListed. Nothing is inserted and src's keys are
+ * distinct, so workers folding different shares into one dst touch
+ * different entries, and dst never has to grow. (Slicing by arena position
+ * rather than by hash spares each worker hashing the other shares' keys.)
+ * Returns the count listed.
+ */
+export function tableFoldExisting(dst: usize, src: usize, part: u32, parts: u32, pendingOut: usize): u32 {
+  const seed = load<u64>(dst, LAYOUT_H_SEED);
+  const srcIsF64 = load<u32>(src, LAYOUT_H_VALUE_KIND) == LAYOUT_VALUE_F64;
+  const slots = slotsOf(dst);
+  const dstArena = arenaOf(dst);
+  const mask = load<u32>(dst, LAYOUT_H_CAPACITY) - 1;
+  const arena = arenaOf(src);
+  const used = load<u32>(src, LAYOUT_H_ARENA_USED);
+  const sliceStart = <u32>((<u64>used * part) / parts);
+  const sliceEnd = <u32>((<u64>used * (part + 1)) / parts);
+  // Entry starts are only known by walking from the first entry.
+  let off: u32 = 0;
+  while (off < sliceStart) off = nextEntry(arena, off);
+  let pending: u32 = 0;
+  while (off < sliceEnd) {
+    const e = arena + off;
+    const word = load<u32>(e, LAYOUT_E_KEY_LENGTH);
+    const len = <usize>(word & ~LAYOUT_ENTRY_DEAD_BIT);
+    if ((word & LAYOUT_ENTRY_DEAD_BIT) == 0) {
+      const key = e + LAYOUT_E_KEY;
+      const ref = load<u32>(probe(slots, dstArena, mask, key, len, hashRange(key, len, seed)), LAYOUT_S_ENTRY);
+      if (ref != 0) {
+        combine(dst, dstArena + ref - 1, false, load<u64>(e, LAYOUT_E_VALUE), srcIsF64, LAYOUT_MODE_FOLD);
+      } else {
+        store<u32>(pendingOut + (<usize>pending << 2), off);
+        pending++;
+      }
+    }
+    off += entryBytes(len);
+  }
+  return pending;
+}
+
+/**
+ * Folds the src entries listed (arena offsets) at `list`, from index `from`
+ * to n, into dst in list order (new entries keep their origin). Returns the
+ * index of the first entry not folded (n when done); the TypeScript side
+ * grows dst and resumes there.
+ */
+export function tableMergeListed(dst: usize, src: usize, list: usize, from: u32, n: u32, mode: u32): u32 {
+  const seed = load<u64>(dst, LAYOUT_H_SEED);
+  const srcIsF64 = load<u32>(src, LAYOUT_H_VALUE_KIND) == LAYOUT_VALUE_F64;
+  const arena = arenaOf(src);
+  for (let i = from; i < n; i++) {
+    const e = arena + load<u32>(list + (<usize>i << 2));
+    const len = <usize>(load<u32>(e, LAYOUT_E_KEY_LENGTH) & ~LAYOUT_ENTRY_DEAD_BIT);
+    if (!mergeEntry(dst, e, len, hashRange(e + LAYOUT_E_KEY, len, seed), srcIsF64, mode)) return i;
+  }
+  return n;
 }
 
 /** Arena offset + 1 of the entry for [key, key+len), or 0 when absent. */
@@ -264,6 +334,96 @@ export function tableList(t: usize, out: usize): u32 {
       n++;
     }
     off += entryBytes(word & ~LAYOUT_ENTRY_DEAD_BIT);
+  }
+  return n;
+}
+
+/** Arena offset of the first live entry of t at or after `off` (arenaUsed when none). */
+// @ts-ignore: decorator
+@inline function liveFrom(arena: usize, used: u32, off: u32): u32 {
+  while (off < used) {
+    const word = load<u32>(arena + off, LAYOUT_E_KEY_LENGTH);
+    if ((word & LAYOUT_ENTRY_DEAD_BIT) == 0) return off;
+    off += entryBytes(word & ~LAYOUT_ENTRY_DEAD_BIT);
+  }
+  return used;
+}
+
+// @ts-ignore: decorator
+@inline function nextEntry(arena: usize, off: u32): u32 {
+  return off + entryBytes(load<u32>(arena + off, LAYOUT_E_KEY_LENGTH) & ~LAYOUT_ENTRY_DEAD_BIT);
+}
+
+/**
+ * tableList for `count` tables at once (their pointers are u32s at `tables`),
+ * as ONE list in origin order, for tables whose entries are each in origin
+ * order already (merge targets filled partition by partition are): the
+ * lists merged by origin give the order one pass over the whole input gives.
+ * Items are (entry address - first table's arena) mod 2^32, so tableExport
+ * on the first table reads entries of all of them (wasm32 addresses wrap).
+ * `cursors` is scratch for `count` u32s. Returns the number of items.
+ */
+export function tableListByOrigin(tables: usize, count: u32, cursors: usize, out: usize): u32 {
+  if (count == 0) return 0;
+  const first = arenaOf(<usize>load<u32>(tables));
+  if (count == 2) return listTwoByOrigin(first, <usize>load<u32>(tables), <usize>load<u32>(tables, 4), out);
+  for (let i: u32 = 0; i < count; i++) store<u32>(cursors + (<usize>i << 2), 0);
+  let n: u32 = 0;
+  while (true) {
+    let best: i32 = -1;
+    let bestOrigin: u32 = 0;
+    let bestArena: usize = 0;
+    let bestOff: u32 = 0;
+    for (let i: u32 = 0; i < count; i++) {
+      const t = <usize>load<u32>(tables + (<usize>i << 2));
+      const arena = arenaOf(t);
+      const off = liveFrom(arena, load<u32>(t, LAYOUT_H_ARENA_USED), load<u32>(cursors + (<usize>i << 2)));
+      store<u32>(cursors + (<usize>i << 2), off);
+      if (off >= load<u32>(t, LAYOUT_H_ARENA_USED)) continue;
+      const origin = load<u32>(arena + off, LAYOUT_E_ORIGIN);
+      if (best < 0 || origin < bestOrigin) {
+        best = <i32>i;
+        bestOrigin = origin;
+        bestArena = arena;
+        bestOff = off;
+      }
+    }
+    if (best < 0) return n;
+    store<u32>(out + (<usize>n << 2), <u32>(bestArena + bestOff - first));
+    n++;
+    store<u32>(cursors + (<usize>best << 2), nextEntry(bestArena, bestOff));
+  }
+  return n;
+}
+
+/** tableListByOrigin for two tables (the worker pool's usual case), with its cursors in locals. */
+function listTwoByOrigin(first: usize, a: usize, b: usize, out: usize): u32 {
+  const arenaA = arenaOf(a);
+  const arenaB = arenaOf(b);
+  const usedA = load<u32>(a, LAYOUT_H_ARENA_USED);
+  const usedB = load<u32>(b, LAYOUT_H_ARENA_USED);
+  let offA = liveFrom(arenaA, usedA, 0);
+  let offB = liveFrom(arenaB, usedB, 0);
+  let n: u32 = 0;
+  while (offA < usedA && offB < usedB) {
+    if (load<u32>(arenaA + offA, LAYOUT_E_ORIGIN) < load<u32>(arenaB + offB, LAYOUT_E_ORIGIN)) {
+      store<u32>(out + (<usize>n << 2), <u32>(arenaA + offA - first));
+      offA = liveFrom(arenaA, usedA, nextEntry(arenaA, offA));
+    } else {
+      store<u32>(out + (<usize>n << 2), <u32>(arenaB + offB - first));
+      offB = liveFrom(arenaB, usedB, nextEntry(arenaB, offB));
+    }
+    n++;
+  }
+  while (offA < usedA) {
+    store<u32>(out + (<usize>n << 2), <u32>(arenaA + offA - first));
+    offA = liveFrom(arenaA, usedA, nextEntry(arenaA, offA));
+    n++;
+  }
+  while (offB < usedB) {
+    store<u32>(out + (<usize>n << 2), <u32>(arenaB + offB - first));
+    offB = liveFrom(arenaB, usedB, nextEntry(arenaB, offB));
+    n++;
   }
   return n;
 }

@@ -20,8 +20,11 @@ export interface KernelExports {
   tableClear(t: number): void;
   tableApply(t: number, keys: number, keyOffset: number, lengths: number, values: number, from: number, n: number, mode: number): number;
   tableMerge(dst: number, src: number, from: number, part: number, parts: number, mode: number): number;
+  tableFoldExisting(dst: number, src: number, part: number, parts: number, pendingOut: number): number;
+  tableMergeListed(dst: number, src: number, list: number, from: number, n: number, mode: number): number;
   tableFind(t: number, key: number, len: number): number;
   tableList(t: number, out: number): number;
+  tableListByOrigin(tables: number, count: number, cursors: number, out: number): number;
   tableExport(t: number, list: number, n: number, keysOut: number, valuesOut: number, lengthsOut: number): number;
   tableTop(t: number, k: number, out: number): number;
   tokenize(ptr: number, len: number, starts: number, ends: number, max: number): number;

@@ -27,6 +27,9 @@
  *                pointers are u32s at PTR, from table A2 at arena offset A3;
  *                STATS = 1 to clear TABLE first. RESULT0 = table index where it
  *                stopped (LEN when done), RESULT1 = arena offset there.
+ *   FOLD_EXISTING  TABLE ← the entries in slice A0 of A1 of the arena of the
+ *                table at PTR whose keys TABLE holds already; the others'
+ *                arena offsets are listed at A2. RESULT0 = how many listed.
  */
 export const HEADER_WORDS = 16;
 export const SLOT_WORDS = 80;
@@ -67,6 +70,7 @@ export const enum Command {
   CountWords = 1,
   Delimited = 2,
   Merge = 3,
+  FoldExisting = 4,
 }
 
 export const DELIMITED_CLEAR = 0x100;

@@ -82,6 +82,9 @@ export function servePoolCommands(init: PoolWorkerInit, exit: (code: number) => 
         Atomics.store(control, word(RESULT0), len);
         return;
       }
+      case Command.FoldExisting:
+        Atomics.store(control, word(RESULT0), instance.exports.tableFoldExisting(table, ptr, a0, u32(A1), u32(A2)));
+        return;
       default:
         throw new Error(`unknown command ${command}`);
     }

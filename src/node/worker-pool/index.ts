@@ -10,6 +10,6 @@
  */
 export { WorkerPool, createWorkerPool } from './worker-pool.js';
 export {
-  MAX_ATTEMPTS, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase,
+  MAX_ATTEMPTS, type MergeStrategy, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase,
 } from '../../executor/pool/shared-memory-pool.js';
 export { partitionEnds, atWhitespace, afterNewline, type BoundaryRule } from '../../executor/pool/partitions.js';

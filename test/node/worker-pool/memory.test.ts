@@ -7,19 +7,22 @@ import { plain, withPool } from './pools.js';
 
 const reference = createKernels({ fallback: false });
 
-test('a batch larger than the initial shared memory grows it; every worker sees the grown memory', async () => {
-  const bytes = distinctPassBytes(500_000);
-  assert.ok(bytes.length > 32 * PAGE_BYTES);
-  await withPool({ workers: 2, initialPages: 32, minBytesPerKey: 0 }, (pool) => {
-    assert.equal(pool.memory.buffer.byteLength, 32 * PAGE_BYTES);
-    assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
-    assert.ok(pool.memory.buffer.byteLength > 2 * bytes.length, `memory is ${pool.memory.buffer.byteLength} bytes`);
-    // Regions are reused: the same batch again does not grow the memory further.
-    const after = pool.memory.buffer.byteLength;
-    assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
-    assert.equal(pool.memory.buffer.byteLength, after);
+for (const mergeStrategy of ['fold', 'hash-targets'] as const) {
+  test(`a batch larger than the initial shared memory grows it; every worker sees the grown memory (merge: ${mergeStrategy})`, async () => {
+    const bytes = distinctPassBytes(500_000);
+    assert.ok(bytes.length > 32 * PAGE_BYTES);
+    await withPool({ workers: 2, initialPages: 32, minBytesPerKey: 0, mergeStrategy }, (pool) => {
+      assert.equal(pool.memory.buffer.byteLength, 32 * PAGE_BYTES);
+      assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+      assert.ok(pool.memory.buffer.byteLength > 2 * bytes.length, `memory is ${pool.memory.buffer.byteLength} bytes`);
+      // Regions are reused: the same batch again does not grow the memory further.
+      const after = pool.memory.buffer.byteLength;
+      assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+      assert.equal(pool.memory.buffer.byteLength, after);
+      assert.equal(pool.stats.foldedBatches, mergeStrategy === 'fold' ? 2 : 0);
+    });
   });
-});
+}
 
 test('a batch over the maximum memory fails with ERR_SLUICE_KERNEL_MEMORY (no trap), and the pool keeps working', async () => {
   const maximumPages = 64; // 4 MiB

@@ -55,21 +55,24 @@ const pipelines: Record<string, { batches: string[][]; build: (lines: DStream<st
 };
 
 for (const [name, { batches, build }] of Object.entries(pipelines)) {
-  test(`${name}: identical output with 1, 2 and 4 workers`, async () => {
+  test(`${name}: identical output with 1, 2 and 4 workers and either merge`, async () => {
     const single = await printed(createKernels({ fallback: false }), batches, build);
     assert.ok(single.length > BATCHES * 10);
     const outputs: string[][] = [];
-    for (const workers of [1, 2, 4]) {
+    const runs = [
+      { workers: 1 }, { workers: 2 }, { workers: 4 }, { workers: 2, mergeStrategy: 'fold' }, { workers: 4, mergeStrategy: 'hash-targets' },
+    ] as const;
+    for (const run of runs) {
       // minBytesPerKey 0: these small batches are split and merged every time, however many keys they repeat.
-      outputs.push(await withPool({ workers, minBytesPerKey: 0 }, async (pool) => {
+      outputs.push(await withPool({ ...run, minBytesPerKey: 0 }, async (pool) => {
         const out = await printed(pool, batches, build);
         assert.ok(pool.stats.parallelBatches >= BATCHES, `${pool.stats.parallelBatches} parallel batches`);
-        if (workers > 1) assert.ok(pool.stats.mergedBatches >= BATCHES, `${pool.stats.mergedBatches} merged batches`);
+        if (run.workers > 1) assert.ok(pool.stats.mergedBatches >= BATCHES, `${pool.stats.mergedBatches} merged batches`);
+        if ('mergeStrategy' in run) assert.equal(pool.stats.foldedBatches, run.mergeStrategy === 'fold' ? pool.stats.mergedBatches : 0);
         return out;
       }));
     }
-    assert.deepEqual(outputs[1], outputs[0]);
-    assert.deepEqual(outputs[2], outputs[0]);
+    for (const [i, run] of runs.entries()) assert.deepEqual(outputs[i], outputs[0], JSON.stringify(run));
     // Word counts are integers: the pool prints exactly what one thread prints. Float sums of
     // orders are cut into fixed partitions, so they may differ from one pass in the last bits.
     if (batches === words) assert.deepEqual(outputs[0], single);

@@ -6,6 +6,7 @@ import { WorkerPool } from '../../../src/node/worker-pool/index.js';
 import { plain, withPool } from './pools.js';
 
 const WORKER_COUNTS = [1, 2, 4];
+const MERGE_STRATEGIES = ['fold', 'hash-targets'] as const;
 const reference = createKernels({ fallback: false });
 const orders = (reducer: Reducer): DelimitedSpec => ({ delimiter: ',', keyField: 1, valueField: 2, reducer, expectedFields: 3 });
 
@@ -15,17 +16,40 @@ test('the pool defaults to one worker per available core and refuses a bad worke
   assert.throws(() => new WorkerPool({ workers: 0 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
 });
 
-test('word count: 1, 2 and 4 workers give exactly the single-pass result, keys in first-occurrence order', async () => {
+test('word count: 1, 2 and 4 workers give exactly the single-pass result, keys in first-occurrence order, with either merge', async () => {
   const english = corpusBytes('english', 300_000);
   const mixed = corpusBytes('mixed', 300_000);
-  for (const workers of WORKER_COUNTS) {
-    await withPool({ workers, minBytesPerKey: 0 }, (pool) => {
-      for (const bytes of [english, mixed, english]) assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)), `workers=${workers}`);
-      assert.equal(pool.stats.parallelBatches, 3);
-      assert.equal(pool.stats.mergedBatches, workers > 1 ? 3 : 0);
-      assert.equal(pool.stats.inlineBatches, 0);
-    });
+  for (const mergeStrategy of MERGE_STRATEGIES) {
+    for (const workers of WORKER_COUNTS) {
+      await withPool({ workers, minBytesPerKey: 0, mergeStrategy }, (pool) => {
+        for (const bytes of [english, mixed, english]) {
+          assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)), `workers=${workers}, ${mergeStrategy}`);
+        }
+        assert.equal(pool.stats.parallelBatches, 3);
+        assert.equal(pool.stats.mergedBatches, workers > 1 ? 3 : 0);
+        assert.equal(pool.stats.foldedBatches, workers > 1 && mergeStrategy === 'fold' ? 3 : 0);
+        assert.equal(pool.stats.inlineBatches, 0);
+      });
+    }
   }
+});
+
+test("'auto' merge: hash targets for a first batch, then folding while partitions repeat each other's keys", async () => {
+  // Split in two, a 4 MB english batch has about a fifth of partial 1's words new to partial 0; the distinct batch, all.
+  const english = corpusBytes('english', 4_000_000);
+  const distinct = distinctPassBytes(100_000);
+  await withPool({ workers: 2, minBytesPerKey: 0 }, (pool) => {
+    const folded: number[] = [];
+    for (const bytes of [english, english, distinct, distinct, english, english]) {
+      assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
+      folded.push(pool.stats.foldedBatches);
+    }
+    // Folded: the 2nd (english repeats its words), the 3rd (decided by the 2nd; its keys all turn out new),
+    // not the 4th and 5th (decided by distinct batches), the 6th again.
+    assert.deepEqual(folded, [0, 1, 2, 2, 2, 3]);
+    assert.equal(pool.stats.mergedBatches, 6);
+  });
+  assert.throws(() => new WorkerPool({ workers: 1, mergeStrategy: 'fastest' as 'auto' }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
 });
 
 test('1 million distinct keys: identical with 1, 2 and 4 workers (tables grow during counting and merging)', async () => {
@@ -33,13 +57,15 @@ test('1 million distinct keys: identical with 1, 2 and 4 workers (tables grow du
   const expected = reference.wordCount(bytes);
   assert.equal(expected.keys.length, 1_000_000);
   const expectedKeys = expected.keys.join('\n');
-  for (const workers of WORKER_COUNTS) {
-    await withPool({ workers, minPartitionBytes: 64 * 1024 }, (pool) => {
-      const got = pool.wordCount(bytes);
-      // Joined and byte-wise comparisons: deepEqual on a million elements is slow.
-      assert.ok(got.keys.join('\n') === expectedKeys, `keys, workers=${workers}`);
-      assert.ok(Buffer.from(got.values.buffer).equals(Buffer.from(expected.values.buffer)), `values, workers=${workers}`);
-    });
+  for (const mergeStrategy of MERGE_STRATEGIES) {
+    for (const workers of WORKER_COUNTS) {
+      await withPool({ workers, minPartitionBytes: 64 * 1024, mergeStrategy }, (pool) => {
+        const got = pool.wordCount(bytes);
+        // Joined and byte-wise comparisons: deepEqual on a million elements is slow.
+        assert.ok(got.keys.join('\n') === expectedKeys, `keys, workers=${workers}, ${mergeStrategy}`);
+        assert.ok(Buffer.from(got.values.buffer).equals(Buffer.from(expected.values.buffer)), `values, workers=${workers}, ${mergeStrategy}`);
+      });
+    }
   }
 });
 
@@ -60,11 +86,11 @@ test('after a batch of mostly distinct keys the next one runs as one partition (
   });
 });
 
-test('orders: per-province sum/count/min/max and malformed lines are identical with 1, 2 and 4 workers', async () => {
+test('orders: per-province sum/count/min/max and malformed lines are identical with 1, 2 and 4 workers and either merge', async () => {
   const bytes = corpusBytes('orders', 400_000, { malformedRate: 0.02 });
-  const results = new Map<number, unknown>();
-  for (const workers of WORKER_COUNTS) {
-    await withPool({ workers }, (pool) => {
+  const results = new Map<string, unknown>();
+  for (const [workers, mergeStrategy] of WORKER_COUNTS.flatMap((w) => MERGE_STRATEGIES.map((m) => [w, m] as const))) {
+    await withPool({ workers, mergeStrategy }, (pool) => {
       const perReducer: unknown[] = [];
       for (const reducer of ['sum', 'count', 'min', 'max'] as const) {
         const got = pool.aggregateDelimited(bytes, orders(reducer));
@@ -80,12 +106,12 @@ test('orders: per-province sum/count/min/max and malformed lines are identical w
         }
         perReducer.push(plain(got.result), got.malformed);
       }
-      results.set(workers, perReducer);
+      results.set(`${workers} ${mergeStrategy}`, perReducer);
     });
   }
-  // Float sums included, every worker count gives the same bits.
-  assert.deepEqual(results.get(2), results.get(1));
-  assert.deepEqual(results.get(4), results.get(1));
+  // Float sums included (each value folded in partition order), every worker count and merge gives the same bits.
+  const first = results.get('1 fold');
+  for (const [run, result] of results) assert.deepEqual(result, first, run);
 });
 
 test('batches below minPartitionBytes run inline on the calling thread with the same result', async () => {
