@@ -273,23 +273,26 @@ function collectingContext(receiver: SocketReceiver, receiverBufferBytes?: numbe
 }
 
 /** Numbered lines, as fast as TCP takes them, until the sender was held back once and 1 MiB more went out; then it ends. */
+/**
+ * A sender that writes numbered lines as fast as TCP takes them, until the
+ * test calls finish(): it then sends 1 MiB more and ends. (Ending after a
+ * fixed amount made the test flaky: the kernel's socket buffers can absorb
+ * over a MiB, so the sender sometimes finished before it was held back.)
+ */
 function pumpingServer() {
-  const state = { lines: 0, bytes: 0, blocked: false, heldBackOnce: false, ended: false, sockets: [] as Socket[] };
+  const state = { lines: 0, bytes: 0, blocked: false, ended: false, stopAt: Infinity, sockets: [] as Socket[] };
   const encoder = new TextEncoder();
   const server = createServer(
     firstConnectionOnly((socket) => {
       state.sockets.push(socket);
-      let stopAt = Infinity;
       const pump = () => {
-        while (state.bytes < stopAt) {
+        while (state.bytes < state.stopAt) {
           let text = '';
           for (let i = 0; i < 100; i++) text += numberedLine(state.lines++) + '\n';
           const chunk = encoder.encode(text);
           state.bytes += chunk.length;
           if (!socket.write(chunk)) {
             state.blocked = true;
-            if (!state.heldBackOnce) stopAt = state.bytes + 1024 * 1024;
-            state.heldBackOnce = true;
             socket.once('drain', () => {
               state.blocked = false;
               pump();
@@ -303,7 +306,10 @@ function pumpingServer() {
       pump();
     }),
   );
-  return { server, state };
+  const finish = (): void => {
+    state.stopAt = state.bytes + 1024 * 1024;
+  };
+  return { server, state, finish };
 }
 
 function numberedLine(i: number): string {
@@ -312,8 +318,9 @@ function numberedLine(i: number): string {
 
 test('with batches not processed, a full engine buffer stops reading (TCP holds the sender back); once they run, every line arrives', async () => {
   const budget = 256 * 1024;
-  const oneChunk = 64 * 1024; // the most one socket read hands over
-  const { server, state } = pumpingServer();
+  // The most one store hands over: a socket read (64 KiB) plus the line begun in the read before it.
+  const oneChunk = 64 * 1024 + 100;
+  const { server, state, finish } = pumpingServer();
   const port = await listen(server);
   const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
   const { clock, ssc, supervisor, got } = collectingContext(receiver, budget);
@@ -324,6 +331,7 @@ test('with batches not processed, a full engine buffer stops reading (TCP holds 
     const last = await untilReadingStops(receiver);
     assert.ok(last <= budget + oneChunk, `${last} bytes read with a ${budget}-byte budget (${state.bytes} sent)`);
     assert.ok(state.blocked && !state.ended, 'the sender is held back');
+    finish();
     let rounds = 0;
     while (!(state.ended && got.length === state.lines)) {
       await clock.advance(1000);
