@@ -24,6 +24,8 @@ export class Batch<T> {
   private decoded: readonly (readonly T[])[] | undefined;
   /** The batch's bytes: given for byte-backed batches, encoded once on demand for line batches. */
   private records: RecordBatch | undefined;
+  /** The bytes were lent memory and have been given back (releaseRecords). */
+  private released = false;
 
   private constructor(partitions: readonly (readonly T[])[] | undefined, records: RecordBatch | undefined) {
     this.decoded = partitions;
@@ -51,9 +53,33 @@ export class Batch<T> {
   /** The partitions (decoding a byte-backed batch on first use). */
   get partitions(): readonly (readonly T[])[] {
     if (this.decoded === undefined) {
-      this.decoded = [decodeRecords(this.records as RecordBatch) as unknown as T[]];
+      this.decoded = [decodeRecords(this.readRecords() as RecordBatch) as unknown as T[]];
     }
     return this.decoded;
+  }
+
+  /**
+   * Gives back the lent memory behind a byte-backed batch (RecordBatch.region),
+   * as an input stream does once the batch is older than its remember
+   * duration. Lines decoded before stay readable; otherwise reading the batch
+   * afterwards throws (Spark fails likewise on a batch whose blocks were removed).
+   */
+  releaseRecords(): void {
+    const region = this.records?.region;
+    if (region === undefined) return;
+    region.release();
+    this.records = undefined;
+    this.released = true;
+  }
+
+  private readRecords(): RecordBatch | undefined {
+    if (this.released) {
+      throw new IllegalStateError(
+        'This batch\'s bytes were released once the batch was older than its stream\'s remember duration; ' +
+          'copy what you need inside foreachRDD, or call ssc.remember(ms) to keep batches longer',
+      );
+    }
+    return this.records;
   }
 
   get numPartitions(): number {
@@ -68,7 +94,7 @@ export class Batch<T> {
    * so a kernel would not see the same records as a closure).
    */
   asRecordBatch(): RecordBatch | undefined {
-    if (this.records !== undefined) return this.records;
+    if (this.records !== undefined || this.released) return this.readRecords();
     const lines: string[] = [];
     for (const part of this.partitions) {
       for (const element of part) {

@@ -54,6 +54,16 @@ export abstract class InputDStream<T> extends DStream<T> {
     return this.positions.get(time);
   }
 
+  /** Called when batch `batch` is dropped (older than the remember duration, or the context stopped): free what it holds. */
+  protected forget(_batch: Batch<T>): void {}
+
+  /** The context has stopped: every batch still held is forgotten. */
+  override release(): void {
+    super.release();
+    for (const batch of this.allocated.values()) this.forget(batch);
+    this.allocated.clear();
+  }
+
   /** Fixes the data of batch `time`; returns its record count (BatchInfo.numRecords). */
   allocate(time: number): number {
     const batch = this.take(time);
@@ -71,7 +81,11 @@ export abstract class InputDStream<T> extends DStream<T> {
     super.clearMetadata(time);
     // Windows read input batches no job computed yet, so allocations live as long as cached batches.
     const keepAfter = time - (this.rememberDurationMs ?? this.slideDurationMs);
-    for (const t of [...this.allocated.keys()]) if (t <= keepAfter) this.allocated.delete(t);
+    for (const [t, batch] of [...this.allocated]) {
+      if (t > keepAfter) continue;
+      this.allocated.delete(t);
+      this.forget(batch);
+    }
     for (const t of [...this.positions.keys()]) if (t <= keepAfter) this.positions.delete(t);
   }
 }

@@ -117,6 +117,11 @@ export class ReceiverSupervisor implements ReceiverHost {
     return { records: this.builder.build(), droppedTooLong };
   }
 
+  /** After the context stopped: gives back the memory of the block being built (see RecordBatchBuilder.dispose). */
+  dispose(): void {
+    this.builder.dispose();
+  }
+
   hasBufferedData(): boolean {
     return this.builder.count > 0 || this.builder.droppedTooLong > 0;
   }

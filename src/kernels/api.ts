@@ -15,6 +15,30 @@ export interface RecordBatch {
   readonly data: Uint8Array;
   readonly ends: Int32Array;
   readonly count: number;
+  /**
+   * Set when `data` lies in memory lent by the kernels (an InputRegion, e.g.
+   * the worker pool's shared memory, which its workers read without a copy).
+   * Whoever holds the batch last releases it; `data` is invalid afterwards.
+   */
+  readonly region?: InputRegion;
+}
+
+/**
+ * Bytes in memory a Kernels implementation reads without copying them
+ * first: the worker pool's shared WebAssembly memory, so a receiver's batch
+ * is written there once, as it arrives, and every worker reads it in place.
+ */
+export interface InputRegion {
+  /** The region's bytes (at least the length asked for). */
+  readonly bytes: Uint8Array;
+  /** Gives the memory back to the kernels. Idempotent. */
+  release(): void;
+}
+
+/** Kernels that lend memory for batch bytes (see InputRegion). */
+export interface InputRegionSource {
+  /** A region of at least `byteLength` bytes, zeroed or not. */
+  allocInput(byteLength: number): InputRegion;
 }
 
 export type Reducer = 'sum' | 'count' | 'min' | 'max';

@@ -35,10 +35,12 @@
  *     in first-occurrence order.
  * Memory layout: layout.ts (mirrors assembly/layout.ts; checked by a test).
  */
-export type { AggregateTable, DelimitedResult, DelimitedSpec, Kernels, KeyedValues, RecordBatch, Reducer } from './api.js';
+export type {
+  AggregateTable, DelimitedResult, DelimitedSpec, InputRegion, InputRegionSource, Kernels, KeyedValues, RecordBatch, Reducer,
+} from './api.js';
 export {
   RecordBatchBuilder, RECORD_BATCH_PADDING, DEFAULT_MAX_RECORD_BYTES, decodeRecords, emptyRecordBatch, recordAt, recordStart,
-  recordBatchFromLines, type RecordBatchBuilderOptions,
+  recordBatchFromLines, lendsInputRegions, type RecordBatchBuilderOptions,
 } from './record-batch.js';
 export { loadKernels, createKernels, defaultKernels, embeddedModule, embeddedModuleBytes, type LoadKernelsOptions } from './load.js';
 export { JsKernels, jsKernels } from './js-kernels.js';

@@ -19,9 +19,16 @@
  * Over-long records: a record (after splitting) longer than `maxRecordBytes`
  * UTF-8 bytes is dropped and counted in `droppedTooLong`, so one hostile or
  * corrupt line cannot blow up a batch. The default is 1 MiB.
+ *
+ * Lent memory: with `regions` (kernels that lend memory, such as the worker
+ * pool), the arena is an InputRegion of those kernels, so a batch is written
+ * once, where the kernels read it; the built batch carries its region for
+ * the engine to release. Such an arena starts each batch at the previous
+ * batch's size (with an eighth more), so a steady stream is not copied
+ * while its arena grows.
  */
 
-import type { RecordBatch } from './api.js';
+import type { InputRegion, InputRegionSource, RecordBatch } from './api.js';
 import { InvalidArgumentError } from '../errors.js';
 import { collectNewlines } from './newlines.js';
 
@@ -40,13 +47,28 @@ export interface RecordBatchBuilderOptions {
   readonly initialBytes?: number;
   /** Initial capacity of the end-offset array; doubles when full. Default 1024. */
   readonly initialRecords?: number;
+  /** Kernels lending memory for the bytes (see the module comment); default: plain JS memory. */
+  readonly regions?: InputRegionSource;
+}
+
+/** A lent arena for a batch like the last one (of `lastBytes`): an eighth more, and room for the reservations of a last line. */
+function steadyArenaBytes(lastBytes: number): number {
+  return Math.min(lastBytes + (lastBytes >>> 3) + 4096, 0x7fffffff);
+}
+
+/** Whether `kernels` lends memory for batch bytes (an InputRegionSource). */
+export function lendsInputRegions(kernels: unknown): kernels is InputRegionSource {
+  return typeof kernels === 'object' && kernels !== null && typeof (kernels as Partial<InputRegionSource>).allocInput === 'function';
 }
 
 export class RecordBatchBuilder {
   readonly maxRecordBytes: number;
   private readonly initialBytes: number;
   private readonly initialRecords: number;
+  private readonly regions: InputRegionSource | undefined;
   private arena: Uint8Array;
+  /** The lent region behind `arena` (with `regions`). */
+  private region: InputRegion | undefined;
   private endOffsets: Int32Array;
   private length = 0;
   private records = 0;
@@ -59,7 +81,8 @@ export class RecordBatchBuilder {
     if (!Number.isInteger(this.maxRecordBytes) || this.maxRecordBytes < 0 || this.maxRecordBytes > 0x3fffffff) {
       throw new InvalidArgumentError(`maxRecordBytes must be an integer in [0, 2^30), got ${String(options.maxRecordBytes)}`);
     }
-    this.arena = new Uint8Array(this.initialBytes);
+    this.regions = options.regions;
+    this.arena = this.newArena(this.initialBytes);
     this.endOffsets = new Int32Array(this.initialRecords);
   }
 
@@ -96,12 +119,11 @@ export class RecordBatchBuilder {
     this.reserve(RECORD_BATCH_PADDING);
     // Earlier encodeInto reservations may have left bytes past the end.
     this.arena.fill(0, this.length, this.length + RECORD_BATCH_PADDING);
-    const batch: RecordBatch = {
-      data: this.arena.subarray(0, this.length),
-      ends: this.endOffsets.subarray(0, this.records),
-      count: this.records,
-    };
-    this.arena = new Uint8Array(this.initialBytes);
+    const data = this.arena.subarray(0, this.length);
+    const ends = this.endOffsets.subarray(0, this.records);
+    const batch: RecordBatch = this.region === undefined ? { data, ends, count: this.records } : { data, ends, count: this.records, region: this.region };
+    this.region = undefined;
+    this.arena = this.newArena(this.regions === undefined ? this.initialBytes : Math.max(this.initialBytes, steadyArenaBytes(this.length)));
     this.endOffsets = new Int32Array(this.initialRecords);
     this.length = 0;
     this.records = 0;
@@ -196,6 +218,24 @@ export class RecordBatchBuilder {
     this.length = newlineAt + 1;
   }
 
+  /**
+   * Gives back the lent arena (nothing was built from it yet). The builder
+   * must not be used afterwards.
+   */
+  dispose(): void {
+    this.region?.release();
+    this.region = undefined;
+    this.arena = new Uint8Array(0);
+    this.length = 0;
+    this.records = 0;
+  }
+
+  private newArena(size: number): Uint8Array {
+    if (this.regions === undefined) return new Uint8Array(size);
+    this.region = this.regions.allocInput(size);
+    return this.region.bytes;
+  }
+
   /** Makes room for `extra` more bytes after the current end. */
   private reserve(extra: number): void {
     const needed = this.length + extra;
@@ -205,8 +245,11 @@ export class RecordBatchBuilder {
     }
     let size = this.arena.length * 2;
     while (size < needed) size *= 2;
-    const grown = new Uint8Array(Math.min(size, 0x7fffffff));
-    grown.set(this.arena.subarray(0, this.length));
+    const old = this.arena;
+    const oldRegion = this.region;
+    const grown = this.newArena(Math.min(size, 0x7fffffff));
+    grown.set(old.subarray(0, this.length));
+    oldRegion?.release();
     this.arena = grown;
   }
 }

@@ -1,5 +1,5 @@
 import { Batch } from '../batch/batch.js';
-import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
+import { lendsInputRegions, type RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { InputDStream } from '../engine/input-dstream.js';
 import { ReceiverSupervisor } from '../engine/receiver-supervisor.js';
@@ -8,16 +8,33 @@ import type { StreamingContext } from '../engine/streaming-context.js';
 /**
  * Lines from a custom Receiver (Spark's receiverStream). Each batch is a
  * byte-backed batch of what the receiver stored since the previous batch time.
+ * When the context's kernels lend memory (the worker pool), the bytes are
+ * written there as they arrive and given back once the batch is older than
+ * the stream's remember duration.
  */
 export class ReceiverInputDStream extends InputDStream<string> {
   readonly supervisor: ReceiverSupervisor;
 
   constructor(context: StreamingContext, receiver: Receiver, options: RecordBatchBuilderOptions = {}) {
     super(context);
+    // Kernels that lend memory (the worker pool) get each batch written straight into it.
+    const kernels = context.kernels;
+    const regions = options.regions ?? (lendsInputRegions(kernels) ? kernels : undefined);
     this.supervisor = new ReceiverSupervisor(receiver, this.id, context.clock, context.listenerBus, {
       ...options,
+      ...(regions === undefined ? {} : { regions }),
       bufferBytes: context.receiverBufferBytes,
     });
+  }
+
+  /** A batch older than the remember duration gives its lent memory back. */
+  protected override forget(batch: Batch<string>): void {
+    batch.releaseRecords();
+  }
+
+  override release(): void {
+    super.release();
+    this.supervisor.dispose();
   }
 
   override start(): void {

@@ -5,10 +5,11 @@ import {
   RECORD_BATCH_PADDING,
   decodeRecords,
   emptyRecordBatch,
+  lendsInputRegions,
   recordAt,
   recordBatchFromLines,
 } from '../../src/kernels/record-batch.js';
-import type { RecordBatch } from '../../src/kernels/api.js';
+import type { InputRegionSource, RecordBatch } from '../../src/kernels/api.js';
 import { Prng } from './prng.js';
 
 const utf8 = new TextEncoder();
@@ -153,4 +154,42 @@ test('property: runs of lines appended at once give byte-identical batches to li
     assert.deepEqual(a.data, b.data, `round ${round}`);
     assert.deepEqual(a.ends, b.ends, `round ${round}`);
   }
+});
+
+test('with lent memory the arena is an InputRegion: grown regions are given back, the batch carries its own', () => {
+  const lent = new Map<number, { size: number; released: number }>();
+  let next = 0;
+  const regions: InputRegionSource = {
+    allocInput(byteLength) {
+      const id = next++;
+      const record = { size: byteLength, released: 0 };
+      lent.set(id, record);
+      return { bytes: new Uint8Array(byteLength + RECORD_BATCH_PADDING).subarray(0, byteLength), release: () => void record.released++ };
+    },
+  };
+  const builder = new RecordBatchBuilder({ regions, initialBytes: 64 });
+  const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(i % 17)}`);
+  builder.appendAll(lines);
+  const batch = builder.build();
+  assert.deepEqual(decodeRecords(batch), lines);
+  assert.ok(batch.region !== undefined);
+  assert.equal(batch.data.buffer, batch.region.bytes.buffer, 'the bytes are in the region');
+  const live = [...lent.entries()].filter(([, r]) => r.released === 0).map(([id]) => id);
+  // Every region outgrown was released once; what is live: the batch's region and the next batch's arena.
+  assert.equal(live.length, 2);
+  for (const [id, r] of lent) if (!live.includes(id)) assert.equal(r.released, 1, `region ${id}`);
+  // The next arena starts at the last batch's size: a steady stream is not copied while growing.
+  const nextArena = lent.get(Math.max(...live)) as { size: number };
+  assert.ok(nextArena.size >= batch.data.length, `${nextArena.size} < ${batch.data.length}`);
+  const allocated = next;
+  builder.appendAll(lines);
+  const second = builder.build();
+  assert.deepEqual(decodeRecords(second), lines);
+  assert.equal(next - allocated, 1, 'the same batch again: no growth, only the arena after build()');
+  assert.equal([...lent.values()].filter((r) => r.released === 0).length, 3);
+  batch.region.release();
+  builder.dispose();
+  assert.equal([...lent.values()].filter((r) => r.released === 0).length, 1, 'only the second batch holds memory');
+  assert.equal(lendsInputRegions(regions), true);
+  assert.equal(lendsInputRegions({ wordCount: () => undefined }), false);
 });

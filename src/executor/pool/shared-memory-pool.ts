@@ -34,7 +34,7 @@
  * its input, which is still in shared memory. A batch that fails
  * MAX_ATTEMPTS times throws a JobError whose cause names the last failure.
  */
-import type { AggregateTable, DelimitedResult, DelimitedSpec, KeyedValues, Reducer } from '../../kernels/api.js';
+import type { AggregateTable, DelimitedResult, DelimitedSpec, InputRegion, InputRegionSource, KeyedValues, Reducer } from '../../kernels/api.js';
 import { IllegalStateError, InvalidArgumentError, JobError } from '../../errors.js';
 import type { Executor } from '../executor.js';
 import { checkDelimitedSpec } from '../../kernels/delimited-spec.js';
@@ -221,7 +221,7 @@ class WorkerLostError extends Error {
   override readonly name = 'WorkerLostError';
 }
 
-export class SharedMemoryPool implements Executor {
+export class SharedMemoryPool implements Executor, InputRegionSource {
   readonly kind = 'wasm' as const;
   readonly parallelism: number;
   readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, foldedBatches: 0, copiedBytes: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
@@ -247,6 +247,10 @@ export class SharedMemoryPool implements Executor {
   private attempt = 0;
   /** The last view inputBuffer() handed out. */
   private inputView: Uint8Array | undefined;
+  /** Buffers of the views allocInput() handed out: bytes on one of them are in this pool's memory already. */
+  private readonly lentBuffers = new WeakSet<ArrayBufferLike>();
+  /** Input regions lent and not released yet. */
+  private lentRegions = 0;
   private closed = false;
 
   /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
@@ -299,6 +303,38 @@ export class SharedMemoryPool implements Executor {
     const ptr = this.context.scratch.get('pool-input', length + INPUT_PADDING);
     this.inputView = new Uint8Array(this.context.instance.memory.u8().buffer, ptr, length);
     return this.inputView;
+  }
+
+  /**
+   * Lends a region of the shared memory for batch bytes (InputRegionSource):
+   * the engine's receivers build their batches in such regions when the pool
+   * is the context's kernels, so a batch is written once, as it arrives, and
+   * wordCount / aggregateDelimited on its bytes (or any part of them) copy
+   * nothing. The region stays valid until released; the region carries
+   * INPUT_PADDING readable bytes past `byteLength`.
+   */
+  allocInput(byteLength: number): InputRegion {
+    this.open();
+    if (!Number.isInteger(byteLength) || byteLength < 0) throw new InvalidArgumentError(`allocInput needs a byte length, got ${String(byteLength)}`);
+    const ptr = this.context.allocator.alloc(byteLength + INPUT_PADDING);
+    const bytes = new Uint8Array(this.context.instance.memory.u8().buffer, ptr, byteLength);
+    this.lentBuffers.add(bytes.buffer);
+    this.lentRegions++;
+    let released = false;
+    return {
+      bytes,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.lentRegions--;
+        if (!this.closed) this.context.allocator.release(ptr);
+      },
+    };
+  }
+
+  /** Input regions lent by allocInput() and not released yet. */
+  get lentInputRegions(): number {
+    return this.lentRegions;
   }
 
   /** Settles once every worker has instantiated the kernels (batches also wait for this on their own). */
@@ -399,13 +435,20 @@ export class SharedMemoryPool implements Executor {
     return tables.lastBytesPerKey < this.minBytesPerKey ? 1 : this.parallelism;
   }
 
-  /** The reused input region for a batch, with the zeroed padding the SIMD scans read after its end; partitions are copied in later. */
+  /**
+   * Where a batch is read from: in place when it lies in this pool's memory
+   * (lent by allocInput or inputBuffer), else the reused input region,
+   * into which partitions are copied later. The kernels mask whatever they
+   * read in the INPUT_PADDING bytes past the end: a lent batch may be part
+   * of a region, followed by other data, which is left as it is.
+   */
   private placeInput(bytes: Uint8Array, parts: number, boundary: BoundaryRule): SharedInput {
-    const inPlace = bytes === this.inputView;
+    const lent = this.lentBuffers.has(bytes.buffer);
+    const inPlace = lent || bytes === this.inputView;
     // Other bytes may move the input region, which would leave the handed-out view dangling.
     if (!inPlace) this.inputView = undefined;
     const ptr = inPlace ? bytes.byteOffset : this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
-    this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
+    if (!lent) this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
     const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
     const chunkEnds = ends.map((end, k) => {
       const start = k === 0 ? 0 : (ends[k - 1] as number);

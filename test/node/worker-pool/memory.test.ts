@@ -70,3 +70,29 @@ test('a batch written straight into the pool\'s input region (inputBuffer) is co
     assert.throws(() => pool.inputBuffer(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
   });
 });
+
+test('lent input regions: a batch inside one, or any part of one followed by other data, is counted in place', async () => {
+  const words = corpusBytes('english', 300_000);
+  const orders = corpusBytes('orders', 200_000, { malformedRate: 0.01 });
+  const spec = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum' } as const;
+  await withPool({ workers: 2 }, (pool) => {
+    const region = pool.allocInput(words.length + orders.length);
+    assert.equal(pool.lentInputRegions, 1);
+    region.bytes.set(words);
+    region.bytes.set(orders, words.length);
+    // The words are followed by order lines (not whitespace): the kernels must not read past the end.
+    const wordsPart = region.bytes.subarray(0, words.length);
+    assert.deepEqual(plain(pool.wordCount(wordsPart)), plain(reference.wordCount(words)));
+    const ordersPart = region.bytes.subarray(words.length);
+    const pooled = pool.aggregateDelimited(ordersPart, spec);
+    const copied = pool.aggregateDelimited(orders, spec);
+    assert.deepEqual(pooled, copied);
+    assert.equal(pool.stats.copiedBytes, orders.length, 'only the plain copy of the orders was copied');
+    // Nothing was written into the region either: the words are intact.
+    assert.ok(Buffer.from(wordsPart).equals(Buffer.from(words)));
+    region.release();
+    region.release();
+    assert.equal(pool.lentInputRegions, 0);
+    assert.throws(() => pool.allocInput(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  });
+});
