@@ -11,6 +11,7 @@ export {
   tableBytes, tableInit, tableClear, tableApply, tableMerge, tableFoldExisting, tableMergeListed, tableFind, tableList, tableListByOrigin, tableExport, tableTop,
 } from './table';
 export { tokenize, wordCount } from './scan';
+export { keyCacheLookup, keyCacheAdd } from './key-cache';
 export { aggregateDelimited } from './delimited';
 export { parseDecimal } from './number';
 

@@ -7,6 +7,7 @@
  * gives exactly the order one pass over the whole batch gives.
  */
 import type { KeyedValues } from './api.js';
+import type { KeyLookup } from './key-cache.js';
 import { exportListed, exportTable, type KernelContext } from './wasm-table.js';
 
 /**
@@ -16,8 +17,8 @@ import { exportListed, exportTable, type KernelContext } from './wasm-table.js';
  * interleaving the strings cost a third more than exporting one table, and
  * merging the lists in TypeScript cost another 1.2 ms per 50,000 keys.
  */
-export function exportByOrigin(ctx: KernelContext, tables: readonly number[]): KeyedValues {
-  if (tables.length === 1) return exportTable(ctx, tables[0] as number);
+export function exportByOrigin(ctx: KernelContext, tables: readonly number[], lookup?: KeyLookup): KeyedValues {
+  if (tables.length === 1) return exportTable(ctx, tables[0] as number, lookup);
   let entries = 0;
   let arenaBytes = 0;
   for (const t of tables) {
@@ -30,5 +31,5 @@ export function exportByOrigin(ctx: KernelContext, tables: readonly number[]): K
   const listed = ctx.scratch.get('origin-export-list', entries * 4);
   new Uint32Array(ctx.instance.memory.u8().buffer, pointers, tables.length).set(tables);
   const n = ctx.instance.exports.tableListByOrigin(pointers, tables.length, cursors, listed) >>> 0;
-  return exportListed(ctx, tables[0] as number, listed, n, arenaBytes);
+  return exportListed(ctx, tables[0] as number, listed, n, arenaBytes, lookup);
 }

@@ -10,6 +10,7 @@ import { seedBits } from './hash.js';
 import type { KernelInstance } from './kernel-instance.js';
 import { INPUT_PADDING, LAYOUT, REDUCER_CODES, VALUE_F64, VALUE_I64, geometryFor, type ValueKind } from './layout.js';
 import { regionAllocatorFor, type RegionAllocator } from './region-allocator.js';
+import { KeyCache } from './key-cache.js';
 import { requireCountingTable } from './table-rules.js';
 import { ScratchRegions, WasmTable, allocTable, exportTable, growTable, type KernelContext } from './wasm-table.js';
 
@@ -26,7 +27,7 @@ export class WasmKernels implements Kernels {
   private delimitedTable = 0;
 
   constructor(instance: KernelInstance, allocator: RegionAllocator = regionAllocatorFor(instance.memory)) {
-    this.context = { instance, allocator, scratch: new ScratchRegions(allocator) };
+    this.context = { instance, allocator, scratch: new ScratchRegions(allocator), keyCache: new KeyCache() };
   }
 
   get instance(): KernelInstance {

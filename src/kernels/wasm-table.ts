@@ -13,6 +13,7 @@ import {
   geometryFor, grownGeometry, tableRegionBytes, type CombineMode, type TableGeometry, type ValueKind,
 } from './layout.js';
 import { decodeSeparatedKeys } from './keys.js';
+import type { KeyCache, KeyLookup } from './key-cache.js';
 import { seedBits } from './hash.js';
 import { checkReducer, requireSubtractable } from './table-rules.js';
 import { countNewlines } from './newlines.js';
@@ -50,17 +51,29 @@ export class ScratchRegions {
     return ptr;
   }
 
+  /**
+   * Forgets the region for `purpose` without releasing it and returns it
+   * (undefined when there is none): for a region a lost worker thread may
+   * still write to, released once that thread has exited.
+   */
+  surrender(purpose: string): number | undefined {
+    const have = this.regions.get(purpose);
+    this.regions.delete(purpose);
+    return have?.ptr;
+  }
+
   releaseAll(): void {
     for (const { ptr } of this.regions.values()) this.allocator.release(ptr);
     this.regions.clear();
   }
 }
 
-/** What table operations need: the instance, the allocator of its memory, scratch regions. */
+/** What table operations need: the instance, the allocator of its memory, scratch regions, the decoded-key cache. */
 export interface KernelContext {
   readonly instance: KernelInstance;
   readonly allocator: RegionAllocator;
   readonly scratch: ScratchRegions;
+  readonly keyCache: KeyCache;
 }
 
 export const DEFAULT_SEED = 0n;
@@ -107,12 +120,14 @@ export function reserveTable(ctx: KernelContext, t: number, extraKeys: number, e
 }
 
 /**
- * Exports the entries whose arena offsets are listed at `list` (n of them),
- * keys decoded in bulk. `arenaBytes` bounds the listed entries' bytes when
- * they are not all in t's arena (default: t's arena).
+ * Exports the entries whose arena offsets are listed at `list` (n of them):
+ * keys from the context's key cache, or decoded in bulk. `arenaBytes` bounds
+ * the listed entries' bytes when they are not all in t's arena (default:
+ * t's arena); `lookup` looks keys up in the cache (default: on this thread).
  */
-export function exportListed(ctx: KernelContext, t: number, list: number, n: number, arenaBytes?: number): KeyedValues {
+export function exportListed(ctx: KernelContext, t: number, list: number, n: number, arenaBytes?: number, lookup?: KeyLookup): KeyedValues {
   if (n === 0) return { keys: [], values: new Float64Array(0) };
+  if (ctx.keyCache.accepts(n)) return ctx.keyCache.export(ctx, t, list, n, { arenaBytes, lookup });
   const keysOut = ctx.scratch.get('export-keys', (arenaBytes ?? ctx.instance.header(t).arenaUsed) + n + INPUT_PADDING);
   const valuesOut = ctx.scratch.get('export-values', n * 8);
   const lengthsOut = ctx.scratch.get('export-lengths', n * 4);
@@ -126,11 +141,11 @@ export function exportListed(ctx: KernelContext, t: number, list: number, n: num
 }
 
 /** All live entries in insertion order. */
-export function exportTable(ctx: KernelContext, t: number): KeyedValues {
+export function exportTable(ctx: KernelContext, t: number, lookup?: KeyLookup): KeyedValues {
   const size = ctx.instance.header(t).size;
   const list = ctx.scratch.get('export-list', size * 4);
   const n = ctx.instance.exports.tableList(t, list) >>> 0;
-  return exportListed(ctx, t, list, n);
+  return exportListed(ctx, t, list, n, undefined, lookup);
 }
 
 /** The k best entries (value descending, NaN last, ties by key bytes). */

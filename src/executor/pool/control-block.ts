@@ -30,6 +30,9 @@
  *   FOLD_EXISTING  TABLE ← the entries in slice A0 of A1 of the arena of the
  *                table at PTR whose keys TABLE holds already; the others'
  *                arena offsets are listed at A2. RESULT0 = how many listed.
+ *   LOOKUP_KEYS  ids (i32 at A2) and values (f64 at A3) of slice A0 of A1 of
+ *                the LEN entries of TABLE listed at PTR, from the key cache
+ *                at STATS (keyCacheLookup). RESULT0 = keys not in the cache.
  */
 export const HEADER_WORDS = 16;
 export const SLOT_WORDS = 80;
@@ -71,6 +74,7 @@ export const enum Command {
   Delimited = 2,
   Merge = 3,
   FoldExisting = 4,
+  LookupKeys = 5,
 }
 
 export const DELIMITED_CLEAR = 0x100;

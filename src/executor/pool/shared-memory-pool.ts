@@ -12,11 +12,14 @@
  *     post FOLD_EXISTING(slice i of n) ─────────▶  fold slice i of partial k
  *                                                  into the keys partial 0 has
  *     add the keys partial 0 lacked ◀───────────  list them
- *     read partial 0 (one bulk key decode)
+ *     read partial 0
  *   hash targets:
  *     post MERGE(hash part i of n) ─────────────▶  fold bucket i of partials
  *                                                  0..n-1 into target table i
- *     read the targets as one list in first-occurrence order, one decode
+ *     read the targets as one list in first-occurrence order
+ *   export: post LOOKUP_KEYS(slice i of n) ─────▶  look the result's keys up
+ *                                                  in the owner's key cache
+ *   keys: cached strings, the misses decoded in one bulk decode
  *
  * Commands and replies go through the control block (control-block.ts) with
  * Atomics.wait/notify; no batch data is ever posted. The owner thread is the
@@ -42,6 +45,7 @@ import { KernelInstance, createKernelMemory } from '../../kernels/kernel-instanc
 import { MAX_PAGES } from '../../kernels/kernel-memory.js';
 import { INPUT_PADDING, LAYOUT, MODE_FOLD, VALUE_F64, VALUE_I64, geometryFor, type TableGeometry, type ValueKind } from '../../kernels/layout.js';
 import { embeddedModule } from '../../kernels/load.js';
+import type { KeyLookup } from '../../kernels/key-cache.js';
 import { exportByOrigin } from '../../kernels/ordered-export.js';
 import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
@@ -78,6 +82,10 @@ const DEFAULT_PARTITIONS = 8;
  */
 const CHUNKS_PER_PARTITION = 4;
 const DEFAULT_MIN_BYTES_PER_KEY = 32;
+/** Keys per worker below which a result's keys are looked up on the owner thread alone (a post costs more). */
+const MIN_LOOKUP_SLICE = 4096;
+/** Scratch regions workers write into: a lost worker's go with it (see quarantineTables). */
+const WORKER_WRITTEN_SCRATCH = ['key-cache-ids', 'key-cache-values'];
 /**
  * 'auto' folds into the first partial while, in the last merged batch of
  * the kind, at most this share of the keys folded in were new to it (their
@@ -104,7 +112,7 @@ const FOLD_MAX_NEW_KEY_SHARE = 0.5;
  */
 export type MergeStrategy = 'auto' | 'fold' | 'hash-targets';
 
-export type PoolPhase = 'count' | 'merge';
+export type PoolPhase = 'count' | 'merge' | 'export';
 
 /** Test hooks (to kill a worker mid-batch deterministically). */
 export interface WorkerPoolHooks {
@@ -584,14 +592,14 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
    * float sums come out the same to the bit.
    */
   private mergeAndExport(partials: readonly number[], tables: PurposeTables): KeyedValues {
-    if (partials.length === 1) return this.timedExport(() => exportTable(this.context, partials[0] as number));
+    if (partials.length === 1) return this.timedExport(() => exportTable(this.context, partials[0] as number, this.lookupKeys));
     const fold = this.mergeStrategy === 'fold' || (this.mergeStrategy === 'auto' && tables.lastNewKeyShare <= FOLD_MAX_NEW_KEY_SHARE);
     const started = performance.now();
     const merged = fold ? this.foldIntoFirst(partials.length, tables) : this.mergeIntoTargets(partials, tables);
     this.stats.mergedBatches++;
     if (fold) this.stats.foldedBatches++;
     this.stats.mergeMs += performance.now() - started;
-    return this.timedExport(() => exportByOrigin(this.context, merged));
+    return this.timedExport(() => exportByOrigin(this.context, merged, this.lookupKeys));
   }
 
   /**
@@ -692,6 +700,32 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     tables.lastNewKeyShare = (distinct - first) / Math.max(1, keys - first);
     return merged;
   }
+
+  /**
+   * Looks a result's keys up in the key cache (see KeyCache), each worker a
+   * slice of them: the lookups only read the cache, and the owner then has
+   * the cached strings to hand out and only the misses to decode.
+   */
+  private readonly lookupKeys: KeyLookup = (cache, t, list, n, ids, values) => {
+    const parts = Math.min(this.parallelism, Math.ceil(n / MIN_LOOKUP_SLICE));
+    if (parts <= 1) return this.context.instance.exports.keyCacheLookup(cache, t, list, 0, n, ids, values) >>> 0;
+    let misses = 0;
+    const tasks: Task[] = [];
+    for (let j = 0; j < parts; j++) {
+      tasks.push({
+        worker: j,
+        post: (control, slot) => writeCommand(control, slot, {
+          command: Command.LookupKeys, table: t, ptr: list, len: n, a0: j, a1: parts, a2: ids, a3: values, stats: cache,
+        }),
+        finish: (control, slot) => {
+          misses += Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
+          return true;
+        },
+      });
+    }
+    this.run('export', tasks);
+    return misses;
+  };
 
   private timedExport(read: () => KeyedValues): KeyedValues {
     const started = performance.now();
@@ -836,8 +870,13 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     }
   }
 
-  /** A lost worker may still be writing (until its thread has exited): its tables go with it, fresh ones are made. */
+  /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
   private quarantineTables(handle: PoolThread): void {
+    const written = [...WORKER_WRITTEN_SCRATCH, ...this.handles.map((_, j) => `pool-pending-${j}`)];
+    for (const purpose of written) {
+      const ptr = this.context.scratch.surrender(purpose);
+      if (ptr !== undefined) handle.quarantine.push(ptr);
+    }
     for (const tables of this.tables.values()) {
       handle.quarantine.push(...tables.partials.splice(0), ...tables.targets.splice(0));
       if (tables.stats !== 0) handle.quarantine.push(tables.stats);

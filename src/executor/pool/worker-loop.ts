@@ -85,6 +85,13 @@ export function servePoolCommands(init: PoolWorkerInit, exit: (code: number) => 
       case Command.FoldExisting:
         Atomics.store(control, word(RESULT0), instance.exports.tableFoldExisting(table, ptr, a0, u32(A1), u32(A2)));
         return;
+      case Command.LookupKeys: {
+        const parts = u32(A1);
+        const from = Math.floor((len * a0) / parts);
+        const to = Math.floor((len * (a0 + 1)) / parts);
+        Atomics.store(control, word(RESULT0), instance.exports.keyCacheLookup(u32(STATS), table, ptr, from, to, u32(A2), u32(A3)));
+        return;
+      }
       default:
         throw new Error(`unknown command ${command}`);
     }

@@ -1,0 +1,170 @@
+/**
+ * Keys decoded once and reused from export to export. Turning keys into JS
+ * strings is the costliest part of reading a result (design.md), and a
+ * stream's batches keep exporting the same keys (a word count's
+ * vocabulary). The cache is a kernel table (assembly/key-cache.ts) mapping
+ * a key's bytes to the index of its string in `strings`: an export looks
+ * every key up, and decodes only the misses, in one bulk decode.
+ *
+ * Bounded and adaptive: at most MAX_CACHED_KEYS keys. When exports stop
+ * finding their keys (fewer than half, twice running after a warm-up), the
+ * next BYPASS_EXPORTS exports decode as before, and a full cache is
+ * emptied so that it can learn the keys of the day; batches of ever-new
+ * keys thus pay the lookups on about one export in five.
+ */
+import type { KeyedValues } from './api.js';
+import { INPUT_PADDING, VALUE_I64, geometryFor } from './layout.js';
+import { decodeSeparatedKeys } from './keys.js';
+import { allocTable, moveTable, type KernelContext } from './wasm-table.js';
+
+/** Keys the cache holds at most (about 12 MB of kernel memory for short keys). */
+export const MAX_CACHED_KEYS = 1 << 18;
+/** Exports decoded without the cache after one found too few of its keys. */
+const BYPASS_EXPORTS = 8;
+/** Exports below this many keys neither use nor train the cache: decoding them is cheap. */
+const MIN_EXPORT_KEYS = 64;
+const MIN_HIT_SHARE = 0.5;
+/** A seed of its own, unlike the tables it looks keys up for. */
+const CACHE_SEED = 0x5bd1e9955bd1e995n;
+
+/**
+ * Looks up ids and values of the `n` listed entries of `t`, writing ids
+ * (i32, -1 for a miss) at `ids` and values (f64) at `values`; returns the
+ * misses. The worker pool passes one that splits the list across its threads.
+ */
+export type KeyLookup = (cache: number, t: number, list: number, n: number, ids: number, values: number) => number;
+
+export interface KeyCacheExportOptions {
+  /** Bounds the listed entries' bytes when they are not all in t's arena (default: t's arena). */
+  readonly arenaBytes?: number | undefined;
+  /** How keys are looked up (default: on the calling thread). */
+  readonly lookup?: KeyLookup | undefined;
+}
+
+export interface KeyCacheStats {
+  /** Exports that used the cache. */
+  exports: number;
+  /** Keys found in the cache (not decoded). */
+  hits: number;
+  /** Keys decoded. */
+  misses: number;
+  /** Times the cache was emptied to learn new keys. */
+  resets: number;
+}
+
+export class KeyCache {
+  readonly stats: KeyCacheStats = { exports: 0, hits: 0, misses: 0, resets: 0 };
+  private table = 0;
+  private strings: string[] = [];
+  private exportsSinceReset = 0;
+  private bypassLeft = 0;
+
+  /** Whether an export of `n` keys should go through the cache (counts down a bypass). */
+  accepts(n: number): boolean {
+    if (n < MIN_EXPORT_KEYS) return false;
+    if (this.bypassLeft === 0) return true;
+    this.bypassLeft--;
+    return false;
+  }
+
+  /**
+   * The keys and values of the `n` entries of `t` listed at `list` (arena
+   * offsets from t's arena, mod 2^32), keys from the cache or decoded and cached.
+   */
+  export(ctx: KernelContext, t: number, list: number, n: number, options: KeyCacheExportOptions = {}): KeyedValues {
+    const ids = ctx.scratch.get('key-cache-ids', n * 4);
+    const valuesAt = ctx.scratch.get('key-cache-values', n * 8);
+    const lookup = options.lookup ?? lookupOnThisThread(ctx);
+    const misses = lookup(this.tableFor(ctx), t, list, n, ids, valuesAt);
+    const arenaBytes = options.arenaBytes ?? ctx.instance.header(t).arenaUsed;
+    const keys = misses === 0 ? this.cachedKeys(ctx, ids, n) : this.addMisses(ctx, t, list, n, ids, misses, arenaBytes);
+    const values = new Float64Array(n);
+    values.set(new Float64Array(ctx.instance.memory.u8().buffer, valuesAt, n));
+    this.learn(ctx, n, misses);
+    return { keys, values };
+  }
+
+  /** Gives the cache's kernel memory back (the context is going away). */
+  dispose(ctx: KernelContext): void {
+    if (this.table !== 0) ctx.allocator.release(this.table);
+    this.table = 0;
+    this.strings = [];
+  }
+
+  private tableFor(ctx: KernelContext): number {
+    if (this.table === 0) this.table = allocTable(ctx, geometryFor(4096, 4096 * 16), VALUE_I64, 'sum', CACHE_SEED);
+    return this.table;
+  }
+
+  private cachedKeys(ctx: KernelContext, idsAt: number, n: number): string[] {
+    const ids = new Int32Array(ctx.instance.memory.u8().buffer, idsAt, n);
+    const strings = this.strings;
+    const keys = new Array<string>(n);
+    for (let i = 0; i < n; i++) keys[i] = strings[ids[i] as number] as string;
+    return keys;
+  }
+
+  /** Decodes the misses (one bulk decode), caches what fits, and assembles all keys. */
+  private addMisses(ctx: KernelContext, t: number, list: number, n: number, idsAt: number, misses: number, arenaBytes: number): string[] {
+    this.makeRoom(ctx, t, misses);
+    const keysOut = ctx.scratch.get('key-cache-keys', arenaBytes + misses + INPUT_PADDING);
+    const lengthsOut = ctx.scratch.get('key-cache-lengths', misses * 4);
+    const nextId = this.strings.length;
+    const written = ctx.instance.exports.keyCacheAdd(this.table, t, list, n, idsAt, nextId, keysOut, lengthsOut) >>> 0;
+    const u8 = ctx.instance.memory.u8();
+    const decoded = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), new Uint32Array(u8.buffer, lengthsOut, misses), misses);
+    const ids = new Int32Array(u8.buffer, idsAt, n);
+    const strings = this.strings;
+    const keys = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      if (id < 0) {
+        keys[i] = decoded[-2 - id] as string;
+      } else if (id >= nextId) {
+        const key = decoded[id - nextId] as string;
+        strings[id] = key;
+        keys[i] = key;
+      } else {
+        keys[i] = strings[id] as string;
+      }
+    }
+    return keys;
+  }
+
+  /** Grows the cache (never past MAX_CACHED_KEYS) so that `misses` keys like t's fit. */
+  private makeRoom(ctx: KernelContext, t: number, misses: number): void {
+    const cache = ctx.instance.header(this.table);
+    const want = Math.min(misses, MAX_CACHED_KEYS - cache.size);
+    if (want <= 0) return;
+    const h = ctx.instance.header(t);
+    const bytesPerKey = Math.ceil((h.arenaUsed - h.deadBytes) / Math.max(1, h.size));
+    const geometry = geometryFor(cache.size + want, cache.arenaUsed + want * bytesPerKey);
+    if (geometry.capacity <= cache.capacity && geometry.arenaCapacity <= cache.arenaCapacity) return;
+    this.table = moveTable(ctx, this.table, {
+      capacity: Math.max(geometry.capacity, cache.capacity),
+      arenaCapacity: Math.max(geometry.arenaCapacity, cache.arenaCapacity),
+    });
+  }
+
+  /** Records how the export went and turns the cache off for a while when it did not pay. */
+  private learn(ctx: KernelContext, n: number, misses: number): void {
+    this.stats.exports++;
+    this.stats.hits += n - misses;
+    this.stats.misses += misses;
+    this.exportsSinceReset++;
+    // The first export after a reset finds nothing by construction: judge from the second on.
+    if (this.exportsSinceReset < 2 || n - misses >= MIN_HIT_SHARE * n) return;
+    this.bypassLeft = BYPASS_EXPORTS;
+    if (ctx.instance.header(this.table).size >= MAX_CACHED_KEYS / 2) {
+      ctx.instance.exports.tableClear(this.table);
+      this.strings = [];
+      this.exportsSinceReset = 0;
+      this.stats.resets++;
+    }
+  }
+}
+
+/** Looks every key up on the calling thread. */
+export function lookupOnThisThread(ctx: KernelContext): KeyLookup {
+  return (cache, t, list, n, ids, values) => ctx.instance.exports.keyCacheLookup(cache, t, list, 0, n, ids, values) >>> 0;
+}
