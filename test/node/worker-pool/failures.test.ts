@@ -103,3 +103,94 @@ test('in a StreamingContext, a batch that keeps losing workers fails the job wit
     await ssc.stop();
   });
 });
+
+// Big enough that a 2-worker pool looks the result's keys up in parallel (the 'export' phase needs 4096 keys per worker).
+const manyKeys = corpusBytes('english', 1_000_000);
+const manyKeysExpected = plain(reference.wordCount(manyKeys));
+
+test('fold merge: a worker that exits while folding a slice of partial 1 into partial 0 is replaced and the batch is run again', async () => {
+  const kills: string[] = [];
+  let armed = true;
+  await withPool({
+    workers: 2,
+    mergeStrategy: 'fold',
+    // Every batch is split and merged, however many distinct keys the last one had.
+    minBytesPerKey: 0,
+    hooks: {
+      beforeCommand: (event) => {
+        if (event.phase === 'merge' && event.worker === 1 && event.attempt === 1 && armed) {
+          armed = false;
+          kills.push(`${event.phase}:${event.worker}`);
+          event.exit(73);
+        }
+      },
+    },
+  }, (pool) => {
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.deepEqual(kills, ['merge:1']);
+    assert.equal(pool.stats.retries, 1);
+    assert.equal(pool.stats.replacedWorkers, 1);
+    // Only the attempt that finished is counted, and it folded.
+    assert.equal(pool.stats.mergedBatches, 1);
+    assert.equal(pool.stats.foldedBatches, 1);
+    // The fold's tables were quarantined with the lost worker; fresh ones fold the next batches right.
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    // A later batch loses its worker 1 in the fold again (attempt 1 of that batch): replaced again.
+    kills.length = 0;
+    armed = true;
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.deepEqual(kills, ['merge:1']);
+    assert.equal(pool.stats.retries, 2);
+    assert.equal(pool.stats.replacedWorkers, 2);
+    assert.equal(pool.stats.mergedBatches, 4);
+    assert.equal(pool.stats.foldedBatches, 4);
+  });
+});
+
+test('export: a worker that exits while looking up a slice of the result\'s keys in the key cache is replaced; the batch is run again', async () => {
+  let phases: string[] = [];
+  let killIn: number | undefined = 0;
+  await withPool({
+    workers: 2,
+    mergeStrategy: 'fold',
+    // Every batch is split and merged, however many distinct keys the last one had.
+    minBytesPerKey: 0,
+    hooks: {
+      beforeCommand: (event) => {
+        phases.push(event.phase);
+        if (event.phase === 'export' && event.worker === killIn && event.attempt === 1) {
+          killIn = undefined;
+          event.exit(74);
+        }
+      },
+    },
+  }, (pool) => {
+    // Cold key cache: every key misses; the lookup fails before anything is cached.
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.ok(phases.includes('export'), `phases: ${[...new Set(phases)].join(', ')}`);
+    assert.equal(killIn, undefined, 'the export hook fired');
+    assert.equal(pool.stats.retries, 1);
+    assert.equal(pool.stats.replacedWorkers, 1);
+    // The second attempt ran count, merge and export again.
+    assert.ok(phases.lastIndexOf('count') > phases.indexOf('export'), `phases: ${phases.join(', ')}`);
+    assert.equal(phases[phases.length - 1], 'export');
+    // Warm key cache: the lookups hit; losing worker 1 midway leaves the cache consistent.
+    phases = [];
+    killIn = 1;
+    const cache = pool.local.context.keyCache.stats;
+    const hitsBefore = cache.hits;
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.equal(cache.hits - hitsBefore, manyKeysExpected.keys.length, 'the retried export found every key cached');
+    assert.equal(killIn, undefined, 'the export hook fired');
+    assert.equal(pool.stats.retries, 2);
+    assert.equal(pool.stats.replacedWorkers, 2);
+    // And later batches, other keys included, are still right.
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.equal(pool.stats.retries, 2);
+    assert.equal(pool.stats.parallelBatches, 4);
+    // (An attempt lost in its export had merged already: merge stats count it too.)
+    assert.equal(pool.stats.foldedBatches, pool.stats.mergedBatches);
+  });
+});
