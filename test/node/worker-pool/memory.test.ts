@@ -96,3 +96,77 @@ test('lent input regions: a batch inside one, or any part of one followed by oth
     assert.throws(() => pool.allocInput(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
   });
 });
+
+const encoder = new TextEncoder();
+
+/** `text` without its trailing whitespace. */
+function trimmedEnd(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x20)) end--;
+  return bytes.subarray(0, end);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+test('a lent region: a part ending in the middle of what the region holds ends there ("foo" then "bar" counts foo, not foobar)', async () => {
+  const before = concat(trimmedEnd(corpusBytes('english', 300_000)), encoder.encode(' foo'));
+  const after = concat(encoder.encode('bar '), corpusBytes('english', 100_000));
+  const small = encoder.encode('the quick foo');
+  await withPool({ workers: 2, minBytesPerKey: 0 }, (pool) => {
+    const region = pool.allocInput(before.length + after.length + small.length + 3);
+    region.bytes.set(before);
+    region.bytes.set(after, before.length);
+    region.bytes.set(small, before.length + after.length);
+    region.bytes.set(encoder.encode('bar'), before.length + after.length + small.length);
+    const head = region.bytes.subarray(0, before.length);
+    const counted = plain(pool.wordCount(head));
+    assert.deepEqual(counted, plain(reference.wordCount(before.slice())));
+    assert.ok(counted.keys.includes('foo') && !counted.keys.includes('foobar'), 'the last word is foo');
+    // The part that starts right after "foo": its first word is "bar".
+    const tail = region.bytes.subarray(before.length, before.length + after.length);
+    const tailCounted = plain(pool.wordCount(tail));
+    assert.deepEqual(tailCounted, plain(reference.wordCount(after.slice())));
+    assert.equal(tailCounted.keys[0], 'bar');
+    // Below minPartitionBytes the batch runs inline on the owner thread: the same rule.
+    const inline = region.bytes.subarray(before.length + after.length, before.length + after.length + small.length);
+    assert.deepEqual(plain(pool.wordCount(inline)), { keys: ['the', 'quick', 'foo'], values: [1, 1, 1] });
+    assert.equal(pool.stats.parallelBatches, 2);
+    assert.equal(pool.stats.inlineBatches, 1);
+    assert.equal(pool.stats.copiedBytes, 0, 'the parallel parts were counted in place');
+    region.release();
+  });
+});
+
+test('a lent region: an orders part without a final newline, followed by digits, aggregates like a plain copy of it', async () => {
+  // The part's last line is the batch's largest order; read on into the next bytes, it would be 999999.2575.
+  const part = concat(corpusBytes('orders', 200_000, { malformedRate: 0.01 }), encoder.encode('201710269999999999,5,999999.25'));
+  const next = concat(encoder.encode('75\n'), corpusBytes('orders', 20_000));
+  await withPool({ workers: 2, minBytesPerKey: 0 }, (pool) => {
+    const region = pool.allocInput(part.length + next.length);
+    region.bytes.set(part);
+    region.bytes.set(next, part.length);
+    const inRegion = region.bytes.subarray(0, part.length);
+    for (const reducer of ['max', 'count', 'sum'] as const) {
+      const spec = { delimiter: ',', keyField: 1, valueField: 2, reducer } as const;
+      const copied = pool.aggregateDelimited(part.slice(), spec);
+      const pooled = pool.aggregateDelimited(inRegion, spec);
+      assert.deepEqual(pooled, copied, reducer);
+      const single = reference.aggregateDelimited(part.slice(), spec);
+      // Float sums are cut into fixed partitions: only their keys, order and malformed count must match one thread's.
+      if (reducer === 'sum') assert.deepEqual([pooled.result.keys, pooled.malformed], [single.result.keys, single.malformed]);
+      else assert.deepEqual(pooled, single, reducer);
+      if (reducer === 'max') assert.equal(pooled.result.values[pooled.result.keys.indexOf('5')], 999999.25);
+    }
+    assert.equal(pool.stats.copiedBytes, 3 * part.length, 'only the plain copies were copied');
+    region.release();
+    assert.equal(pool.lentInputRegions, 0);
+  });
+});
