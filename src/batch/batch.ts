@@ -76,7 +76,7 @@ export class Batch<T> {
     if (this.released) {
       throw new IllegalStateError(
         'This batch\'s bytes were released once the batch was older than its stream\'s remember duration; ' +
-          'copy what you need inside foreachRDD, or call ssc.remember(ms) to keep batches longer',
+          'copy what you need inside foreachRDD, or call ssc.remember(ms) before start() to keep batches longer',
       );
     }
     return this.records;
@@ -94,7 +94,9 @@ export class Batch<T> {
    * so a kernel would not see the same records as a closure).
    */
   asRecordBatch(): RecordBatch | undefined {
-    if (this.records !== undefined || this.released) return this.readRecords();
+    if (this.records !== undefined) return this.records;
+    // Released bytes: lines decoded before are encoded again below; otherwise this throws.
+    if (this.decoded === undefined) return this.readRecords();
     const lines: string[] = [];
     for (const part of this.partitions) {
       for (const element of part) {

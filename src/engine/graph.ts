@@ -43,12 +43,17 @@ export class DStreamGraph {
     return this.outputs;
   }
 
-  /** Sets zero time and remember durations from the outputs up (Spark's DStreamGraph.start). */
-  initialize(zeroTime: number): void {
+  /**
+   * Sets zero time and remember durations from the outputs up (Spark's
+   * DStreamGraph.start); `minRememberMs` (ssc.remember) is the least any
+   * stream keeps its batches.
+   */
+  initialize(zeroTime: number, minRememberMs = 0): void {
     for (const output of this.outputs) output.initialize(zeroTime);
-    for (const output of this.outputs) output.remember(output.rememberDurationMs ?? output.slideDurationMs);
+    for (const output of this.outputs) output.remember(Math.max(minRememberMs, output.rememberDurationMs ?? output.slideDurationMs));
     // Inputs no output reaches are still fed, so their data is accounted for.
     for (const input of this.inputs) input.initialize(zeroTime);
+    if (minRememberMs > 0) for (const input of this.inputs) input.remember(minRememberMs);
   }
 
   /** The output jobs of batch `time`, in the order the outputs were registered. */

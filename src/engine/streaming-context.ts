@@ -59,6 +59,7 @@ export class StreamingContext {
   readonly graph = new DStreamGraph();
   readonly listenerBus = new ListenerBus();
   private currentState: ContextState = 'initialized';
+  private minRememberMs = 0;
   private store: CheckpointStore | undefined;
   private checkpointOptions: CheckpointOptions = {};
   /** Set by getOrCreate: the recovered zero time and last completed batch. */
@@ -100,6 +101,17 @@ export class StreamingContext {
   /** Time before the first batch (first batch = zeroTime + interval); undefined before start(). */
   get zeroTime(): number | undefined {
     return this.zero;
+  }
+
+  /**
+   * Spark's ssc.remember: every stream keeps its batches for at least
+   * `durationMs` (default: what its windows need, else one batch), e.g. to
+   * read a batch in foreachRDD after later batches ran. Before start().
+   */
+  remember(durationMs: number): void {
+    if (this.currentState !== 'initialized') throw new IllegalStateError('remember() must be called before start()');
+    if (!Number.isFinite(durationMs) || durationMs <= 0) throw new InvalidArgumentError(`remember needs a positive duration in ms, got ${String(durationMs)}`);
+    this.minRememberMs = Math.max(this.minRememberMs, durationMs);
   }
 
   /**
@@ -204,7 +216,7 @@ export class StreamingContext {
     this.zero = this.resumePoint?.zeroTime ?? Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
     // Before initialize, so a name used twice fails start() with nothing started.
     const writer = this.store === undefined ? undefined : new CheckpointWriter(this, this.store, this.checkpointOptions);
-    this.graph.initialize(this.zero);
+    this.graph.initialize(this.zero, this.minRememberMs);
     if (writer !== undefined) this.addAfterBatchHook((time) => writer.afterBatch(time));
     this.currentState = 'active';
     for (const input of this.graph.inputStreams()) input.start();

@@ -18,7 +18,8 @@ export interface RecordBatch {
   /**
    * Set when `data` lies in memory lent by the kernels (an InputRegion, e.g.
    * the worker pool's shared memory, which its workers read without a copy).
-   * Whoever holds the batch last releases it; `data` is invalid afterwards.
+   * The input stream that made the batch releases it once the batch is older
+   * than the stream's remember duration; `data` is invalid afterwards.
    */
   readonly region?: InputRegion;
 }

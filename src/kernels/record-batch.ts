@@ -23,19 +23,20 @@
  * Lent memory: with `regions` (kernels that lend memory, such as the worker
  * pool), the arena is an InputRegion of those kernels, so a batch is written
  * once, where the kernels read it; the built batch carries its region for
- * the engine to release. Such an arena starts each batch at the previous
- * batch's size (with an eighth more), so a steady stream is not copied
- * while its arena grows.
+ * the engine to release. Such an arena is taken when the first record
+ * arrives (an idle builder holds none), at the previous batch's size with
+ * an eighth more, so a steady stream is not copied while its arena grows.
  */
 
 import type { InputRegion, InputRegionSource, RecordBatch } from './api.js';
-import { InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError } from '../errors.js';
 import { collectNewlines } from './newlines.js';
 
 export const RECORD_BATCH_PADDING = 16;
 export const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 const NEWLINE = 10;
+const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as data, as the kernels (which see bytes) do.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -66,6 +67,9 @@ export class RecordBatchBuilder {
   private readonly initialBytes: number;
   private readonly initialRecords: number;
   private readonly regions: InputRegionSource | undefined;
+  /** With `regions`: the arena size to take for the next batch. */
+  private nextArenaBytes: number;
+  private disposed = false;
   private arena: Uint8Array;
   /** The lent region behind `arena` (with `regions`). */
   private region: InputRegion | undefined;
@@ -82,7 +86,8 @@ export class RecordBatchBuilder {
       throw new InvalidArgumentError(`maxRecordBytes must be an integer in [0, 2^30), got ${String(options.maxRecordBytes)}`);
     }
     this.regions = options.regions;
-    this.arena = this.newArena(this.initialBytes);
+    this.nextArenaBytes = this.initialBytes;
+    this.arena = this.regions === undefined ? new Uint8Array(this.initialBytes) : EMPTY;
     this.endOffsets = new Int32Array(this.initialRecords);
   }
 
@@ -116,6 +121,11 @@ export class RecordBatchBuilder {
    * batch keeps the old arena; nothing is copied).
    */
   build(): RecordBatch {
+    // Nothing arrived: no lent arena was taken, and none is for an empty batch.
+    if (this.arena.length === 0 && this.length === 0 && !this.disposed) {
+      this.dropped = 0;
+      return emptyRecordBatch();
+    }
     this.reserve(RECORD_BATCH_PADDING);
     // Earlier encodeInto reservations may have left bytes past the end.
     this.arena.fill(0, this.length, this.length + RECORD_BATCH_PADDING);
@@ -123,7 +133,12 @@ export class RecordBatchBuilder {
     const ends = this.endOffsets.subarray(0, this.records);
     const batch: RecordBatch = this.region === undefined ? { data, ends, count: this.records } : { data, ends, count: this.records, region: this.region };
     this.region = undefined;
-    this.arena = this.newArena(this.regions === undefined ? this.initialBytes : Math.max(this.initialBytes, steadyArenaBytes(this.length)));
+    if (this.regions === undefined) {
+      this.arena = new Uint8Array(this.initialBytes);
+    } else {
+      this.nextArenaBytes = Math.max(this.initialBytes, steadyArenaBytes(this.length));
+      this.arena = EMPTY;
+    }
     this.endOffsets = new Int32Array(this.initialRecords);
     this.length = 0;
     this.records = 0;
@@ -225,9 +240,10 @@ export class RecordBatchBuilder {
   dispose(): void {
     this.region?.release();
     this.region = undefined;
-    this.arena = new Uint8Array(0);
+    this.arena = EMPTY;
     this.length = 0;
     this.records = 0;
+    this.disposed = true;
   }
 
   private newArena(size: number): Uint8Array {
@@ -240,10 +256,12 @@ export class RecordBatchBuilder {
   private reserve(extra: number): void {
     const needed = this.length + extra;
     if (needed <= this.arena.length) return;
+    if (this.disposed) throw new IllegalStateError('This RecordBatchBuilder was disposed; create a new one');
     if (needed > 0x7fffffff) {
       throw new InvalidArgumentError('A RecordBatch cannot exceed 2 GiB; build() smaller batches');
     }
-    let size = this.arena.length * 2;
+    // A lent arena is taken here, on first use, at the size the last batch needed.
+    let size = this.arena.length === 0 ? this.nextArenaBytes : this.arena.length * 2;
     while (size < needed) size *= 2;
     const old = this.arena;
     const oldRegion = this.region;

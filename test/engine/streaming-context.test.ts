@@ -273,3 +273,28 @@ test('an input that throws while its batch is generated fails that batch', async
   await clock.advance(1000);
   await failed;
 });
+
+test('ssc.remember(ms): every stream keeps its batches at least that long (Spark\'s StreamingContext.remember)', async () => {
+  const run = async (rememberMs?: number): Promise<{ input: number[]; mapped: number[] }> => {
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+    if (rememberMs !== undefined) ssc.remember(rememberMs);
+    const input = ssc.queueStream([[1], [2], [3], [4], [5], [6]], { oneAtATime: true });
+    const mapped = input.map((x) => x * 2);
+    mapped.foreachRDD(() => undefined);
+    ssc.start();
+    for (let i = 0; i < 6; i++) await clock.advance(1000);
+    const times = { input: input.cachedTimes(), mapped: mapped.cachedTimes() };
+    await ssc.stop();
+    return times;
+  };
+  // By default a stream with no window keeps only its last batch.
+  assert.deepEqual(await run(), { input: [6000], mapped: [6000] });
+  assert.deepEqual(await run(3000), { input: [4000, 5000, 6000], mapped: [4000, 5000, 6000] });
+  const started = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  assert.throws(() => started.remember(0), InvalidArgumentError);
+  started.queueStream<number>([]).foreachRDD(() => undefined);
+  started.start();
+  assert.throws(() => started.remember(1000), IllegalStateError);
+  await started.stop();
+});

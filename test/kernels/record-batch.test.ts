@@ -156,40 +156,43 @@ test('property: runs of lines appended at once give byte-identical batches to li
   }
 });
 
-test('with lent memory the arena is an InputRegion: grown regions are given back, the batch carries its own', () => {
+test('with lent memory the arena is an InputRegion: taken on first use, grown ones given back, the batch carries its own', () => {
   const lent = new Map<number, { size: number; released: number }>();
   let next = 0;
   const regions: InputRegionSource = {
     allocInput(byteLength) {
-      const id = next++;
       const record = { size: byteLength, released: 0 };
-      lent.set(id, record);
+      lent.set(next++, record);
       return { bytes: new Uint8Array(byteLength + RECORD_BATCH_PADDING).subarray(0, byteLength), release: () => void record.released++ };
     },
   };
+  const live = (): number[] => [...lent.entries()].filter(([, r]) => r.released === 0).map(([id]) => id);
   const builder = new RecordBatchBuilder({ regions, initialBytes: 64 });
+  assert.equal(next, 0, 'an idle builder holds no lent memory');
+  assert.equal(builder.build().region, undefined, 'nor does an empty batch');
+  assert.equal(next, 0);
   const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(i % 17)}`);
   builder.appendAll(lines);
   const batch = builder.build();
+  assertWellFormed(batch);
   assert.deepEqual(decodeRecords(batch), lines);
   assert.ok(batch.region !== undefined);
   assert.equal(batch.data.buffer, batch.region.bytes.buffer, 'the bytes are in the region');
-  const live = [...lent.entries()].filter(([, r]) => r.released === 0).map(([id]) => id);
-  // Every region outgrown was released once; what is live: the batch's region and the next batch's arena.
-  assert.equal(live.length, 2);
-  for (const [id, r] of lent) if (!live.includes(id)) assert.equal(r.released, 1, `region ${id}`);
-  // The next arena starts at the last batch's size: a steady stream is not copied while growing.
-  const nextArena = lent.get(Math.max(...live)) as { size: number };
-  assert.ok(nextArena.size >= batch.data.length, `${nextArena.size} < ${batch.data.length}`);
+  // Every region outgrown was released once; only the batch's own is live.
+  assert.deepEqual(live(), [next - 1]);
+  for (const [id, r] of lent) if (id !== next - 1) assert.equal(r.released, 1, `region ${id}`);
+  // The next batch's arena starts at the last batch's size: the same batch again is not copied while growing.
   const allocated = next;
   builder.appendAll(lines);
   const second = builder.build();
   assert.deepEqual(decodeRecords(second), lines);
-  assert.equal(next - allocated, 1, 'the same batch again: no growth, only the arena after build()');
-  assert.equal([...lent.values()].filter((r) => r.released === 0).length, 3);
+  assert.equal(next - allocated, 1, 'one region for the same batch again');
+  assert.ok((lent.get(next - 1) as { size: number }).size >= second.data.length + RECORD_BATCH_PADDING);
   batch.region.release();
+  builder.append('held');
   builder.dispose();
-  assert.equal([...lent.values()].filter((r) => r.released === 0).length, 1, 'only the second batch holds memory');
+  assert.deepEqual(live(), [next - 2], 'only the second batch holds memory');
+  assert.throws(() => builder.append('after dispose'), { code: 'ERR_SLUICE_ILLEGAL_STATE' });
   assert.equal(lendsInputRegions(regions), true);
   assert.equal(lendsInputRegions({ wordCount: () => undefined }), false);
 });

@@ -272,7 +272,6 @@ function collectingContext(receiver: SocketReceiver, receiverBufferBytes?: numbe
   return { clock, ssc, supervisor: stream.supervisor, got };
 }
 
-/** Numbered lines, as fast as TCP takes them, until the sender was held back once and 1 MiB more went out; then it ends. */
 /**
  * A sender that writes numbered lines as fast as TCP takes them, until the
  * test calls finish(): it then sends 1 MiB more and ends. (Ending after a

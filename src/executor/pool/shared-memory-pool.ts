@@ -4,8 +4,10 @@
  *   owner thread                                   worker i (of n)
  *   ────────────                                   ───────────────
  *   cut the batch into partitions at record
- *   boundaries; copy partition i into the input
- *   region (once), then post COUNT/DELIMITED(i) ─▶  count into partial table i
+ *   boundaries; unless the batch is in shared
+ *   memory already (allocInput: the receivers
+ *   write it there), copy partition i into the
+ *   input region; post COUNT/DELIMITED(i) ─────▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
  *   then one of two merges (mergeStrategy):
  *   fold: for each partial k > 0, in order,
@@ -95,11 +97,11 @@ const FOLD_MAX_NEW_KEY_SHARE = 0.5;
 
 /**
  * How the partial tables of a batch become one result.
- * - 'fold': worker j folds slice j of partial 1's entries, then of partial
- *   2's, ... straight into the keys partial 0 has already (lookups and value
- *   updates of distinct entries only, so the workers share one table
- *   safely); the owner then adds the keys partial 0 lacked, in order, and
- *   reads partial 0 alone. Cheapest when partitions repeat each other's keys
+ * - 'fold': for each partial k = 1, 2, ... in turn, worker j folds slice j
+ *   of partial k's entries straight into the keys partial 0 has already
+ *   (lookups and value updates of distinct entries only, so the workers
+ *   share one table safely), then the owner adds the keys partial 0 lacked,
+ *   in partial k's order; partial 0 is then read alone. Cheapest when partitions repeat each other's keys
  *   (a word count's vocabulary), since adding keys is its serial part.
  * - 'hash-targets': worker j re-inserts bucket j of every partial into its
  *   own target table, all in parallel; new keys cost no serial work, so it
@@ -167,7 +169,7 @@ export interface WorkerPoolStats {
   mergedBatches: number;
   /** Merged batches whose partials were folded into the first one ('fold'; the others used 'hash-targets'). */
   foldedBatches: number;
-  /** Batch bytes copied into shared memory (none for batches written there through inputBuffer()). */
+  /** Batch bytes copied into shared memory (none for batches written there: allocInput(), inputBuffer()). */
   copiedBytes: number;
   /** Attempts run again after a worker was lost. */
   retries: number;
@@ -217,7 +219,7 @@ interface PurposeTables {
 interface SharedInput {
   readonly ptr: number;
   readonly bytes: Uint8Array;
-  /** The bytes were written straight into the input region (inputBuffer()): nothing to copy. */
+  /** The bytes are in shared memory already (allocInput(), inputBuffer()): nothing to copy. */
   readonly inPlace: boolean;
   readonly ends: readonly number[];
   readonly chunkEnds: readonly (readonly number[])[];
@@ -255,10 +257,10 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private attempt = 0;
   /** The last view inputBuffer() handed out. */
   private inputView: Uint8Array | undefined;
-  /** Buffers of the views allocInput() handed out: bytes on one of them are in this pool's memory already. */
+  /** Buffers of the views allocInput() handed out: bytes on one of them are in this pool's memory. */
   private readonly lentBuffers = new WeakSet<ArrayBufferLike>();
-  /** Input regions lent and not released yet. */
-  private lentRegions = 0;
+  /** Input regions lent and not released yet: start → end (byte offsets). */
+  private readonly lentRanges = new Map<number, number>();
   private closed = false;
 
   /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
@@ -327,14 +329,11 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const ptr = this.context.allocator.alloc(byteLength + INPUT_PADDING);
     const bytes = new Uint8Array(this.context.instance.memory.u8().buffer, ptr, byteLength);
     this.lentBuffers.add(bytes.buffer);
-    this.lentRegions++;
-    let released = false;
+    this.lentRanges.set(ptr, ptr + byteLength);
     return {
       bytes,
       release: () => {
-        if (released) return;
-        released = true;
-        this.lentRegions--;
+        if (!this.lentRanges.delete(ptr)) return;
         if (!this.closed) this.context.allocator.release(ptr);
       },
     };
@@ -342,7 +341,15 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
 
   /** Input regions lent by allocInput() and not released yet. */
   get lentInputRegions(): number {
-    return this.lentRegions;
+    return this.lentRanges.size;
+  }
+
+  /** Whether `bytes` lie in a region lent by allocInput and not released (a stale view is not trusted: it is copied). */
+  private isLent(bytes: Uint8Array): boolean {
+    if (!this.lentBuffers.has(bytes.buffer)) return false;
+    const start = bytes.byteOffset;
+    for (const [ptr, end] of this.lentRanges) if (start >= ptr && start + bytes.length <= end) return true;
+    return false;
   }
 
   /** Settles once every worker has instantiated the kernels (batches also wait for this on their own). */
@@ -451,7 +458,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
    * of a region, followed by other data, which is left as it is.
    */
   private placeInput(bytes: Uint8Array, parts: number, boundary: BoundaryRule): SharedInput {
-    const lent = this.lentBuffers.has(bytes.buffer);
+    const lent = this.isLent(bytes);
     const inPlace = lent || bytes === this.inputView;
     // Other bytes may move the input region, which would leave the handed-out view dangling.
     if (!inPlace) this.inputView = undefined;
