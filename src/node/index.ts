@@ -14,4 +14,6 @@ export { Backoff, type BackoffOptions } from './backoff.js';
 export { FileCheckpointStore, CHECKPOINT_FILE, BACKUP_FILE, CHECKPOINT_FILE_VERSION, type FileCheckpointStoreOptions } from './file-checkpoint-store.js';
 export { NodeFileSink, type NodeFileSinkOptions } from './file-sink.js';
 export { GeneratorServer, type GeneratorServerOptions } from './generator-server.js';
-export { WorkerPool, createWorkerPool, MAX_ATTEMPTS, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase } from './worker-pool/index.js';
+export {
+  WorkerPool, createWorkerPool, MAX_ATTEMPTS, type MergeStrategy, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase,
+} from './worker-pool/index.js';
