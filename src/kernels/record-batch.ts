@@ -29,7 +29,7 @@
  */
 
 import type { InputRegion, InputRegionSource, RecordBatch } from './api.js';
-import { IllegalStateError, InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, SluiceError } from '../errors.js';
 import { collectNewlines } from './newlines.js';
 
 export const RECORD_BATCH_PADDING = 16;
@@ -246,9 +246,21 @@ export class RecordBatchBuilder {
     this.disposed = true;
   }
 
+  /**
+   * A lent arena, or plain memory when the kernels cannot lend it (their
+   * memory is at its maximum, or they were closed): the batch is then
+   * copied where they read it, as without lending, instead of a receiver's
+   * store failing and its data being lost.
+   */
   private newArena(size: number): Uint8Array {
     if (this.regions === undefined) return new Uint8Array(size);
-    this.region = this.regions.allocInput(size);
+    try {
+      this.region = this.regions.allocInput(size);
+    } catch (error) {
+      if (!(error instanceof SluiceError)) throw error;
+      this.region = undefined;
+      return new Uint8Array(size);
+    }
     return this.region.bytes;
   }
 

@@ -10,6 +10,7 @@ import {
   recordBatchFromLines,
 } from '../../src/kernels/record-batch.js';
 import type { InputRegionSource, RecordBatch } from '../../src/kernels/api.js';
+import { KernelError } from '../../src/errors.js';
 import { Prng } from './prng.js';
 
 const utf8 = new TextEncoder();
@@ -195,4 +196,25 @@ test('with lent memory the arena is an InputRegion: taken on first use, grown on
   assert.throws(() => builder.append('after dispose'), { code: 'ERR_SLUICE_ILLEGAL_STATE' });
   assert.equal(lendsInputRegions(regions), true);
   assert.equal(lendsInputRegions({ wordCount: () => undefined }), false);
+});
+
+test('when the kernels cannot lend more memory, the builder goes on in plain memory and loses nothing', () => {
+  let lends = 0;
+  let released = 0;
+  const regions: InputRegionSource = {
+    allocInput(byteLength) {
+      if (lends++ >= 2) throw new KernelError('ERR_SLUICE_KERNEL_MEMORY', 'kernel memory is at its maximum');
+      return { bytes: new Uint8Array(byteLength + RECORD_BATCH_PADDING).subarray(0, byteLength), release: () => void released++ };
+    },
+  };
+  const builder = new RecordBatchBuilder({ regions, initialBytes: 64 });
+  const lines = Array.from({ length: 100 }, (_, i) => `record ${i}`);
+  builder.appendAll(lines);
+  const batch = builder.build();
+  assertWellFormed(batch);
+  assert.deepEqual(decodeRecords(batch), lines);
+  assert.equal(batch.region, undefined, 'the batch ended in plain memory');
+  assert.equal(released, 2, 'both lent arenas it outgrew were given back');
+  const failing: InputRegionSource = { allocInput: () => { throw new TypeError('a bug, not a shortage'); } };
+  assert.throws(() => new RecordBatchBuilder({ regions: failing }).append('x'), TypeError);
 });

@@ -617,6 +617,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
    */
   private foldIntoFirst(count: number, tables: PurposeTables): number[] {
     const { partials } = tables;
+    // Targets of earlier hash-target merges are not needed while batches fold.
+    for (const target of tables.targets.splice(0)) this.context.allocator.release(target);
     const parts = this.parallelism;
     let folded = 0;
     let added = 0;
