@@ -6,53 +6,110 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpusLines } from '../../../src/corpus/index.js';
 import {
-  type Batch, ManualClock, Receiver, StreamingContext, createKernels, pairWithOne, splitWhitespace, sum,
+  type Batch, type DStream, InMemoryCheckpointStore, ManualClock, Receiver, StreamingContext, createKernels, nonZero, pairWithOne,
+  runningSum, splitWhitespace, subtract, sum,
 } from '../../../src/index.js';
 import { withPool } from './pools.js';
 
 const BATCHES = 5;
 const LINES_PER_BATCH = 4000;
+const encoder = new TextEncoder();
 
 class ScriptedReceiver extends Receiver {
   onStart(): void {}
   onStop(): void {}
   feed(lines: readonly string[]): void {
-    this.storeLines(new TextEncoder().encode(`${lines.join('\n')}\n`));
+    this.storeLines(encoder.encode(`${lines.join('\n')}\n`));
   }
+}
+
+/**
+ * Asks for a restart in the middle of a batch, like a receiver whose
+ * connection dropped; its source is replayable, so nothing is lost: a
+ * quarter of the batch is stored before, a quarter is its final flush in
+ * onStop (kept by the supervisor), and the rest is stored once restarted.
+ */
+class RestartingReceiver extends ScriptedReceiver {
+  starts = 0;
+  private heldBack: readonly string[] = [];
+  private afterRestart: readonly string[] = [];
+
+  constructor(private readonly restartInBatch: number) {
+    super();
+    this.restartDelayMs = 300;
+  }
+
+  override onStart(): void {
+    this.starts++;
+    const rest = this.afterRestart;
+    this.afterRestart = [];
+    if (rest.length > 0) super.feed(rest);
+  }
+
+  override onStop(): void {
+    const held = this.heldBack;
+    this.heldBack = [];
+    if (held.length > 0) super.feed(held);
+  }
+
+  override feed(lines: readonly string[], batch = -1): void {
+    if (batch !== this.restartInBatch) {
+      super.feed(lines);
+      return;
+    }
+    const quarter = lines.length >> 2;
+    super.feed(lines.slice(0, quarter));
+    this.heldBack = lines.slice(quarter, 2 * quarter);
+    this.afterRestart = lines.slice(2 * quarter);
+    this.restart('connection reset by peer');
+  }
+}
+
+interface RunOptions {
+  readonly receiver?: ScriptedReceiver;
+  readonly checkpoint?: boolean;
+  readonly afterBatch?: () => void;
+  /** Batches fed (default BATCHES). */
+  readonly batches?: number;
 }
 
 async function run(
   kernels: ConstructorParameters<typeof StreamingContext>[0]['kernels'],
-  windowMs?: number,
-  afterBatch: () => void = () => undefined,
-): Promise<{ out: string[]; kept: Batch<string>[] }> {
+  build: (input: DStream<string>) => void,
+  options: RunOptions = {},
+): Promise<{ out: string[]; kept: Batch<string>[]; checkpoints: number }> {
   const lines = corpusLines('english');
-  const batches = Array.from({ length: BATCHES }, () => Array.from({ length: LINES_PER_BATCH }, () => lines.next().value as string));
+  const batches = Array.from({ length: options.batches ?? BATCHES }, () => Array.from({ length: LINES_PER_BATCH }, () => lines.next().value as string));
   const clock = new ManualClock();
   const out: string[] = [];
   const kept: Batch<string>[] = [];
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, kernels, output: (line) => out.push(line) });
-  const receiver = new ScriptedReceiver();
+  const store = new InMemoryCheckpointStore();
+  if (options.checkpoint === true) ssc.checkpoint(store);
+  const receiver = options.receiver ?? new ScriptedReceiver();
   const input = ssc.receiverStream(receiver);
   input.foreachRDD((batch) => void kept.push(batch));
-  const counted = input.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
-  (windowMs === undefined ? counted : counted.window(windowMs, 1000)).print(30);
+  build(input);
   ssc.start();
-  for (const batch of batches) {
-    receiver.feed(batch);
+  for (const [i, batch] of batches.entries()) {
+    if (receiver instanceof RestartingReceiver) receiver.feed(batch, i);
+    else receiver.feed(batch);
     await clock.advance(1000);
-    afterBatch();
+    options.afterBatch?.();
   }
   await clock.advance(1000);
   await ssc.stop({ graceful: true });
-  return { out, kept };
+  return { out, kept, checkpoints: store.writes };
 }
 
+const wordCounts = (stream: DStream<string>) => stream.flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+
 test('receiver batches are written into the pool\'s shared memory and counted there without a copy', async () => {
-  const single = await run(createKernels({ fallback: false }));
+  const build = (input: DStream<string>): void => void wordCounts(input).print(30);
+  const single = await run(createKernels({ fallback: false }), build);
   await withPool({ workers: 2, minBytesPerKey: 0 }, async (pool) => {
     const lent: number[] = [];
-    const pooled = await run(pool, undefined, () => lent.push(pool.lentInputRegions));
+    const pooled = await run(pool, build, { afterBatch: () => lent.push(pool.lentInputRegions) });
     assert.deepEqual(pooled.out, single.out);
     // Held: the last batch (remembered for one interval, as Spark does) and the arena being filled.
     assert.ok(Math.max(...lent) <= 3, `lent regions after each batch: ${lent.join(', ')}`);
@@ -67,14 +124,78 @@ test('receiver batches are written into the pool\'s shared memory and counted th
 });
 
 test('a window keeps the input batches it needs lent until they leave it, then gives them back', async () => {
-  const single = await run(createKernels({ fallback: false }), 3000);
+  const build = (input: DStream<string>): void => void wordCounts(input).window(3000, 1000).print(30);
+  const single = await run(createKernels({ fallback: false }), build);
   await withPool({ workers: 2, minBytesPerKey: 0 }, async (pool) => {
     const lent: number[] = [];
-    const pooled = await run(pool, 3000, () => lent.push(pool.lentInputRegions));
+    const pooled = await run(pool, build, { afterBatch: () => lent.push(pool.lentInputRegions) });
     assert.deepEqual(pooled.out, single.out);
     // The window's 3 batches stay lent (and no more: the count stops growing), plus the arena being filled.
     assert.ok(Math.max(...lent) >= 3 && Math.max(...lent) <= 5, `lent regions after each batch: ${lent.join(', ')}`);
     assert.equal(lent[lent.length - 1], lent[lent.length - 2], `lent regions after each batch: ${lent.join(', ')}`);
+    assert.equal(pool.lentInputRegions, 0);
+  });
+});
+
+test('windows over the input lines themselves read every batch of the window from lent memory, then give it back', async () => {
+  const build = (input: DStream<string>): void => {
+    wordCounts(input.window(3000, 1000)).print(30);
+    input.window(3000, 2000).count().print();
+  };
+  const batches = 8;
+  const single = await run(createKernels({ fallback: false }), build, { batches });
+  // Both windows were really computed: full windows count 3 batches of lines.
+  assert.ok(single.out.some((line) => line === String(3 * LINES_PER_BATCH)), single.out.filter((l) => /^\d+$/.test(l)).join(', '));
+  await withPool({ workers: 2, minBytesPerKey: 0 }, async (pool) => {
+    const lent: number[] = [];
+    const pooled = await run(pool, build, { batches, afterBatch: () => lent.push(pool.lentInputRegions) });
+    assert.deepEqual(pooled.out, single.out);
+    // As in Spark, the input remembers a window plus its slide (3000 + 2000 ms): at most 5 batches, and the arena
+    // being filled; then the count stops growing.
+    assert.ok(Math.max(...lent) >= 3 && Math.max(...lent) <= 6, `lent regions after each batch: ${lent.join(', ')}`);
+    assert.deepEqual(lent.slice(-3), Array.from({ length: 3 }, () => lent[lent.length - 1]), `lent regions after each batch: ${lent.join(', ')}`);
+    assert.ok(pool.stats.parallelBatches >= BATCHES, `${pool.stats.parallelBatches} parallel batches`);
+    assert.equal(pool.lentInputRegions, 0);
+  });
+});
+
+test('a checkpointed context with state and windows over receiver input prints the same with the pool', async () => {
+  const build = (input: DStream<string>): void => {
+    const pairs = input.flatMap(splitWhitespace).map(pairWithOne);
+    pairs.updateStateByKey(runningSum).print(25);
+    pairs.reduceByKeyAndWindow(sum, subtract, 3000, 1000, nonZero).print(25);
+    input.window(2000, 1000).count().print();
+  };
+  const single = await run(createKernels({ fallback: false }), build, { checkpoint: true });
+  assert.ok(single.checkpoints >= BATCHES, `${single.checkpoints} checkpoints`);
+  await withPool({ workers: 2, minBytesPerKey: 0 }, async (pool) => {
+    const pooled = await run(pool, build, { checkpoint: true });
+    assert.deepEqual(pooled.out, single.out);
+    assert.equal(pooled.checkpoints, single.checkpoints);
+    assert.ok(pool.stats.parallelBatches >= BATCHES, `${pool.stats.parallelBatches} parallel batches`);
+    assert.equal(pool.lentInputRegions, 0);
+  });
+});
+
+test('a receiver that restarts in the middle of a batch loses no line and leaks no lent region', async () => {
+  const build = (input: DStream<string>): void => {
+    wordCounts(input).print(30);
+    input.count().print();
+  };
+  const singleReceiver = new RestartingReceiver(2);
+  const single = await run(createKernels({ fallback: false }), build, { receiver: singleReceiver });
+  assert.equal(singleReceiver.starts, 2, 'restarted once');
+  // Line counts per batch (the batch after the last is empty).
+  const counts = single.out.filter((line) => /^\d+$/.test(line)).map(Number);
+  assert.deepEqual(counts, [...Array.from({ length: BATCHES }, () => LINES_PER_BATCH), 0], 'every line of every batch, the restarted one included');
+  await withPool({ workers: 2, minBytesPerKey: 0 }, async (pool) => {
+    const receiver = new RestartingReceiver(2);
+    const lent: number[] = [];
+    const pooled = await run(pool, build, { receiver, afterBatch: () => lent.push(pool.lentInputRegions) });
+    assert.equal(receiver.starts, 2);
+    assert.deepEqual(pooled.out, single.out);
+    assert.ok(Math.max(...lent) <= 3, `lent regions after each batch: ${lent.join(', ')}`);
+    assert.equal(pool.stats.copiedBytes, 0);
     assert.equal(pool.lentInputRegions, 0);
   });
 });
