@@ -65,6 +65,11 @@ class RestartingReceiver extends ScriptedReceiver {
   }
 }
 
+function inputBatches(count: number): string[][] {
+  const lines = corpusLines('english');
+  return Array.from({ length: count }, () => Array.from({ length: LINES_PER_BATCH }, () => lines.next().value as string));
+}
+
 interface RunOptions {
   readonly receiver?: ScriptedReceiver;
   readonly checkpoint?: boolean;
@@ -78,8 +83,7 @@ async function run(
   build: (input: DStream<string>) => void,
   options: RunOptions = {},
 ): Promise<{ out: string[]; kept: Batch<string>[]; checkpoints: number }> {
-  const lines = corpusLines('english');
-  const batches = Array.from({ length: options.batches ?? BATCHES }, () => Array.from({ length: LINES_PER_BATCH }, () => lines.next().value as string));
+  const batches = inputBatches(options.batches ?? BATCHES);
   const clock = new ManualClock();
   const out: string[] = [];
   const kept: Batch<string>[] = [];
@@ -197,5 +201,56 @@ test('a receiver that restarts in the middle of a batch loses no line and leaks 
     assert.ok(Math.max(...lent) <= 3, `lent regions after each batch: ${lent.join(', ')}`);
     assert.equal(pool.stats.copiedBytes, 0);
     assert.equal(pool.lentInputRegions, 0);
+  });
+});
+
+test('a context recovered from its checkpoint on the same pool continues the running totals (receiver input, lent regions)', async () => {
+  const runningTotals = (input: DStream<string>): void => void input.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum).print(25);
+  type Kernels = ConstructorParameters<typeof StreamingContext>[0]['kernels'];
+  const crashAfter = 3;
+  const batches = inputBatches(BATCHES);
+  async function crashAndRecover(kernels: Kernels, afterContext: () => void): Promise<string[]> {
+    const out: string[] = [];
+    const store = new InMemoryCheckpointStore();
+    const create = (clock: ManualClock, receiver: ScriptedReceiver): StreamingContext => {
+      const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, kernels, output: (line) => out.push(line) });
+      ssc.checkpoint(store);
+      runningTotals(ssc.receiverStream(receiver));
+      return ssc;
+    };
+    const firstClock = new ManualClock();
+    const firstReceiver = new ScriptedReceiver();
+    const first = create(firstClock, firstReceiver);
+    first.start();
+    for (const batch of batches.slice(0, crashAfter)) {
+      firstReceiver.feed(batch);
+      await firstClock.advance(1000);
+    }
+    // Stopped at a batch boundary, as a crash there would: every batch so far completed and was checkpointed.
+    await first.stop();
+    afterContext();
+    const clock = new ManualClock(crashAfter * 1000);
+    const receiver = new ScriptedReceiver();
+    const second = await StreamingContext.getOrCreate(store, () => create(clock, receiver));
+    second.start();
+    for (const batch of batches.slice(crashAfter)) {
+      receiver.feed(batch);
+      await clock.advance(1000);
+    }
+    await second.stop({ graceful: true });
+    afterContext();
+    return out;
+  }
+  const uninterrupted = await run(createKernels({ fallback: false }), runningTotals, { checkpoint: true });
+  const single = await crashAndRecover(createKernels({ fallback: false }), () => undefined);
+  // The recovered run printed the same totals at the same batch times as the one that never stopped.
+  assert.deepEqual(single, uninterrupted.out.slice(0, single.length));
+  assert.ok(single.length >= BATCHES * 25, `${single.length} lines`);
+  await withPool({ workers: 2, minBytesPerKey: 0 }, async (pool) => {
+    const lentAfterContexts: number[] = [];
+    const pooled = await crashAndRecover(pool, () => lentAfterContexts.push(pool.lentInputRegions));
+    assert.deepEqual(pooled, single);
+    assert.deepEqual(lentAfterContexts, [0, 0], 'each context gave every lent region back when it stopped');
+    assert.ok(pool.stats.parallelBatches >= BATCHES, `${pool.stats.parallelBatches} parallel batches`);
   });
 });
