@@ -99,7 +99,7 @@ test('lent input regions: a batch inside one, or any part of one followed by oth
 
 const encoder = new TextEncoder();
 
-/** The bytes without their trailing spaces and newlines (so that a word can be appended to the last one). */
+/** The bytes without their trailing spaces and newlines (so that the part ends right after the word appended to it). */
 function trimmedEnd(bytes: Uint8Array): Uint8Array {
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x20)) end--;
