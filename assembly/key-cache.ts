@@ -47,12 +47,13 @@ export function keyCacheLookup(cache: usize, t: usize, list: usize, from: u32, t
  * For the n listed entries of t whose ids[i] is -1, in list order (miss m):
  * writes the key and a LAYOUT_KEY_SEPARATOR to keysOut and its UTF-16 length
  * (as TextDecoder will decode it) to lengthsOut[m], as tableExport does, and
- * adds the key to `cache` with id nextId + m while the cache has room (it
- * is never grown here; after the first key that does not fit, no more are
- * added). ids[i] becomes nextId + m, or -2 - m for a key not added. Returns
- * the bytes written to keysOut.
+ * adds the key to `cache` with id nextId + m while the cache has room and
+ * fewer than `maxAdds` keys were added (it is never grown here; after the
+ * first key that does not fit, no more are added). ids[i] becomes
+ * nextId + m, or -2 - m for a key not added. Returns the bytes written to
+ * keysOut.
  */
-export function keyCacheAdd(cache: usize, t: usize, list: usize, n: u32, ids: usize, nextId: i32, keysOut: usize, lengthsOut: usize): u32 {
+export function keyCacheAdd(cache: usize, t: usize, list: usize, n: u32, ids: usize, nextId: i32, maxAdds: u32, keysOut: usize, lengthsOut: usize): u32 {
   const seed = load<u64>(cache, LAYOUT_H_SEED);
   const slots = slotsOf(cache);
   const cacheArena = arenaOf(cache);
@@ -60,7 +61,7 @@ export function keyCacheAdd(cache: usize, t: usize, list: usize, n: u32, ids: us
   const arena = arenaOf(t);
   let out = keysOut;
   let m: i32 = 0;
-  let room = true;
+  let room = maxAdds > 0;
   for (let i: u32 = 0; i < n; i++) {
     const at = ids + (<usize>i << 2);
     if (load<i32>(at) != -1) continue;
@@ -82,6 +83,7 @@ export function keyCacheAdd(cache: usize, t: usize, list: usize, n: u32, ids: us
       } else {
         id = nextId + m;
         store<i64>(entry, <i64>id, LAYOUT_E_VALUE);
+        if (<u32>(m + 1) >= maxAdds) room = false;
       }
     }
     store<i32>(at, id);

@@ -29,7 +29,7 @@ export interface KernelExports {
   tableTop(t: number, k: number, out: number): number;
   tokenize(ptr: number, len: number, starts: number, ends: number, max: number): number;
   keyCacheLookup(cache: number, t: number, list: number, from: number, to: number, ids: number, values: number): number;
-  keyCacheAdd(cache: number, t: number, list: number, n: number, ids: number, nextId: number, keysOut: number, lengthsOut: number): number;
+  keyCacheAdd(cache: number, t: number, list: number, n: number, ids: number, nextId: number, maxAdds: number, keysOut: number, lengthsOut: number): number;
   wordCount(t: number, ptr: number, len: number): number;
   aggregateDelimited(t: number, ptr: number, len: number, delimiter: number, keyField: number, valueField: number, expectedFields: number, stats: number): number;
   parseDecimal(ptr: number, end: number): number;

@@ -6,18 +6,19 @@
  * a key's bytes to the index of its string in `strings`: an export looks
  * every key up, and decodes only the misses, in one bulk decode.
  *
- * Bounded and adaptive: at most MAX_CACHED_KEYS keys. When exports stop
- * finding their keys (fewer than half, twice running after a warm-up), the
- * next BYPASS_EXPORTS exports decode as before, and a full cache is
- * emptied so that it can learn the keys of the day; batches of ever-new
- * keys thus pay the lookups on about one export in five.
+ * Bounded and adaptive: at most MAX_CACHED_KEYS keys. When an export finds
+ * fewer than half of its keys (judged from the second export after the
+ * cache was emptied: the first finds none by construction), the next
+ * BYPASS_EXPORTS exports decode as before, and a cache at least half full
+ * is emptied so that it can learn the keys of the day; batches of
+ * ever-new keys thus pay the lookups on one export in nine.
  */
 import type { KeyedValues } from './api.js';
-import { INPUT_PADDING, VALUE_I64, geometryFor } from './layout.js';
+import { INPUT_PADDING, LAYOUT, VALUE_I64, geometryFor } from './layout.js';
 import { decodeSeparatedKeys } from './keys.js';
 import { allocTable, moveTable, type KernelContext } from './wasm-table.js';
 
-/** Keys the cache holds at most (about 12 MB of kernel memory for short keys). */
+/** Keys the cache holds at most (about 12 MB of kernel memory for keys of up to 8 bytes). */
 export const MAX_CACHED_KEYS = 1 << 18;
 /** Exports decoded without the cache after one found too few of its keys. */
 const BYPASS_EXPORTS = 8;
@@ -110,7 +111,8 @@ export class KeyCache {
     const keysOut = ctx.scratch.get('key-cache-keys', arenaBytes + misses + INPUT_PADDING);
     const lengthsOut = ctx.scratch.get('key-cache-lengths', misses * 4);
     const nextId = this.strings.length;
-    const written = ctx.instance.exports.keyCacheAdd(this.table, t, list, n, idsAt, nextId, keysOut, lengthsOut) >>> 0;
+    const room = MAX_CACHED_KEYS - ctx.instance.header(this.table).size;
+    const written = ctx.instance.exports.keyCacheAdd(this.table, t, list, n, idsAt, nextId, room, keysOut, lengthsOut) >>> 0;
     const u8 = ctx.instance.memory.u8();
     const decoded = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), new Uint32Array(u8.buffer, lengthsOut, misses), misses);
     const ids = new Int32Array(u8.buffer, idsAt, n);
@@ -137,8 +139,10 @@ export class KeyCache {
     const want = Math.min(misses, MAX_CACHED_KEYS - cache.size);
     if (want <= 0) return;
     const h = ctx.instance.header(t);
-    const bytesPerKey = Math.ceil((h.arenaUsed - h.deadBytes) / Math.max(1, h.size));
-    const geometry = geometryFor(cache.size + want, cache.arenaUsed + want * bytesPerKey);
+    // geometryFor adds the entry headers itself: it wants key bytes.
+    const keyBytesPerKey = Math.max(1, Math.ceil((h.arenaUsed - h.deadBytes) / Math.max(1, h.size)) - LAYOUT.LAYOUT_ENTRY_HEADER_BYTES);
+    const cachedKeyBytes = cache.arenaUsed - cache.size * LAYOUT.LAYOUT_ENTRY_HEADER_BYTES;
+    const geometry = geometryFor(cache.size + want, cachedKeyBytes + want * keyBytesPerKey);
     if (geometry.capacity <= cache.capacity && geometry.arenaCapacity <= cache.arenaCapacity) return;
     this.table = moveTable(ctx, this.table, {
       capacity: Math.max(geometry.capacity, cache.capacity),

@@ -603,10 +603,12 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const fold = this.mergeStrategy === 'fold' || (this.mergeStrategy === 'auto' && tables.lastNewKeyShare <= FOLD_MAX_NEW_KEY_SHARE);
     const started = performance.now();
     const merged = fold ? this.foldIntoFirst(partials.length, tables) : this.mergeIntoTargets(partials, tables);
+    this.stats.mergeMs += performance.now() - started;
+    const result = this.timedExport(() => exportByOrigin(this.context, merged, this.lookupKeys));
+    // Counted once the batch's attempt has succeeded, like parallelBatches.
     this.stats.mergedBatches++;
     if (fold) this.stats.foldedBatches++;
-    this.stats.mergeMs += performance.now() - started;
-    return this.timedExport(() => exportByOrigin(this.context, merged, this.lookupKeys));
+    return result;
   }
 
   /**
