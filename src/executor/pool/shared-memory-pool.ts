@@ -169,7 +169,7 @@ export interface WorkerPoolStats {
   mergedBatches: number;
   /** Merged batches whose partials were folded into the first one ('fold'; the others used 'hash-targets'). */
   foldedBatches: number;
-  /** Batch bytes copied into shared memory (none for batches written there: allocInput(), inputBuffer()). */
+  /** Batch bytes copied into shared memory (none for batches written there, in regions from allocInput()). */
   copiedBytes: number;
   /** Attempts run again after a worker was lost. */
   retries: number;
@@ -219,7 +219,7 @@ interface PurposeTables {
 interface SharedInput {
   readonly ptr: number;
   readonly bytes: Uint8Array;
-  /** The bytes are in shared memory already (allocInput(), inputBuffer()): nothing to copy. */
+  /** The bytes are in a region lent by allocInput(): nothing to copy. */
   readonly inPlace: boolean;
   readonly ends: readonly number[];
   readonly chunkEnds: readonly (readonly number[])[];
@@ -255,8 +255,6 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private readonly partitions: number;
   private readonly tables = new Map<string, PurposeTables>();
   private attempt = 0;
-  /** The last view inputBuffer() handed out. */
-  private inputView: Uint8Array | undefined;
   /** Buffers of the views allocInput() handed out: bytes on one of them are in this pool's memory. */
   private readonly lentBuffers = new WeakSet<ArrayBufferLike>();
   /** Input regions lent and not released yet: start → end (byte offsets). */
@@ -299,20 +297,6 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
 
   private get context(): KernelContext {
     return this.local.context;
-  }
-
-  /**
-   * A view of `length` bytes in the pool's shared input region, for a caller
-   * (a receiver, say) to write a batch into directly: passing this same view
-   * to wordCount or aggregateDelimited then skips copying the batch. Valid
-   * until the next inputBuffer() call or the next batch passed as other bytes.
-   */
-  inputBuffer(length: number): Uint8Array {
-    this.open();
-    if (!Number.isInteger(length) || length < 0) throw new InvalidArgumentError(`inputBuffer needs a byte length, got ${String(length)}`);
-    const ptr = this.context.scratch.get('pool-input', length + INPUT_PADDING);
-    this.inputView = new Uint8Array(this.context.instance.memory.u8().buffer, ptr, length);
-    return this.inputView;
   }
 
   /**
@@ -452,18 +436,15 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
 
   /**
    * Where a batch is read from: in place when it lies in this pool's memory
-   * (lent by allocInput or inputBuffer), else the reused input region,
+   * (lent by allocInput), else the reused input region,
    * into which partitions are copied later. The kernels mask whatever they
    * read in the INPUT_PADDING bytes past the end: a lent batch may be part
    * of a region, followed by other data, which is left as it is.
    */
   private placeInput(bytes: Uint8Array, parts: number, boundary: BoundaryRule): SharedInput {
-    const lent = this.isLent(bytes);
-    const inPlace = lent || bytes === this.inputView;
-    // Other bytes may move the input region, which would leave the handed-out view dangling.
-    if (!inPlace) this.inputView = undefined;
+    const inPlace = this.isLent(bytes);
     const ptr = inPlace ? bytes.byteOffset : this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
-    if (!lent) this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
+    if (!inPlace) this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
     const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
     const chunkEnds = ends.map((end, k) => {
       const start = k === 0 ? 0 : (ends[k - 1] as number);
