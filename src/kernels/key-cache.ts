@@ -6,20 +6,26 @@
  * a key's bytes to the index of its string in `strings`: an export looks
  * every key up, and decodes only the misses, in one bulk decode.
  *
- * Bounded and adaptive: at most MAX_CACHED_KEYS keys. When an export finds
+ * Bounded and adaptive: at most MAX_CACHED_KEYS keys and MAX_CACHED_KEY_BYTES
+ * of key bytes, and the policy is per kernels instance (streams sharing
+ * kernels share it). When an export finds
  * fewer than half of its keys (judged from the second export after the
  * cache was emptied: the first finds none by construction), the next
  * BYPASS_EXPORTS exports decode as before, and a cache at least half full
  * is emptied so that it can learn the keys of the day; batches of
- * ever-new keys thus pay the lookups on one export in nine.
+ * ever-new keys thus pay the lookups on one or two exports in ten. The cache
+ * never makes an export fail: when kernel memory is short it adds nothing.
  */
 import type { KeyedValues } from './api.js';
+import { KernelError } from '../errors.js';
 import { INPUT_PADDING, LAYOUT, VALUE_I64, geometryFor } from './layout.js';
 import { decodeSeparatedKeys } from './keys.js';
 import { allocTable, moveTable, type KernelContext } from './wasm-table.js';
 
 /** Keys the cache holds at most (about 12 MB of kernel memory for keys of up to 8 bytes). */
 export const MAX_CACHED_KEYS = 1 << 18;
+/** Key bytes the cache holds at most (long keys: fewer of them). */
+export const MAX_CACHED_KEY_BYTES = 32 << 20;
 /** Exports decoded without the cache after one found too few of its keys. */
 const BYPASS_EXPORTS = 8;
 /** Exports below this many keys neither use nor train the cache: decoding them is cheap. */
@@ -73,10 +79,12 @@ export class KeyCache {
    * offsets from t's arena, mod 2^32), keys from the cache or decoded and cached.
    */
   export(ctx: KernelContext, t: number, list: number, n: number, options: KeyCacheExportOptions = {}): KeyedValues {
+    // Nothing is allocated before the lookups can run: without memory for the cache, export as before.
+    this.tableFor(ctx);
     const ids = ctx.scratch.get('key-cache-ids', n * 4);
     const valuesAt = ctx.scratch.get('key-cache-values', n * 8);
     const lookup = options.lookup ?? lookupOnThisThread(ctx);
-    const misses = lookup(this.tableFor(ctx), t, list, n, ids, valuesAt);
+    const misses = lookup(this.table, t, list, n, ids, valuesAt);
     const arenaBytes = options.arenaBytes ?? ctx.instance.header(t).arenaUsed;
     const keys = misses === 0 ? this.cachedKeys(ctx, ids, n) : this.addMisses(ctx, t, list, n, ids, misses, arenaBytes);
     const values = new Float64Array(n);
@@ -107,12 +115,21 @@ export class KeyCache {
 
   /** Decodes the misses (one bulk decode), caches what fits, and assembles all keys. */
   private addMisses(ctx: KernelContext, t: number, list: number, n: number, idsAt: number, misses: number, arenaBytes: number): string[] {
-    this.makeRoom(ctx, t, misses);
+    const room = this.makeRoom(ctx, t, misses);
     const keysOut = ctx.scratch.get('key-cache-keys', arenaBytes + misses + INPUT_PADDING);
     const lengthsOut = ctx.scratch.get('key-cache-lengths', misses * 4);
     const nextId = this.strings.length;
-    const room = MAX_CACHED_KEYS - ctx.instance.header(this.table).size;
     const written = ctx.instance.exports.keyCacheAdd(this.table, t, list, n, idsAt, nextId, room, keysOut, lengthsOut) >>> 0;
+    try {
+      return this.assemble(ctx, idsAt, n, nextId, keysOut, written, lengthsOut, misses);
+    } catch (error) {
+      // Ids were added for strings that do not exist: forget everything rather than hand out wrong keys later.
+      this.reset(ctx);
+      throw error;
+    }
+  }
+
+  private assemble(ctx: KernelContext, idsAt: number, n: number, nextId: number, keysOut: number, written: number, lengthsOut: number, misses: number): string[] {
     const u8 = ctx.instance.memory.u8();
     const decoded = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), new Uint32Array(u8.buffer, lengthsOut, misses), misses);
     const ids = new Int32Array(u8.buffer, idsAt, n);
@@ -133,21 +150,38 @@ export class KeyCache {
     return keys;
   }
 
-  /** Grows the cache (never past MAX_CACHED_KEYS) so that `misses` keys like t's fit. */
-  private makeRoom(ctx: KernelContext, t: number, misses: number): void {
+  /**
+   * Grows the cache, by doubling, so that `misses` keys like t's fit (never
+   * past the bounds), and returns how many keys may be added. Without the
+   * memory to grow, what fits now is added.
+   */
+  private makeRoom(ctx: KernelContext, t: number, misses: number): number {
     const cache = ctx.instance.header(this.table);
-    const want = Math.min(misses, MAX_CACHED_KEYS - cache.size);
-    if (want <= 0) return;
-    const h = ctx.instance.header(t);
-    // geometryFor adds the entry headers itself: it wants key bytes.
-    const keyBytesPerKey = Math.max(1, Math.ceil((h.arenaUsed - h.deadBytes) / Math.max(1, h.size)) - LAYOUT.LAYOUT_ENTRY_HEADER_BYTES);
     const cachedKeyBytes = cache.arenaUsed - cache.size * LAYOUT.LAYOUT_ENTRY_HEADER_BYTES;
-    const geometry = geometryFor(cache.size + want, cachedKeyBytes + want * keyBytesPerKey);
-    if (geometry.capacity <= cache.capacity && geometry.arenaCapacity <= cache.arenaCapacity) return;
-    this.table = moveTable(ctx, this.table, {
-      capacity: Math.max(geometry.capacity, cache.capacity),
-      arenaCapacity: Math.max(geometry.arenaCapacity, cache.arenaCapacity),
-    });
+    if (cachedKeyBytes >= MAX_CACHED_KEY_BYTES) return 0;
+    const want = Math.min(misses, MAX_CACHED_KEYS - cache.size);
+    if (want <= 0) return 0;
+    const h = ctx.instance.header(t);
+    const entryBytesPerKey = Math.ceil((h.arenaUsed - h.deadBytes) / Math.max(1, h.size)) + 8;
+    if (cache.size + want <= cache.maxLoad && cache.arenaUsed + want * entryBytesPerKey <= cache.arenaCapacity) return want;
+    // geometryFor adds the entry headers itself: it wants key bytes.
+    const keyBytes = cachedKeyBytes + want * Math.max(1, entryBytesPerKey - LAYOUT.LAYOUT_ENTRY_HEADER_BYTES);
+    const geometry = geometryFor(Math.min(MAX_CACHED_KEYS, Math.max(cache.size + want, 2 * cache.size)), Math.max(keyBytes, 2 * cachedKeyBytes));
+    try {
+      this.table = moveTable(ctx, this.table, {
+        capacity: Math.max(geometry.capacity, cache.capacity),
+        arenaCapacity: Math.max(geometry.arenaCapacity, cache.arenaCapacity),
+      });
+    } catch (error) {
+      if (!(error instanceof KernelError)) throw error;
+    }
+    return want;
+  }
+
+  private reset(ctx: KernelContext): void {
+    ctx.instance.exports.tableClear(this.table);
+    this.strings = [];
+    this.exportsSinceReset = 0;
   }
 
   /** Records how the export went and turns the cache off for a while when it did not pay. */
@@ -160,9 +194,7 @@ export class KeyCache {
     if (this.exportsSinceReset < 2 || n - misses >= MIN_HIT_SHARE * n) return;
     this.bypassLeft = BYPASS_EXPORTS;
     if (ctx.instance.header(this.table).size >= MAX_CACHED_KEYS / 2) {
-      ctx.instance.exports.tableClear(this.table);
-      this.strings = [];
-      this.exportsSinceReset = 0;
+      this.reset(ctx);
       this.stats.resets++;
     }
   }

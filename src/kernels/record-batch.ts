@@ -121,8 +121,11 @@ export class RecordBatchBuilder {
    * batch keeps the old arena; nothing is copied).
    */
   build(): RecordBatch {
-    // Nothing arrived: no lent arena was taken, and none is for an empty batch.
-    if (this.arena.length === 0 && this.length === 0 && !this.disposed) {
+    // Nothing arrived (or only over-long records): an empty batch holds no lent memory.
+    if (this.length === 0 && !this.disposed && (this.arena.length === 0 || this.region !== undefined)) {
+      this.region?.release();
+      this.region = undefined;
+      this.arena = EMPTY;
       this.dropped = 0;
       return emptyRecordBatch();
     }

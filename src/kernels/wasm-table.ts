@@ -5,7 +5,7 @@
  * key/value pairs in, merging, and exporting with one bulk key decode.
  */
 import type { AggregateTable, KeyedValues, Reducer } from './api.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, KernelError } from '../errors.js';
 import type { KernelInstance } from './kernel-instance.js';
 import type { RegionAllocator } from './region-allocator.js';
 import {
@@ -127,7 +127,14 @@ export function reserveTable(ctx: KernelContext, t: number, extraKeys: number, e
  */
 export function exportListed(ctx: KernelContext, t: number, list: number, n: number, arenaBytes?: number, lookup?: KeyLookup): KeyedValues {
   if (n === 0) return { keys: [], values: new Float64Array(0) };
-  if (ctx.keyCache.accepts(n)) return ctx.keyCache.export(ctx, t, list, n, { arenaBytes, lookup });
+  if (ctx.keyCache.accepts(n)) {
+    try {
+      return ctx.keyCache.export(ctx, t, list, n, { arenaBytes, lookup });
+    } catch (error) {
+      // Out of kernel memory for the cache's own regions (it is left consistent): decode as without it.
+      if (!(error instanceof KernelError)) throw error;
+    }
+  }
   const keysOut = ctx.scratch.get('export-keys', (arenaBytes ?? ctx.instance.header(t).arenaUsed) + n + INPUT_PADDING);
   const valuesOut = ctx.scratch.get('export-values', n * 8);
   const lengthsOut = ctx.scratch.get('export-lengths', n * 4);

@@ -99,9 +99,9 @@ test('invalid UTF-8, U+FEFF and non-BMP keys decode the same from the cache as w
   // Reordered, with a few new keys: every special key now comes from the cache.
   const second = batch([...[...special].reverse(), ...filler.slice(35), [0xfd, 0x41], ...filler.slice(0, 35), [0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]]);
   assert.deepEqual(countAndCheck(kernels, second, 'warm'), { exports: 1, hits: special.length + filler.length, misses: 2, resets: 0 });
-  // Two keys of different bytes that decode to the same string stay two keys.
-  const replaced = jsKernels().wordCount(first).keys.filter((k) => k === '\uFFFD');
-  assert.equal(replaced.length, 5);
+  // Two keys of different bytes that decode to the same string stay two keys, through the cache too.
+  assert.equal(jsKernels().wordCount(first).keys.filter((k) => k === '\uFFFD').length, 5);
+  assert.equal(kernels.wordCount(first).keys.filter((k) => k === '\uFFFD').length, 5);
 });
 
 test('table exports (f64 values) through the cache, looked up in slices, equal the fallback', () => {
@@ -199,4 +199,26 @@ test('a cache at least half full is emptied when its keys stop being found, then
   assert.deepEqual(countAndCheck(kernels, big, 'big after reset'), { exports: 1, hits: 0, misses: keyCount, resets: 0 });
   assert.deepEqual(countAndCheck(kernels, big, 'big, warm'), { exports: 1, hits: keyCount, misses: 0, resets: 0 });
   assert.equal(statsOf(kernels).resets, 1);
+});
+
+test('a cache growing batch after batch is moved by doubling, not at every export with a new key', () => {
+  const kernels = freshKernels();
+  const moves: number[] = [];
+  const ctx = kernels.context;
+  // Each batch: the keys so far plus 2,000 new ones; the cache table moves when its pointer changes.
+  let last = -1;
+  const vocabulary: string[] = [];
+  for (let b = 0; b < 40; b++) {
+    for (let i = 0; i < 2000; i++) vocabulary.push(`k${b}x${i}`);
+    const bytes = new TextEncoder().encode(`${vocabulary.join(' ')}\n`);
+    const got = kernels.wordCount(bytes);
+    assert.equal(got.keys.length, vocabulary.length);
+    assert.equal(got.keys[got.keys.length - 1], vocabulary[vocabulary.length - 1]);
+    const table = (ctx.keyCache as unknown as { table: number }).table;
+    if (table !== last) moves.push(b);
+    last = table;
+  }
+  // 2,000 to 80,000 keys: a handful of doublings, not 40 moves.
+  assert.ok(moves.length <= 8, `the cache moved after batches ${moves.join(', ')}`);
+  assert.equal(statsOf(kernels).hits + statsOf(kernels).misses, vocabulary.length * 41 / 2);
 });

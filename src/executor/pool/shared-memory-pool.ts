@@ -84,7 +84,7 @@ const DEFAULT_PARTITIONS = 8;
  */
 const CHUNKS_PER_PARTITION = 4;
 const DEFAULT_MIN_BYTES_PER_KEY = 32;
-/** Keys per worker below which a result's keys are looked up on the owner thread alone (a post costs more). */
+/** A result's keys are looked up in slices of at least about half this many (fewer keys: on the owner thread alone; a post costs more). */
 const MIN_LOOKUP_SLICE = 4096;
 /** Scratch regions workers write into: a lost worker's go with it (see quarantineTables). */
 const WORKER_WRITTEN_SCRATCH = ['key-cache-ids', 'key-cache-values'];
@@ -412,6 +412,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Its strings can go now, whoever still holds the pool object.
+    this.context.keyCache.dispose(this.context);
     await Promise.all([...this.handles, ...this.spares].map((h) => h.close()));
   }
 
