@@ -1,7 +1,8 @@
 /**
  * `npm run bench:scaling`: how the worker pool scales. The fused word count
- * on the english corpus with 1 and 2 workers, and the cost of the parallel
- * merge on the distinct corpus (every key once, 5 million by default).
+ * on the english and mixed corpora and the orders' total per province, with
+ * 1 and 2 workers, and the cost of the parallel merge on the distinct corpus
+ * (every key once, 5 million by default).
  *
  * The two pools are timed alternately, batch by batch, and the speed-up is
  * the median of the per-pair ratios: on a shared 2-core machine the load
@@ -12,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { corpusBytes, distinctPassBytes, DEFAULT_DISTINCT_KEYS } from '../src/corpus/index.js';
-import { createKernels, type KeyedValues } from '../src/kernels/index.js';
+import { createKernels, type Kernels, type KeyedValues } from '../src/kernels/index.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from '../src/node/worker-pool/index.js';
 
 const USAGE = `Usage: npm run bench:scaling -- [options]
@@ -48,6 +49,21 @@ function sameResult(a: KeyedValues, b: KeyedValues): boolean {
   return a.keys.length === b.keys.length && a.keys.join('\n') === b.keys.join('\n') && a.values.every((v, i) => v === b.values[i]);
 }
 
+/** Float sums over partitions may differ from one pass in the last bits. */
+function closeResult(a: KeyedValues, b: KeyedValues): boolean {
+  return a.keys.join('\n') === b.keys.join('\n') && a.values.every((v, i) => Math.abs(v - (b.values[i] as number)) <= 1e-9 * Math.abs(v));
+}
+
+/** What a row times: the fused word count, or the orders' per-province total (the fused delimited kernel). */
+interface Workload {
+  run(kernels: Kernels, bytes: Uint8Array): KeyedValues;
+  same(a: KeyedValues, b: KeyedValues): boolean;
+}
+
+const WORD_COUNT: Workload = { run: (kernels, bytes) => kernels.wordCount(bytes), same: sameResult };
+const ORDERS_SPEC = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 } as const;
+const ORDER_TOTALS: Workload = { run: (kernels, bytes) => kernels.aggregateDelimited(bytes, ORDERS_SPEC).result, same: closeResult };
+
 interface Sample {
   ms: number;
   countMs: number;
@@ -55,10 +71,10 @@ interface Sample {
   exportMs: number;
 }
 
-function timeBatch(pool: WorkerPool, bytes: Uint8Array): Sample {
+function timeBatch(pool: WorkerPool, bytes: Uint8Array, workload: Workload): Sample {
   const before = { ...pool.stats };
   const started = performance.now();
-  pool.wordCount(bytes);
+  workload.run(pool, bytes);
   return {
     ms: performance.now() - started,
     countMs: pool.stats.countMs - before.countMs,
@@ -72,8 +88,10 @@ function timeBatch(pool: WorkerPool, bytes: Uint8Array): Sample {
  * memory (allocInput) and counted from there, as the engine's receivers do
  * when the pool is the context's kernels: no copy in the timed calls.
  */
-async function scale(corpus: string, bytes: Uint8Array, iterations: number, options: WorkerPoolOptions = {}, inPlace = false): Promise<Row[]> {
-  const expected = createKernels({ fallback: false }).wordCount(bytes);
+async function scale(
+  corpus: string, bytes: Uint8Array, iterations: number, options: WorkerPoolOptions = {}, inPlace = false, workload: Workload = WORD_COUNT,
+): Promise<Row[]> {
+  const expected = workload.run(createKernels({ fallback: false }), bytes);
   const pools = [await createWorkerPool({ ...options, workers: 1 }), await createWorkerPool({ ...options, workers: 2 })];
   try {
     const inputs = pools.map((pool) => {
@@ -83,13 +101,13 @@ async function scale(corpus: string, bytes: Uint8Array, iterations: number, opti
       return view;
     });
     pools.forEach((pool, p) => {
-      if (!sameResult(pool.wordCount(inputs[p] as Uint8Array), expected)) throw new Error(`${corpus}: ${pool.parallelism} workers disagree with the single-thread kernels`);
+      if (!workload.same(workload.run(pool, inputs[p] as Uint8Array), expected)) throw new Error(`${corpus}: ${pool.parallelism} workers disagree with the single-thread kernels`);
     });
     const samples: Sample[][] = [[], []];
     for (let i = 0; i < iterations; i++) {
       // Alternate which pool goes first, so neither always runs right after the other's garbage.
       const order = i % 2 === 0 ? [0, 1] : [1, 0];
-      for (const p of order) (samples[p] as Sample[]).push(timeBatch(pools[p] as WorkerPool, inputs[p] as Uint8Array));
+      for (const p of order) (samples[p] as Sample[]).push(timeBatch(pools[p] as WorkerPool, inputs[p] as Uint8Array, workload));
     }
     const mb = bytes.length / 1e6;
     const single = samples[0] as Sample[];
@@ -155,6 +173,10 @@ async function main(): Promise<void> {
   // The merge 'auto' chooses for such batches (fold) against the other one, on the same batches.
   rows.push(...await scale('english, in shared memory, merge: hash targets', english, iterations ?? 9, { mergeStrategy: 'hash-targets' }, true));
   rows.push(...await scale('english, copied in by the pool', english, iterations ?? 9));
+  // The other corpora of the kernels benchmark, on the receivers' path.
+  const bytesOf = Math.round(sizeMb * 1e6);
+  rows.push(...await scale('mixed, written by a receiver into shared memory', corpusBytes('mixed', bytesOf), iterations ?? 9, {}, true));
+  rows.push(...await scale('orders (total per province), written by a receiver into shared memory', corpusBytes('orders', bytesOf), iterations ?? 9, {}, true, ORDER_TOTALS));
   if (distinctKeys > 0) {
     const distinct = distinctPassBytes(distinctKeys);
     const name = `distinct (${distinctKeys.toLocaleString('en')} keys)`;
