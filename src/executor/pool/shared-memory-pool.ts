@@ -33,6 +33,12 @@
  * Worker (not a page's main thread). Threads come from the host through a
  * PoolThreadLauncher (src/node/worker-pool, src/browser).
  *
+ * This file holds the owner's side of the diagram's count phase, the
+ * threads and the attempts; the rest is beside it: the merges in
+ * merge-strategies.ts, the export's lookup in key-lookup.ts (both run their
+ * tasks (pool-task.ts) through this pool), the lent regions in
+ * lent-inputs.ts, options and stats in pool-options.ts.
+ *
  * Failure: a worker whose thread exits, whose command throws, or that
  * reports nothing for `stallTimeoutMs` (a thread terminated from outside
  * cannot report its own death) is replaced and the batch is run again from
@@ -45,7 +51,7 @@ import type { Executor } from '../executor.js';
 import { checkDelimitedSpec } from '../../kernels/delimited-spec.js';
 import { KernelInstance, createKernelMemory } from '../../kernels/kernel-instance.js';
 import { MAX_PAGES } from '../../kernels/kernel-memory.js';
-import { INPUT_PADDING, LAYOUT, MODE_FOLD, VALUE_F64, VALUE_I64, geometryFor, type TableGeometry, type ValueKind } from '../../kernels/layout.js';
+import { INPUT_PADDING, LAYOUT, VALUE_F64, VALUE_I64, geometryFor, type ValueKind } from '../../kernels/layout.js';
 import { embeddedModule } from '../../kernels/load.js';
 import type { KeyLookup } from '../../kernels/key-cache.js';
 import { exportByOrigin } from '../../kernels/ordered-export.js';
@@ -53,28 +59,27 @@ import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
 import { allocTable, exportTable, growTable, type KernelContext } from '../../kernels/wasm-table.js';
 import {
-  A0, A1, A2, A3, COMMAND, Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, LEN, PTR, RESULT0, RESULT1, SEQ, STATE, STATS, TABLE,
-  MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
+  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
+import { parallelKeyLookup } from './key-lookup.js';
+import { LentInputs } from './lent-inputs.js';
+import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, usesFold, type PurposeTables } from './merge-strategies.js';
 import { afterNewline, atWhitespace, partitionEnds, type BoundaryRule } from './partitions.js';
+import {
+  DEFAULT_MIN_BYTES_PER_KEY, DEFAULT_MIN_PARTITION_BYTES, DEFAULT_PARTITIONS, DEFAULT_STALL_TIMEOUT_MS,
+  type MergeStrategy, type PoolPhase, type WorkerPoolHooks, type WorkerPoolOptions, type WorkerPoolStats,
+} from './pool-options.js';
+import { writeCommand, type CommandWords, type Task, type TaskRunner } from './pool-task.js';
 import type { PoolThread, PoolThreadLauncher } from './pool-thread.js';
+
+export type { MergeStrategy, PoolPhase, WorkerPoolHooks, WorkerPoolOptions, WorkerPoolStats } from './pool-options.js';
 
 /** Attempts per batch before it fails the job. */
 export const MAX_ATTEMPTS = 3;
-const DEFAULT_MIN_PARTITION_BYTES = 256 * 1024;
-const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 const START_TIMEOUT_MS = 30_000;
 /** Control slots per worker: a replaced worker's slot is reused only after its thread has exited. */
 const SLOTS_PER_WORKER = 4;
-/**
- * Partial and target tables use different seeds (design.md: folding a table
- * into one of the same hash can turn quadratic); merges also walk insertion
- * order, not slot order.
- */
-const PARTIAL_SEED = 0n;
-const TARGET_SEED = 0x9e3779b97f4a7c15n;
 const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
-const DEFAULT_PARTITIONS = 8;
 /**
  * With a core to spare for the owner thread, each partition is copied and
  * counted in up to this many chunks (of at least minPartitionBytes), so a
@@ -83,133 +88,8 @@ const DEFAULT_PARTITIONS = 8;
  * are copied whole.
  */
 const CHUNKS_PER_PARTITION = 4;
-const DEFAULT_MIN_BYTES_PER_KEY = 32;
-/** A result's keys are looked up in slices of at least about half this many (fewer keys: on the owner thread alone; a post costs more). */
-const MIN_LOOKUP_SLICE = 4096;
 /** Scratch regions workers write into: a lost worker's go with it (see quarantineTables). */
 const WORKER_WRITTEN_SCRATCH = ['key-cache-ids', 'key-cache-values'];
-/**
- * 'auto' folds into the first partial while, in the last merged batch of
- * the kind, at most this share of the keys folded in were new to it (their
- * insertion is the fold's serial part); above it, it merges into hash targets.
- */
-const FOLD_MAX_NEW_KEY_SHARE = 0.5;
-
-/**
- * How the partial tables of a batch become one result.
- * - 'fold': for each partial k = 1, 2, ... in turn, worker j folds slice j
- *   of partial k's entries straight into the keys partial 0 has already
- *   (lookups and value updates of distinct entries only, so the workers
- *   share one table safely), then the owner adds the keys partial 0 lacked,
- *   in partial k's order; partial 0 is then read alone. Cheapest when partitions repeat each other's keys
- *   (a word count's vocabulary), since adding keys is its serial part.
- * - 'hash-targets': worker j re-inserts bucket j of every partial into its
- *   own target table, all in parallel; new keys cost no serial work, so it
- *   wins when the partitions hold mostly different keys.
- * - 'auto' (the default): 'hash-targets' for the first batch of a kind,
- *   then 'fold' while the last merged batch of the same kind had at most
- *   half of the keys of partials 1.. new to partial 0 (measured on english
- *   batches of 0.1 to 32 MB, split in two: folding costs less up to about
- *   0.6 new, e.g. 4.9 against 7.3 ms at 0.22, 5.2 against 7.2 ms at 0.001).
- */
-export type MergeStrategy = 'auto' | 'fold' | 'hash-targets';
-
-export type PoolPhase = 'count' | 'merge' | 'export';
-
-/** Test hooks (to kill a worker mid-batch deterministically). */
-export interface WorkerPoolHooks {
-  /** Called before each command is posted to a worker. */
-  beforeCommand?(event: {
-    readonly phase: PoolPhase;
-    readonly worker: number;
-    readonly attempt: number;
-    /** Terminates the worker's thread from outside (noticed after stallTimeoutMs). */
-    terminate(): void;
-    /** Makes the worker exit with this code when it takes the command (noticed at once). */
-    exit(code: number): void;
-  }): void;
-}
-
-export interface WorkerPoolOptions {
-  /** Worker threads. Default: the host's core count. */
-  readonly workers?: number;
-  /** Initial size of the shared memory in 64 KiB pages (at least 32). */
-  readonly initialPages?: number;
-  /** Pages the shared memory may grow to (default 65536 = 4 GiB); larger batches fail with ERR_SLUICE_KERNEL_MEMORY. */
-  readonly maximumPages?: number;
-  /**
-   * Partitions a delimited float sum is cut into (fewer for small batches),
-   * independent of the worker count so that sums are identical to the bit
-   * with any number of workers; keep it at least the worker count. Default
-   * 8. (Word counts, counts, min and max are exact: one partition per worker.)
-   */
-  readonly partitions?: number;
-  /** Batches below this many bytes run inline on the calling thread; partitions are at least this big. Default 256 KiB. */
-  readonly minPartitionBytes?: number;
-  /**
-   * A batch with fewer bytes than this per key of its partial tables is
-   * mostly distinct keys: merging partitions would cost about as much as
-   * counting, so the next batch of that kind runs as one partition (no
-   * merge), until batches repeat their keys again. 0 always splits. Default 32.
-   */
-  readonly minBytesPerKey?: number;
-  /** How partial tables are merged (see MergeStrategy). Default 'auto'. */
-  readonly mergeStrategy?: MergeStrategy;
-  /** A worker that reports nothing for this long during a batch is presumed dead and replaced. Default 30 s. */
-  readonly stallTimeoutMs?: number;
-  readonly hooks?: WorkerPoolHooks;
-}
-
-export interface WorkerPoolStats {
-  /** Batches split across workers. */
-  parallelBatches: number;
-  /** Batches small enough to run inline. */
-  inlineBatches: number;
-  /** Parallel batches cut into more than one partition (and so merged). */
-  mergedBatches: number;
-  /** Merged batches whose partials were folded into the first one ('fold'; the others used 'hash-targets'). */
-  foldedBatches: number;
-  /** Batch bytes copied into shared memory (none for batches written there, in regions from allocInput()). */
-  copiedBytes: number;
-  /** Attempts run again after a worker was lost. */
-  retries: number;
-  /** Worker threads started to replace lost ones. */
-  replacedWorkers: number;
-  /** Milliseconds spent in each phase of parallel batches, summed (for benchmarks). */
-  countMs: number;
-  mergeMs: number;
-  /** Reading the merged result out of shared memory (key decoding included). */
-  exportMs: number;
-}
-
-/** A command for one worker, re-posted after the owner grew a full table. */
-interface Task {
-  readonly worker: number;
-  /** Writes the command and its arguments into the worker's control slot. */
-  post(control: Int32Array, slot: number): void;
-  /** Reads the reply: true when the task is finished, false when it must be posted again (after a grow). */
-  finish(control: Int32Array, slot: number): boolean;
-}
-
-/** The tables one kind of batch (word count, delimited with a reducer) fills, reused from batch to batch. */
-interface PurposeTables {
-  readonly valueKind: ValueKind;
-  readonly reducer: Reducer;
-  /** Partial table k holds partition k of the batch. */
-  readonly partials: number[];
-  /** Target j holds hash partition j of the merged result. */
-  readonly targets: number[];
-  /** Delimited statistics, LAYOUT_STATS_BYTES per partition (0 until first needed). */
-  stats: number;
-  /** Bytes of the last batch per key of its partial tables (how much a merge costs against the counting). */
-  lastBytesPerKey: number;
-  /**
-   * Of the keys of partials 1.. in the last merged batch, the share partial 0
-   * did not have (what folding costs serially). 1 until a batch is merged:
-   * the first batch uses hash targets, whose worst case is the milder.
-   */
-  lastNewKeyShare: number;
-}
 
 /**
  * A batch in the shared input region. Partition k ends at ends[k] and is cut
@@ -255,10 +135,10 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private readonly partitions: number;
   private readonly tables = new Map<string, PurposeTables>();
   private attempt = 0;
-  /** Buffers of the views allocInput() handed out: bytes on one of them are in this pool's memory. */
-  private readonly lentBuffers = new WeakSet<ArrayBufferLike>();
-  /** Input regions lent and not released yet: start → end (byte offsets). */
-  private readonly lentRanges = new Map<number, number>();
+  private readonly lent = new LentInputs();
+  /** What the merge strategies and the key lookup see of the pool: its memory, its workers, and run(). */
+  private readonly runner: TaskRunner;
+  private readonly lookupKeys: KeyLookup;
   private closed = false;
 
   /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
@@ -286,6 +166,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.memory = createKernelMemory({ shared: true, ...initialPages, maximumPages: this.maximumPages });
     this.module = embeddedModule(true);
     this.local = new WasmKernels(KernelInstance.instantiateSync(this.module, this.memory, this.maximumPages));
+    this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks) => this.run(phase, tasks) };
+    this.lookupKeys = parallelKeyLookup(this.runner);
     const slots = workers * SLOTS_PER_WORKER;
     this.controlPtr = this.context.allocator.alloc(controlBlockBytes(slots));
     this.context.instance.memory.u8().fill(0, this.controlPtr, this.controlPtr + controlBlockBytes(slots));
@@ -310,30 +192,12 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   allocInput(byteLength: number): InputRegion {
     this.open();
     if (!Number.isInteger(byteLength) || byteLength < 0) throw new InvalidArgumentError(`allocInput needs a byte length, got ${String(byteLength)}`);
-    const ptr = this.context.allocator.alloc(byteLength + INPUT_PADDING);
-    const bytes = new Uint8Array(this.context.instance.memory.u8().buffer, ptr, byteLength);
-    this.lentBuffers.add(bytes.buffer);
-    this.lentRanges.set(ptr, ptr + byteLength);
-    return {
-      bytes,
-      release: () => {
-        if (!this.lentRanges.delete(ptr)) return;
-        if (!this.closed) this.context.allocator.release(ptr);
-      },
-    };
+    return this.lent.alloc(this.context, byteLength, () => this.closed);
   }
 
   /** Input regions lent by allocInput() and not released yet. */
   get lentInputRegions(): number {
-    return this.lentRanges.size;
-  }
-
-  /** Whether `bytes` lie in a region lent by allocInput and not released (a stale view is not trusted: it is copied). */
-  private isLent(bytes: Uint8Array): boolean {
-    if (!this.lentBuffers.has(bytes.buffer)) return false;
-    const start = bytes.byteOffset;
-    for (const [ptr, end] of this.lentRanges) if (start >= ptr && start + bytes.length <= end) return true;
-    return false;
+    return this.lent.size;
   }
 
   /** Settles once every worker has instantiated the kernels (batches also wait for this on their own). */
@@ -444,7 +308,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
    * of a region, followed by other data, which is left as it is.
    */
   private placeInput(bytes: Uint8Array, parts: number, boundary: BoundaryRule): SharedInput {
-    const inPlace = this.isLent(bytes);
+    const inPlace = this.lent.contains(bytes);
     const ptr = inPlace ? bytes.byteOffset : this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
     if (!inPlace) this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
     const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
@@ -498,11 +362,6 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     }
   }
 
-  /**
-   * Phase 1: partition k goes into partial table k; worker w counts
-   * partitions w, w+n, w+2n, ... one after the other. Returns the partial
-   * tables in partition order.
-   */
   /** Copies the chunks not copied yet, one per step, chunk by chunk across partitions, so every worker's next chunk is there early. */
   private *copyRemainingChunks(input: SharedInput): Generator<void> {
     const most = Math.max(...input.chunkEnds.map((chunks) => chunks.length));
@@ -516,6 +375,11 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     }
   }
 
+  /**
+   * Phase 1: partition k goes into partial table k; worker w counts
+   * partitions w, w+n, w+2n, ... one after the other. Returns the partial
+   * tables in partition order.
+   */
   private countPartitions(
     input: SharedInput,
     tables: PurposeTables,
@@ -583,9 +447,9 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
    */
   private mergeAndExport(partials: readonly number[], tables: PurposeTables): KeyedValues {
     if (partials.length === 1) return this.timedExport(() => exportTable(this.context, partials[0] as number, this.lookupKeys));
-    const fold = this.mergeStrategy === 'fold' || (this.mergeStrategy === 'auto' && tables.lastNewKeyShare <= FOLD_MAX_NEW_KEY_SHARE);
+    const fold = usesFold(this.mergeStrategy, tables);
     const started = performance.now();
-    const merged = fold ? this.foldIntoFirst(partials.length, tables) : this.mergeIntoTargets(partials, tables);
+    const merged = fold ? foldIntoFirst(this.runner, partials.length, tables) : mergeIntoTargets(this.runner, partials, tables);
     this.stats.mergeMs += performance.now() - started;
     const result = this.timedExport(() => exportByOrigin(this.context, merged, this.lookupKeys));
     // Counted once the batch's attempt has succeeded, like parallelBatches.
@@ -593,133 +457,6 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     if (fold) this.stats.foldedBatches++;
     return result;
   }
-
-  /**
-   * 'fold': partials 1..count-1, one after the other, folded into partial 0
-   * (see MergeStrategy). Keys new to partial 0 are appended in their
-   * partial's order, so partial 0 stays in first-occurrence order. Returns
-   * [partial 0].
-   */
-  private foldIntoFirst(count: number, tables: PurposeTables): number[] {
-    const { partials } = tables;
-    // Targets of earlier hash-target merges are not needed while batches fold.
-    for (const target of tables.targets.splice(0)) this.context.allocator.release(target);
-    const parts = this.parallelism;
-    let folded = 0;
-    let added = 0;
-    for (let k = 1; k < count; k++) {
-      const source = partials[k] as number;
-      const size = this.context.instance.header(source).size;
-      const pendingLists = Array.from({ length: parts }, (_, j) => this.context.scratch.get(`pool-pending-${j}`, size * 4));
-      const listed = new Array<number>(parts).fill(0);
-      const tasks: Task[] = pendingLists.map((pending, j) => ({
-        worker: j,
-        post: (control, slot) => writeCommand(control, slot, {
-          command: Command.FoldExisting, table: partials[0] as number, ptr: source, len: 0, a0: j, a1: parts, a2: pending, a3: 0, stats: 0,
-        }),
-        finish: (control, slot) => {
-          listed[j] = Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
-          return true;
-        },
-      }));
-      this.run('merge', tasks);
-      // The keys partial 0 lacked, added by this thread alone in their partial's order:
-      // worker j listed slice j of the arena in order, so the lists joined in j order ascend.
-      const total = listed.reduce((a, b) => a + b, 0);
-      const all = this.context.scratch.get('pool-pending-all', total * 4);
-      const buffer = this.context.instance.memory.u8().buffer;
-      const list = new Uint32Array(buffer, all, total);
-      let at = 0;
-      pendingLists.forEach((pending, j) => {
-        list.set(new Uint32Array(buffer, pending, listed[j] as number), at);
-        at += listed[j] as number;
-      });
-      let from = 0;
-      while ((from = this.context.instance.exports.tableMergeListed(partials[0] as number, source, all, from, total, MODE_FOLD) >>> 0) < total) {
-        partials[0] = growTable(this.context, partials[0] as number);
-      }
-      folded += size;
-      added += total;
-    }
-    tables.lastNewKeyShare = added / Math.max(1, folded);
-    return [partials[0] as number];
-  }
-
-  /**
-   * 'hash-targets': worker j folds hash partition j of every partial table,
-   * in partition order, into target j; the targets read as one result in
-   * first-occurrence order. Returns the targets.
-   */
-  private mergeIntoTargets(partials: readonly number[], tables: PurposeTables): number[] {
-    const count = partials.length;
-    const sources = this.context.scratch.get('pool-merge-sources', count * 4);
-    new Uint32Array(this.context.instance.memory.u8().buffer, sources, count).set(partials);
-    const parts = Math.min(this.parallelism, count);
-    // Grow the targets first (never merge into a table near its load limit): the partial
-    // tables' sizes bound each hash partition (all keys distinct), with some slack for skew.
-    let keys = 0;
-    let keyBytes = 0;
-    for (const t of partials) {
-      const h = this.context.instance.header(t);
-      keys += h.size;
-      keyBytes += h.arenaUsed - h.deadBytes;
-    }
-    const want = geometryFor(Math.ceil((keys * 1.1) / parts), Math.ceil((keyBytes * 1.1) / parts));
-    const { targets } = tables;
-    const tasks: Task[] = [];
-    for (let j = 0; j < parts; j++) {
-      const fresh = this.ensureTarget(tables, j, want);
-      let fromTable = 0;
-      let fromOffset = 0;
-      tasks.push({
-        worker: j,
-        post: (control, slot) => writeCommand(control, slot, {
-          command: Command.Merge, table: targets[j] as number, ptr: sources, len: count, a0: j, a1: parts, a2: fromTable, a3: fromOffset,
-          stats: !fresh && fromTable === 0 && fromOffset === 0 ? 1 : 0,
-        }),
-        finish: (control, slot) => {
-          fromTable = Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
-          if (fromTable >= count) return true;
-          fromOffset = Atomics.load(control, wordOf(slot, RESULT1)) >>> 0;
-          targets[j] = growTable(this.context, targets[j] as number);
-          return false;
-        },
-      });
-    }
-    this.run('merge', tasks);
-    // What folding this batch would have cost: the keys of partials 1.. that partial 0 did not have.
-    const merged = targets.slice(0, parts);
-    const first = this.context.instance.header(partials[0] as number).size;
-    const distinct = merged.reduce((n, t) => n + this.context.instance.header(t).size, 0);
-    tables.lastNewKeyShare = (distinct - first) / Math.max(1, keys - first);
-    return merged;
-  }
-
-  /**
-   * Looks a result's keys up in the key cache (see KeyCache), each worker a
-   * slice of them: the lookups only read the cache, and the owner then has
-   * the cached strings to hand out and only the misses to decode.
-   */
-  private readonly lookupKeys: KeyLookup = (cache, t, list, n, ids, values) => {
-    const parts = Math.min(this.parallelism, Math.ceil(n / MIN_LOOKUP_SLICE));
-    if (parts <= 1) return this.context.instance.exports.keyCacheLookup(cache, t, list, 0, n, ids, values) >>> 0;
-    let misses = 0;
-    const tasks: Task[] = [];
-    for (let j = 0; j < parts; j++) {
-      tasks.push({
-        worker: j,
-        post: (control, slot) => writeCommand(control, slot, {
-          command: Command.LookupKeys, table: t, ptr: list, len: n, a0: j, a1: parts, a2: ids, a3: values, stats: cache,
-        }),
-        finish: (control, slot) => {
-          misses += Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
-          return true;
-        },
-      });
-    }
-    this.run('export', tasks);
-    return misses;
-  };
 
   private timedExport(read: () => KeyedValues): KeyedValues {
     const started = performance.now();
@@ -736,19 +473,6 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       this.tables.set(purpose, tables);
     }
     return tables;
-  }
-
-  /** Makes target j at least `want` big (a new, empty table when it was smaller). Returns true when it is new. */
-  private ensureTarget(tables: PurposeTables, j: number, want: TableGeometry): boolean {
-    const current = tables.targets[j];
-    if (current !== undefined) {
-      const h = this.context.instance.header(current);
-      if (h.capacity >= want.capacity && h.arenaCapacity >= want.arenaCapacity) return false;
-      this.context.allocator.release(current);
-      want = { capacity: Math.max(want.capacity, h.capacity), arenaCapacity: Math.max(want.arenaCapacity, h.arenaCapacity) };
-    }
-    tables.targets[j] = allocTable(this.context, want, tables.valueKind, tables.reducer, TARGET_SEED);
-    return true;
   }
 
   /**
@@ -866,7 +590,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
 
   /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
   private quarantineTables(handle: PoolThread): void {
-    const written = [...WORKER_WRITTEN_SCRATCH, ...this.handles.map((_, j) => `pool-pending-${j}`)];
+    const written = [...WORKER_WRITTEN_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
     for (const purpose of written) {
       const ptr = this.context.scratch.surrender(purpose);
       if (ptr !== undefined) handle.quarantine.push(ptr);
@@ -916,30 +640,6 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       Atomics.wait(this.control, EVENTS, seen, left);
     }
   }
-}
-
-interface CommandWords {
-  readonly command: Command;
-  readonly table: number;
-  readonly ptr: number;
-  readonly len: number;
-  readonly a0: number;
-  readonly a1: number;
-  readonly a2: number;
-  readonly a3: number;
-  readonly stats: number;
-}
-
-function writeCommand(control: Int32Array, slot: number, words: CommandWords): void {
-  Atomics.store(control, wordOf(slot, COMMAND), words.command);
-  Atomics.store(control, wordOf(slot, TABLE), words.table | 0);
-  Atomics.store(control, wordOf(slot, PTR), words.ptr | 0);
-  Atomics.store(control, wordOf(slot, LEN), words.len | 0);
-  Atomics.store(control, wordOf(slot, A0), words.a0 | 0);
-  Atomics.store(control, wordOf(slot, A1), words.a1 | 0);
-  Atomics.store(control, wordOf(slot, A2), words.a2 | 0);
-  Atomics.store(control, wordOf(slot, A3), words.a3 | 0);
-  Atomics.store(control, wordOf(slot, STATS), words.stats | 0);
 }
 
 /** The pool once its workers have started; closed, and the error rethrown, when they cannot start. */

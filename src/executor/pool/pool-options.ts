@@ -1,0 +1,97 @@
+/**
+ * What a SharedMemoryPool can be asked for (options, test hooks) and what it
+ * reports (stats), with the defaults the options document: the pool's
+ * public surface, apart from the machinery that honours it.
+ */
+
+export const DEFAULT_MIN_PARTITION_BYTES = 256 * 1024;
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+export const DEFAULT_PARTITIONS = 8;
+export const DEFAULT_MIN_BYTES_PER_KEY = 32;
+
+/**
+ * How the partial tables of a batch become one result.
+ * - 'fold': for each partial k = 1, 2, ... in turn, worker j folds slice j
+ *   of partial k's entries straight into the keys partial 0 has already
+ *   (lookups and value updates of distinct entries only, so the workers
+ *   share one table safely), then the owner adds the keys partial 0 lacked,
+ *   in partial k's order; partial 0 is then read alone. Cheapest when partitions repeat each other's keys
+ *   (a word count's vocabulary), since adding keys is its serial part.
+ * - 'hash-targets': worker j re-inserts bucket j of every partial into its
+ *   own target table, all in parallel; new keys cost no serial work, so it
+ *   wins when the partitions hold mostly different keys.
+ * - 'auto' (the default): 'hash-targets' for the first batch of a kind,
+ *   then 'fold' while the last merged batch of the same kind had at most
+ *   half of the keys of partials 1.. new to partial 0 (measured on english
+ *   batches of 0.1 to 32 MB, split in two: folding costs less up to about
+ *   0.6 new, e.g. 4.9 against 7.3 ms at 0.22, 5.2 against 7.2 ms at 0.001).
+ */
+export type MergeStrategy = 'auto' | 'fold' | 'hash-targets';
+
+export type PoolPhase = 'count' | 'merge' | 'export';
+
+/** Test hooks (to kill a worker mid-batch deterministically). */
+export interface WorkerPoolHooks {
+  /** Called before each command is posted to a worker. */
+  beforeCommand?(event: {
+    readonly phase: PoolPhase;
+    readonly worker: number;
+    readonly attempt: number;
+    /** Terminates the worker's thread from outside (noticed after stallTimeoutMs). */
+    terminate(): void;
+    /** Makes the worker exit with this code when it takes the command (noticed at once). */
+    exit(code: number): void;
+  }): void;
+}
+
+export interface WorkerPoolOptions {
+  /** Worker threads. Default: the host's core count. */
+  readonly workers?: number;
+  /** Initial size of the shared memory in 64 KiB pages (at least 32). */
+  readonly initialPages?: number;
+  /** Pages the shared memory may grow to (default 65536 = 4 GiB); larger batches fail with ERR_SLUICE_KERNEL_MEMORY. */
+  readonly maximumPages?: number;
+  /**
+   * Partitions a delimited float sum is cut into (fewer for small batches),
+   * independent of the worker count so that sums are identical to the bit
+   * with any number of workers; keep it at least the worker count. Default
+   * 8. (Word counts, counts, min and max are exact: one partition per worker.)
+   */
+  readonly partitions?: number;
+  /** Batches below this many bytes run inline on the calling thread; partitions are at least this big. Default 256 KiB. */
+  readonly minPartitionBytes?: number;
+  /**
+   * A batch with fewer bytes than this per key of its partial tables is
+   * mostly distinct keys: merging partitions would cost about as much as
+   * counting, so the next batch of that kind runs as one partition (no
+   * merge), until batches repeat their keys again. 0 always splits. Default 32.
+   */
+  readonly minBytesPerKey?: number;
+  /** How partial tables are merged (see MergeStrategy). Default 'auto'. */
+  readonly mergeStrategy?: MergeStrategy;
+  /** A worker that reports nothing for this long during a batch is presumed dead and replaced. Default 30 s. */
+  readonly stallTimeoutMs?: number;
+  readonly hooks?: WorkerPoolHooks;
+}
+
+export interface WorkerPoolStats {
+  /** Batches split across workers. */
+  parallelBatches: number;
+  /** Batches small enough to run inline. */
+  inlineBatches: number;
+  /** Parallel batches cut into more than one partition (and so merged). */
+  mergedBatches: number;
+  /** Merged batches whose partials were folded into the first one ('fold'; the others used 'hash-targets'). */
+  foldedBatches: number;
+  /** Batch bytes copied into shared memory (none for batches written there, in regions from allocInput()). */
+  copiedBytes: number;
+  /** Attempts run again after a worker was lost. */
+  retries: number;
+  /** Worker threads started to replace lost ones. */
+  replacedWorkers: number;
+  /** Milliseconds spent in each phase of parallel batches, summed (for benchmarks). */
+  countMs: number;
+  mergeMs: number;
+  /** Reading the merged result out of shared memory (key decoding included). */
+  exportMs: number;
+}
