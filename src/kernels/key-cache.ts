@@ -31,6 +31,8 @@ const BYPASS_EXPORTS = 8;
 /** Exports below this many keys neither use nor train the cache: decoding them is cheap. */
 const MIN_EXPORT_KEYS = 64;
 const MIN_HIT_SHARE = 0.5;
+/** Scratch regions a KeyLookup writes (ids, values): the worker pool's threads write them, see its quarantine. */
+export const LOOKUP_OUTPUT_SCRATCH = ['key-cache-ids', 'key-cache-values'] as const;
 /** A seed of its own, unlike the tables it looks keys up for. */
 const CACHE_SEED = 0x5bd1e9955bd1e995n;
 
@@ -81,8 +83,8 @@ export class KeyCache {
   export(ctx: KernelContext, t: number, list: number, n: number, options: KeyCacheExportOptions = {}): KeyedValues {
     // Nothing is allocated before the lookups can run: without memory for the cache, export as before.
     this.tableFor(ctx);
-    const ids = ctx.scratch.get('key-cache-ids', n * 4);
-    const valuesAt = ctx.scratch.get('key-cache-values', n * 8);
+    const ids = ctx.scratch.get(LOOKUP_OUTPUT_SCRATCH[0], n * 4);
+    const valuesAt = ctx.scratch.get(LOOKUP_OUTPUT_SCRATCH[1], n * 8);
     const lookup = options.lookup ?? lookupOnThisThread(ctx);
     const misses = lookup(this.table, t, list, n, ids, valuesAt);
     const arenaBytes = options.arenaBytes ?? ctx.instance.header(t).arenaUsed;

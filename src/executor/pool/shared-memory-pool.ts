@@ -53,7 +53,7 @@ import { KernelInstance, createKernelMemory } from '../../kernels/kernel-instanc
 import { MAX_PAGES } from '../../kernels/kernel-memory.js';
 import { INPUT_PADDING, LAYOUT, VALUE_F64, VALUE_I64, geometryFor, type ValueKind } from '../../kernels/layout.js';
 import { embeddedModule } from '../../kernels/load.js';
-import type { KeyLookup } from '../../kernels/key-cache.js';
+import { LOOKUP_OUTPUT_SCRATCH, type KeyLookup } from '../../kernels/key-cache.js';
 import { exportByOrigin } from '../../kernels/ordered-export.js';
 import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
@@ -66,7 +66,7 @@ import { LentInputs } from './lent-inputs.js';
 import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, usesFold, type PurposeTables } from './merge-strategies.js';
 import { afterNewline, atWhitespace, partitionEnds, type BoundaryRule } from './partitions.js';
 import {
-  DEFAULT_MIN_BYTES_PER_KEY, DEFAULT_MIN_PARTITION_BYTES, DEFAULT_PARTITIONS, DEFAULT_STALL_TIMEOUT_MS,
+  DEFAULT_MIN_BYTES_PER_KEY, DEFAULT_MIN_PARTITION_BYTES, DEFAULT_PARTITIONS, DEFAULT_STALL_TIMEOUT_MS, MERGE_STRATEGIES,
   type MergeStrategy, type PoolPhase, type WorkerPoolHooks, type WorkerPoolOptions, type WorkerPoolStats,
 } from './pool-options.js';
 import { writeCommand, type CommandWords, type Task, type TaskRunner } from './pool-task.js';
@@ -88,8 +88,6 @@ const STARTING_GEOMETRY = geometryFor(4096, 4096 * 8);
  * are copied whole.
  */
 const CHUNKS_PER_PARTITION = 4;
-/** Scratch regions workers write into: a lost worker's go with it (see quarantineTables). */
-const WORKER_WRITTEN_SCRATCH = ['key-cache-ids', 'key-cache-values'];
 
 /**
  * A batch in the shared input region. Partition k ends at ends[k] and is cut
@@ -157,8 +155,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     this.minBytesPerKey = options.minBytesPerKey ?? DEFAULT_MIN_BYTES_PER_KEY;
     this.mergeStrategy = options.mergeStrategy ?? 'auto';
-    if (!['auto', 'fold', 'hash-targets'].includes(this.mergeStrategy)) {
-      throw new InvalidArgumentError(`mergeStrategy must be 'auto', 'fold' or 'hash-targets', got ${String(options.mergeStrategy)}`);
+    if (!MERGE_STRATEGIES.includes(this.mergeStrategy)) {
+      throw new InvalidArgumentError(`mergeStrategy must be one of ${MERGE_STRATEGIES.map((m) => `'${m}'`).join(', ')}, got ${String(options.mergeStrategy)}`);
     }
     this.chunksPerPartition = workers < defaultWorkers ? CHUNKS_PER_PARTITION : 1;
     this.hooks = options.hooks;
@@ -590,7 +588,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
 
   /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
   private quarantineTables(handle: PoolThread): void {
-    const written = [...WORKER_WRITTEN_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
+    // Scratch regions workers write into: the key lookups' output and the fold's pending lists.
+    const written = [...LOOKUP_OUTPUT_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
     for (const purpose of written) {
       const ptr = this.context.scratch.surrender(purpose);
       if (ptr !== undefined) handle.quarantine.push(ptr);
