@@ -88,7 +88,7 @@ export class KeyCache {
     const lookup = options.lookup ?? lookupOnThisThread(ctx);
     const misses = lookup(this.table, t, list, n, ids, valuesAt);
     const arenaBytes = options.arenaBytes ?? ctx.instance.header(t).arenaUsed;
-    const keys = misses === 0 ? this.cachedKeys(ctx, ids, n) : this.addMisses(ctx, t, list, n, ids, misses, arenaBytes);
+    const keys = misses === 0 ? this.assemble(ctx, ids, n, this.strings.length, []) : this.addMisses(ctx, t, list, n, ids, misses, arenaBytes);
     const values = new Float64Array(n);
     values.set(new Float64Array(ctx.instance.memory.u8().buffer, valuesAt, n));
     this.learn(ctx, n, misses);
@@ -107,14 +107,6 @@ export class KeyCache {
     return this.table;
   }
 
-  private cachedKeys(ctx: KernelContext, idsAt: number, n: number): string[] {
-    const ids = new Int32Array(ctx.instance.memory.u8().buffer, idsAt, n);
-    const strings = this.strings;
-    const keys = new Array<string>(n);
-    for (let i = 0; i < n; i++) keys[i] = strings[ids[i] as number] as string;
-    return keys;
-  }
-
   /** Decodes the misses (one bulk decode), caches what fits, and assembles all keys. */
   private addMisses(ctx: KernelContext, t: number, list: number, n: number, idsAt: number, misses: number, arenaBytes: number): string[] {
     const room = this.makeRoom(ctx, t, misses);
@@ -123,7 +115,9 @@ export class KeyCache {
     const nextId = this.strings.length;
     const written = ctx.instance.exports.keyCacheAdd(this.table, t, list, n, idsAt, nextId, room, keysOut, lengthsOut) >>> 0;
     try {
-      return this.assemble(ctx, idsAt, n, nextId, keysOut, written, lengthsOut, misses);
+      const u8 = ctx.instance.memory.u8();
+      const decoded = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), new Uint32Array(u8.buffer, lengthsOut, misses), misses);
+      return this.assemble(ctx, idsAt, n, nextId, decoded);
     } catch (error) {
       // Ids were added for strings that do not exist: forget everything rather than hand out wrong keys later.
       this.reset(ctx);
@@ -131,10 +125,12 @@ export class KeyCache {
     }
   }
 
-  private assemble(ctx: KernelContext, idsAt: number, n: number, nextId: number, keysOut: number, written: number, lengthsOut: number, misses: number): string[] {
-    const u8 = ctx.instance.memory.u8();
-    const decoded = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), new Uint32Array(u8.buffer, lengthsOut, misses), misses);
-    const ids = new Int32Array(u8.buffer, idsAt, n);
+  /**
+   * The keys by their ids: cached strings, and `decoded` (the misses in
+   * order) for ids from `nextId` on (now cached) and for -2 - m (not cached).
+   */
+  private assemble(ctx: KernelContext, idsAt: number, n: number, nextId: number, decoded: readonly string[]): string[] {
+    const ids = new Int32Array(ctx.instance.memory.u8().buffer, idsAt, n);
     const strings = this.strings;
     const keys = new Array<string>(n);
     for (let i = 0; i < n; i++) {

@@ -122,7 +122,7 @@ export class RecordBatchBuilder {
    */
   build(): RecordBatch {
     // Nothing arrived (or only over-long records): an empty batch holds no lent memory.
-    if (this.length === 0 && !this.disposed && (this.arena.length === 0 || this.region !== undefined)) {
+    if (this.regions !== undefined && this.length === 0 && !this.disposed) {
       this.region?.release();
       this.region = undefined;
       this.arena = EMPTY;
