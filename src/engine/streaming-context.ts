@@ -8,6 +8,9 @@ import { JobGenerator } from './job-generator.js';
 import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
 import { ListenerBus, type StreamingListener } from './listener.js';
+import { consoleLogger, type Logger, silentLogger } from './logger.js';
+import { describeValue } from '../arguments.js';
+import { UnionDStream } from '../stream/union-dstream.js';
 import { checkReceiverBufferBytes } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
@@ -40,8 +43,15 @@ export interface StreamingContextOptions {
    * without a rate limit or backpressure. Default 256 MiB. See ReceiverSupervisor.
    */
   readonly receiverBufferBytes?: number;
+  /**
+   * Where receiver errors and reconnects are logged (WARN) and notes such as
+   * a connection coming back (INFO). Default: `consoleLogger` (stderr);
+   * `null` logs nothing. Listeners (onReceiverError) see the same errors.
+   */
+  readonly logger?: Logger | null;
 }
 
+/** 'initialized' before start(), 'active' while running, 'stopped' after stop() (a stopped context cannot restart). */
 export type ContextState = 'initialized' | 'active' | 'stopped';
 
 /**
@@ -56,6 +66,8 @@ export class StreamingContext {
   readonly output: (line: string) => void;
   readonly fileSink: FileSink | undefined;
   readonly receiverBufferBytes: number;
+  /** Where receiver errors and notes go (StreamingContextOptions.logger). */
+  readonly logger: Logger;
   readonly graph = new DStreamGraph();
   readonly listenerBus = new ListenerBus();
   private currentState: ContextState = 'initialized';
@@ -74,9 +86,16 @@ export class StreamingContext {
   private readonly terminationWaiters: { resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(options: StreamingContextOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(
+        `new StreamingContext needs an options object, e.g. new StreamingContext({ batchIntervalMs: 1000 }); got ${describeValue(options)}`,
+      );
+    }
     const { batchIntervalMs } = options;
-    if (!Number.isInteger(batchIntervalMs) || batchIntervalMs <= 0) {
-      throw new InvalidArgumentError(`batchIntervalMs must be a positive integer number of milliseconds, got ${batchIntervalMs}`);
+    if (typeof batchIntervalMs !== 'number' || !Number.isSafeInteger(batchIntervalMs) || batchIntervalMs <= 0) {
+      throw new InvalidArgumentError(
+        `batchIntervalMs must be a positive whole number of milliseconds, e.g. { batchIntervalMs: 1000 } for one-second batches; got ${describeValue(batchIntervalMs)}`,
+      );
     }
     this.batchIntervalMs = batchIntervalMs;
     this.clock = options.clock ?? new SystemClock();
@@ -84,6 +103,7 @@ export class StreamingContext {
     this.output = options.output ?? ((line) => console.log(line));
     this.fileSink = options.fileSink;
     this.receiverBufferBytes = checkReceiverBufferBytes(options.receiverBufferBytes);
+    this.logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
     this.scheduler = new JobScheduler(this.clock, this.graph, this.listenerBus, (error) => this.fail(error));
     this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets);
   }
@@ -141,6 +161,17 @@ export class StreamingContext {
     return getOrCreateContext(store, create);
   }
 
+  /**
+   * True when getOrCreate restored this context from a checkpoint (start()
+   * then resumes after the last completed batch). Spark's getOrCreate does
+   * not call the create function when it recovers; here it always does
+   * (checkpoints hold data, not code), so a program that must act
+   * differently on recovery, e.g. not re-send a greeting, checks this.
+   */
+  get recovered(): boolean {
+    return this.resumePoint !== undefined;
+  }
+
   /** Used by getOrCreate only: start() continues the recovered run instead of starting a new one. */
   resumeFrom(point: { zeroTime: number; checkpointTime: number }): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('A context can only be recovered before start()');
@@ -166,10 +197,27 @@ export class StreamingContext {
     return new QueueInputDStream(this, queue, options);
   }
 
+  /**
+   * Spark's ssc.union: the elements of all `streams`, per batch (all from
+   * this context, with the same slide).
+   */
+  union<T>(...streams: DStream<T>[]): DStream<T> {
+    const flat = streams.length === 1 && Array.isArray(streams[0]) ? (streams[0] as unknown as DStream<T>[]) : streams;
+    if (flat.length === 0) throw new InvalidArgumentError('ssc.union(...streams) needs at least one stream, e.g. ssc.union(a, b)');
+    for (const stream of flat) {
+      if ((stream as unknown as { context?: unknown })?.context !== this) {
+        throw new InvalidArgumentError(`ssc.union(...streams): every argument must be a stream of this StreamingContext; got ${describeValue(stream)}`);
+      }
+    }
+    return new UnionDStream(flat);
+  }
+
+  /** Registers a listener for batch and receiver events. */
   addStreamingListener(listener: StreamingListener): void {
     this.listenerBus.add(listener);
   }
 
+  /** Removes a listener added with addStreamingListener. */
   removeStreamingListener(listener: StreamingListener): void {
     this.listenerBus.remove(listener);
   }
@@ -275,6 +323,18 @@ export class StreamingContext {
         });
       }
     });
+  }
+
+  /**
+   * Spark's awaitTerminationOrTimeout: true once the context has stopped,
+   * false when `timeoutMs` (on the context's clock) passes first; rejects
+   * with the JobError of a failed batch.
+   */
+  awaitTerminationOrTimeout(timeoutMs: number): Promise<boolean> {
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+      throw new InvalidArgumentError(`awaitTerminationOrTimeout(timeoutMs) needs a duration in ms ≥ 0, e.g. 10_000; got ${describeValue(timeoutMs)}`);
+    }
+    return this.awaitTermination(timeoutMs);
   }
 
   private async shutdown(graceful: boolean): Promise<void> {

@@ -14,7 +14,7 @@
  * recomputed from the checkpoint; the checkpoint itself is always fsynced).
  */
 
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../checkpoint/store.js';
@@ -35,6 +35,21 @@ export class NodeFileSink implements FileSink {
   constructor(options: NodeFileSinkOptions = {}) {
     this.baseDir = resolve(options.baseDir ?? '.');
     this.fsync = options.fsync ?? false;
+  }
+
+  /**
+   * Creates the folder that batch folders named `prefix-<ms>` go into and
+   * checks it is writable, so a program can fail before it reads (and
+   * loses) input rather than at its first output.
+   */
+  async ensureWritable(prefix: string): Promise<void> {
+    const parent = dirname(resolve(this.baseDir, `${prefix}-0`));
+    try {
+      await createDirectory(parent);
+      await access(parent, constants.W_OK);
+    } catch (error) {
+      throw new OutputError(`Cannot write output folders to ${parent}: ${(error as Error).message}. Choose a directory you can create and write to.`, { cause: error });
+    }
   }
 
   async writeBatch(name: string, parts: readonly (readonly string[])[]): Promise<void> {

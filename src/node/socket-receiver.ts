@@ -108,6 +108,8 @@ export class SocketReceiver extends Receiver implements RateControlled {
       if (socket !== this.socket) return;
       this.connections++;
       this.setConnected(true);
+      // After a failure the operator was told "retrying"; say when it worked (Spark logs receiver restarts likewise).
+      if (this.connections > 1 || this.backoff.attempts > 0) this.logInfo(`connected to ${this.hostname}:${this.port} again`);
     });
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket || !this.running) return;

@@ -24,6 +24,7 @@ export class ReceiverInputDStream extends InputDStream<string> {
       ...options,
       ...(regions === undefined ? {} : { regions }),
       bufferBytes: context.receiverBufferBytes,
+      logger: context.logger,
     });
   }
 

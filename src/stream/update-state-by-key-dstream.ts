@@ -3,6 +3,7 @@ import { KeyMap } from '../batch/key-map.js';
 import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
@@ -164,6 +165,7 @@ DStream.prototype.updateStateByKey = function updateStateByKey<K, V, S>(
   update: UpdateStateFunction<V, S>,
   options?: UpdateStateOptions<K, S>,
 ): DStream<Pair<K, S>> {
+  requireFunction('updateStateByKey(update)', update, 'updateStateByKey((values, state) => (state ?? 0) + values.length) or updateStateByKey(runningSum)');
   // Running sums only need each batch's per-key sum, so the built-in chains before it fuse into one kernel call.
   const source = builtinOf(update)?.kind === 'runningSum' ? this.reduceByKey(sum as unknown as (a: V, b: V) => V) : this;
   return new StateDStream(source, update, options);

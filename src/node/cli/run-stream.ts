@@ -58,7 +58,8 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   let lastReported = '';
 
   const create = (): StreamingContext => {
-    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: options.kernels.kernels });
+    // The CLI reports receiver problems itself (onReceiverError below), in its own words.
+    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: options.kernels.kernels, logger: null });
     if (settings.checkpointDir === undefined && options.stateful) ssc.checkpoint(new InMemoryCheckpointStore());
     const built = options.build(ssc, watch.onChange);
     sourceDescription = built.sourceDescription;
@@ -148,12 +149,20 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   return exitCode;
 }
 
-/** The engine's advice for an incompatible checkpoint speaks of code (.name(...)); a CLI user can only change options or directories. */
+/**
+ * The engine's advice for an incompatible checkpoint speaks of code
+ * (`.name(...)`, checkpoint stores); a CLI user can only change options or
+ * directories, so only the sentences saying what is wrong are kept.
+ */
 function withCliAdvice(error: unknown, dir: string): unknown {
   if (!(error instanceof CheckpointError) || error.code !== 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE') return error;
+  const problem = error.message
+    .split(/(?<=\.)\s+(?=[A-Z])/)
+    .filter((sentence) => !/\.name\(|checkpoint store|operator as it was|same inputs/.test(sentence))
+    .join(' ');
   return new CheckpointError(
     'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE',
-    `${error.message}\nThe checkpoint in ${dir} was written by another command or other options: run that command with the options it had, ` +
+    `${problem}\nThe checkpoint in ${dir} was written by another command or other options: run that command with the options it had, ` +
       `or give a different --checkpoint directory (or empty this one: its state is then lost).`,
     { cause: error },
   );

@@ -7,6 +7,7 @@
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
 import { Batch, nonZero, pairWithOne, printLines, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { MALFORMED_RECORDS_COUNTER } from '../../stream/flat-map-dstream.js';
 import { NodeFileSink } from '../file-sink.js';
 import { type OptionSpec, type ParsedArgs, parseDuration } from './args.js';
 import { defineCommand } from './command.js';
@@ -21,7 +22,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'state', type: 'boolean', help: 'Running counts since the start (updateStateByKey) instead of per-batch counts; recoverable with --checkpoint.' },
   { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch.' },
   { name: 'slide', type: 'string', value: 'DURATION', help: 'With --window: how often the window is output (default: every batch).' },
-  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"result":[[word,count],...]} with every word, not the first ten.' },
+  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[word,count],...]}, every word.' },
   { name: 'save', type: 'string', value: 'PREFIX', help: "Also write each batch's counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically)." },
 ];
 
@@ -79,6 +80,9 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
   const mode = options.mode ?? { kind: 'batch' };
   // The inverse (incremental) window needs a checkpoint; without --checkpoint the window is recomputed from its batches.
   const incrementalWindow = settings.checkpointDir !== undefined;
+  const sink = new NodeFileSink();
+  // Before any input is read, as --checkpoint is checked: a run that cannot save would lose what it consumed.
+  if (options.savePrefix !== undefined) await sink.ensureWritable(options.savePrefix);
   const kernels = await openKernels(options.workers ?? 1);
   try {
     return await runStream({
@@ -95,7 +99,7 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
         else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
-        if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
+        if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, sink);
         return { results: counts, sourceDescription: source.description };
       },
       collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
@@ -113,9 +117,22 @@ function byCountDescending(a: Pair<string, number>, b: Pair<string, number>): nu
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
-/** `{"time":ms,"records":n,"result":[[key,value],...]}` and a newline. */
-export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[], extra: Record<string, number> = {}): string {
-  return JSON.stringify({ time: info.batchTime, records: info.numRecords, ...extra, result }) + '\n';
+/**
+ * `{"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[key,value],...]}`
+ * and a newline: the batch's BatchInfo (delays as Spark defines them; malformed lines a parser skipped) and its result.
+ */
+export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[]): string {
+  return (
+    JSON.stringify({
+      time: info.batchTime,
+      records: info.numRecords,
+      schedulingDelay: info.schedulingDelay ?? null,
+      processingDelay: info.processingDelay ?? null,
+      totalDelay: info.totalDelay ?? null,
+      malformed: info.counters[MALFORMED_RECORDS_COUNTER] ?? 0,
+      result,
+    }) + '\n'
+  );
 }
 
 /** Spark's print(10) block for the batch. */
