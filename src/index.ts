@@ -54,3 +54,8 @@ export * from './stream/join.js';
 export * from './stream/left-outer-join.js';
 export * from './stream/right-outer-join.js';
 export * from './stream/full-outer-join.js';
+export * from './stream/map-values.js';
+export * from './stream/flat-map-values.js';
+export * from './stream/group-by-key-and-window.js';
+export * from './stream/repartition.js';
+export * from './stream/transform-with-dstream.js';

@@ -13,6 +13,7 @@ import { describeValue } from '../arguments.js';
 import { UnionDStream } from '../stream/union-dstream.js';
 import { checkReceiverBufferBytes } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
+import type { MapResult } from '../batch/batch.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
@@ -201,7 +202,7 @@ export class StreamingContext {
    * Spark's ssc.union: the elements of all `streams`, per batch (all from
    * this context, with the same slide).
    */
-  union<T>(...streams: DStream<T>[]): DStream<T> {
+  union<T extends MapResult>(...streams: DStream<T>[]): DStream<T> {
     const flat = streams.length === 1 && Array.isArray(streams[0]) ? (streams[0] as unknown as DStream<T>[]) : streams;
     if (flat.length === 0) throw new InvalidArgumentError('ssc.union(...streams) needs at least one stream, e.g. ssc.union(a, b)');
     for (const stream of flat) {

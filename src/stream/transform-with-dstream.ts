@@ -1,4 +1,4 @@
-import { Batch } from '../batch/batch.js';
+import { Batch, type MapResult } from '../batch/batch.js';
 import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -42,11 +42,11 @@ declare module '../engine/dstream.js' {
      * Applies a function of this stream's batch and `other`'s batch of the
      * same time (e.g. `(a, b) => a.join(b)`); it may use any Batch operation.
      */
-    transformWith<U, R>(other: DStream<U>, fn: (batch: Batch<T>, other: Batch<U>, time: number) => Batch<R>): DStream<R>;
+    transformWith<U extends MapResult, R>(other: DStream<U>, fn: (batch: Batch<T>, other: Batch<U>, time: number) => Batch<R>): DStream<R>;
   }
 }
 
-DStream.prototype.transformWith = function transformWith<T, U, R>(
+DStream.prototype.transformWith = function transformWith<T, U extends MapResult, R>(
   this: DStream<T>,
   other: DStream<U>,
   fn: (batch: Batch<T>, other: Batch<U>, time: number) => Batch<R>,

@@ -170,3 +170,25 @@ test('batches pending at the crash are recorded in the checkpoint and run again 
   await recovered.stop();
   assertSameRun(rec, expected, 'pending batches 5–7');
 });
+
+test('ssc.recovered tells the program whether getOrCreate restored a checkpoint (create() runs either way)', async () => {
+  const store = new InMemoryCheckpointStore();
+  let creates = 0;
+  const create = (clock: ManualClock) => (): StreamingContext => {
+    creates++;
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+    ssc.checkpoint(store);
+    ssc.queueStream<[string, number]>([[['a', 1]]]).updateStateByKey(runningSum).foreachRDD(() => {});
+    return ssc;
+  };
+  const firstClock = new ManualClock();
+  const first = await StreamingContext.getOrCreate(store, create(firstClock));
+  assert.equal(first.recovered, false, 'an empty store: a new run');
+  first.start();
+  await firstClock.advance(2000);
+  await first.stop();
+  const second = await StreamingContext.getOrCreate(store, create(new ManualClock(2000)));
+  assert.equal(second.recovered, true);
+  assert.equal(creates, 2);
+  await second.stop();
+});
