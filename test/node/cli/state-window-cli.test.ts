@@ -88,6 +88,9 @@ test('a corrupt or incompatible checkpoint directory stops with a clear message 
   const windowed = await runSluice(['wordcount', '--dir', input, '--window', '200ms', '--checkpoint', other, '--batch', '100ms']);
   assert.equal(windowed.code, 1);
   assert.match(windowed.stderr, /Cannot recover from the checkpoint/);
+  // An operator can only change options or directories: no advice about code (.name(...), checkpoint stores, causes).
+  assert.doesNotMatch(windowed.stderr, /\.name\(|checkpoint store|cause/);
+  assert.match(windowed.stderr, /give a different --checkpoint directory/);
   await dir.cleanup();
 });
 
