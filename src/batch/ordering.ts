@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 
+/** Orders two values: negative when `a` comes first, positive when `b` does, 0 when equal (as Array.prototype.sort). */
 export type Comparator<T> = (a: T, b: T) => number;
 
 function kindOf(value: unknown): string {
@@ -16,6 +17,7 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'array' : typeof value;
 }
 
+/** The default order of sortBy, sortByKey, top and takeOrdered (see the top of this file). */
 export function naturalOrder(a: unknown, b: unknown): number {
   const kind = kindOf(a);
   const other = kindOf(b);

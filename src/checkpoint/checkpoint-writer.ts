@@ -13,6 +13,7 @@ import type { CheckpointStore } from './store.js';
 import { type CheckpointDocument, type OperatorCheckpoint, encodeCheckpoint } from './format.js';
 import { type NamedGraph, nameGraph } from './stream-names.js';
 
+/** Options of `ssc.checkpoint(store, options)`. */
 export interface CheckpointOptions {
   /** Write a checkpoint after every N completed batches (default 1: every batch). */
   readonly checkpointInterval?: number;

@@ -21,6 +21,7 @@ import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-inpu
 import { CheckpointWriter, type CheckpointOptions } from '../checkpoint/checkpoint-writer.js';
 import { getOrCreateContext } from '../checkpoint/recovery.js';
 
+/** What `new StreamingContext(options)` takes; only `batchIntervalMs` is required. */
 export interface StreamingContextOptions {
   /** Length of one batch in ms (Spark's batchDuration). */
   readonly batchIntervalMs: number;

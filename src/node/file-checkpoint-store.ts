@@ -30,17 +30,22 @@ import { CheckpointError } from '../errors.js';
 import { crc32 } from '../checkpoint/crc32.js';
 import { createDirectory } from './create-directory.js';
 
+/** Name of the newest checkpoint file in a FileCheckpointStore directory. */
 export const CHECKPOINT_FILE = 'checkpoint';
+/** Name of the previous checkpoint, kept as a fallback. */
 export const BACKUP_FILE = 'checkpoint.bak';
 const MAGIC = 0x50434c53; // "SLCP" read as a little-endian u32
+/** Version of the checkpoint file header. */
 export const CHECKPOINT_FILE_VERSION = 1;
 const HEADER_BYTES = 20;
 
+/** Options of a FileCheckpointStore. */
 export interface FileCheckpointStoreOptions {
   /** Called when the newest checkpoint is unusable and the backup is read instead. */
   readonly onFallback?: (reason: string) => void;
 }
 
+/** A CheckpointStore in a directory: fsynced temp file, rename, previous checkpoint kept as a backup. */
 export class FileCheckpointStore implements CheckpointStore {
   readonly dir: string;
   private readonly onFallback: ((reason: string) => void) | undefined;

@@ -21,6 +21,7 @@ import type { FileSink } from '../checkpoint/store.js';
 import { InvalidArgumentError, OutputError } from '../errors.js';
 import { createDirectory } from './create-directory.js';
 
+/** Options of a NodeFileSink. */
 export interface NodeFileSinkOptions {
   /** Relative batch folder names are resolved against this. Default: the current directory. */
   readonly baseDir?: string;
@@ -28,6 +29,7 @@ export interface NodeFileSinkOptions {
   readonly fsync?: boolean;
 }
 
+/** The FileSink of saveAsTextFiles on Node (see the top of this file). */
 export class NodeFileSink implements FileSink {
   readonly baseDir: string;
   private readonly fsync: boolean;

@@ -25,16 +25,19 @@ import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
+/** Options of socketTextStream / SocketReceiver: reconnect backoff, line limits, rate. */
 export interface SocketReceiverOptions extends BackoffOptions, LineIntakeOptions {
   /** Called on every connect and disconnect (the CLI uses it to give up on a host that never answers). */
   readonly onConnectionChange?: (connected: boolean) => void;
 }
 
+/** Counters of a SocketReceiver. */
 export interface SocketReceiverStats extends LineIntakeStats {
   readonly connections: number;
   readonly bytesReceived: number;
 }
 
+/** The receiver behind socketTextStream (see the top of this file). */
 export class SocketReceiver extends Receiver implements RateControlled {
   readonly hostname: string;
   readonly port: number;

@@ -42,6 +42,7 @@ import { Receiver } from '../receivers/receiver.js';
 import { InvalidArgumentError } from '../errors.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
+/** Options of textFileStream / TextFileReceiver. */
 export interface TextFileReceiverOptions extends LineIntakeOptions {
   /** Also read the files present when the stream starts. Default false. */
   readonly includeExisting?: boolean;
@@ -51,6 +52,7 @@ export interface TextFileReceiverOptions extends LineIntakeOptions {
   readonly chunkBytes?: number;
 }
 
+/** Counters of a TextFileReceiver. */
 export interface TextFileReceiverStats extends LineIntakeStats {
   /** Directory listings done so far (tests wait for the first before adding files). */
   readonly scans: number;
@@ -65,10 +67,12 @@ export interface TextFilePosition {
   readonly current?: { readonly name: string; readonly offset: number };
 }
 
+/** True for names textFileStream skips: hidden files and temporary names used while a file is being written. */
 export function isIgnoredFileName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_') || name.endsWith('.tmp') || name.includes('_COPYING_');
 }
 
+/** The receiver behind textFileStream (see the top of this file). */
 export class TextFileReceiver extends Receiver implements RateControlled {
   readonly dir: string;
   private readonly includeExisting: boolean;

@@ -3,6 +3,7 @@ import { CheckpointError } from '../errors.js';
 import { InputDStream } from '../engine/input-dstream.js';
 import type { StreamingContext } from '../engine/streaming-context.js';
 
+/** Options of `ssc.queueStream(queue, options)`. */
 export interface QueueStreamOptions<T> {
   /** Take one array per batch (default true); otherwise all queued arrays, as partitions of one batch. */
   readonly oneAtATime?: boolean;

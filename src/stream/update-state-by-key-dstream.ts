@@ -14,6 +14,7 @@ import './reduce-by-key-dstream.js';
 /** `(newValues, state) → new state`, or undefined to remove the key. `state` is undefined for a new key. */
 export type UpdateStateFunction<V, S> = (values: V[], state: S | undefined) => S | undefined;
 
+/** Options of `updateStateByKey(update, options)`. */
 export interface UpdateStateOptions<K, S> {
   /** State to start from (Spark's initialRDD), applied before the first batch. */
   readonly initialState?: Iterable<Pair<K, S>>;

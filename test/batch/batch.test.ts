@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Batch, count, IllegalStateError, InvalidArgumentError, max, type Pair, recordBatchFromLines, sum } from '../../src/index.js';
+import { Batch, count, IllegalStateError, InvalidArgumentError, max, type Pair, recordBatchFromLines, sum } from '../../src/internals.js';
 
 test('transformations: map, filter, flatMap, mapPartitions, union keep partitions', () => {
   const b = Batch.fromPartitions([[1, 2], [3]]);

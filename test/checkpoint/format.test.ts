@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHECKPOINT_FORMAT_VERSION, type CheckpointDocument, decodeCheckpoint, encodeCheckpoint } from '../../src/index.js';
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointDocument, decodeCheckpoint, encodeCheckpoint } from '../../src/internals.js';
 import { crc32 } from '../../src/checkpoint/crc32.js';
 
 const doc: CheckpointDocument = {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   type Batch, CheckpointError, type CheckpointStore, decodeCheckpoint, InMemoryCheckpointStore, ManualClock, nonZero, type Pair, pairWithOne, Receiver,
   runningSum, splitWhitespace, type State, StateSpec, StreamingContext, subtract, sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { Rng } from '../../src/corpus/prng.js';
 
 const BATCHES = 20;

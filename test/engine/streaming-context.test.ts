@@ -13,7 +13,7 @@ import {
   ManualClock,
   Receiver,
   StreamingContext,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 
 /** A stream that needs a checkpoint, as updateStateByKey will. */
 class NeedsCheckpointDStream<T> extends DStream<T> {
@@ -73,7 +73,7 @@ test('ssc.union(...streams): elements of all streams per batch; an array works t
   const b = ssc.queueStream([[10], [20]], { oneAtATime: true });
   const seen: number[][] = [];
   ssc.union(a, b).foreachRDD((batch) => void seen.push(batch.collect()));
-  ssc.union([a, b] as unknown as import('../../src/index.js').DStream<number>).foreachRDD(() => undefined);
+  ssc.union([a, b] as unknown as import('../../src/internals.js').DStream<number>).foreachRDD(() => undefined);
   assert.throws(() => ssc.union(), /needs at least one stream/);
   assert.throws(() => ssc.union(a, 3 as unknown as typeof a), /every argument must be a stream of this StreamingContext; got the number 3/);
   const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });

@@ -5,7 +5,8 @@
  */
 
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
-import { Batch, nonZero, pairWithOne, printLines, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
+import { printLines } from '../../stream/print.js';
+import { Batch, nonZero, pairWithOne, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { MALFORMED_RECORDS_COUNTER } from '../../stream/flat-map-dstream.js';
 import { NodeFileSink } from '../file-sink.js';
