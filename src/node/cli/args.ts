@@ -84,7 +84,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
  * could mean milliseconds (the library's unit) or seconds (Spark's
  * Seconds(n)), so guessing would silently give batches 1000 times too long or short.
  */
-export function parseDuration(flag: string, text: string): number {
+export function parseDuration(flag: string, text: string, maxMs = Number.MAX_SAFE_INTEGER): number {
   const trimmed = text.trim();
   if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
     throw new InvalidArgumentError(`--${flag} "${text}" needs a unit: ${trimmed}ms or ${trimmed}s (also m, h).`);
@@ -94,6 +94,7 @@ export function parseDuration(flag: string, text: string): number {
   if (!Number.isFinite(ms) || ms <= 0 || !Number.isSafeInteger(ms)) {
     throw new InvalidArgumentError(`--${flag} "${text}" is not a duration; use e.g. 500ms, 1s, 2m (a whole number of milliseconds, above 0).`);
   }
+  if (ms > maxMs) throw new InvalidArgumentError(`--${flag} "${text}" is too long: at most ${maxMs} ms (${Math.floor(maxMs / 86_400_000)} days).`);
   return ms;
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type CliIo, EXIT_OK, EXIT_USAGE, exitAfterFlush, processIo } from './io.js';
 import { exitCodeFor } from './run-stream.js';
+import { operatorMessage } from './operator-message.js';
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { genCommand } from './gen.js';
@@ -54,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await command.run(rest, io);
   } catch (error) {
-    const message = (error as Error).message;
+    const message = operatorMessage(error);
     io.stderr(message.startsWith('sluice') ? `${message}\n` : `sluice ${name}: ${message}\n`);
     return exitCodeFor(error);
   }

@@ -12,6 +12,7 @@ import type { KernelsHandle } from './kernels-option.js';
 import { CheckpointError, ConnectionError, SluiceError } from '../../errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
+import { operatorMessage } from './operator-message.js';
 
 export interface RunStreamOptions<T> {
   readonly io: CliIo;
@@ -140,7 +141,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     io.stderr(`sluice: reading ${sourceDescription} (${options.kernels.description}), one batch every ${ssc.batchIntervalMs} ms${checkpointing}\n`);
     await Promise.race([ssc.awaitTermination(), forced]);
   } catch (error) {
-    io.stderr(`sluice: ${(error as Error).message}\n`);
+    io.stderr(`sluice: ${operatorMessage(error)}\n`);
     if (exitCode === EXIT_OK) exitCode = exitCodeFor(error);
   } finally {
     if (connectTimer !== undefined) clearTimeout(connectTimer);
@@ -156,10 +157,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
  */
 function withCliAdvice(error: unknown, dir: string): unknown {
   if (!(error instanceof CheckpointError) || error.code !== 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE') return error;
-  const problem = error.message
-    .split(/(?<=\.)\s+(?=[A-Z])/)
-    .filter((sentence) => !/\.name\(|checkpoint store|operator as it was|same inputs/.test(sentence))
-    .join(' ');
+  const problem = operatorMessage(error);
   return new CheckpointError(
     'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE',
     `${problem}\nThe checkpoint in ${dir} was written by another command or other options: run that command with the options it had, ` +

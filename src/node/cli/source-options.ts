@@ -11,6 +11,9 @@ import { resolve } from 'node:path';
 import { socketTextStream, textFileStream } from '../streams.js';
 import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 
+
+/** A single setTimeout cannot wait longer (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'socket', type: 'string', value: 'HOST:PORT', help: 'Read lines from a TCP server (e.g. `sluice gen` or `nc -lk 9999`); reconnects when it goes away.' },
   { name: 'dir', type: 'string', value: 'PATH', help: 'Read the files that appear in a directory (write elsewhere, then rename into it).' },
@@ -64,7 +67,7 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
     backpressure: args.flags.has('backpressure'),
     batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
     maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
-    connectTimeoutMs: connectTimeout === undefined ? 10_000 : parseDuration('connect-timeout', connectTimeout),
+    connectTimeoutMs: connectTimeout === undefined ? 10_000 : parseDuration('connect-timeout', connectTimeout, MAX_TIMER_MS),
     ...(socket === undefined ? {} : { socket: parseHostPort('socket', socket) }),
     ...(dir === undefined ? {} : { dir }),
     includeExisting: args.flags.has('include-existing'),
