@@ -11,9 +11,9 @@ import { resolve } from 'node:path';
 import { socketTextStream, textFileStream } from '../streams.js';
 import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 
-
 /** A single setTimeout cannot wait longer (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'socket', type: 'string', value: 'HOST:PORT', help: 'Read lines from a TCP server (e.g. `sluice gen` or `nc -lk 9999`); reconnects when it goes away.' },
   { name: 'dir', type: 'string', value: 'PATH', help: 'Read the files that appear in a directory (write elsewhere, then rename into it).' },
