@@ -203,8 +203,11 @@ export class StreamingContext {
    * Spark's ssc.union: the elements of all `streams`, per batch (all from
    * this context, with the same slide).
    */
-  union<T extends MapResult>(...streams: DStream<T>[]): DStream<T> {
-    const flat = streams.length === 1 && Array.isArray(streams[0]) ? (streams[0] as unknown as DStream<T>[]) : streams;
+  union<T extends MapResult>(...streams: DStream<T>[]): DStream<T>;
+  /** The same with the streams in an array, as Spark's `ssc.union(Seq(...))`. */
+  union<T extends MapResult>(streams: readonly DStream<T>[]): DStream<T>;
+  union<T extends MapResult>(...streams: (DStream<T> | readonly DStream<T>[])[]): DStream<T> {
+    const flat = (streams.length === 1 && Array.isArray(streams[0]) ? streams[0] : streams) as DStream<T>[];
     if (flat.length === 0) throw new InvalidArgumentError('ssc.union(...streams) needs at least one stream, e.g. ssc.union(a, b)');
     for (const stream of flat) {
       if ((stream as unknown as { context?: unknown })?.context !== this) {
