@@ -12,6 +12,9 @@
  * request-driven: a ManualClock and `ssc.runBatch()` in each request.
  * Everything else is the same engine as `sluice` (same modules, same results).
  */
+// Installs the operator methods (.flatMap, .reduceByKey, ...) on DStream.
+import './stream/operators.js';
+
 export * from './errors.js';
 export type { AggregateTable, DelimitedResult, DelimitedSpec, Kernels, KeyedValues, RecordBatch, Reducer } from './kernels/api.js';
 export { createModuleKernels as createKernels, loadModuleKernels as loadKernels, type LoadKernelsOptions } from './kernels/load-module.js';

@@ -3,7 +3,7 @@
 // walks the compiled import graph from the package's "." entry point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,6 +67,11 @@ test('everything reachable from the "./edge" export is edge-safe, with no embedd
   assert.deepEqual(problems, []);
   assert.ok(reached.includes('dist/src/engine/streaming-context.js'), 'the walk reaches the engine');
   assert.deepEqual(reached.filter((file) => /generated\/wasm-base64|kernels\/load\.js|\/browser\/|\/executor\/pool\//.test(file)), []);
+  // Operators install themselves on DStream.prototype when imported: the edge entry must reach every one.
+  const streamDir = resolve(root, 'dist/src/stream');
+  const operators = readdirSync(streamDir).filter((name) => name.endsWith('.js') && /^DStream\.prototype\.\w+ =/m.test(readFileSync(resolve(streamDir, name), 'utf8')));
+  assert.ok(operators.length >= 20, `operator files found: ${operators.join(', ')}`);
+  assert.deepEqual(operators.filter((name) => !reached.includes(`dist/src/stream/${name}`)), [], 'operators missing from sluice/edge (add them to src/stream/operators.ts)');
   // The "." entry does carry the embedded kernel, so the check above can tell the two apart.
   assert.ok(walkImports(entryOf('.')).reached.includes('dist/src/kernels/generated/wasm-base64.js'));
 });
