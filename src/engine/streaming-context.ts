@@ -251,12 +251,11 @@ export class StreamingContext {
    * edge runtimes): give the context a ManualClock, which never fires by
    * itself, and call runBatch() in each request, after handing it the input.
    */
-  runBatch(time?: number): Promise<BatchInfo> {
+  async runBatch(time?: number): Promise<BatchInfo> {
     if (this.currentState !== 'active') throw new IllegalStateError(`runBatch() needs a started context (it is ${this.currentState})`);
-    return this.generator.runNow(time).then((info) => {
-      if (info.failure !== undefined) throw info.failure;
-      return info;
-    });
+    const info = await this.generator.runNow(time);
+    if (info.failure !== undefined) throw info.failure;
+    return info;
   }
 
   /**
