@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKernels } from '../../src/index.js';
@@ -17,7 +17,7 @@ import { MemoryKv } from './workerd/memory-kv.js';
 import { FIRST_LINES, ORDERS, SECOND_LINES } from './workerd/scenario.js';
 
 const WORKERD = resolve(repoRoot, 'node_modules/.bin/workerd');
-const EDGE_TESTS = ['exampleWorkerKeepsRunningTotalsOnWasm', 'edgeEntryNeverFallsBackSilently', 'runtimeIsWorkerd'];
+const EDGE_TESTS = ['exampleWorkerKeepsRunningTotalsOnWasm', 'readmeMinimalWorkerKeepsRunningCounts', 'edgeEntryNeverFallsBackSilently', 'runtimeIsWorkerd'];
 const CORE_TESTS = ['fullCoreImportsAndReportsTheFallback'];
 
 function worker(main: string): string {
@@ -64,6 +64,11 @@ async function scenarioOnNode(): Promise<unknown> {
   const third = await runOneBatch(store, kernels, { lines: [] });
   return JSON.parse(JSON.stringify({ first, second, third }));
 }
+
+test('the README shows the minimal Worker exactly as the file that runs in workerd', () => {
+  const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
+  assert.ok(readme.includes('```ts\n' + readFileSync(resolve(repoRoot, 'examples/edge/minimal-worker.ts'), 'utf8') + '```'));
+});
 
 test('in workerd: the example Worker counts words and orders on the WASM kernels, and the full core imports and reports its fallback', async () => {
   assert.equal(typeof process.versions.node, 'string', 'this side runs on Node');

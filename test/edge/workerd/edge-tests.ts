@@ -6,6 +6,7 @@
  */
 import kernelModule from 'sluice/kernel.wasm';
 import { KernelError, StreamingContext, defaultKernels, loadKernels, setDefaultKernels } from 'sluice/edge';
+import minimalWorker from '../../../examples/edge/minimal-worker.js';
 import worker from '../../../examples/edge/worker.js';
 import { MemoryKv } from './memory-kv.js';
 import { AFTER_FIRST, AFTER_SECOND, FIRST_LINES, ORDERS, ORDER_TOTALS, SECOND_LINES } from './scenario.js';
@@ -60,6 +61,19 @@ export const exampleWorkerKeepsRunningTotalsOnWasm = {
     same(sorted(third['words'] as Record<string, number>), sorted(AFTER_SECOND), 'an empty POST changes no count');
     same(third['batchTime'], 4000, 'four batches so far');
     console.log(`RESULT ${JSON.stringify({ first, second, third })}`);
+  },
+};
+
+export const readmeMinimalWorkerKeepsRunningCounts = {
+  async test(): Promise<void> {
+    const env = { SLUICE_STATE: new MemoryKv() };
+    const answers: unknown[] = [];
+    for (const body of [FIRST_LINES, SECOND_LINES]) {
+      const response = await minimalWorker.fetch(new Request('http://example.test/', { method: 'POST', body }), env);
+      const answer = (await response.json()) as { kernels: string; kernelCalls: number; counts: Record<string, number> };
+      answers.push([answer.kernels, answer.kernelCalls, sorted(answer.counts)]);
+    }
+    same(answers, [['wasm', 1, sorted(AFTER_FIRST)], ['wasm', 1, sorted(AFTER_SECOND)]], 'running counts over two requests');
   },
 };
 
