@@ -14,6 +14,7 @@ function check(ok: boolean, what: string, got?: unknown): void {
 export const fullCoreImportsAndReportsTheFallback = {
   async test(): Promise<void> {
     check(navigator.userAgent === 'Cloudflare-Workers', 'running in workerd', navigator.userAgent);
+    check((import.meta as { url?: string }).url === undefined, 'import.meta.url is undefined here, and the full core imported anyway');
     const embedded = createKernels();
     check(embedded.kind === 'js' && /disallowed by embedder/.test(embedded.fallbackReason ?? ''), 'the embedded build is refused here, and the fallback says why', embedded.fallbackReason);
     let required: unknown;
