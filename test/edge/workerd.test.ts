@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,6 +39,14 @@ const edge :Workerd.Worker = ${worker('edge-tests.js')};
 const core :Workerd.Worker = ${worker('core-tests.js')};
 `;
 
+const SERVE_CONFIG = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .main) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+);
+const main :Workerd.Worker = ${worker('serve-entry.js')};
+`;
+
 function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,6 +60,31 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
       resolvePromise({ code, output });
     });
   });
+}
+
+/**
+ * Starts `workerd serve` on a socket bound here to an ephemeral port on
+ * 127.0.0.1 and handed over as fd 3 (`--socket-fd`), so runs never collide.
+ */
+async function serve(dir: string): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  const child = spawn(WORKERD, ['serve', 'config.capnp', '--socket-fd', 'http=3'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', fd] });
+  server.close(); // workerd holds its own copy of the listening socket
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => child.on('close', () => done()));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** The example's scenario on Node, with the `sluice` entry's embedded kernels. */
@@ -85,6 +119,39 @@ test('in workerd: the example Worker counts words and orders on the WASM kernels
     assert.ok(line !== undefined, `the example logged its answers:\n${output}`);
     const inWorkerd: unknown = JSON.parse(line.slice(line.indexOf('RESULT ') + 'RESULT '.length));
     assert.deepEqual(inWorkerd, await scenarioOnNode(), 'workerd and Node give the same answers');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('over HTTP: workerd serve answers POSTs with running totals kept across requests, as Node computes them', async () => {
+  assert.equal(typeof process.versions.node, 'string', 'this side runs on Node');
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-workerd-serve-'));
+  try {
+    await bundleForEdge({ entries: ['dist/test/edge/workerd/serve-entry.js'], outdir: dir });
+    copyFileSync(resolve(repoRoot, 'build/sluice.wasm'), join(dir, 'kernel.wasm'));
+    writeFileSync(join(dir, 'config.capnp'), SERVE_CONFIG);
+    const workerd = await serve(dir);
+    try {
+      const post = async (path: string, body: string): Promise<unknown> => {
+        const response = await fetch(`${workerd.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' } }).catch((error: unknown) => {
+          throw new Error(`POST ${path} failed (${String(error)}); workerd said:\n${workerd.output()}`);
+        });
+        assert.equal(response.status, 200, `${path}: ${await response.clone().text()}\n${workerd.output()}`);
+        assert.equal(response.headers.get('x-runtime'), 'Cloudflare-Workers', 'answered by workerd');
+        return response.json();
+      };
+      const first = await post('/count', FIRST_LINES);
+      const second = await post('/count', SECOND_LINES);
+      assert.deepEqual(await post('/queue', ORDERS.join('\n')), { acked: true });
+      const third = await post('/count', '');
+      assert.deepEqual({ first, second, third }, await scenarioOnNode());
+      // Concurrent requests are run one after another, each on the state the one before wrote.
+      const concurrent = (await Promise.all(Array.from({ length: 6 }, () => post('/count', 'zz')))) as { words: Record<string, number> }[];
+      assert.deepEqual(concurrent.map((answer) => answer.words['zz']).sort((a, b) => (a ?? 0) - (b ?? 0)), [1, 2, 3, 4, 5, 6]);
+    } finally {
+      await workerd.stop();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
