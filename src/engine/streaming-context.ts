@@ -107,7 +107,7 @@ export class StreamingContext {
    * in the batch being processed when `time`'s is done (as addBatchCounter).
    */
   recordKernelCall(time: number): void {
-    const jobSet = this.jobSets.get(time) ?? this.scheduler.activeJobSet();
+    const jobSet = this.jobSetFor(time);
     if (jobSet !== undefined) jobSet.kernelCalls++;
   }
   get state(): ContextState {
@@ -205,8 +205,12 @@ export class StreamingContext {
    * being processed now.
    */
   addBatchCounter(time: number, name: string, amount: number): void {
-    const jobSet = this.jobSets.get(time) ?? this.scheduler.activeJobSet();
-    jobSet?.addCounter(name, amount);
+    this.jobSetFor(time)?.addCounter(name, amount);
+  }
+
+  /** Batch `time`'s job set; when that batch is done (a window recomputing an old batch), the one being processed now. */
+  private jobSetFor(time: number): JobSet | undefined {
+    return this.jobSets.get(time) ?? this.scheduler.activeJobSet();
   }
 
   /**
