@@ -8,6 +8,7 @@
 
 // The context, streams, time and events.
 export { StreamingContext, type StreamingContextOptions, type ContextState } from './engine/streaming-context.js';
+export type { KernelsChoice, KernelsKind } from './engine/kernels-choice.js';
 export { DStream } from './engine/dstream.js';
 export { type Clock, SystemClock } from './engine/clock.js';
 export { ManualClock } from './engine/manual-clock.js';
@@ -40,7 +41,8 @@ export { InMemoryFileSink } from './engine/in-memory-file-sink.js';
 
 // Where kernels run.
 export type { Kernels } from './kernels/api.js';
-export { loadKernels, createKernels } from './kernels/load.js';
+export { loadKernels, createKernels, type LoadKernelsOptions } from './kernels/load.js';
+export { defaultKernels, setDefaultKernels } from './kernels/default-kernels.js';
 export { jsKernels } from './kernels/js-kernels.js';
 export { type Executor } from './executor/executor.js';
 export { inlineExecutor } from './executor/inline-executor.js';
@@ -50,36 +52,7 @@ export type { WorkerPoolOptions } from './executor/pool/pool-options.js';
 // Errors, each with a stable `code`.
 export * from './errors.js';
 
-// Every operator method (map, reduceByKey, window, ...) is installed on DStream by importing its file.
-import './stream/map-dstream.js';
-import './stream/flat-map-dstream.js';
-import './stream/filter-dstream.js';
-import './stream/map-partitions-dstream.js';
-import './stream/union-dstream.js';
-import './stream/transform-dstream.js';
-import './stream/transform-with-dstream.js';
-import './stream/reduce-by-key-dstream.js';
-import './stream/group-by-key-dstream.js';
-import './stream/count.js';
-import './stream/count-by-value.js';
-import './stream/reduce.js';
-import './stream/foreach-dstream.js';
-import './stream/print.js';
-import './stream/save-as-text-files.js';
-import './stream/window-dstream.js';
-import './stream/reduce-by-key-and-window-dstream.js';
-import './stream/reduce-by-window.js';
-import './stream/count-by-window.js';
-import './stream/count-by-value-and-window.js';
-import './stream/update-state-by-key-dstream.js';
-import './stream/map-with-state-dstream.js';
-import './stream/cogroup-dstream.js';
-import './stream/join.js';
-import './stream/left-outer-join.js';
-import './stream/right-outer-join.js';
-import './stream/full-outer-join.js';
-import './stream/map-values.js';
-import './stream/flat-map-values.js';
-import './stream/group-by-key-and-window.js';
-import './stream/repartition.js';
+// Every operator method (map, reduceByKey, window, ...) is installed on DStream by importing its file;
+// operators.ts lists them all (sluice/edge imports the same list), and `.name(...)` comes from stream-names.
+import './stream/operators.js';
 import './checkpoint/stream-names.js';

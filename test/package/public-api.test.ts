@@ -15,12 +15,12 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PUBLIC_API = [
   'Batch', 'BatchInfo', 'CheckpointError', 'CheckpointOptions', 'CheckpointStore', 'Clock', 'Comparator', 'ConnectionError', 'ContextState',
   'DEFAULT_RECEIVER_BUFFER_BYTES', 'DStream', 'Executor', 'FileSink', 'IllegalStateError', 'InMemoryCheckpointStore', 'InMemoryFileSink', 'InputError',
-  'InvalidArgumentError', 'JobError', 'KernelError', 'Kernels', 'Logger', 'MALFORMED_RECORDS_COUNTER', 'ManualClock', 'MapResult',
+  'InvalidArgumentError', 'JobError', 'KernelError', 'Kernels', 'KernelsChoice', 'KernelsKind', 'LoadKernelsOptions', 'Logger', 'MALFORMED_RECORDS_COUNTER', 'ManualClock', 'MapResult',
   'MapWithStateDStream', 'MappingFunction', 'OutputError', 'Pair', 'PairSource', 'QueueStreamOptions', 'Receiver', 'ReceiverHost', 'ReceiverInfo',
   'RecordBatch', 'RecordBatchBuilderOptions', 'SluiceError', 'State', 'StateSpec', 'StreamingContext', 'StreamingContextOptions', 'StreamingListener',
   'SystemClock', 'UpdateStateFunction', 'UpdateStateOptions', 'WorkerPoolOptions', 'browserExecutor', 'canRunWorkerPool', 'consoleLogger', 'count',
-  'createKernels', 'delimitedField', 'inlineExecutor', 'jsKernels', 'keyValueFields', 'loadKernels', 'max', 'min', 'naturalOrder', 'nonZero',
-  'pairWithOne', 'runningSum', 'silentLogger', 'splitWhitespace', 'subtract', 'sum',
+  'createKernels', 'defaultKernels', 'delimitedField', 'inlineExecutor', 'jsKernels', 'keyValueFields', 'loadKernels', 'max', 'min', 'naturalOrder', 'nonZero',
+  'pairWithOne', 'runningSum', 'setDefaultKernels', 'silentLogger', 'splitWhitespace', 'subtract', 'sum',
 ];
 
 /** The exported symbols of a source module, aliases resolved, with the program's type checker. */
