@@ -7,11 +7,19 @@
  * key dropped at zero and added again moves to the end), so results do not
  * depend on which one holds the sums. A key subtracted before it was added
  * counts as 0, as in the kernel table.
+ *
+ * Sums stay finite numbers: a value or a result that would be ±Infinity or
+ * NaN throws NumericOverflowError before anything changes. Values of at most
+ * MAX_FIELD_MAGNITUDE (all that the built-in parsers accept) cannot overflow
+ * (fewer than 2^64 of them never do), so only sums that ever received a larger
+ * value pay a lookup per key to check.
  */
 import type { Pair } from '../batch/batch.js';
 import { KeyMap } from '../batch/key-map.js';
 import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
-import { IllegalStateError } from '../errors.js';
+import { IllegalStateError, NumericOverflowError } from '../errors.js';
+import { MAX_FIELD_MAGNITUDE } from '../kernels/js-number.js';
+import { formatElement } from '../batch/format.js';
 import { pairsOf } from './fused-kernel-dstream.js';
 import { sum } from '../batch/builtins.js';
 
@@ -19,6 +27,8 @@ export class KeyedSums<K> {
   private table: AggregateTable | undefined;
   private map: KeyMap<K, number> | undefined;
   private disposed = false;
+  /** Every value added or subtracted so far was within ±MAX_FIELD_MAGNITUDE, so no sum can overflow. */
+  private bounded = true;
 
   /** `kernels` is read on first use (undefined: JS Map from the start). */
   constructor(private readonly kernels: () => Kernels | undefined) {}
@@ -44,6 +54,7 @@ export class KeyedSums<K> {
 
   add(pairs: readonly Pair<K, number>[]): void {
     const table = this.tableFor(pairs);
+    this.checkFinite(pairs, 1);
     if (table !== undefined) {
       table.mergeValues(keyed(pairs));
       return;
@@ -58,6 +69,7 @@ export class KeyedSums<K> {
   /** sums[k] −= v for each pair; with `dropZero`, keys that reach exactly 0 are removed. */
   subtract(pairs: readonly Pair<K, number>[], dropZero: boolean): void {
     const table = this.tableFor(pairs);
+    this.checkFinite(pairs, -1);
     if (table !== undefined) {
       table.subtractValues(keyed(pairs), { dropZero });
       return;
@@ -89,7 +101,34 @@ export class KeyedSums<K> {
     this.init();
     this.table?.clear();
     this.map?.clear();
+    this.bounded = true;
     this.add(entries);
+  }
+
+  /**
+   * Throws NumericOverflowError, before anything changes, when adding
+   * (sign 1) or subtracting (sign -1) `pairs` would make a sum ±Infinity or NaN.
+   */
+  private checkFinite(pairs: readonly Pair<K, number>[], sign: 1 | -1): void {
+    if (this.bounded && pairs.every(([, v]) => typeof v !== 'number' || Math.abs(v) <= MAX_FIELD_MAGNITUDE)) return;
+    this.bounded = false;
+    const next = new KeyMap<K, number>();
+    for (const [key, value] of pairs) {
+      if (typeof value !== 'number') continue;
+      const result = (next.get(key) ?? this.get(key) ?? 0) + sign * value;
+      if (!Number.isFinite(result)) {
+        throw new NumericOverflowError(
+          `The running sum for key ${formatElement(key)} would become ${result} (${sign > 0 ? 'adding' : 'subtracting'} ${value}); ` +
+            'sums must stay finite numbers: reject or scale such values in your own functions before they reach the sum.',
+        );
+      }
+      next.set(key, result);
+    }
+  }
+
+  private get(key: K): number | undefined {
+    this.init();
+    return this.table !== undefined ? this.table.get(key as unknown as string) : (this.map as KeyMap<K, number>).get(key);
   }
 
   /** Frees the kernel table; the sums must not be used afterwards. */
