@@ -1,8 +1,8 @@
 /**
  * Running per-key sums for the built-in stateful paths
  * (updateStateByKey(runningSum), reduceByKeyAndWindow(sum, subtract)).
- * They live in a kernel AggregateTable while every key is a string and every
- * value a number; the first other key or value moves them to a JS Map for
+ * They live in a kernel AggregateTable while every key is a string (without
+ * lone surrogates) and every value a number; the first other key or value moves them to a JS Map for
  * good. Both behave alike, down to the order of entries (first insertion; a
  * key dropped at zero and added again moves to the end), so results do not
  * depend on which one holds the sums. A key subtracted before it was added
@@ -20,6 +20,7 @@ import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
 import { IllegalStateError, NumericOverflowError } from '../errors.js';
 import { MAX_FIELD_MAGNITUDE } from '../kernels/js-number.js';
 import { formatElement } from '../batch/format.js';
+import { hasLoneSurrogate } from '../batch/lone-surrogates.js';
 import { pairsOf } from './fused-kernel-dstream.js';
 import { sum } from '../batch/builtins.js';
 
@@ -151,7 +152,8 @@ export class KeyedSums<K> {
     this.init();
     const table = this.table;
     if (table === undefined) return undefined;
-    if (pairs.every(([k, v]) => typeof k === 'string' && typeof v === 'number')) return table;
+    // A key with a lone surrogate would be stored as its UTF-8 encoding, with U+FFFD for it (see lone-surrogates.ts).
+    if (pairs.every(([k, v]) => typeof k === 'string' && !hasLoneSurrogate(k) && typeof v === 'number')) return table;
     this.map = new KeyMap(pairsOf(table.entries(), sum) as unknown as Pair<K, number>[]);
     this.table = undefined;
     table.dispose();
