@@ -101,13 +101,8 @@ test('seed running word count: runningSum on a kernel table equals JS closures e
   ]));
 });
 
-test('running order totals per province: delimited runningSum on a kernel table, malformed lines counted', async () => {
-  const orders = [
-    ['1,12,45.00', '2,12,20.00', '3,14,10.00'],
-    ['4,21,100.50', 'broken line', '5,14,2.00,x', '6,12,1.50'],
-    [],
-    ['7,14,x', '8,21,-0.50'],
-  ];
+/** Running province totals of `orders` (one array of lines per batch), with kernels (first) and on the JS path. */
+async function runningOrderTotals(orders: string[][]): Promise<{ outputs: Pair<string, number>[][][]; infos: BatchInfo[][] }> {
   const infos: BatchInfo[][] = [];
   const outputs: Pair<string, number>[][][] = [];
   for (const kernels of [undefined, null] as const) {
@@ -119,6 +114,17 @@ test('running order totals per province: delimited runningSum on a kernel table,
     outputs.push(run.outputs);
     infos.push(run.batchInfos);
   }
+  return { outputs, infos };
+}
+
+test('running order totals per province: delimited runningSum on a kernel table, malformed lines counted', async () => {
+  const orders = [
+    ['1,12,45.00', '2,12,20.00', '3,14,10.00'],
+    ['4,21,100.50', 'broken line', '5,14,2.00,x', '6,12,1.50'],
+    [],
+    ['7,14,x', '8,21,-0.50'],
+  ];
+  const { outputs, infos } = await runningOrderTotals(orders);
   assert.deepEqual(outputs[0], outputs[1]);
   assert.deepEqual(outputs[0]?.[3], [['12', 66.5], ['14', 10], ['21', 100]]);
   for (const batchInfos of infos) assert.deepEqual(batchInfos.map((i) => i.counters.malformedRecords ?? 0), [0, 2, 0, 1]);
@@ -130,17 +136,7 @@ test('running totals never overflow: prices beyond 2^959 (1e307, 1e308, opposite
     ['3,14,1e308', '4,14,1e308', '5,21,-1e308', '6,21,1e308', '7,21,2'],
     ['8,12,4.8726570057e288', '9,12,4.8726570057e288', '10,14,1e289'],
   ];
-  const infos: BatchInfo[][] = [];
-  const outputs: Pair<string, number>[][][] = [];
-  for (const kernels of [undefined, null] as const) {
-    const run = await runOperation<string, Pair<string, number>>(
-      orders,
-      (lines) => lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum),
-      { numBatches: orders.length, kernels, asRecords: true, checkpoint: store() },
-    );
-    outputs.push(run.outputs);
-    infos.push(run.batchInfos);
-  }
+  const { outputs, infos } = await runningOrderTotals(orders);
   assert.deepEqual(outputs[0], outputs[1]);
   // 2^959 itself is accepted; twice it is 2^960, still finite.
   assert.deepEqual(outputs[0], [[['12', 5]], [['12', 5], ['21', 2]], [['12', 5 + 2 * 2 ** 959], ['21', 2]]]);

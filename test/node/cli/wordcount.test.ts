@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import type { BatchInfo } from '../../../src/index.js';
 import { jsonLine } from '../../../src/node/cli/wordcount.js';
-import { SluiceProcess, jsonBatches } from './sluice-process.js';
+import { SluiceProcess, jsonBatches, serveText } from './sluice-process.js';
 
 test('--json lines write a non-finite number as a string, never as null', () => {
   const info = { batchTime: 1000, numRecords: 2 } as BatchInfo;
@@ -13,14 +11,8 @@ test('--json lines write a non-finite number as a string, never as null', () => 
 });
 
 test('orders: prices that could overflow a running total (1e307, ±1e308) are malformed lines; totals stay finite', async () => {
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    socket.write('1,1,1e307\n2,1,5\n3,2,1e308\n4,2,1e308\n5,3,-1e308\n6,3,1e308\n7,3,2.5\n');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--json']);
+  const server = await serveText('1,1,1e307\n2,1,5\n3,2,1e308\n4,2,1e308\n5,3,-1e308\n6,3,1e308\n7,3,2.5\n');
+  const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${server.port}`, '--batch', '100ms', '--json']);
   try {
     await orders.waitFor(() => jsonBatches(orders.stdoutLines).some((b) => b.records > 0), 'the batch with the orders');
     const batch = jsonBatches(orders.stdoutLines).find((b) => b.records > 0);
