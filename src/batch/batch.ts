@@ -19,6 +19,7 @@ import { requireFunction, requireInteger, requirePair } from '../arguments.js';
 import { foldOf } from './builtins.js';
 import { cogroupPairs, innerJoinGroup, leftOuterJoinGroup } from './joins.js';
 import { KeyMap } from './key-map.js';
+import { hasLoneSurrogate } from './lone-surrogates.js';
 import { type Comparator, comparatorOf } from './ordering.js';
 
 /** A key-value element, Spark's `(k, v)`: a JS tuple `[key, value]`. */
@@ -112,8 +113,9 @@ export class Batch<T> {
    * The batch as a RecordBatch of lines, for a kernel: the backing bytes when
    * there are some, else the strings encoded on the first call (two kernel
    * chains reading one batch share that encoding). Undefined when an element
-   * is not a string or holds '\n' (as bytes it would become several records,
-   * so a kernel would not see the same records as a closure).
+   * is not a string, holds '\n' (as bytes it would become several records,
+   * so a kernel would not see the same records as a closure) or holds a lone
+   * surrogate (as bytes it would become U+FFFD: see lone-surrogates.ts).
    */
   asRecordBatch(): RecordBatch | undefined {
     if (this.records !== undefined) return this.records;
@@ -122,7 +124,7 @@ export class Batch<T> {
     const lines: string[] = [];
     for (const part of this.partitions) {
       for (const element of part) {
-        if (typeof element !== 'string' || element.indexOf('\n') !== -1) return undefined;
+        if (typeof element !== 'string' || element.indexOf('\n') !== -1 || hasLoneSurrogate(element)) return undefined;
         lines.push(element);
       }
     }

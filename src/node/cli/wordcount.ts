@@ -9,6 +9,7 @@ import { printLines } from '../../stream/print.js';
 import { Batch, nonZero, pairWithOne, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { MALFORMED_RECORDS_COUNTER } from '../../stream/flat-map-dstream.js';
+import { jsonNumbers } from '../../batch/format.js';
 import { NodeFileSink } from '../file-sink.js';
 import { type OptionSpec, type ParsedArgs, parseDuration } from './args.js';
 import { defineCommand } from './command.js';
@@ -127,12 +128,13 @@ export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[
     JSON.stringify({
       time: info.batchTime,
       records: info.numRecords,
-      schedulingDelay: info.schedulingDelay ?? null,
-      processingDelay: info.processingDelay ?? null,
-      totalDelay: info.totalDelay ?? null,
+      // Set on every completed batch; a BatchInfo without them (not processed yet) leaves them out rather than write null.
+      ...(info.schedulingDelay === undefined ? {} : { schedulingDelay: info.schedulingDelay }),
+      ...(info.processingDelay === undefined ? {} : { processingDelay: info.processingDelay }),
+      ...(info.totalDelay === undefined ? {} : { totalDelay: info.totalDelay }),
       malformed: info.counters[MALFORMED_RECORDS_COUNTER] ?? 0,
       result,
-    }) + '\n'
+    }, jsonNumbers) + '\n'
   );
 }
 
