@@ -96,13 +96,14 @@ async function idiomatic(port: number, seconds: number): Promise<Row> {
   return row;
 }
 
-async function sluice(port: number, seconds: number, batchMs: number, workers: number): Promise<Row> {
-  const { mbPerSec, batches, from, to } = await runSluiceWordCount(port, { batchMs, workers, warmUpMs: WARM_UP_MS, seconds });
+async function sluice(port: number, seconds: number, batchMs: number, workers: number, maxLinesPerSecond?: number): Promise<Row> {
+  const rate = maxLinesPerSecond === undefined ? {} : { maxLinesPerSecond };
+  const { mbPerSec, batches, from, to } = await runSluiceWordCount(port, { batchMs, workers, warmUpMs: WARM_UP_MS, seconds, ...rate });
   const records = batches.reduce((n, info) => n + info.numRecords, 0);
   const processing = batches.map((info) => info.processingDelay ?? 0);
   const total = batches.map((info) => info.totalDelay ?? 0);
   return {
-    impl: 'sluice wordcount',
+    impl: maxLinesPerSecond === undefined ? 'sluice wordcount' : `sluice wordcount at ${Math.round(maxLinesPerSecond).toLocaleString('en-US')} lines/s`,
     batchMs,
     workers,
     mbPerSec,
@@ -141,6 +142,11 @@ async function main(): Promise<void> {
   try {
     const rows: Row[] = [await raw(port, seconds), await idiomatic(port, seconds)];
     for (const batchMs of [1000, 100, 10]) for (const workers of [1, 2]) rows.push(await sluice(port, seconds, batchMs, workers));
+    // Latency at half of capacity: 10 ms batches, the sender held back to half the records/s just measured at full speed.
+    for (const workers of [1, 2]) {
+      const full = rows.find((row) => row.batchMs === 10 && row.workers === workers && row.impl === 'sluice wordcount');
+      if (full?.recordsPerSec) rows.push(await sluice(port, seconds, 10, workers, full.recordsPerSec / 2));
+    }
     const baseline = (rows[1] as Row).mbPerSec;
     const withRatios = rows.map((row) => (row.impl === 'raw TCP read' ? row : { ...row, vsIdiomatic: row.mbPerSec / baseline }));
     console.log(`End-to-end word count over TCP, english corpus, ${seconds} s per configuration after ${WARM_UP_MS} ms warm-up\n`);

@@ -19,11 +19,15 @@ export interface PipelineRun {
   readonly to: number;
 }
 
-/** Reads from 127.0.0.1:port for warmUpMs, then measures for `seconds`. */
-export async function runSluiceWordCount(port: number, options: { batchMs: number; workers: number; warmUpMs: number; seconds: number }): Promise<PipelineRun> {
+/** Reads from 127.0.0.1:port for warmUpMs, then measures for `seconds`; maxLinesPerSecond holds the sender back (as --max-rate). */
+export async function runSluiceWordCount(
+  port: number,
+  options: { batchMs: number; workers: number; warmUpMs: number; seconds: number; maxLinesPerSecond?: number },
+): Promise<PipelineRun> {
   const kernels = await openKernels(options.workers);
   const ssc = new StreamingContext({ batchIntervalMs: options.batchMs, kernels: kernels.kernels });
   const receiver = new SocketReceiver('127.0.0.1', port);
+  if (options.maxLinesPerSecond !== undefined) receiver.setMaxRate(options.maxLinesPerSecond);
   ssc
     .receiverStream(receiver)
     .flatMap(splitWhitespace)

@@ -22,7 +22,7 @@
  * --batch MS (default 1000), --json FILE.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,12 +89,14 @@ function available(command: string, args: string[]): boolean {
 function prepareSpark(): { classpath: string } {
   mkdirSync(CACHE, { recursive: true });
   const jars = join(CACHE, 'jars');
-  if (!existsSync(join(CACHE, 'jars.done'))) {
+  const done = join(CACHE, 'jars.done');
+  if (!existsSync(done) || statSync(done).mtimeMs < statSync(join(SOURCES, 'pom.xml')).mtimeMs) {
+    rmSync(jars, { recursive: true, force: true });
     console.log(`Fetching Spark 3.5.7 (spark-streaming_2.12 and dependencies) from Maven Central into ${jars} (once)...`);
     copyFileSync(join(SOURCES, 'pom.xml'), join(CACHE, 'pom.xml'));
     const fetched = spawnSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${jars}`], { cwd: CACHE, stdio: 'inherit' });
     if (fetched.status !== 0) throw new Error('mvn dependency:copy-dependencies failed (see above); is Maven Central reachable?');
-    writeFileSync(join(CACHE, 'jars.done'), `${readdirSync(jars).length} jars\n`);
+    writeFileSync(done, `${readdirSync(jars).length} jars\n`);
   }
   const classes = join(CACHE, 'classes');
   const source = join(SOURCES, 'NetworkWordCount.java');
@@ -123,15 +125,15 @@ async function runSpark(classpath: string, port: number, batchMs: number, warmUp
     if (fields[0] !== 'SLUICE-BENCH-BATCH') return;
     const [, records, processingMs, schedulingMs, totalMs] = fields.slice(1).map(Number) as [number, number, number, number, number];
     batches.push({ completedAt: Date.now(), batch: { records, processingMs, schedulingMs, totalMs } });
-    if (firstBatchAt === undefined) {
+    if (firstBatchAt === undefined && records > 0) {
       firstBatchAt = Date.now();
       resolveFirst();
     }
   });
   const exited = new Promise<void>((done) => java.once('exit', () => done()));
-  // Spark takes a while to start: the warm-up counts from its first completed batch.
+  // Spark takes a while to start (its receiver too): the warm-up counts from its first completed batch with records.
   await Promise.race([first, exited]);
-  if (firstBatchAt === undefined) throw new Error('Spark exited before completing a batch (see its output above)');
+  if (firstBatchAt === undefined) throw new Error('Spark exited before completing a batch with records (see its output above)');
   await new Promise((done) => setTimeout(done, warmUpS * 1000));
   const from = Date.now();
   await new Promise((done) => setTimeout(done, seconds * 1000));
@@ -139,7 +141,7 @@ async function runSpark(classpath: string, port: number, batchMs: number, warmUp
   java.kill('SIGKILL');
   await exited;
   // The batches completed in the window: with a backlog they are older batches, and their delays show it.
-  console.log(`Spark completed ${batches.length} batches in all, the first ${((firstBatchAt - started) / 1000).toFixed(1)} s after start`);
+  console.log(`Spark completed ${batches.length} batches in all, the first with records ${((firstBatchAt - started) / 1000).toFixed(1)} s after start`);
   return batches.filter((b) => b.completedAt > from && b.completedAt <= to).map((b) => b.batch);
 }
 

@@ -38,7 +38,7 @@ public final class NetworkWordCount {
         .setAppName("NetworkWordCount")
         .set("spark.ui.enabled", "false");
     JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.milliseconds(Long.parseLong(args[2])));
-    ssc.sparkContext().setLogLevel("WARN");
+    ssc.sparkContext().setLogLevel("ERROR");
     ssc.addStreamingListener(new StreamingListener() {
       @Override
       public void onBatchCompleted(StreamingListenerBatchCompleted completed) {
