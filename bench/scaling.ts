@@ -17,9 +17,12 @@
  * strings) and other (what is left: partitioning, posting, waking). From
  * the 1-worker count phase and the measured merge/export/other, a row also
  * predicts its speed-up on a machine with as many cores as workers:
- * inline / (count(1 worker) / N + merge + export + other). On a machine with
- * fewer cores than workers, merge and export ran time-shared, so the
- * prediction is on the safe side for them.
+ *
+ *   inline / (count(1 worker) / N + merge × min(N, cores) / N + export + other)
+ *
+ * The count phase is taken to scale with N; the merge, whose work is split
+ * across the N workers, ran on min(N, cores) cores here and is scaled to N;
+ * export and other are taken as measured (mostly the owner thread's).
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -51,7 +54,7 @@ interface Row {
   otherMs: number;
   /** Median over batches of (inline time / this time). */
   vsInline: number;
-  /** inline / (count of the 1-worker pool / N + merge + export + other): the speed-up on N cores, if the count phase scales. */
+  /** The speed-up on N cores the breakdown predicts (see the module comment). */
   predictedOnNCores: number | null;
 }
 
@@ -149,7 +152,10 @@ async function scale(corpus: string, bytes: Uint8Array, workerCounts: readonly n
         exportMs,
         otherMs,
         vsInline: median(own.map((s, i) => (inlineSamples[i] as Sample).ms / s.ms)),
-        predictedOnNCores: c === 0 || singleCount === undefined ? null : inlineMs / (singleCount / workers + mergeMs + exportMs + otherMs),
+        predictedOnNCores:
+          c === 0 || singleCount === undefined
+            ? null
+            : inlineMs / (singleCount / workers + (mergeMs * Math.min(workers, availableParallelism())) / workers + exportMs + otherMs),
       };
     });
   } finally {
