@@ -37,9 +37,9 @@
 
 import { readdirSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { Receiver } from '../receivers/receiver.js';
-import { InvalidArgumentError } from '../errors.js';
+import { CheckpointError, InvalidArgumentError } from '../errors.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
 export interface TextFileReceiverOptions extends LineIntakeOptions {
@@ -67,6 +67,11 @@ export interface TextFilePosition {
 
 export function isIgnoredFileName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_') || name.endsWith('.tmp') || name.includes('_COPYING_');
+}
+
+/** A name readdir could return for an entry of the directory itself: no separator, not '.' or '..'. */
+function isPlainFileName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes(sep) && !name.includes('\0');
 }
 
 export class TextFileReceiver extends Receiver implements RateControlled {
@@ -132,13 +137,41 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     resume?.();
   }
 
+  /**
+   * Continues after `position` (from a checkpoint). Every name in it must be
+   * a plain file name in this directory — a path such as "../outside.txt"
+   * would make the receiver read outside it — so anything else is refused as
+   * a corrupt checkpoint (CheckpointError CORRUPT), before anything is read.
+   */
   override restorePosition(position: unknown): void {
-    const saved = position as Partial<TextFilePosition> | undefined;
-    if (saved === undefined || !Array.isArray(saved.done)) return;
-    for (const name of saved.done) if (typeof name === 'string') this.done.add(name);
-    const current = saved.current;
-    this.current = current !== undefined && typeof current.name === 'string' && Number.isInteger(current.offset) ? { name: current.name, startOffset: current.offset } : undefined;
+    if (position === undefined) return;
+    const saved = position as Partial<Record<keyof TextFilePosition, unknown>>;
+    if (position === null || typeof position !== 'object' || !Array.isArray(saved.done)) throw this.corruptPosition('it is not a list of files read');
+    const done = saved.done.map((name: unknown) => this.checkedName(name));
+    let current: { name: string; startOffset: number } | undefined;
+    if (saved.current !== undefined) {
+      const { name, offset } = (saved.current ?? {}) as { name?: unknown; offset?: unknown };
+      if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw this.corruptPosition(`the offset ${JSON.stringify(offset)} is not a byte offset`);
+      current = { name: this.checkedName(name), startOffset: offset as number };
+    }
+    for (const name of done) this.done.add(name);
+    this.current = current;
     this.scannedOnce = true;
+  }
+
+  private checkedName(name: unknown): string {
+    if (typeof name !== 'string' || !isPlainFileName(name)) {
+      throw this.corruptPosition(`it names ${JSON.stringify(name)}, which is not a file name inside the directory`);
+    }
+    return name;
+  }
+
+  private corruptPosition(problem: string): CheckpointError {
+    return new CheckpointError(
+      'ERR_SLUICE_CHECKPOINT_CORRUPT',
+      `The checkpoint's position for directory ${this.dir} is corrupt: ${problem}. Positions only ever name files in the watched directory, so the checkpoint was damaged or edited. ` +
+        'Restore a good copy of the checkpoint, or start from an empty checkpoint directory (state is then lost).',
+    );
   }
 
   onStart(): void {
