@@ -41,6 +41,7 @@ export * from './checkpoint/format.js';
 export { type CheckpointableStream, StateReader, isCheckpointable } from './checkpoint/checkpointable.js';
 export { nameStateHolder } from './checkpoint/stream-names.js';
 export type { CheckpointOptions } from './checkpoint/checkpoint-writer.js';
+export type { RecoveryOptions } from './checkpoint/recovery.js';
 export * from './stream/window-dstream.js';
 export * from './stream/reduce-by-key-and-window-dstream.js';
 export * from './stream/reduce-by-window.js';

@@ -5,25 +5,43 @@
  */
 import type { StreamingContext } from '../engine/streaming-context.js';
 import type { InputDStream } from '../engine/input-dstream.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, InvalidArgumentError, StateDiscardError } from '../errors.js';
 import { StateReader } from './checkpointable.js';
 import { type CheckpointDocument, decodeCheckpoint } from './format.js';
 import type { CheckpointStore } from './store.js';
 import { nameGraph } from './stream-names.js';
 
+export interface RecoveryOptions {
+  /**
+   * Names of checkpointed state that may be dropped because the new graph
+   * no longer has its operator. Without it, such a checkpoint is refused
+   * (StateDiscardError) rather than silently losing the state.
+   */
+  readonly discardState?: readonly string[];
+}
+
 export async function getOrCreateContext(
   store: CheckpointStore,
   create: () => StreamingContext | Promise<StreamingContext>,
+  options: RecoveryOptions = {},
 ): Promise<StreamingContext> {
+  checkRecoveryOptions(options);
   const bytes = await store.read();
   const context = await create();
   if (context.checkpointStore === undefined) context.checkpoint(store);
-  if (bytes !== undefined) restoreContext(context, decodeCheckpoint(bytes, store.describe()), store.describe());
+  if (bytes !== undefined) restoreContext(context, decodeCheckpoint(bytes, store.describe()), store.describe(), options);
   return context;
 }
 
+function checkRecoveryOptions(options: RecoveryOptions): void {
+  const names = options.discardState;
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
+    throw new InvalidArgumentError(`discardState must be a list of operator names, e.g. ['counts'], got ${JSON.stringify(names)}`);
+  }
+}
+
 /** Restores operator state, source positions and the batch clock of `doc` into a context that has not started. */
-export function restoreContext(context: StreamingContext, doc: CheckpointDocument, from: string): void {
+export function restoreContext(context: StreamingContext, doc: CheckpointDocument, from: string, options: RecoveryOptions = {}): void {
   const incompatible = (problem: string, fix: string): CheckpointError =>
     new CheckpointError('ERR_SLUICE_CHECKPOINT_INCOMPATIBLE', `Cannot recover from the checkpoint in ${from}: ${problem}. ${fix}`);
   const emptyStore = 'or start from an empty checkpoint store (state is then lost)';
@@ -49,6 +67,18 @@ export function restoreContext(context: StreamingContext, doc: CheckpointDocumen
         `Give the new operator another .name(...), ${emptyStore}.`,
       );
     }
+  }
+  const allowed = new Set(options.discardState ?? []);
+  const lost = Object.entries(doc.operators).filter(([name]) => !named.operators.has(name) && !allowed.has(name));
+  if (lost.length > 0) {
+    const list = lost.map(([name, op]) => `${op.kind} '${name}'`).join(', ');
+    const names = lost.map(([name]) => `'${name}'`).join(', ');
+    throw new StateDiscardError(
+      lost.map(([name]) => name),
+      `Recovering from the checkpoint in ${from} would discard the state of ${list}: the new graph has no operator of that name. ` +
+        `Nothing was started and the checkpoint is unchanged. Keep the operator (with the same .name(...)) to continue its state, ` +
+        `or drop the state for good with getOrCreate(store, create, { discardState: [${names}] }).`,
+    );
   }
   for (const name of Object.keys(doc.sources)) {
     if (!named.inputs.has(name)) {

@@ -15,7 +15,7 @@ import type { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
 import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
 import { CheckpointWriter, type CheckpointOptions } from '../checkpoint/checkpoint-writer.js';
-import { getOrCreateContext } from '../checkpoint/recovery.js';
+import { getOrCreateContext, type RecoveryOptions } from '../checkpoint/recovery.js';
 
 export interface StreamingContextOptions {
   /** Length of one batch in ms (Spark's batchDuration). */
@@ -133,12 +133,17 @@ export class StreamingContext {
    * the batch clock, so start() resumes right after the last completed batch
    * (batches pending at the crash run again). Otherwise returns `create()`
    * as is. Either way the context checkpoints to `store`.
+   *
+   * A checkpoint holding state for an operator the new graph lacks is
+   * refused (StateDiscardError, nothing started or written) unless
+   * `options.discardState` names that state.
    */
   static getOrCreate(
     store: CheckpointStore,
     create: () => StreamingContext | Promise<StreamingContext>,
+    options: RecoveryOptions = {},
   ): Promise<StreamingContext> {
-    return getOrCreateContext(store, create);
+    return getOrCreateContext(store, create, options);
   }
 
   /** Used by getOrCreate only: start() continues the recovered run instead of starting a new one. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  type CheckpointStore, InMemoryCheckpointStore, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
+  type CheckpointStore, decodeCheckpoint, InMemoryCheckpointStore, StateDiscardError, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
 } from '../../src/index.js';
 
 const input = (): string[][] => [['a', 'b'], ['a'], ['c']];
@@ -13,6 +13,7 @@ interface Shape {
   readonly windowMs?: number;
   readonly stringState?: boolean;
   readonly inputs?: number;
+  readonly withoutTrend?: boolean;
 }
 
 function build(store: CheckpointStore, shape: Shape = {}, clock = new ManualClock()): StreamingContext {
@@ -26,7 +27,7 @@ function build(store: CheckpointStore, shape: Shape = {}, clock = new ManualCloc
       ? pairs.updateStateByKey((v: number[], s: string | undefined) => `${s ?? ''}${v.length}`)
       : pairs.updateStateByKey(runningSum);
   counts.name(shape.countsName ?? 'counts').foreachRDD(() => {});
-  pairs.reduceByKeyAndWindow(sum, subtract, shape.windowMs ?? 2000).name('trend').foreachRDD(() => {});
+  if (shape.withoutTrend !== true) pairs.reduceByKeyAndWindow(sum, subtract, shape.windowMs ?? 2000).name('trend').foreachRDD(() => {});
   return ssc;
 }
 
@@ -162,4 +163,39 @@ test("a receiver's position is saved right after each batch and restored before 
   recovered.start();
   assert.equal(second.startedAfterRestore, true);
   await recovered.stop();
+});
+
+test('a graph that dropped a stateful operator is refused (the state is named, the checkpoint untouched) unless discardState names it', async () => {
+  const store = await storeAfterTwoBatches();
+  const before = await store.read();
+  const writes = store.writes;
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store, { withoutTrend: true })), (e: unknown) => {
+    assert.ok(e instanceof StateDiscardError);
+    assert.equal(e.code, 'ERR_SLUICE_CHECKPOINT_STATE_DISCARDED');
+    assert.deepEqual(e.operators, ['trend']);
+    assert.match(e.message, /store S would discard the state of reduceByKeyAndWindow 'trend'.*Nothing was started and the checkpoint is unchanged.*discardState: \['trend'\]/);
+    return true;
+  });
+  assert.equal(store.writes, writes);
+  assert.deepEqual(await store.read(), before);
+  // Naming other state does not allow it.
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store, { withoutTrend: true }), { discardState: ['counts'] }), StateDiscardError);
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store), { discardState: 'trend' as unknown as string[] }), /discardState must be a list/);
+  // Allowed explicitly: recovers the rest and continues.
+  const clock = new ManualClock(2000);
+  let counts: readonly Pair<string, number>[] = [];
+  const ssc = await StreamingContext.getOrCreate(
+    store,
+    () => {
+      const again = build(store, { withoutTrend: true }, clock);
+      again.graph.streams().find((s) => s.constructor.name === 'StateDStream')?.foreachRDD((b) => void (counts = b.collect() as Pair<string, number>[]));
+      return again;
+    },
+    { discardState: ['trend'] },
+  );
+  ssc.start();
+  await clock.advance(1000);
+  await ssc.stop();
+  assert.deepEqual([...counts].sort(), [['a', 2], ['b', 1], ['c', 1]]);
+  assert.deepEqual(Object.keys(decodeCheckpoint((await store.read()) as Uint8Array).operators), ['counts']);
 });

@@ -21,6 +21,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer lines are dropped and counted (default 1048576).' },
   { name: 'max-rate', type: 'string', value: 'N/s', help: 'Read at most N lines per second (the sender is held back, nothing is dropped).' },
   { name: 'checkpoint', type: 'string', value: 'DIR', help: 'Checkpoint state and source positions to DIR after every batch; a restart with the same DIR resumes there.' },
+  { name: 'discard-state', type: 'string', value: 'NAME[,NAME]', help: "With --checkpoint: let this run drop the checkpoint's state NAME, which the command as given no longer keeps (otherwise such a restart is refused)." },
   { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
 ];
 
@@ -35,6 +36,8 @@ export interface SourceSettings {
   readonly maxRatePerSecond?: number;
   readonly backpressure?: boolean;
   readonly checkpointDir?: string;
+  /** --discard-state: checkpointed state this run may drop. */
+  readonly discardState?: readonly string[];
 }
 
 export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
@@ -58,7 +61,12 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   const maxLineBytes = args.values.get('max-line-bytes');
   const maxRate = args.values.get('max-rate');
   const checkpoint = args.values.get('checkpoint');
+  const discard = args.values.get('discard-state');
+  if (discard !== undefined && checkpoint === undefined) throw new InvalidArgumentError(`sluice ${command}: --discard-state only applies with --checkpoint DIR.`);
+  const discardState = discard?.split(',').map((name) => name.trim());
+  if (discardState?.some((name) => name === '')) throw new InvalidArgumentError(`sluice ${command}: --discard-state needs state names separated by commas, e.g. --discard-state wordcount-running-counts.`);
   return {
+    ...(discardState === undefined ? {} : { discardState }),
     ...(checkpoint === undefined ? {} : { checkpointDir: resolve(checkpoint) }),
     ...(maxRate === undefined ? {} : { maxRatePerSecond: parseRate('max-rate', maxRate) }),
     backpressure: args.flags.has('backpressure'),
