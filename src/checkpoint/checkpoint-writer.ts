@@ -51,9 +51,7 @@ export class CheckpointWriter {
       const position = (input as InputDStream<unknown>).positionAfter(time);
       if (position !== undefined) sources[name] = position;
     }
-    const last = this.context.lastBatchTime ?? time;
-    const pendingTimes: number[] = [];
-    for (let t = time + this.context.batchIntervalMs; t <= last; t += this.context.batchIntervalMs) pendingTimes.push(t);
+    const pendingTimes = this.context.pendingBatchTimes(time);
     const doc: CheckpointDocument = {
       batchIntervalMs: this.context.batchIntervalMs,
       zeroTime: this.context.zeroTime as number,

@@ -90,5 +90,5 @@ export function restoreContext(context: StreamingContext, doc: CheckpointDocumen
   }
   for (const [name, op] of named.operators) op.restoreState((doc.operators[name] as { state: unknown }).state, new StateReader(name, op.checkpointKind));
   for (const [name, position] of Object.entries(doc.sources)) (named.inputs.get(name) as InputDStream<unknown>).restorePosition(position);
-  context.resumeFrom({ zeroTime: doc.zeroTime, checkpointTime: doc.checkpointTime });
+  context.resumeFrom({ zeroTime: doc.zeroTime, checkpointTime: doc.checkpointTime, pendingTimes: doc.pendingTimes });
 }

@@ -44,6 +44,13 @@ export interface StreamingContextOptions {
 
 export type ContextState = 'initialized' | 'active' | 'stopped';
 
+/** Where a recovered run continues: its zero time, the last checkpointed batch, and the batches pending then. */
+export interface ResumePoint {
+  readonly zeroTime: number;
+  readonly checkpointTime: number;
+  readonly pendingTimes?: readonly number[];
+}
+
 /**
  * The entry point (Spark's StreamingContext): create input streams, chain
  * operators, register outputs, then start(). Batch time t holds what was
@@ -63,7 +70,7 @@ export class StreamingContext {
   private store: CheckpointStore | undefined;
   private checkpointOptions: CheckpointOptions = {};
   /** Set by getOrCreate: the recovered zero time and last completed batch. */
-  private resumePoint: { zeroTime: number; checkpointTime: number } | undefined;
+  private resumePoint: ResumePoint | undefined;
   private readonly jobSets = new Map<number, JobSet>();
   private readonly scheduler: JobScheduler;
   private readonly generator: JobGenerator;
@@ -147,7 +154,7 @@ export class StreamingContext {
   }
 
   /** Used by getOrCreate only: start() continues the recovered run instead of starting a new one. */
-  resumeFrom(point: { zeroTime: number; checkpointTime: number }): void {
+  resumeFrom(point: ResumePoint): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('A context can only be recovered before start()');
     this.resumePoint = point;
   }
@@ -155,6 +162,19 @@ export class StreamingContext {
   /** Time of the last batch generated (data allocated), undefined before the first. */
   get lastBatchTime(): number | undefined {
     return this.generator.lastBatchTime;
+  }
+
+  /**
+   * Overdue batch times that were skipped rather than run because no input
+   * could have had data for them (after downtime or a stall; see JobGenerator).
+   */
+  get skippedBatchCount(): number {
+    return this.generator.skippedBatches;
+  }
+
+  /** Batches generated after `time` that have not completed (what a checkpoint at `time` records as pending), ascending. */
+  pendingBatchTimes(time: number): number[] {
+    return this.generator.unfinishedAfter(time);
   }
 
   get checkpointStore(): CheckpointStore | undefined {
@@ -225,8 +245,8 @@ export class StreamingContext {
     if (writer !== undefined) this.addAfterBatchHook((time) => writer.afterBatch(time));
     this.currentState = 'active';
     for (const input of this.graph.inputStreams()) input.start();
-    // A recovered run continues after its last completed batch; batches of the down time are due at once.
-    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs);
+    // A recovered run continues after its last checkpointed batch: pending batches run again, empty overdue ones are skipped (JobGenerator).
+    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs, this.zero, this.resumePoint?.pendingTimes);
   }
 
   /**

@@ -58,6 +58,11 @@ export class ReceiverInputDStream extends InputDStream<string> {
     return this.supervisor.hasBufferedData();
   }
 
+  /** What a receiver stores goes to the next batch cut, so with nothing buffered every batch cut now is empty. */
+  override mightHaveData(): boolean {
+    return this.hasPendingData();
+  }
+
   protected take(time: number): Batch<string> {
     const { records, droppedTooLong } = this.supervisor.cutBlock(time);
     if (droppedTooLong > 0) this.context.addBatchCounter(time, 'droppedTooLongRecords', droppedTooLong);

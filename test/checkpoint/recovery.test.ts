@@ -170,3 +170,43 @@ test('batches pending at the crash are recorded in the checkpoint and run again 
   await recovered.stop();
   assertSameRun(rec, expected, 'pending batches 5–7');
 });
+
+test('after a day of downtime, the pending batches and the queued input still run at their own batch times; only empty overdue times are skipped', async () => {
+  const variant = { builtinState: true };
+  const expected = await uninterrupted(variant);
+  const rec = new Recorder();
+  const store = new InMemoryCheckpointStore();
+  const clock = new ManualClock();
+  const ssc = build(clock, store, rec, variant);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  ssc.queueStream<number>([]).foreachRDD(async (_b, time) => {
+    if (time === 4000) await gate;
+  });
+  ssc.start();
+  await clock.advance(3000);
+  const moving = clock.advance(4000);
+  while ((ssc.lastBatchTime ?? 0) < 7000) await new Promise((r) => setImmediate(r));
+  const stopping = ssc.stop();
+  release();
+  await stopping;
+  await moving;
+  const restart = 7000 + 86_400_000;
+  const clock2 = new ManualClock(restart);
+  let submitted = 0;
+  const recovered = await StreamingContext.getOrCreate(store, () => {
+    const again = build(clock2, store, rec, variant);
+    again.queueStream<number>([]).foreachRDD(() => {});
+    again.addStreamingListener({ onBatchSubmitted: () => void submitted++ });
+    return again;
+  });
+  recovered.start();
+  await clock2.advance(2000);
+  await recovered.stop();
+  // 5000–7000 pending, 8000–20000 take the rest of the queue, then the batches at the restart time and the two after it.
+  assert.equal(submitted, 16 + 3);
+  assert.equal(recovered.skippedBatchCount, (restart - 20000) / INTERVAL - 1);
+  const upTo20s = new Recorder();
+  for (const [key, value] of rec.values) if (Number(key.split('@')[1]) <= 20000) upTo20s.values.set(key, value);
+  assertSameRun(upTo20s, expected, 'pending batches 5–7 and queued input after a day down');
+});
