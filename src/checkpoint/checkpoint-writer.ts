@@ -3,6 +3,9 @@
  * once batch T's outputs succeeded, every stateful operator brings its state
  * up to T, and every `checkpointInterval` batches the state, the source
  * positions right after T and the batches generated after T are written.
+ * Exactness between checkpoints comes from the positions: recovery restores
+ * the state at T and the sources re-read everything after T, so the batches
+ * after T are computed again from the same data (and their outputs repeated).
  * The hook is awaited before the batch counts as completed, so a batch is
  * never reported done while its checkpoint is still in flight.
  */
@@ -14,9 +17,18 @@ import { type CheckpointDocument, type OperatorCheckpoint, encodeCheckpoint } fr
 import { type NamedGraph, nameGraph } from './stream-names.js';
 
 export interface CheckpointOptions {
-  /** Write a checkpoint after every N completed batches (default 1: every batch). */
+  /**
+   * Write a checkpoint after every N completed batches. Default: the batches
+   * in max(batch interval, 10 s), rounded up (Spark's default for stateful
+   * streams), so a large state is not rewritten every batch.
+   */
   readonly checkpointInterval?: number;
+  /** The same as a duration (Spark's `checkpoint(interval)`): a multiple of the batch interval. Give this or checkpointInterval. */
+  readonly checkpointIntervalMs?: number;
 }
+
+/** Spark checkpoints stateful streams every max(slide, 10 s) by default. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
 
 export class CheckpointWriter {
   private readonly named: NamedGraph;
@@ -28,16 +40,22 @@ export class CheckpointWriter {
     private readonly store: CheckpointStore,
     options: CheckpointOptions,
   ) {
-    CheckpointWriter.checkOptions(options);
-    this.interval = options.checkpointInterval ?? 1;
+    this.interval = CheckpointWriter.intervalBatches(options, context.batchIntervalMs);
     this.named = nameGraph(context.graph);
   }
 
-  static checkOptions(options: CheckpointOptions): void {
+  /** Batches between two checkpoints; InvalidArgumentError for options that make no sense. */
+  static intervalBatches(options: CheckpointOptions, batchIntervalMs: number): number {
     const n = options.checkpointInterval;
+    const ms = options.checkpointIntervalMs;
+    if (n !== undefined && ms !== undefined) throw new InvalidArgumentError('Give checkpointInterval (batches) or checkpointIntervalMs (a duration), not both');
     if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) {
       throw new InvalidArgumentError(`checkpointInterval must be a positive whole number of batches, got ${n}`);
     }
+    if (ms !== undefined && (!Number.isSafeInteger(ms) || ms < batchIntervalMs || ms % batchIntervalMs !== 0)) {
+      throw new InvalidArgumentError(`checkpointIntervalMs must be a multiple of the batch interval (${batchIntervalMs} ms), got ${ms}`);
+    }
+    return n ?? Math.ceil((ms ?? Math.max(batchIntervalMs, DEFAULT_CHECKPOINT_INTERVAL_MS)) / batchIntervalMs);
   }
 
   async afterBatch(time: number): Promise<void> {

@@ -7,7 +7,7 @@ import type { StreamingContext } from '../engine/streaming-context.js';
 import type { InputDStream } from '../engine/input-dstream.js';
 import { CheckpointError, InvalidArgumentError, StateDiscardError } from '../errors.js';
 import { StateReader } from './checkpointable.js';
-import { type CheckpointDocument, decodeCheckpoint } from './format.js';
+import { type CheckpointDocument, decodeCheckpoint, encodeCheckpoint, type OperatorCheckpoint } from './format.js';
 import type { CheckpointStore } from './store.js';
 import { nameGraph } from './stream-names.js';
 
@@ -30,7 +30,32 @@ export async function getOrCreateContext(
   const context = await create();
   if (context.checkpointStore === undefined) context.checkpoint(store);
   if (bytes !== undefined) restoreContext(context, decodeCheckpoint(bytes, store.describe()), store.describe(), options);
+  else await recordStart(context, store);
   return context;
+}
+
+/**
+ * The first run's checkpoint, written before it starts: the zero time, the
+ * sources' start positions (the files already in a watched directory) and
+ * the operators' initial state. Without it, a crash before the first batch's
+ * checkpoint would make the restart a fresh start that counts every file
+ * arrived meanwhile as "already there", so they would never be read. The
+ * context then continues from this checkpoint like any recovered one.
+ */
+async function recordStart(context: StreamingContext, store: CheckpointStore): Promise<void> {
+  const interval = context.batchIntervalMs;
+  const zeroTime = Math.floor(context.clock.now() / interval) * interval;
+  const named = nameGraph(context.graph);
+  const sources: Record<string, unknown> = {};
+  for (const [name, input] of named.inputs) {
+    const position = (input as InputDStream<unknown>).startPosition();
+    if (position !== undefined) sources[name] = position;
+  }
+  const operators: Record<string, OperatorCheckpoint> = {};
+  for (const [name, op] of named.operators) operators[name] = { kind: op.checkpointKind, state: op.checkpointState(zeroTime) };
+  const doc: CheckpointDocument = { batchIntervalMs: interval, zeroTime, checkpointTime: zeroTime, pendingTimes: [], sources, operators };
+  await store.write(encodeCheckpoint(doc));
+  restoreContext(context, doc, store.describe());
 }
 
 function checkRecoveryOptions(options: RecoveryOptions): void {

@@ -59,6 +59,11 @@ export abstract class InputDStream<T> extends DStream<T> {
   /** Called before start() when recovering: continue right after `position`. */
   restorePosition(_position: unknown): void {}
 
+  /** Where a run that has not started stands (recorded by getOrCreate before the first start). Default: checkpointPosition(). */
+  startPosition(): unknown {
+    return this.checkpointPosition();
+  }
+
   /** The position saved right after batch `time` was allocated (undefined when none). */
   positionAfter(time: number): unknown {
     return this.positions.get(time);

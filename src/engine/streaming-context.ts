@@ -124,11 +124,17 @@ export class StreamingContext {
   /**
    * Records where checkpoints go; required by stateful and inverse-window
    * operators. A checkpoint (state, window buffers, source positions) is
-   * written after every `checkpointInterval` batches (default 1) whose outputs succeeded.
+   * written after every `checkpointInterval` batches whose outputs succeeded
+   * (or every `checkpointIntervalMs`); default every max(batch, 10 s), as
+   * Spark does for stateful streams. Recovery is exact either way: state as
+   * of the last checkpoint, then replayable sources (files, queues) are read
+   * again from their positions at that checkpoint, so the batches after it
+   * run again (their outputs are repeated). A source that cannot replay (a
+   * socket) loses what it received after the last checkpoint.
    */
   checkpoint(store: CheckpointStore, options: CheckpointOptions = {}): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('checkpoint() must be called before start()');
-    CheckpointWriter.checkOptions(options);
+    CheckpointWriter.intervalBatches(options, this.batchIntervalMs);
     this.store = store;
     this.checkpointOptions = options;
   }

@@ -176,23 +176,26 @@ export class TextFileReceiver extends Receiver implements RateControlled {
 
   onStart(): void {
     const generation = ++this.generation;
-    if (!this.scannedOnce) this.rememberExistingFiles();
+    if (!this.scannedOnce) this.restorePosition(this.startPosition());
     void this.run(generation);
   }
 
   /**
-   * "Files present at start" means at the moment of start(), so they are
-   * listed synchronously here (one readdir; cheap) rather than at the first
+   * The files present now count as already seen (none with includeExisting).
+   * getOrCreate records this in the checkpoint store before the first start,
+   * so a crash before the first batch does not turn files that arrived after
+   * the start into "present at start". Without a store it is taken in
+   * onStart, synchronously (one readdir; cheap) rather than at the first
    * asynchronous scan, which a file created right after start() could beat.
    */
-  private rememberExistingFiles(): void {
-    this.scannedOnce = true;
-    if (this.includeExisting) return;
+  override startPosition(): TextFilePosition {
+    if (this.includeExisting) return { done: [] };
     try {
-      for (const name of readdirSync(this.dir)) if (!isIgnoredFileName(name)) this.done.add(name);
+      return { done: readdirSync(this.dir).filter((name) => !isIgnoredFileName(name)) };
     } catch (error) {
       // A missing directory has no existing files; the scan loop reports it.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return { done: [] };
     }
   }
 

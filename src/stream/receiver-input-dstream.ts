@@ -54,6 +54,10 @@ export class ReceiverInputDStream extends InputDStream<string> {
     this.supervisor.receiver.restorePosition(position);
   }
 
+  override startPosition(): unknown {
+    return this.supervisor.receiver.startPosition();
+  }
+
   override hasPendingData(): boolean {
     return this.supervisor.hasBufferedData();
   }

@@ -37,6 +37,10 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   private readonly sums: KeyedSums<K> | undefined;
   private lastTime: number | undefined;
   private initial: Iterable<Pair<K, S>> | undefined;
+  /** The changes() view, if made: it reads this stream without needing each batch's whole state. */
+  private changesView: DStream<unknown> | undefined;
+  /** Whether any stream reads this stream's batches (the whole state); decided at the first batch. */
+  private wholeStateRead: boolean | undefined;
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -68,7 +72,34 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     if (this.sums !== undefined) this.addToSums(time, this.sums);
     else this.applyUpdate(this.parent.getOrCompute(time));
     this.lastTime = time;
-    return Batch.of(this.entries());
+    // With millions of keys, decoding the whole state every batch costs more than the batch: skip it when nothing reads it.
+    this.wholeStateRead ??= this.context.graph.streams().some((s) => s !== this.changesView && s.dependencies.includes(this));
+    return this.wholeStateRead ? Batch.of(this.entries()) : Batch.empty();
+  }
+
+  /**
+   * Each batch, the (key, state) pairs of the keys that had new values in
+   * that batch, with their state after it (keys whose state the update
+   * removed are left out), in the order the keys first appear in the batch.
+   * Reads only those keys' state: with a large state, output this instead of
+   * the whole state every batch.
+   */
+  changes(): DStream<Pair<K, S>> {
+    const view = new StateChangesDStream<K, S>(this as unknown as StateDStream<K, unknown, S>);
+    this.changesView = view;
+    return view;
+  }
+
+  /** The state of `key` after the last batch computed (undefined when it has none). */
+  stateOf(key: K): S | undefined {
+    return this.sums !== undefined ? (this.sums.get(key) as S | undefined) : this.state.get(key);
+  }
+
+  /** The keys with new values in batch `time` (after computing it), in first-appearance order. */
+  keysOf(time: number): K[] {
+    const keys = new KeyMap<K, true>();
+    for (const [key] of this.parent.getOrCompute(time)?.collect() ?? []) keys.set(key, true);
+    return [...keys].map(([key]) => key);
   }
 
   override release(): void {
@@ -90,7 +121,8 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       throw reader.incompatible('the state holds values that are not numbers, which runningSum cannot continue');
     }
     this.load(entries);
-    this.initial = undefined;
+    // State saved before the first batch (getOrCreate's first checkpoint) still starts from initialState.
+    if (saved.lastTime !== null) this.initial = undefined;
     this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
   }
 
@@ -147,6 +179,26 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   }
 }
 
+/** StateDStream.changes(): per batch, the state of the keys that batch touched. */
+class StateChangesDStream<K, S> extends DStream<Pair<K, S>> {
+  readonly dependencies: readonly DStream<unknown>[];
+
+  constructor(private readonly source: StateDStream<K, unknown, S>) {
+    super(source.context);
+    this.dependencies = [source];
+  }
+
+  compute(time: number): Batch<Pair<K, S>> | undefined {
+    if (this.source.getOrCompute(time) === undefined) return undefined;
+    const changed: Pair<K, S>[] = [];
+    for (const key of this.source.keysOf(time)) {
+      const state = this.source.stateOf(key);
+      if (state !== undefined) changed.push([key, state]);
+    }
+    return Batch.of(changed);
+  }
+}
+
 declare module '../engine/dstream.js' {
   interface DStream<T> {
     /**
@@ -155,7 +207,7 @@ declare module '../engine/dstream.js' {
      * `updateStateByKey(runningSum)` keeps running totals in a kernel table.
      * Needs ssc.checkpoint(store).
      */
-    updateStateByKey<K, V, S>(this: DStream<Pair<K, V>>, update: UpdateStateFunction<V, S>, options?: UpdateStateOptions<K, S>): DStream<Pair<K, S>>;
+    updateStateByKey<K, V, S>(this: DStream<Pair<K, V>>, update: UpdateStateFunction<V, S>, options?: UpdateStateOptions<K, S>): StateDStream<K, V, S>;
   }
 }
 
@@ -163,8 +215,8 @@ DStream.prototype.updateStateByKey = function updateStateByKey<K, V, S>(
   this: DStream<Pair<K, V>>,
   update: UpdateStateFunction<V, S>,
   options?: UpdateStateOptions<K, S>,
-): DStream<Pair<K, S>> {
+): StateDStream<K, V, S> {
   // Running sums only need each batch's per-key sum, so the built-in chains before it fuse into one kernel call.
   const source = builtinOf(update)?.kind === 'runningSum' ? this.reduceByKey(sum as unknown as (a: V, b: V) => V) : this;
-  return new StateDStream(source, update, options);
+  return new StateDStream(source as DStream<Pair<K, V>>, update, options);
 };

@@ -8,7 +8,7 @@ const batches = [['a b', 'a'], ['b c'], [], ['a'], ['c c c']];
 
 function create(store: FileCheckpointStore, clock: ManualClock, seen: Map<number, Pair<string, number>[]>): StreamingContext {
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
-  ssc.checkpoint(store);
+  ssc.checkpoint(store, { checkpointInterval: 1 });
   ssc
     .queueStream(batches.map((b) => [...b]))
     .flatMap(splitWhitespace)

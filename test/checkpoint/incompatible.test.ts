@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  type CheckpointStore, decodeCheckpoint, InMemoryCheckpointStore, StateDiscardError, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
+  type CheckpointOptions, type CheckpointStore, decodeCheckpoint, InMemoryCheckpointStore, StateDiscardError, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
 } from '../../src/index.js';
 
 const input = (): string[][] => [['a', 'b'], ['a'], ['c']];
@@ -18,7 +18,7 @@ interface Shape {
 
 function build(store: CheckpointStore, shape: Shape = {}, clock = new ManualClock()): StreamingContext {
   const ssc = new StreamingContext({ batchIntervalMs: shape.intervalMs ?? 1000, clock });
-  ssc.checkpoint(store);
+  ssc.checkpoint(store, { checkpointInterval: 1 });
   const pairs = ssc.queueStream(input()).map(pairWithOne);
   for (let i = 1; i < (shape.inputs ?? 1); i++) ssc.queueStream<string>([]).print();
   const counts = shape.countsAsMapWithState
@@ -102,7 +102,33 @@ test('getOrCreate with an empty store returns the created context, checkpointing
   assert.equal(ssc.zeroTime, 5000);
   await clock.advance(1000);
   await ssc.stop();
+  // The start record only (written before start); the default interval (10 s at 1 s batches) wrote no batch checkpoint yet.
   assert.equal(store.writes, 1);
+  const doc = decodeCheckpoint((await store.read()) as Uint8Array);
+  assert.deepEqual([doc.zeroTime, doc.checkpointTime, doc.pendingTimes, doc.sources], [5000, 5000, [], { 'input#0': 0 }]);
+});
+
+test('the default checkpoint interval is max(batch, 10 s) in whole batches; checkpointIntervalMs is the same as a duration', async () => {
+  const writesAfter = async (batchIntervalMs: number, batches: number, options: CheckpointOptions = {}): Promise<number> => {
+    const store = new InMemoryCheckpointStore();
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs, clock });
+    ssc.checkpoint(store, options);
+    ssc.queueStream([[['k', 1]] as Pair<string, number>[]]).updateStateByKey(runningSum).foreachRDD(() => {});
+    ssc.start();
+    await clock.advance(batches * batchIntervalMs);
+    await ssc.stop();
+    return store.writes;
+  };
+  assert.equal(await writesAfter(1000, 35), 3);
+  assert.equal(await writesAfter(3000, 10), 2, '10 s is rounded up to 4 batches of 3 s');
+  assert.equal(await writesAfter(20_000, 3), 3, 'a batch longer than 10 s checkpoints every batch');
+  assert.equal(await writesAfter(1000, 35, { checkpointIntervalMs: 5000 }), 7);
+  assert.equal(await writesAfter(1000, 35, { checkpointInterval: 1 }), 35);
+  const ssc = new StreamingContext({ batchIntervalMs: 1000 });
+  for (const bad of [{ checkpointIntervalMs: 1500 }, { checkpointIntervalMs: 500 }, { checkpointIntervalMs: 2000, checkpointInterval: 2 }]) {
+    assert.throws(() => ssc.checkpoint(new InMemoryCheckpointStore(), bad), { code: 'ERR_SLUICE_INVALID_ARGUMENT' }, JSON.stringify(bad));
+  }
 });
 
 test('two streams with one name: clear error at start()', () => {
@@ -143,7 +169,7 @@ test("a receiver's position is saved right after each batch and restored before 
   const clock = new ManualClock();
   const make = (receiver: CountingReceiver, c: ManualClock): StreamingContext => {
     const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: c });
-    ssc.checkpoint(store);
+    ssc.checkpoint(store, { checkpointInterval: 1 });
     ssc.receiverStream(receiver).name('lines').map(pairWithOne).updateStateByKey(runningSum).foreachRDD(() => {});
     return ssc;
   };

@@ -44,7 +44,7 @@ interface Variant {
 /** The graph: replayable queue → running counts, an inverse window, a plain window, countByWindow, mapWithState with a timeout, a join. */
 function build(clock: ManualClock, store: CheckpointStore, rec: Recorder, variant: Variant, options: { checkpointInterval?: number } = {}): StreamingContext {
   const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock });
-  ssc.checkpoint(store, options);
+  ssc.checkpoint(store, { checkpointInterval: 1, ...options });
   const lines = ssc.queueStream(makeInput());
   const words = lines.flatMap(splitWhitespace);
   const pairs = words.map(pairWithOne);

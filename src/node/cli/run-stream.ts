@@ -99,7 +99,13 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     // Now, not at the first checkpoint: by then a batch of input would have been read and lost.
     await store.ensureWritable();
     const recovery = settings.discardState === undefined ? {} : { discardState: settings.discardState };
-    ssc = await StreamingContext.getOrCreate(store, create, recovery).catch((error: unknown) => {
+    const interval = settings.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: settings.checkpointIntervalMs };
+    const createCheckpointing = (): StreamingContext => {
+      const created = create();
+      created.checkpoint(store, interval);
+      return created;
+    };
+    ssc = await StreamingContext.getOrCreate(store, createCheckpointing, recovery).catch((error: unknown) => {
       throw withCliAdvice(error, settings.checkpointDir as string);
     });
   }
