@@ -45,7 +45,7 @@ test('wordcount --dir --state --checkpoint killed with SIGKILL 5 times ends with
   const files = inputFiles();
   const expected = wordCounts(files);
   // The rate limit makes files trickle in over several batches, so kills land in the middle of files too.
-  const args = ['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--max-rate', '300/s'];
+  const args = ['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--all-keys', '--max-rate', '300/s', '--checkpoint-interval', '100ms'];
   const rng = new Rng(2024);
   // Word totals at file boundaries (files are dropped in order): a running total strictly between two is mid-file.
   const boundaries = files.map((_, i) => [...wordCounts(files.slice(0, i + 1)).values()].reduce((a, b) => a + b, 0));
@@ -139,6 +139,46 @@ test('a restart without --state on a --state checkpoint is refused, leaves check
     allowed.kill('SIGINT');
     assert.equal((await allowed.exited).code, 0, allowed.stderr);
   } finally {
+    await dir.cleanup();
+  }
+});
+
+test('files dropped right after the start are counted exactly once across SIGKILLs before any batch or checkpoint ran', async () => {
+  const dir = await tempDir('first-checkpoint');
+  const input = join(dir.path, 'in');
+  const checkpoint = join(dir.path, 'ckpt');
+  await mkdir(input);
+  await writeFile(join(input, 'already-there.txt'), 'old old old\n');
+  const files = inputFiles().slice(0, 6);
+  const expected = wordCounts(files);
+  // 2 s batches (and the default 10 s checkpoint interval): the kills land before the first batch checkpoint.
+  const args = ['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '2s', '--json', '--all-keys'];
+  const rng = new Rng(99);
+  const runs: SluiceProcess[] = [];
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const run = new SluiceProcess(args);
+      runs.push(run);
+      await run.waitFor(() => run.stderr.includes('sluice: reading'), 'the start');
+      const name = `f${i}.txt`;
+      await writeFile(join(input, `.${name}`), files[i] as string);
+      await rename(join(input, `.${name}`), join(input, name));
+      if (i < files.length - 1) {
+        await sleep(rng.nextRange(0, 150));
+        run.kill('SIGKILL');
+        await run.exited;
+      }
+    }
+    const last = runs.at(-1) as SluiceProcess;
+    await last.waitFor(() => {
+      const state = latestState(last);
+      return state !== undefined && state.size === expected.size && [...expected].every(([word, n]) => state.get(word) === n);
+    }, 'every file counted once', 30_000);
+    assert.equal(latestState(last)?.has('old'), false, 'the file present before the first start is not read');
+    last.kill('SIGINT');
+    assert.equal((await last.exited).code, 0, last.stderr);
+  } finally {
+    for (const run of runs) run.kill();
     await dir.cleanup();
   }
 });
