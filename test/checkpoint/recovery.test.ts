@@ -135,9 +135,8 @@ test('with checkpointInterval 3, recovery resumes from the last written checkpoi
   }
 });
 
-test('batches pending at the crash are recorded in the checkpoint and run again after recovery', async () => {
-  const variant = { builtinState: true };
-  const expected = await uninterrupted(variant);
+/** Batch 4000's output blocks while batches up to 7000 are generated; then the context stops (a crash with 5000–7000 pending). */
+async function crashWithBatchesPending(variant: Variant): Promise<{ rec: Recorder; store: InMemoryCheckpointStore }> {
   const rec = new Recorder();
   const store = new InMemoryCheckpointStore();
   const clock = new ManualClock();
@@ -155,6 +154,13 @@ test('batches pending at the crash are recorded in the checkpoint and run again 
   release();
   await stopping;
   await moving;
+  return { rec, store };
+}
+
+test('batches pending at the crash are recorded in the checkpoint and run again after recovery', async () => {
+  const variant = { builtinState: true };
+  const expected = await uninterrupted(variant);
+  const { rec, store } = await crashWithBatchesPending(variant);
   const doc = decodeCheckpoint((await store.read()) as Uint8Array);
   assert.equal(doc.checkpointTime, 4000);
   assert.deepEqual(doc.pendingTimes, [5000, 6000, 7000]);
@@ -174,23 +180,7 @@ test('batches pending at the crash are recorded in the checkpoint and run again 
 test('after a day of downtime, the pending batches and the queued input still run at their own batch times; only empty overdue times are skipped', async () => {
   const variant = { builtinState: true };
   const expected = await uninterrupted(variant);
-  const rec = new Recorder();
-  const store = new InMemoryCheckpointStore();
-  const clock = new ManualClock();
-  const ssc = build(clock, store, rec, variant);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  ssc.queueStream<number>([]).foreachRDD(async (_b, time) => {
-    if (time === 4000) await gate;
-  });
-  ssc.start();
-  await clock.advance(3000);
-  const moving = clock.advance(4000);
-  while ((ssc.lastBatchTime ?? 0) < 7000) await new Promise((r) => setImmediate(r));
-  const stopping = ssc.stop();
-  release();
-  await stopping;
-  await moving;
+  const { rec, store } = await crashWithBatchesPending(variant);
   const restart = 7000 + 86_400_000;
   const clock2 = new ManualClock(restart);
   let submitted = 0;
