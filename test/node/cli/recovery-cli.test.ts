@@ -130,6 +130,9 @@ test('a restart without --state on a --state checkpoint is refused, leaves check
     const usage = await runSluice(['wordcount', '--dir', input, '--discard-state', 'x', '--json']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--discard-state only applies with --checkpoint/);
+    const interval = await runSluice(['wordcount', '--dir', input, '--checkpoint', checkpoint, '--batch', '100ms', '--checkpoint-interval', '150ms']);
+    assert.equal(interval.code, 2);
+    assert.match(interval.stderr, /--checkpoint-interval \(150 ms\) must be a multiple of --batch \(100 ms\)/);
 
     const allowed = new SluiceProcess(['wordcount', '--dir', input, '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--discard-state', 'wordcount-running-counts']);
     await allowed.waitFor(() => allowed.stderr.includes('sluice: reading'), 'the start without the state');
