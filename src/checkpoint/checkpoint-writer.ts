@@ -34,6 +34,8 @@ export class CheckpointWriter {
   private readonly named: NamedGraph;
   private readonly interval: number;
   private sinceWrite = 0;
+  /** The last batch whose outputs succeeded (state advanced to it). */
+  private lastTime: number | undefined;
 
   constructor(
     private readonly context: StreamingContext,
@@ -61,7 +63,22 @@ export class CheckpointWriter {
   async afterBatch(time: number): Promise<void> {
     // Every batch, not only written ones: state must advance at each batch even when no output reached it.
     for (const op of this.named.operators.values()) op.advanceTo(time);
+    this.lastTime = time;
     if (++this.sinceWrite < this.interval) return;
+    await this.write(time);
+  }
+
+  /**
+   * At stop: checkpoints the last completed batch if it was not yet, so a
+   * restart after a clean stop replays nothing, and a context that runs
+   * fewer batches than the interval (one per request, on an edge runtime)
+   * still keeps its state. Only called when no batch failed.
+   */
+  async flush(): Promise<void> {
+    if (this.sinceWrite > 0 && this.lastTime !== undefined) await this.write(this.lastTime);
+  }
+
+  private async write(time: number): Promise<void> {
     const operators: Record<string, OperatorCheckpoint> = {};
     for (const [name, op] of this.named.operators) operators[name] = { kind: op.checkpointKind, state: op.checkpointState(time) };
     const sources: Record<string, unknown> = {};

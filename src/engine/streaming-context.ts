@@ -1,5 +1,5 @@
 import type { CheckpointStore, FileSink } from '../checkpoint/store.js';
-import { CheckpointError, IllegalStateError, InvalidArgumentError, type JobError } from '../errors.js';
+import { CheckpointError, IllegalStateError, InvalidArgumentError, JobError } from '../errors.js';
 import type { Kernels } from '../kernels/api.js';
 import { defaultKernels } from '../kernels/default-kernels.js';
 import { type KernelsChoice, type KernelsKind, resolveKernelsChoice } from './kernels-choice.js';
@@ -9,7 +9,7 @@ import { JobGenerator } from './job-generator.js';
 import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
 import { type BatchInfo, ListenerBus, type StreamingListener } from './listener.js';
-import { checkReceiverBufferBytes } from './receiver-supervisor.js';
+import { checkReceiverBufferBytes, messageOf } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import type { Receiver } from '../receivers/receiver.js';
@@ -75,6 +75,7 @@ export class StreamingContext {
   /** Set by getOrCreate: the recovered zero time and last completed batch. */
   private resumePoint: ResumePoint | undefined;
   private readonly jobSets = new Map<number, JobSet>();
+  private writer: CheckpointWriter | undefined;
   private readonly scheduler: JobScheduler;
   private readonly generator: JobGenerator;
   private zero: number | undefined;
@@ -267,6 +268,7 @@ export class StreamingContext {
     this.zero = this.resumePoint?.zeroTime ?? Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
     // Before initialize, so a name used twice fails start() with nothing started.
     const writer = this.store === undefined ? undefined : new CheckpointWriter(this, this.store, this.checkpointOptions);
+    this.writer = writer;
     this.graph.initialize(this.zero, this.minRememberMs);
     if (writer !== undefined) this.addAfterBatchHook((time) => writer.afterBatch(time));
     this.currentState = 'active';
@@ -360,6 +362,12 @@ export class StreamingContext {
       this.scheduler.cancelPending();
       await this.scheduler.idle();
       for (const input of inputs) await input.stop();
+    }
+    // After a failed batch the state may hold part of it: the last checkpoint stays the one to recover from.
+    if (this.failure === undefined) {
+      await this.writer?.flush().catch((error: unknown) => {
+        this.failure = new JobError(`The checkpoint written at stop failed: ${messageOf(error)}`, { cause: error });
+      });
     }
     this.terminate();
   }

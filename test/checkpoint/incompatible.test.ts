@@ -102,14 +102,15 @@ test('getOrCreate with an empty store returns the created context, checkpointing
   assert.equal(ssc.zeroTime, 5000);
   await clock.advance(1000);
   await ssc.stop();
-  // The start record only (written before start); the default interval (10 s at 1 s batches) wrote no batch checkpoint yet.
-  assert.equal(store.writes, 1);
+  // The start record (written before start), then the checkpoint a stop writes of its last batch.
+  assert.equal(store.writes, 2);
   const doc = decodeCheckpoint((await store.read()) as Uint8Array);
-  assert.deepEqual([doc.zeroTime, doc.checkpointTime, doc.pendingTimes, doc.sources], [5000, 5000, [], { 'input#0': 0 }]);
+  assert.deepEqual([doc.zeroTime, doc.checkpointTime, doc.pendingTimes, doc.sources], [5000, 6000, [], { 'input#0': 1 }]);
 });
 
 test('the default checkpoint interval is max(batch, 10 s) in whole batches; checkpointIntervalMs is the same as a duration', async () => {
-  const writesAfter = async (batchIntervalMs: number, batches: number, options: CheckpointOptions = {}): Promise<number> => {
+  /** Checkpoints written by `batches` batches, and after the stop that follows (which checkpoints its last batch if it was not). */
+  const writesAfter = async (batchIntervalMs: number, batches: number, options: CheckpointOptions = {}): Promise<[number, number]> => {
     const store = new InMemoryCheckpointStore();
     const clock = new ManualClock();
     const ssc = new StreamingContext({ batchIntervalMs, clock });
@@ -117,14 +118,15 @@ test('the default checkpoint interval is max(batch, 10 s) in whole batches; chec
     ssc.queueStream([[['k', 1]] as Pair<string, number>[]]).updateStateByKey(runningSum).foreachRDD(() => {});
     ssc.start();
     await clock.advance(batches * batchIntervalMs);
+    const running = store.writes;
     await ssc.stop();
-    return store.writes;
+    return [running, store.writes];
   };
-  assert.equal(await writesAfter(1000, 35), 3);
-  assert.equal(await writesAfter(3000, 10), 2, '10 s is rounded up to 4 batches of 3 s');
-  assert.equal(await writesAfter(20_000, 3), 3, 'a batch longer than 10 s checkpoints every batch');
-  assert.equal(await writesAfter(1000, 35, { checkpointIntervalMs: 5000 }), 7);
-  assert.equal(await writesAfter(1000, 35, { checkpointInterval: 1 }), 35);
+  assert.deepEqual(await writesAfter(1000, 35), [3, 4]);
+  assert.deepEqual(await writesAfter(3000, 10), [2, 3], '10 s is rounded up to 4 batches of 3 s');
+  assert.deepEqual(await writesAfter(20_000, 3), [3, 3], 'a batch longer than 10 s checkpoints every batch');
+  assert.deepEqual(await writesAfter(1000, 35, { checkpointIntervalMs: 5000 }), [7, 7]);
+  assert.deepEqual(await writesAfter(1000, 35, { checkpointInterval: 1 }), [35, 35]);
   const ssc = new StreamingContext({ batchIntervalMs: 1000 });
   for (const bad of [{ checkpointIntervalMs: 1500 }, { checkpointIntervalMs: 500 }, { checkpointIntervalMs: 2000, checkpointInterval: 2 }]) {
     assert.throws(() => ssc.checkpoint(new InMemoryCheckpointStore(), bad), { code: 'ERR_SLUICE_INVALID_ARGUMENT' }, JSON.stringify(bad));

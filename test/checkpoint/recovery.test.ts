@@ -80,14 +80,36 @@ async function uninterrupted(variant: Variant): Promise<Recorder> {
   return rec;
 }
 
+/** Passes writes to `store` until it has "crashed". */
+class CrashableStore implements CheckpointStore {
+  crashed = false;
+
+  constructor(private readonly store: CheckpointStore) {}
+
+  write(data: Uint8Array): Promise<void> {
+    return this.crashed ? Promise.resolve() : this.store.write(data);
+  }
+
+  read(): Promise<Uint8Array | undefined> {
+    return this.store.read();
+  }
+
+  describe(): string {
+    return this.store.describe();
+  }
+}
+
 /** Runs `crashAfter` batches, stops (as a crash at that batch boundary would), then recovers after `downtime` batch intervals and finishes. */
 async function interrupted(crashAfter: number, downtime: number, before: Variant, after: Variant, options: { checkpointInterval?: number } = {}): Promise<Recorder> {
   const rec = new Recorder();
   const store = new InMemoryCheckpointStore();
   const firstClock = new ManualClock();
-  const first = build(firstClock, store, rec, before, options);
+  const crashable = new CrashableStore(store);
+  const first = build(firstClock, crashable, rec, before, options);
   first.start();
   await firstClock.advance(crashAfter * INTERVAL);
+  // A crash writes nothing more: not the checkpoint a clean stop writes.
+  crashable.crashed = true;
   await first.stop();
   const clock = new ManualClock((crashAfter + downtime) * INTERVAL);
   const second = await StreamingContext.getOrCreate(store, () => build(clock, store, rec, after, options));
