@@ -4,7 +4,8 @@ import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
 import { DStream } from '../engine/dstream.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NumericOverflowError } from '../errors.js';
+import { formatElement } from '../batch/format.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
 import { FusedWordCountDStream } from './fused-word-count-dstream.js';
 import { KeyedSums } from './keyed-sums.js';
@@ -74,7 +75,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     this.lastTime = time;
     // With millions of keys, decoding the whole state every batch costs more than the batch: skip it when nothing reads it.
     this.wholeStateRead ??= this.context.graph.streams().some((s) => s !== this.changesView && s.dependencies.includes(this));
-    return this.wholeStateRead ? Batch.of(this.entries()) : Batch.empty();
+    return this.wholeStateRead ? Batch.of(this.checkedEntries()) : Batch.empty();
   }
 
   /**
@@ -90,9 +91,12 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     return view;
   }
 
-  /** The state of `key` after the last batch computed (undefined when it has none). */
+  /** The state of `key` after the last batch computed (undefined when it has none); a running word count past 2^53 − 1 throws, as in checkedEntries. */
   stateOf(key: K): S | undefined {
-    return this.sums !== undefined ? (this.sums.get(key) as S | undefined) : this.state.get(key);
+    if (this.sums === undefined) return this.state.get(key);
+    const sum = this.sums.get(key);
+    if (sum !== undefined) this.checkCount(key, sum);
+    return sum as S | undefined;
   }
 
   /** The keys with new values in batch `time` (after computing it), in first-appearance order. */
@@ -121,6 +125,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       throw reader.incompatible('the state holds values that are not numbers, which runningSum cannot continue');
     }
     this.load(entries);
+    this.checkedEntries();
     // State saved before the first batch (getOrCreate's first checkpoint) still starts from initialState.
     if (saved.lastTime !== null) this.initial = undefined;
     this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
@@ -128,6 +133,27 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
 
   private entries(): Pair<K, S>[] {
     return this.sums !== undefined ? (this.sums.entries() as unknown as Pair<K, S>[]) : [...this.state];
+  }
+
+  /**
+   * The entries, after making sure that running word counts are still exact:
+   * a count past 2^53 − 1 (Number.MAX_SAFE_INTEGER) would no longer grow by
+   * one per word (2^53 + 1 rounds to 2^53), so it fails the batch, or the
+   * restore of a checkpoint holding one, instead of being rounded silently.
+   */
+  private checkedEntries(): Pair<K, S>[] {
+    const entries = this.entries();
+    if (this.sums === undefined || !(this.parent instanceof FusedWordCountDStream)) return entries;
+    for (const [key, count] of entries as unknown as Pair<K, number>[]) this.checkCount(key, count);
+    return entries;
+  }
+
+  private checkCount(key: K, count: number): void {
+    if (!(this.parent instanceof FusedWordCountDStream) || count <= Number.MAX_SAFE_INTEGER) return;
+    throw new NumericOverflowError(
+      `The running count of ${formatElement(key)} is ${count}, past 2^53 - 1 (Number.MAX_SAFE_INTEGER), where counts stop being exact; ` +
+        'start this state afresh (an empty checkpoint store) to keep counting exactly.',
+    );
   }
 
   private load(entries: readonly Pair<K, S>[]): void {
