@@ -31,11 +31,12 @@ export { MALFORMED_RECORDS_COUNTER } from './stream/flat-map-dstream.js';
 // State.
 export { State, StateSpec, type MappingFunction } from './stream/state-spec.js';
 export type { MapWithStateDStream } from './stream/map-with-state-dstream.js';
-export type { UpdateStateFunction, UpdateStateOptions } from './stream/update-state-by-key-dstream.js';
+export type { StateDStream, UpdateStateFunction, UpdateStateOptions } from './stream/update-state-by-key-dstream.js';
 
 // Checkpoints and output sinks.
 export type { CheckpointStore, FileSink } from './checkpoint/store.js';
 export type { CheckpointOptions } from './checkpoint/checkpoint-writer.js';
+export type { RecoveryOptions } from './checkpoint/recovery.js';
 export { InMemoryCheckpointStore } from './checkpoint/in-memory-store.js';
 export { InMemoryFileSink } from './engine/in-memory-file-sink.js';
 

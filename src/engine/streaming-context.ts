@@ -1,5 +1,5 @@
 import type { CheckpointStore, FileSink } from '../checkpoint/store.js';
-import { CheckpointError, IllegalStateError, InvalidArgumentError, type JobError } from '../errors.js';
+import { CheckpointError, IllegalStateError, InvalidArgumentError, JobError } from '../errors.js';
 import type { Kernels } from '../kernels/api.js';
 import { defaultKernels } from '../kernels/default-kernels.js';
 import { type KernelsChoice, type KernelsKind, resolveKernelsChoice } from './kernels-choice.js';
@@ -12,7 +12,7 @@ import { type BatchInfo, ListenerBus, type StreamingListener } from './listener.
 import { consoleLogger, type Logger, silentLogger } from './logger.js';
 import { describeValue } from '../arguments.js';
 import { UnionDStream } from '../stream/union-dstream.js';
-import { checkReceiverBufferBytes } from './receiver-supervisor.js';
+import { checkReceiverBufferBytes, messageOf } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { MapResult } from '../batch/batch.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
@@ -20,7 +20,7 @@ import type { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
 import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
 import { CheckpointWriter, type CheckpointOptions } from '../checkpoint/checkpoint-writer.js';
-import { getOrCreateContext } from '../checkpoint/recovery.js';
+import { getOrCreateContext, type RecoveryOptions } from '../checkpoint/recovery.js';
 
 /** What `new StreamingContext(options)` takes; only `batchIntervalMs` is required. */
 export interface StreamingContextOptions {
@@ -59,6 +59,15 @@ export interface StreamingContextOptions {
 /** 'initialized' before start(), 'active' while running, 'stopped' after stop() (a stopped context cannot restart). */
 export type ContextState = 'initialized' | 'active' | 'stopped';
 
+/** Where a recovered run continues: its zero time, the last checkpointed batch, and the batches pending then. */
+export interface ResumePoint {
+  readonly zeroTime: number;
+  readonly checkpointTime: number;
+  readonly pendingTimes?: readonly number[];
+  /** The start record getOrCreate wrote for a new run, not a checkpoint of an earlier run. */
+  readonly firstRun?: boolean;
+}
+
 /**
  * The entry point (Spark's StreamingContext): create input streams, chain
  * operators, register outputs, then start(). Batch time t holds what was
@@ -80,8 +89,9 @@ export class StreamingContext {
   private store: CheckpointStore | undefined;
   private checkpointOptions: CheckpointOptions = {};
   /** Set by getOrCreate: the recovered zero time and last completed batch. */
-  private resumePoint: { zeroTime: number; checkpointTime: number } | undefined;
+  private resumePoint: ResumePoint | undefined;
   private readonly jobSets = new Map<number, JobSet>();
+  private writer: CheckpointWriter | undefined;
   private readonly scheduler: JobScheduler;
   private readonly generator: JobGenerator;
   private zero: number | undefined;
@@ -155,11 +165,17 @@ export class StreamingContext {
   /**
    * Records where checkpoints go; required by stateful and inverse-window
    * operators. A checkpoint (state, window buffers, source positions) is
-   * written after every `checkpointInterval` batches (default 1) whose outputs succeeded.
+   * written after every `checkpointInterval` batches whose outputs succeeded
+   * (or every `checkpointIntervalMs`); default every max(batch, 10 s), as
+   * Spark does for stateful streams. Recovery is exact either way: state as
+   * of the last checkpoint, then replayable sources (files, queues) are read
+   * again from their positions at that checkpoint, so the batches after it
+   * run again (their outputs are repeated). A source that cannot replay (a
+   * socket) loses what it received after the last checkpoint.
    */
   checkpoint(store: CheckpointStore, options: CheckpointOptions = {}): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('checkpoint() must be called before start()');
-    CheckpointWriter.checkOptions(options);
+    CheckpointWriter.intervalBatches(options, this.batchIntervalMs);
     this.store = store;
     this.checkpointOptions = options;
   }
@@ -171,12 +187,17 @@ export class StreamingContext {
    * the batch clock, so start() resumes right after the last completed batch
    * (batches pending at the crash run again). Otherwise returns `create()`
    * as is. Either way the context checkpoints to `store`.
+   *
+   * A checkpoint holding state for an operator the new graph lacks is
+   * refused (StateDiscardError, nothing started or written) unless
+   * `options.discardState` names that state.
    */
   static getOrCreate(
     store: CheckpointStore,
     create: () => StreamingContext | Promise<StreamingContext>,
+    options: RecoveryOptions = {},
   ): Promise<StreamingContext> {
-    return getOrCreateContext(store, create);
+    return getOrCreateContext(store, create, options);
   }
 
   /**
@@ -187,11 +208,11 @@ export class StreamingContext {
    * differently on recovery, e.g. not re-send a greeting, checks this.
    */
   get recovered(): boolean {
-    return this.resumePoint !== undefined;
+    return this.resumePoint !== undefined && this.resumePoint.firstRun !== true;
   }
 
   /** Used by getOrCreate only: start() continues the recovered run instead of starting a new one. */
-  resumeFrom(point: { zeroTime: number; checkpointTime: number }): void {
+  resumeFrom(point: ResumePoint): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('A context can only be recovered before start()');
     this.resumePoint = point;
   }
@@ -199,6 +220,19 @@ export class StreamingContext {
   /** Time of the last batch generated (data allocated), undefined before the first. */
   get lastBatchTime(): number | undefined {
     return this.generator.lastBatchTime;
+  }
+
+  /**
+   * Overdue batch times that were skipped rather than run because no input
+   * could have had data for them (after downtime or a stall; see JobGenerator).
+   */
+  get skippedBatchCount(): number {
+    return this.generator.skippedBatches;
+  }
+
+  /** Batches generated after `time` that have not completed (what a checkpoint at `time` records as pending), ascending. */
+  pendingBatchTimes(time: number): number[] {
+    return this.generator.unfinishedAfter(time);
   }
 
   get checkpointStore(): CheckpointStore | undefined {
@@ -289,12 +323,13 @@ export class StreamingContext {
     this.zero = this.resumePoint?.zeroTime ?? Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
     // Before initialize, so a name used twice fails start() with nothing started.
     const writer = this.store === undefined ? undefined : new CheckpointWriter(this, this.store, this.checkpointOptions);
+    this.writer = writer;
     this.graph.initialize(this.zero, this.minRememberMs);
     if (writer !== undefined) this.addAfterBatchHook((time) => writer.afterBatch(time));
     this.currentState = 'active';
     for (const input of this.graph.inputStreams()) input.start();
-    // A recovered run continues after its last completed batch; batches of the down time are due at once.
-    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs);
+    // A recovered run continues after its last checkpointed batch: pending batches run again, empty overdue ones are skipped (JobGenerator).
+    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs, this.zero, this.resumePoint?.pendingTimes);
   }
 
   /**
@@ -394,6 +429,12 @@ export class StreamingContext {
       this.scheduler.cancelPending();
       await this.scheduler.idle();
       for (const input of inputs) await input.stop();
+    }
+    // After a failed batch the state may hold part of it: the last checkpoint stays the one to recover from.
+    if (this.failure === undefined) {
+      await this.writer?.flush().catch((error: unknown) => {
+        this.failure = new JobError(`The checkpoint written at stop failed: ${messageOf(error)}`, { cause: error });
+      });
     }
     this.terminate();
   }

@@ -127,6 +127,16 @@ export abstract class Receiver {
   /** Called before onStart when recovering from a checkpoint that saved `checkpointPosition()`. */
   restorePosition(_position: unknown): void {}
 
+  /**
+   * The position of a run that has not started yet, which getOrCreate writes
+   * to the store before the first start so a crash before the first batch
+   * cannot change what "new" means (e.g. the files already in a watched
+   * directory). Default: checkpointPosition().
+   */
+  startPosition(): unknown {
+    return this.checkpointPosition();
+  }
+
   #attached(): ReceiverHost {
     if (this.#supervisor === undefined) {
       throw new IllegalStateError(`Receiver ${this.name} is not attached to a running StreamingContext; call store() only between onStart() and onStop().`);

@@ -44,6 +44,11 @@ export class QueueInputDStream<T> extends InputDStream<T> {
     this.toSkip = position as number;
   }
 
+  /** Each batch takes the next array (or the default batch), so a batch is empty only once the queue is. */
+  override mightHaveData(): boolean {
+    return this.queue.length > this.toSkip || this.options.defaultBatch !== undefined;
+  }
+
   protected take(_time: number): Batch<T> {
     const skipped = this.queue.splice(0, Math.min(this.toSkip, this.queue.length)).length;
     this.toSkip -= skipped;

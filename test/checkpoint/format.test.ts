@@ -89,3 +89,19 @@ test('state that is not data (a function, a class instance) is refused at write 
     );
   }
 });
+
+test('batch times that recovery would generate must lie on the batch grid, after the checkpoint, ascending', () => {
+  const bad: Partial<CheckpointDocument>[] = [
+    { checkpointTime: 9500 },
+    { checkpointTime: 4000 },
+    { pendingTimes: [10000, 10000] },
+    { pendingTimes: [11000, 10000] },
+    { pendingTimes: [9000] },
+    { pendingTimes: [10500] },
+    { batchIntervalMs: 0 },
+  ];
+  for (const change of bad) {
+    assert.throws(() => decodeCheckpoint(encodeCheckpoint({ ...doc, ...change })), { code: 'ERR_SLUICE_CHECKPOINT_CORRUPT' }, JSON.stringify(change));
+  }
+  assert.deepEqual(decodeCheckpoint(encodeCheckpoint({ ...doc, checkpointTime: 5000, pendingTimes: [7000, 12000] })).pendingTimes, [7000, 12000]);
+});

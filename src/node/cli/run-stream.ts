@@ -9,7 +9,7 @@
 import { InMemoryCheckpointStore, StreamingContext, type BatchInfo, type DStream, type ReceiverInfo } from '../../index.js';
 import { FileCheckpointStore } from '../file-checkpoint-store.js';
 import type { KernelsHandle } from './kernels-option.js';
-import { CheckpointError, ConnectionError, SluiceError } from '../../errors.js';
+import { CheckpointError, ConnectionError, SluiceError, StateDiscardError } from '../../errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
 import { operatorMessage } from './operator-message.js';
@@ -100,7 +100,14 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     const store = new FileCheckpointStore(settings.checkpointDir, { onFallback: (reason) => io.stderr(`sluice: ${reason}\n`) });
     // Now, not at the first checkpoint: by then a batch of input would have been read and lost.
     await store.ensureWritable();
-    ssc = await StreamingContext.getOrCreate(store, create).catch((error: unknown) => {
+    const recovery = settings.discardState === undefined ? {} : { discardState: settings.discardState };
+    const interval = settings.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: settings.checkpointIntervalMs };
+    const createCheckpointing = (): StreamingContext => {
+      const created = create();
+      created.checkpoint(store, interval);
+      return created;
+    };
+    ssc = await StreamingContext.getOrCreate(store, createCheckpointing, recovery).catch((error: unknown) => {
       throw withCliAdvice(error, settings.checkpointDir as string);
     });
   }
@@ -156,6 +163,16 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
  * directories, so only the sentences saying what is wrong are kept.
  */
 function withCliAdvice(error: unknown, dir: string): unknown {
+  if (error instanceof StateDiscardError) {
+    const names = error.operators.join(',');
+    return new StateDiscardError(
+      error.operators,
+      `The checkpoint in ${dir} holds state that this command, as given, does not keep: ${error.operators.map((n) => `'${n}'`).join(', ')}. ` +
+        `Nothing was started and the checkpoint is unchanged. Run the command with the options that wrote it (e.g. --state), ` +
+        `give a different --checkpoint directory, or drop that state for good with --discard-state ${names}.`,
+      { cause: error },
+    );
+  }
   if (!(error instanceof CheckpointError) || error.code !== 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE') return error;
   const problem = operatorMessage(error);
   return new CheckpointError(
