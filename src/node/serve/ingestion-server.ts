@@ -238,7 +238,11 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
         } else {
           await context.stop();
         }
-        for (const socket of connections.keys()) socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+        // Read again so the closing handshake completes; frames still arriving are not stored (the receiver stopped), so get no ack.
+        for (const socket of connections.keys()) {
+          socket.resume();
+          socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+        }
         await board.close(CLOSE_GOING_AWAY, 'server shutting down');
         await new Promise<void>((resolve) => ingest.close(() => resolve()));
         await wal?.close();

@@ -13,7 +13,7 @@
  * A subscriber is never allowed to stall the pipeline or hold memory: when
  * more than `maxBufferedBytes` of messages wait to be written to it, it is
  * dropped with close code 4000 (CLOSE_SLOW_SUBSCRIBER) and its socket is
- * destroyed shortly after, whether or not it reads the close frame.
+ * destroyed DROP_GRACE_MS later, whether or not it has read the close frame.
  * Subscribers send nothing; a data message closes them with 1008.
  */
 
@@ -24,6 +24,8 @@ import { type BatchSummary, type ReceiverSummary, summarizeBatch, summarizeRecei
 import { topK } from './top-k.js';
 
 export const DEFAULT_TOP_K = 10;
+/** How long a dropped subscriber may still read what was queued for it (and the close frame) before its socket is destroyed. */
+export const DROP_GRACE_MS = 5000;
 export const MAX_TOP_K = 1000;
 
 export interface ResultsFeedOptions {
@@ -142,7 +144,7 @@ export class ResultsFeed implements StreamingListener {
       this.options.onSlowSubscriber?.();
       socket.close(CLOSE_SLOW_SUBSCRIBER, 'results not read fast enough');
       // A subscriber that reads nothing never completes the closing handshake.
-      setTimeout(() => socket.terminate(), 1000).unref();
+      setTimeout(() => socket.terminate(), DROP_GRACE_MS).unref();
       return;
     }
     socket.send(text);
