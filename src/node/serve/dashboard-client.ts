@@ -4,7 +4,8 @@
  * (the same feed as any subscriber; see results-feed.ts) and redraws, after
  * every batch, four charts of the last batches (input rate, processing
  * time, scheduling delay, total delay) as hand-drawn SVG, the receivers,
- * the server's figures, the current top keys and the latest batches.
+ * the server's figures, the top keys of the last batch that had results,
+ * and the latest batches.
  * A token for a server started with --token is read from the page's
  * fragment (`/#token=…`) and offered as the subprotocol `bearer.<token>`.
  */
@@ -119,9 +120,12 @@ function fillTable(id: string, rows: (string | number)[][]): void {
   );
 }
 
-function showTop(top: [unknown, number][], distinct: number | undefined): void {
+/** The top keys of the last batch that had results: an empty batch does not blank the table. */
+function showTop(top: [unknown, number][], distinct: number | undefined, batchTime: number): void {
+  if (top.length === 0) return;
   fillTable('top-keys', top.map(([key, value]) => [String(key), format(value)]));
-  byId('distinct').textContent = distinct === undefined ? '' : `${distinct.toLocaleString('en-US')} distinct in the last batch`;
+  const when = new Date(batchTime).toISOString().slice(11, 23);
+  byId('distinct').textContent = distinct === undefined ? `batch ${when}` : `batch ${when}: ${distinct.toLocaleString('en-US')} distinct`;
 }
 
 function showReceivers(receivers: Receiver[] | undefined, status: Record<string, number> | undefined): void {
@@ -152,11 +156,10 @@ function onMessage(message: FeedMessage): void {
     totalRecords = 0;
     byId('batch-count').textContent = '0';
     for (const entry of message.history ?? []) addBatch(entry.batch);
-    const last = message.history?.[message.history.length - 1];
-    if (last !== undefined) showTop(last.top, undefined);
+    for (const entry of message.history ?? []) showTop(entry.top, undefined, entry.batch.batchTime);
   } else if (message.batch !== undefined) {
     addBatch(message.batch);
-    showTop(message.top ?? [], message.distinct);
+    showTop(message.top ?? [], message.distinct, message.batch.batchTime);
   }
   showReceivers(message.receivers, message.status);
   drawCharts();
