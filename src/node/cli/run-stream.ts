@@ -12,6 +12,7 @@ import type { KernelsHandle } from './kernels-option.js';
 import { CheckpointError, ConnectionError, SluiceError } from '../../errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
+import { createUi } from '../serve/ui-option.js';
 
 export interface RunStreamOptions<T> {
   readonly io: CliIo;
@@ -56,6 +57,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   const limit = settings.maxBatches ?? Infinity;
   let sourceDescription = '';
   let lastReported = '';
+  const ui = settings.uiPort === undefined ? undefined : createUi(settings.uiPort, settings.batchIntervalMs);
 
   const create = (): StreamingContext => {
     const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: options.kernels.kernels });
@@ -63,7 +65,9 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     const built = options.build(ssc, watch.onChange);
     sourceDescription = built.sourceDescription;
     built.results.foreachRDD((batch, time) => {
-      collected.set(time, options.collect(batch.collect(), time));
+      const elements = batch.collect();
+      ui?.results(time, elements);
+      collected.set(time, options.collect(elements, time));
     });
     ssc.addStreamingListener({
       onBatchCompleted: ({ batchInfo }) => {
@@ -134,6 +138,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   });
 
   try {
+    if (ui !== undefined) io.stderr(`sluice: dashboard on ${await ui.attach(ssc)}\n`);
     ssc.start();
     const checkpointing = settings.checkpointDir === undefined ? '' : `, checkpoints in ${settings.checkpointDir}`;
     io.stderr(`sluice: reading ${sourceDescription} (${options.kernels.description}), one batch every ${ssc.batchIntervalMs} ms${checkpointing}\n`);
@@ -144,6 +149,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   } finally {
     if (connectTimer !== undefined) clearTimeout(connectTimer);
     unsubscribe();
+    await ui?.close();
   }
   return exitCode;
 }

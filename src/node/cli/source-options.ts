@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { resolve } from 'node:path';
 import { socketTextStream, textFileStream } from '../streams.js';
 import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
+import { UI_OPTION, uiPortOf } from '../serve/ui-option.js';
 
 export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'socket', type: 'string', value: 'HOST:PORT', help: 'Read lines from a TCP server (e.g. `sluice gen` or `nc -lk 9999`); reconnects when it goes away.' },
@@ -22,6 +23,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-rate', type: 'string', value: 'N/s', help: 'Read at most N lines per second (the sender is held back, nothing is dropped).' },
   { name: 'checkpoint', type: 'string', value: 'DIR', help: 'Checkpoint state and source positions to DIR after every batch; a restart with the same DIR resumes there.' },
   { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
+  UI_OPTION,
 ];
 
 export interface SourceSettings {
@@ -35,6 +37,8 @@ export interface SourceSettings {
   readonly maxRatePerSecond?: number;
   readonly backpressure?: boolean;
   readonly checkpointDir?: string;
+  /** --ui: the dashboard's port. */
+  readonly uiPort?: number;
 }
 
 export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
@@ -58,7 +62,9 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   const maxLineBytes = args.values.get('max-line-bytes');
   const maxRate = args.values.get('max-rate');
   const checkpoint = args.values.get('checkpoint');
+  const uiPort = uiPortOf(args);
   return {
+    ...(uiPort === undefined ? {} : { uiPort }),
     ...(checkpoint === undefined ? {} : { checkpointDir: resolve(checkpoint) }),
     ...(maxRate === undefined ? {} : { maxRatePerSecond: parseRate('max-rate', maxRate) }),
     backpressure: args.flags.has('backpressure'),
