@@ -7,18 +7,9 @@
 import type { BatchInfo, ReceiverInfo } from '../../engine/listener.js';
 import { SluiceError } from '../../errors.js';
 
-export interface BatchSummary {
-  readonly batchTime: number;
-  readonly numRecords: number;
+export interface BatchSummary extends Omit<BatchInfo, 'failure'> {
   /** numRecords per second of the batch interval. */
   readonly inputRate: number;
-  readonly submissionTime: number;
-  readonly processingStartTime?: number;
-  readonly processingEndTime?: number;
-  readonly schedulingDelay?: number;
-  readonly processingDelay?: number;
-  readonly totalDelay?: number;
-  readonly counters: Readonly<Record<string, number>>;
   readonly failure?: { readonly code: string; readonly message: string };
 }
 

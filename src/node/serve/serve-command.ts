@@ -9,7 +9,8 @@ import { StreamingContext } from '../../engine/streaming-context.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { type OptionSpec, parseDuration, parseInteger, parsePort, parseRate } from '../cli/args.js';
 import { defineCommand } from '../cli/command.js';
-import { EXIT_OK, type CliIo } from '../cli/io.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli/io.js';
+import { EXIT_INTERRUPTED, watchStopSignals } from '../cli/stop-signals.js';
 import { WORKERS_OPTION, openKernels, workersOf } from '../cli/kernels-option.js';
 import { DEFAULT_MAX_PAYLOAD, createIngestionServer } from './ingestion-server.js';
 import { loadPipeline } from './pipelines.js';
@@ -103,25 +104,14 @@ async function runServe(io: CliIo, settings: ServeSettings): Promise<number> {
         `sluice: ingest ${ws}/ingest · results ${ws}/results · dashboard ${server.url}/ · metrics ${server.url}/metrics\n`,
     );
     let exitCode = EXIT_OK;
-    let quitNow: () => void = () => {};
-    const forced = new Promise<void>((resolve) => (quitNow = resolve));
-    let signals = 0;
-    const unsubscribe = io.onSignal((signal) => {
-      if (++signals === 1) {
-        io.stderr(`sluice: ${signal} received, finishing the data already received (send it again to quit at once)\n`);
-        void server.close({ graceful: true });
-      } else {
-        exitCode = 130;
-        quitNow();
-      }
-    });
+    const signals = watchStopSignals(io, () => void server.close({ graceful: true }));
     try {
-      await Promise.race([server.terminated.then(() => server.close()), forced]);
+      await Promise.race([server.terminated.then(() => server.close()), signals.forced.then(() => void (exitCode = EXIT_INTERRUPTED))]);
     } catch (error) {
       io.stderr(`sluice: ${(error as Error).message}\n`);
-      exitCode = 1;
+      exitCode = EXIT_FAILURE;
     } finally {
-      unsubscribe();
+      signals.unsubscribe();
     }
     return exitCode;
   } finally {

@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { crc32 } from '../../checkpoint/crc32.js';
 import { CheckpointError } from '../../errors.js';
 import { createDirectory } from '../create-directory.js';
+import { syncDirectory } from '../file-checkpoint-store.js';
 
 const HEADER_BYTES = 8;
 const SEGMENT = /^wal-([0-9a-f]{16})\.log$/;
@@ -192,11 +193,3 @@ export class WriteAheadLog {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
