@@ -13,7 +13,7 @@
  */
 
 import { Receiver } from '../../receivers/receiver.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { CheckpointError } from '../../errors.js';
 
 export interface WalPosition {
   readonly walOffset: number;
@@ -71,7 +71,12 @@ export class IngestReceiver extends Receiver {
   }
 
   override restorePosition(position: unknown): void {
-    if (!isWalPosition(position)) throw new InvalidArgumentError(`The checkpoint's ingestion position ${JSON.stringify(position)} is not a write-ahead log offset; use a checkpoint directory written by \`sluice serve\`.`);
+    if (!isWalPosition(position)) {
+      throw new CheckpointError(
+        'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE',
+        `The checkpoint's ingestion position ${JSON.stringify(position)} is not a write-ahead log offset: the directory was written by another source. Give \`sluice serve\` its own checkpoint directory.`,
+      );
+    }
     this.restored = position.walOffset;
   }
 }

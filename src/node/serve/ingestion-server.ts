@@ -72,7 +72,7 @@ export interface IngestionServer {
   readonly url: string;
   readonly port: number;
   readonly context: StreamingContext;
-  /** The metrics registry behind /metrics. */
+  /** The HTTP side: its `registry` is behind /metrics, its `feed` behind /results. */
   readonly dashboard: DashboardServer;
   /** Resolves when the context has terminated (after close(), or a failed batch: then it rejects). */
   readonly terminated: Promise<boolean>;

@@ -25,7 +25,7 @@
 import { open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from '../../checkpoint/crc32.js';
-import { CheckpointError } from '../../errors.js';
+import { CheckpointError, IllegalStateError } from '../../errors.js';
 import { createDirectory } from '../create-directory.js';
 import { syncDirectory } from '../file-checkpoint-store.js';
 
@@ -136,7 +136,7 @@ export class WriteAheadLog {
    * just past each one. One append at a time (the caller queues the rest).
    */
   async append(payloads: readonly Uint8Array[]): Promise<number[]> {
-    if (this.appending) throw new Error('WriteAheadLog.append called while an append is in flight');
+    if (this.appending) throw new IllegalStateError('WriteAheadLog.append was called while an append is in flight; queue appends (CommitQueue does).');
     this.appending = true;
     try {
       let segment = this.segments[this.segments.length - 1];
