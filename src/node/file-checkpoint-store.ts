@@ -203,7 +203,7 @@ export function decodeCheckpointFile(bytes: Uint8Array, path: string): Uint8Arra
 }
 
 /** Makes the renames durable; some platforms (Windows) cannot open a directory, which is harmless there. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');

@@ -17,3 +17,9 @@ export { GeneratorServer, type GeneratorServerOptions } from './generator-server
 export {
   WorkerPool, createWorkerPool, MAX_ATTEMPTS, type MergeStrategy, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase,
 } from './worker-pool/index.js';
+export { createIngestionServer, type IngestionServer, type IngestionServerOptions } from './serve/ingestion-server.js';
+export { DashboardServer, type DashboardServerOptions } from './serve/dashboard-server.js';
+export { MetricsRegistry, Counter, Gauge, Histogram } from './serve/metrics-registry.js';
+export {
+  CLOSE_GOING_AWAY, CLOSE_INVALID_UTF8, CLOSE_POLICY_VIOLATION, CLOSE_TOO_BIG, CLOSE_INTERNAL_ERROR, CLOSE_SLOW_SUBSCRIBER,
+} from './serve/close-codes.js';

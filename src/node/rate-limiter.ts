@@ -40,6 +40,17 @@ export class RateLimiter {
     return true;
   }
 
+  /**
+   * Takes `n` tokens at once, going into debt when there are fewer (a
+   * WebSocket frame holds many records and cannot be split); returns the
+   * milliseconds until the debt is paid back (0 when there was no debt).
+   */
+  spend(n: number): number {
+    this.refill();
+    this.tokens -= n;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.rate);
+  }
+
   /** Milliseconds until the next token (0 when one is available now). */
   msUntilNext(): number {
     this.refill();

@@ -14,8 +14,9 @@ import { demoCommand } from './demo.js';
 import { genCommand } from './gen.js';
 import { ordersCommand } from './orders.js';
 import { wordcountCommand } from './wordcount.js';
+import { serveCommand } from '../serve/serve-command.js';
 
-const COMMANDS: readonly Command[] = [wordcountCommand, ordersCommand, genCommand, demoCommand];
+const COMMANDS: readonly Command[] = [wordcountCommand, ordersCommand, genCommand, demoCommand, serveCommand];
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

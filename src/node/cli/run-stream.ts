@@ -13,6 +13,8 @@ import { CheckpointError, ConnectionError, SluiceError, StateDiscardError } from
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
 import { operatorMessage } from './operator-message.js';
+import { createUi } from '../serve/ui-option.js';
+import { EXIT_INTERRUPTED, watchStopSignals } from './stop-signals.js';
 
 export interface RunStreamOptions<T> {
   readonly io: CliIo;
@@ -57,6 +59,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   const limit = settings.maxBatches ?? Infinity;
   let sourceDescription = '';
   let lastReported = '';
+  const ui = settings.uiPort === undefined ? undefined : createUi(settings.uiPort, settings.batchIntervalMs);
 
   const create = (): StreamingContext => {
     // The CLI reports receiver problems itself (onReceiverError below), in its own words.
@@ -65,7 +68,9 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     const built = options.build(ssc, watch.onChange);
     sourceDescription = built.sourceDescription;
     built.results.foreachRDD((batch, time) => {
-      collected.set(time, options.collect(batch.collect(), time));
+      const elements = batch.collect();
+      ui?.results(time, elements);
+      collected.set(time, options.collect(elements, time));
     });
     ssc.addStreamingListener({
       onBatchCompleted: ({ batchInfo }) => {
@@ -127,32 +132,21 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     }, settings.connectTimeoutMs);
   }
 
-  let signals = 0;
-  let quitNow: () => void = () => {};
-  const forced = new Promise<void>((resolve) => (quitNow = resolve));
-  const unsubscribe = io.onSignal((signal) => {
-    signals++;
-    if (signals === 1) {
-      io.stderr(`sluice: ${signal} received, finishing the data already received (send it again to quit at once)\n`);
-      void ssc.stop({ graceful: true });
-    } else {
-      // A graceful stop is already under way and cannot be turned into a hard one: stop waiting for it.
-      exitCode = 130;
-      quitNow();
-    }
-  });
+  const signals = watchStopSignals(io, () => void ssc.stop({ graceful: true }));
 
   try {
+    if (ui !== undefined) io.stderr(`sluice: dashboard on ${await ui.attach(ssc)}\n`);
     ssc.start();
     const checkpointing = settings.checkpointDir === undefined ? '' : `, checkpoints in ${settings.checkpointDir}`;
     io.stderr(`sluice: reading ${sourceDescription} (${options.kernels.description}), one batch every ${ssc.batchIntervalMs} ms${checkpointing}\n`);
-    await Promise.race([ssc.awaitTermination(), forced]);
+    await Promise.race([ssc.awaitTermination(), signals.forced.then(() => void (exitCode = EXIT_INTERRUPTED))]);
   } catch (error) {
     io.stderr(`sluice: ${operatorMessage(error)}\n`);
     if (exitCode === EXIT_OK) exitCode = exitCodeFor(error);
   } finally {
     if (connectTimer !== undefined) clearTimeout(connectTimer);
-    unsubscribe();
+    signals.unsubscribe();
+    await ui?.close();
   }
   return exitCode;
 }

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { resolve } from 'node:path';
 import { socketTextStream, textFileStream } from '../streams.js';
 import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
+import { UI_OPTION, uiPortOf } from '../serve/ui-option.js';
 
 /** A single setTimeout cannot wait longer (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -27,6 +28,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-interval', type: 'string', value: 'DURATION', help: 'With --checkpoint: how often to write one, a multiple of --batch (default max(--batch, 10s), as Spark); a restart re-reads the files after it.' },
   { name: 'discard-state', type: 'string', value: 'NAME[,NAME]', help: "With --checkpoint: let this run drop the checkpoint's state NAME, which the command as given no longer keeps (otherwise such a restart is refused)." },
   { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
+  UI_OPTION,
 ];
 
 export interface SourceSettings {
@@ -44,6 +46,8 @@ export interface SourceSettings {
   readonly checkpointIntervalMs?: number;
   /** --discard-state: checkpointed state this run may drop. */
   readonly discardState?: readonly string[];
+  /** --ui: the dashboard's port. */
+  readonly uiPort?: number;
 }
 
 export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
@@ -78,7 +82,9 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   if (checkpointIntervalMs !== undefined && checkpointIntervalMs % batchIntervalMs !== 0) {
     throw new InvalidArgumentError(`sluice ${command}: --checkpoint-interval (${checkpointIntervalMs} ms) must be a multiple of --batch (${batchIntervalMs} ms).`);
   }
+  const uiPort = uiPortOf(args);
   return {
+    ...(uiPort === undefined ? {} : { uiPort }),
     ...(discardState === undefined ? {} : { discardState }),
     ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
     ...(checkpoint === undefined ? {} : { checkpointDir: resolve(checkpoint) }),

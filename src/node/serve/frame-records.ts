@@ -1,0 +1,61 @@
+/**
+ * One ingestion frame → the records it holds, as bytes for the engine.
+ *
+ * A frame holds whole records: `\n`-separated lines, where a final `\n` ends
+ * the last line rather than starting an empty one ("a\nb" and "a\nb\n" are
+ * both two records, "" is none, "\n" is one empty record). Line ends are the
+ * socket source's ('\n', "\r\n" or a lone '\r'; see LineSplitter), so a
+ * record never spans two frames and the same text gives the same records
+ * over TCP and over WebSocket.
+ *
+ * Dropped, and counted, rather than stored: lines longer than `maxLineBytes`,
+ * and in binary frames lines that are not valid UTF-8 (text frames are
+ * validated by `ws`, which closes the connection with 1007). Dropping keeps
+ * the kernels' byte results equal to the JS path's (see line-intake.ts).
+ *
+ * The common frame (valid, no '\r', no over-long line) is stored as it is,
+ * without a copy: the builder splits it at its '\n's.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import { countNewlines } from '../../kernels/newlines.js';
+import { LineSplitter } from '../../receivers/line-splitter.js';
+
+const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+
+export interface FrameRecords {
+  /** The kept records' bytes (lines; the last one may lack its '\n'), empty when none. */
+  readonly payload: Uint8Array;
+  /** Records in the frame, kept or dropped: the client's sequence numbers advance by this much. */
+  readonly records: number;
+  readonly dropped: number;
+}
+
+export function frameRecords(frame: Uint8Array, maxLineBytes: number, validateUtf8: boolean): FrameRecords {
+  if (frame.length === 0) return { payload: frame, records: 0, dropped: 0 };
+  const endsWithNewline = frame[frame.length - 1] === NEWLINE;
+  if (frame.length <= maxLineBytes && frame.indexOf(CARRIAGE_RETURN) === -1 && (!validateUtf8 || isUtf8(frame))) {
+    return { payload: frame, records: countNewlines(frame) + (endsWithNewline ? 0 : 1), dropped: 0 };
+  }
+  const kept: Uint8Array[] = [];
+  let records = 0;
+  let dropped = 0;
+  const keep = (line: Uint8Array): void => {
+    records++;
+    if (validateUtf8 && !isUtf8(line)) dropped++;
+    else kept.push(line, NEWLINE_BYTE);
+  };
+  const splitter = new LineSplitter(keep, {
+    maxLineBytes,
+    onOversize: () => {
+      records++;
+      dropped++;
+    },
+  });
+  splitter.push(frame);
+  splitter.flush();
+  return { payload: kept.length === 0 ? new Uint8Array(0) : Buffer.concat(kept), records, dropped };
+}
+
+const NEWLINE_BYTE = new Uint8Array([NEWLINE]);

@@ -1,0 +1,108 @@
+/**
+ * One client on `/ingest`: frames in, acknowledgements out.
+ *
+ * Sequence numbers: the records a connection sends are numbered 1, 2, 3, …
+ * in order (every line of every frame, kept or dropped). After each frame
+ * the server answers `{"type":"ack","seq":N,"records":r,"dropped":d}`: every
+ * record up to N is handled — stored under the promise in commit-queue.ts,
+ * or dropped as invalid (`d` of this frame's `r`). Acks come in frame order.
+ * A frame that gets no ack (the connection or the server went away first)
+ * may or may not have been stored: send it again on a new connection.
+ *
+ * Rate limit (`maxRatePerSecond`, records per connection): a frame that
+ * overdraws the allowance is accepted, then the socket is not read until
+ * the debt is paid (`{"type":"pause","reason":"rate-limit","retryMs":…}`,
+ * later `{"type":"resume"}`); TCP holds the client back meanwhile, so a
+ * flood costs the server one frame of memory and other clients nothing.
+ */
+
+import type { WebSocket } from 'ws';
+import type { RateLimiter } from '../rate-limiter.js';
+import type { CommitQueue } from './commit-queue.js';
+import { frameRecords } from './frame-records.js';
+import type { IngestFlow } from './ingest-flow.js';
+
+type PauseReason = 'rate-limit' | 'server-busy';
+
+export interface IngestCounters {
+  frames: number;
+  bytes: number;
+  records: number;
+  dropped: number;
+  throttled: number;
+}
+
+export class IngestConnection {
+  private seq = 0;
+  private readonly pauses = new Set<PauseReason>();
+  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly queue: CommitQueue,
+    private readonly flow: IngestFlow,
+    private readonly limiter: RateLimiter | undefined,
+    private readonly maxLineBytes: number,
+    private readonly counters: IngestCounters,
+  ) {
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.frame(data, isBinary));
+    socket.on('close', () => this.closed());
+  }
+
+  pause(reason: PauseReason, retryMs?: number): void {
+    if (this.pauses.size === 0) this.socket.pause();
+    this.pauses.add(reason);
+    this.notify(retryMs === undefined ? { type: 'pause', reason } : { type: 'pause', reason, retryMs });
+  }
+
+  resume(reason: PauseReason): void {
+    if (!this.pauses.delete(reason) || this.pauses.size > 0) return;
+    this.socket.resume();
+    this.notify({ type: 'resume' });
+  }
+
+  /** Stop reading for good (server shutdown); frames `ws` already read are still handled. */
+  stopReading(): void {
+    this.pauses.add('server-busy');
+    this.socket.pause();
+  }
+
+  private frame(data: Buffer, isBinary: boolean): void {
+    const frame = frameRecords(data, this.maxLineBytes, isBinary);
+    this.counters.frames++;
+    this.counters.bytes += data.length;
+    this.counters.dropped += frame.dropped;
+    this.seq += frame.records;
+    const ack = JSON.stringify({ type: 'ack', seq: this.seq, records: frame.records, dropped: frame.dropped });
+    this.queue.add({
+      payload: frame.payload,
+      committed: (stored) => {
+        if (!stored) return;
+        this.counters.records += frame.records - frame.dropped;
+        this.notify(ack);
+      },
+    });
+    if (this.limiter !== undefined && frame.records > 0) {
+      const waitMs = this.limiter.spend(frame.records);
+      if (waitMs > 0 && !this.pauses.has('rate-limit')) {
+        this.counters.throttled++;
+        this.pause('rate-limit', waitMs);
+        this.resumeTimer = setTimeout(() => {
+          this.resumeTimer = undefined;
+          this.resume('rate-limit');
+        }, waitMs);
+      }
+    }
+    this.flow.afterFrame(this);
+  }
+
+  private notify(message: string | object): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  private closed(): void {
+    if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer);
+    this.flow.forget(this);
+  }
+}
