@@ -7,8 +7,11 @@
  * no longer read and TCP holds its sender back; the client is told with a
  * `{"type":"pause","reason":"server-busy"}` message. Once processed batches
  * (or the WAL) free room, every paused connection resumes and is told
- * `{"type":"resume"}`. Memory therefore stays within the two bounds plus
- * one maxPayload frame per connection (what `ws` had read when it paused).
+ * `{"type":"resume"}`. Memory therefore stays within the two bounds plus,
+ * per connection, what `ws` had already read when it paused: the rest of one
+ * socket read (up to 64 KiB, a net.Socket's read size) and the frame it
+ * ends in (up to maxPayload). All paused connections resume together, so
+ * this can all arrive at once.
  */
 
 import type { Receiver } from '../../receivers/receiver.js';
