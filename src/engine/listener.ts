@@ -21,6 +21,12 @@ export interface BatchInfo {
    * parser skipped) and `droppedTooLongRecords` (receiver records over the size limit).
    */
   readonly counters: Readonly<Record<string, number>>;
+  /**
+   * What input streams reported about their part of this batch, by stream id
+   * (Spark's StreamInputInfo.metadata), e.g. the Kafka direct stream's offset
+   * ranges, record counts and lag. Absent when no input reported anything.
+   */
+  readonly inputMetadata?: Readonly<Record<number, unknown>>;
   /** Set when an output of this batch failed; the context stops after such a batch. */
   readonly failure?: JobError;
 }

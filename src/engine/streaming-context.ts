@@ -193,6 +193,12 @@ export class StreamingContext {
     jobSet?.addCounter(name, amount);
   }
 
+  /** Sets what input stream `streamId` reports about batch `time` (BatchInfo.inputMetadata). */
+  setInputMetadata(time: number, streamId: number, metadata: unknown): void {
+    const jobSet = this.jobSets.get(time);
+    if (jobSet !== undefined) jobSet.inputMetadata[streamId] = metadata;
+  }
+
   /**
    * Starts receiving and processing. Throws (and stays unstarted) when the
    * graph has no output or needs a checkpoint store that was not given.

@@ -17,3 +17,4 @@ export { GeneratorServer, type GeneratorServerOptions } from './generator-server
 export {
   WorkerPool, createWorkerPool, MAX_ATTEMPTS, type MergeStrategy, type WorkerPoolOptions, type WorkerPoolHooks, type WorkerPoolStats, type PoolPhase,
 } from './worker-pool/index.js';
+export * from './kafka/index.js';

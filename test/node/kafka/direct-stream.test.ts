@@ -1,0 +1,108 @@
+import { strict as assert } from 'node:assert';
+import { after, describe, it } from 'node:test';
+import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
+import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, FusedWordCountDStream, FusedDelimitedDStream, type BatchInfo, type Pair } from '../../../src/index.js';
+import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { createTopic, kafkaBrokers, produceLines, referenceWordCounts } from './broker.js';
+
+const INTERVAL = 1000;
+
+function firstLines(name: 'english' | 'orders', n: number, options: { seed: number; malformedRate?: number }): string[] {
+  const lines: string[] = [];
+  for (const line of corpusLines(name, options)) {
+    if (lines.length === n) break;
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** Runs batches on a manual clock until one reads nothing; returns every batch's info. */
+async function runUntilDrained(ssc: StreamingContext, clock: ManualClock, infos: BatchInfo[], maxBatches = 50): Promise<void> {
+  for (let i = 0; i < maxBatches; i++) {
+    const before = infos.length;
+    await clock.advance(INTERVAL);
+    const info = infos[before];
+    assert.ok(info !== undefined, 'a batch completed');
+    assert.equal(info.failure, undefined, String(info.failure?.message));
+    if (info.numRecords === 0) return;
+  }
+  assert.fail(`still reading after ${maxBatches} batches`);
+}
+
+function startContext(): { ssc: StreamingContext; clock: ManualClock; infos: BatchInfo[] } {
+  const clock = new ManualClock(0);
+  const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock });
+  const infos: BatchInfo[] = [];
+  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => infos.push(batchInfo) });
+  return { ssc, clock, infos };
+}
+
+describe('kafkaDirectStream against a real broker', () => {
+  const stops: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  it('counts every word of records spread over 3 partitions exactly, in several batches bounded by maxRatePerPartition, on one fused kernel call', async () => {
+    const topic = await createTopic('words');
+    const lines = firstLines('english', 3000, { seed: 7 });
+    await produceLines(topic, lines);
+    const { ssc, clock, infos } = startContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 400 });
+    const counts = kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+    assert.ok(counts instanceof FusedWordCountDStream, 'the chain over Kafka values fuses into one kernel call');
+    const total = new Map<string, number>();
+    const ranges: OffsetRange[][] = [];
+    records.foreachRDD((batch) => {
+      ranges.push([...(offsetRangesOf(batch) ?? [])]);
+      assert.deepEqual(batch.partitions.map((p) => p.length), (offsetRangesOf(batch) ?? []).map((r) => r.untilOffset - r.fromOffset), 'one batch partition per Kafka range, holding exactly its records');
+    });
+    counts.foreachRDD((batch) => {
+      for (const [word, n] of batch.collect()) total.set(word, (total.get(word) ?? 0) + n);
+    });
+    ssc.start();
+    await runUntilDrained(ssc, clock, infos);
+    assert.deepEqual(new Map([...total].sort()), new Map([...referenceWordCounts(lines)].sort()));
+    const nonEmpty = ranges.filter((rs) => rs.some((r) => r.untilOffset > r.fromOffset));
+    assert.equal(nonEmpty.length, 3, '1000 records per partition at 400 per batch: 3 batches');
+    for (const rs of ranges) for (const r of rs) assert.ok(r.untilOffset - r.fromOffset <= 400, `range ${JSON.stringify(r)} within maxRatePerPartition × interval`);
+    const meta = infos[0]?.inputMetadata?.[records.id] as KafkaBatchMetadata | undefined;
+    assert.equal(meta?.records, 1200);
+    assert.equal(meta?.lag, 1800, 'the first batch leaves 600 records per partition behind');
+    assert.equal(infos[0]?.numRecords, 1200);
+  });
+
+  it('sums order prices per province exactly (keyValueFields over Kafka values, one delimited kernel call), skipping malformed lines', async () => {
+    const topic = await createTopic('orders', 2);
+    const lines = firstLines('orders', 2000, { seed: 3, malformedRate: 0.05 });
+    await produceLines(topic, lines, 2);
+    const { ssc, clock, infos } = startContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: [topic], groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 600 });
+    const perProvince = kafkaValues(records).flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
+    assert.ok(perProvince instanceof FusedDelimitedDStream);
+    const totals = new Map<string, number>();
+    perProvince.foreachRDD((batch) => {
+      for (const [province, price] of batch.collect() as Pair<string, number>[]) totals.set(province, (totals.get(province) ?? 0) + price);
+    });
+    ssc.start();
+    await runUntilDrained(ssc, clock, infos);
+    const expected = new Map<string, number>();
+    let malformed = 0;
+    for (const line of lines) {
+      const fields = line.split(',');
+      const price = Number(fields[2]);
+      if (fields.length !== 3 || BAD_PRICES.includes(fields[2] as string)) {
+        malformed++;
+        continue;
+      }
+      expected.set(fields[1] as string, (expected.get(fields[1] as string) ?? 0) + price);
+    }
+    assert.deepEqual([...totals.keys()].sort(), [...expected.keys()].sort());
+    for (const [province, total] of expected) assert.ok(Math.abs((totals.get(province) ?? 0) - total) < 1e-6, `province ${province}: ${totals.get(province)} vs ${total}`);
+    assert.ok(malformed > 0, 'the corpus holds malformed lines');
+    assert.equal(infos.reduce((n, i) => n + (i.counters.malformedRecords ?? 0), 0), malformed);
+    assert.ok(infos.filter((i) => i.numRecords > 0).length >= 2, 'several batches');
+  });
+});
