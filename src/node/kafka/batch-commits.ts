@@ -18,6 +18,7 @@ export class BatchCommits {
   private producer: TransactionalProducerPort | undefined;
   /** The open transaction of each batch time that has one. */
   private readonly open = new Map<number, Promise<KafkaTransaction>>();
+  private readonly aborting = new Set<Promise<void>>();
 
   constructor(
     private readonly client: KafkaClient,
@@ -60,15 +61,20 @@ export class BatchCommits {
   }
 
   /** Aborts batch `time`'s transaction (its outputs failed), if it has one. */
-  async abort(time: number): Promise<void> {
+  abort(time: number): Promise<void> {
     const tx = this.open.get(time);
-    if (tx === undefined) return;
+    if (tx === undefined) return Promise.resolve();
     this.open.delete(time);
-    await (await tx).abort();
+    const aborting = tx.then((t) => t.abort());
+    this.aborting.add(aborting);
+    void aborting.catch(() => undefined).finally(() => this.aborting.delete(aborting));
+    return aborting;
   }
 
+  /** Aborts what is open and waits for aborts under way, so no transaction is left for the broker to time out. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.open.keys()].map((time) => this.abort(time)));
+    for (const time of [...this.open.keys()]) void this.abort(time);
+    await Promise.allSettled([...this.aborting]);
     await this.producer?.close();
     this.producer = undefined;
   }
