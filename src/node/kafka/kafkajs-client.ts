@@ -11,7 +11,7 @@
  *   with the same id (connect() alone does not);
  * - latest offsets are the last stable offsets (ListOffsets read_committed).
  */
-import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLevel, type Producer } from 'kafkajs';
 import type {
   GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
 } from './client.js';
@@ -23,17 +23,6 @@ export interface KafkajsClientOptions extends RangeReaderOptions {
   readonly brokers: readonly string[];
   /** More kafkajs settings (ssl, sasl, clientId, logLevel, logCreator, retry...), merged over sluice's. */
   readonly kafkajs?: Omit<KafkaConfig, 'brokers'>;
-}
-
-/** kafkajs logs every retried coordinator hiccup as an ERROR; sluice retries and reports those itself. */
-const RETRIED_NOISE = /CONCURRENT_TRANSACTIONS|concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|default partitioner/i;
-
-function quietLogCreator(): (entry: LogEntry) => void {
-  return ({ namespace, level, log }) => {
-    if (RETRIED_NOISE.test(log.message) || (typeof log.error === 'string' && RETRIED_NOISE.test(log.error))) return;
-    const name = level === logLevel.ERROR ? 'ERROR' : 'WARN';
-    console.error(`kafkajs ${name} [${namespace}] ${log.message}${typeof log.error === 'string' ? `: ${log.error}` : ''}`);
-  };
 }
 
 export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
@@ -59,8 +48,9 @@ class KafkajsClient implements KafkaClient {
   constructor(private readonly options: KafkajsClientOptions) {
     this.kafka = new Kafka({
       clientId: 'sluice',
-      logLevel: logLevel.WARN,
-      logCreator: () => quietLogCreator(),
+      // sluice retries what may pass and reports every failure to the listener (and as coded errors); kafkajs's own
+      // log repeats those as ERROR lines (even the CONCURRENT_TRANSACTIONS it retries after every commit). Opt in with clientOptions.logLevel.
+      logLevel: logLevel.NOTHING,
       retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
       ...options.kafkajs,
       brokers: [...options.brokers],
