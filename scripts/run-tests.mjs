@@ -23,7 +23,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 // The Kafka tests share one real broker per run, started here unless KAFKA_BROKERS names one.
-const broker = files.some((f) => f.includes('/kafka/')) && !process.env.KAFKA_BROKERS ? await startBroker() : undefined;
+const broker = files.some((f) => f.includes('kafka')) && !process.env.KAFKA_BROKERS ? await startBroker() : undefined;
 if (broker !== undefined) console.error(`sluice: Kafka ${broker.brokers} started for this test run (log: ${broker.logFile})`);
 const env = broker === undefined ? process.env : { ...process.env, KAFKA_BROKERS: broker.brokers };
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit', env });

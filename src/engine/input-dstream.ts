@@ -26,8 +26,11 @@ export abstract class InputDStream<T> extends DStream<T> {
   /** Called once when the context starts (receivers start here); must not block. */
   start(): void {}
 
-  /** Called once when the context stops. */
+  /** Called once when the context stops (a graceful stop calls it before the last batches run: stop receiving here). */
   stop(): void | Promise<void> {}
+
+  /** Called once after the context stopped and no batch runs any more: close connections the batches needed. */
+  close(): void | Promise<void> {}
 
   /** The data of batch `time`, taken from the source now. */
   protected abstract take(time: number): Batch<T>;

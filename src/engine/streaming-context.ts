@@ -298,6 +298,7 @@ export class StreamingContext {
       await this.scheduler.idle();
       for (const input of inputs) await input.stop();
     }
+    for (const input of inputs) await input.close();
     this.terminate();
   }
 

@@ -96,6 +96,7 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
         if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
+        source.output?.(counts);
         return { results: counts, sourceDescription: source.description };
       },
       collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),

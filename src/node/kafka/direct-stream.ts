@@ -144,7 +144,12 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     this.ready.catch(() => undefined);
   }
 
-  override async stop(): Promise<void> {
+  override stop(): void {
+    this.stopped = true;
+  }
+
+  /** After the last batch: open transactions (of failed batches) are aborted before the connections close. */
+  override async close(): Promise<void> {
     this.stopped = true;
     await this.commits.close().catch(() => undefined);
     await this.client.close();
