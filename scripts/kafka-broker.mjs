@@ -5,7 +5,9 @@
 // directory and listens on free ports of 127.0.0.1.
 //
 //   node scripts/kafka-broker.mjs fetch          fetch the jars (once)
-//   node scripts/kafka-broker.mjs run            start, print KAFKA_BROKERS=..., stop on SIGINT/SIGTERM
+//   node scripts/kafka-broker.mjs run [--port N] [--topics name:partitions,...]
+//                                                start (on port N, default a free one), create the topics,
+//                                                print KAFKA_BROKERS=..., stop on SIGINT/SIGTERM
 //
 // As a module: `const broker = await startBroker(); ...; await broker.stop()`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -121,10 +123,10 @@ transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
  * that it started and its group and transaction coordinators answer.
  * Returns { brokers, logFile, stop() }.
  */
-export async function startBroker() {
+export async function startBroker(options = {}) {
   const lib = fetchBroker();
   const home = mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = [options.port ?? (await freePort()), await freePort()];
   const props = join(home, 'server.properties');
   writeFileSync(props, serverProperties(port, controllerPort, join(home, 'data')));
   const java = ['-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(cacheDir(), 'log4j2.properties')}`, '-cp', `${lib}/*`];
@@ -190,12 +192,30 @@ async function warmUp(brokers) {
   }
 }
 
+async function createTopics(brokers, topics) {
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const admin = new Kafka({ clientId: 'sluice-broker-script', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: topics.map((t) => ({ ...t, replicationFactor: 1 })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const command = process.argv[2];
   if (command === 'fetch') {
     console.log(fetchBroker());
   } else if (command === 'run') {
-    const broker = await startBroker();
+    const flag = (name) => {
+      const i = process.argv.indexOf(`--${name}`);
+      return i === -1 ? undefined : process.argv[i + 1];
+    };
+    const port = flag('port');
+    const broker = await startBroker(port === undefined ? {} : { port: Number(port) });
+    const topics = (flag('topics') ?? '').split(',').filter((t) => t !== '');
+    if (topics.length > 0) await createTopics(broker.brokers, topics.map((t) => ({ topic: t.split(':')[0], numPartitions: Number(t.split(':')[1] ?? 1) })));
     console.log(`KAFKA_BROKERS=${broker.brokers}`);
     const shutdown = () => void broker.stop().then(() => process.exit(0));
     process.once('SIGINT', shutdown);

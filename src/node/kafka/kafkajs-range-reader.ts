@@ -82,7 +82,9 @@ export class KafkajsRangeReader implements RangeReader {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.topics], fromBeginning: false });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async (payload) => this.onBatch(payload) });
+      // Auto-resolve moves the consumer's own position past each fetched batch (nothing is committed); without it
+      // kafkajs fetches the same batch again, and a range longer than one fetch would never be covered.
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, eachBatch: async (payload) => this.onBatch(payload) });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw toKafkaError(error, `subscribing to ${this.topics.join(', ')}`);

@@ -37,9 +37,18 @@ export async function produceLines(topic: string, lines: readonly string[], part
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    for (let start = 0; start < lines.length; start += 2000) {
-      const messages: Message[] = lines.slice(start, start + 2000).map((value, i) => ({ value, partition: (start + i) % partitions }));
-      await producer.send({ topic, messages, acks: -1 });
+    // Sends of at most ~512 KB: one produce request must stay under the broker's 1 MiB message limit.
+    let messages: Message[] = [];
+    let bytes = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const value = lines[i] as string;
+      messages.push({ value, partition: i % partitions });
+      bytes += value.length + 32;
+      if (bytes > 512 * 1024 || i === lines.length - 1) {
+        await producer.send({ topic, messages, acks: -1 });
+        messages = [];
+        bytes = 0;
+      }
     }
   } finally {
     await producer.disconnect();

@@ -73,6 +73,24 @@ describe('kafkaDirectStream against a real broker', () => {
     assert.equal(infos[0]?.numRecords, 1200);
   });
 
+  it('reads a range that takes many fetches (2 MB a partition in one batch) completely and exactly once', async () => {
+    const topic = await createTopic('big');
+    const lines = Array.from({ length: 1500 }, (_, i) => `record-${i} ${'x'.repeat(4000)}`);
+    await produceLines(topic, lines);
+    const { ssc, clock, infos } = startContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
+    const seen: string[] = [];
+    records.foreachRDD((batch) => {
+      for (const r of batch.collect()) seen.push(Buffer.from(r.value ?? []).toString().split(' ')[0] as string);
+    });
+    ssc.start();
+    await clock.advance(INTERVAL);
+    assert.equal(infos[0]?.failure, undefined);
+    assert.equal(infos[0]?.numRecords, 1500);
+    assert.deepEqual(seen.sort(), lines.map((l) => l.split(' ')[0] as string).sort());
+  });
+
   it('sums order prices per province exactly (keyValueFields over Kafka values, one delimited kernel call), skipping malformed lines', async () => {
     const topic = await createTopic('orders', 2);
     const lines = firstLines('orders', 2000, { seed: 3, malformedRate: 0.05 });
