@@ -166,7 +166,7 @@ class KafkajsClient implements KafkaClient {
         send: (topic, records) => guard(`writing to topic ${topic}`, () => tx.send({ topic, messages: records.map(toMessage), acks: -1 })),
         commit: (offsets?: GroupOffsets) =>
           guard('committing a transaction', async () => {
-            if (offsets !== undefined && offsets.offsets.length > 0) await tx.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetsByTopic(offsets.offsets) });
+            if (offsets !== undefined && offsets.offsets.length > 0) await retryConcurrent(() => tx.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetsByTopic(offsets.offsets) }));
             await tx.commit();
           }),
         abort: () => guard('aborting a transaction', () => tx.abort()),
@@ -206,6 +206,22 @@ class KafkajsClient implements KafkaClient {
     this.closers.clear();
     this.adminConnection = undefined;
     await Promise.allSettled(closers.map((close) => close()));
+  }
+}
+
+/**
+ * kafkajs does not retry AddOffsetsToTxn: right after the previous commit the
+ * coordinator answers CONCURRENT_TRANSACTIONS until that commit's markers are
+ * written (tens of ms), so back-to-back batches need a short retry here.
+ */
+async function retryConcurrent(run: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 4), 250)));
+    }
   }
 }
 

@@ -140,4 +140,24 @@ describe('Kafka direct stream commits', () => {
     assert.deepEqual(committed.map((r) => r.value).sort(), lines(90).map((l) => `seen ${l}`).sort());
     await eventually(async () => [...(await committedOffsets(groupId, input)).values()].every((o) => o === 30), 'the offsets committed in the transaction');
   });
+
+  it('commits back-to-back exactly-once batches (the coordinator refuses a transaction begun right after a commit until its markers are written; that is retried)', async () => {
+    const input = await createTopic('eos-b2b', 1);
+    const output = await createTopic('eos-b2b-out', 1);
+    await produceLines(input, lines(100), 1);
+    const { ssc, clock, infos } = context();
+    stops.push(() => ssc.stop());
+    const stream = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: input, groupId: `g-${input}`, startingOffsets: 'earliest', maxRatePerPartition: 10, exactlyOnce: true });
+    toKafka(stream.map((r) => Buffer.from(r.value ?? new Uint8Array()).toString()), output);
+    // The first batch waits while the next ones are generated and read, so they then run (and commit) with no pause between them.
+    stream.foreachRDD(async (_batch, time) => {
+      if (time === INTERVAL) await new Promise((r) => setTimeout(r, 2000));
+    });
+    ssc.start();
+    await clock.advance(12 * INTERVAL);
+    assert.deepEqual(infos.map((i) => i.failure?.message).filter((m) => m !== undefined), []);
+    assert.equal(infos.filter((i) => i.numRecords === 10).length, 10, 'ten batches of ten, one transaction each, with no pause between them');
+    await ssc.stop();
+    assert.deepEqual((await readTopic(output)).map((r) => r.value), lines(100));
+  });
 });
