@@ -15,6 +15,7 @@ import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLev
 import type {
   GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
 } from './client.js';
+import { KafkaError } from '../../errors.js';
 import { toKafkaError } from './kafka-errors.js';
 import { KafkajsRangeReader, type RangeReaderOptions } from './kafkajs-range-reader.js';
 
@@ -44,6 +45,8 @@ class KafkajsClient implements KafkaClient {
   private readonly kafka: Kafka;
   private adminConnection: Promise<Admin> | undefined;
   private readonly closers = new Set<() => Promise<void>>();
+  /** After close(), nothing reconnects (a read still under way for a cancelled batch must not open a new connection). */
+  private closed = false;
 
   constructor(private readonly options: KafkajsClientOptions) {
     this.kafka = new Kafka({
@@ -57,7 +60,12 @@ class KafkajsClient implements KafkaClient {
     });
   }
 
+  private checkOpen(): void {
+    if (this.closed) throw new KafkaError('ERR_SLUICE_KAFKA', 'This Kafka client was closed (its stream stopped); create a new stream to read again.');
+  }
+
   private async admin(): Promise<Admin> {
+    this.checkOpen();
     this.adminConnection ??= (async () => {
       const admin = this.kafka.admin();
       await admin.connect();
@@ -113,6 +121,7 @@ class KafkajsClient implements KafkaClient {
   }
 
   async rangeReader(topics: readonly string[]): Promise<RangeReader> {
+    this.checkOpen();
     const reader = new KafkajsRangeReader(this.kafka, topics, this.options);
     await reader.start();
     const close = (): Promise<void> => reader.close();
@@ -182,6 +191,7 @@ class KafkajsClient implements KafkaClient {
   private readonly producerClosers = new Map<Producer, () => Promise<void>>();
 
   private async connect(producer: Producer, what: string): Promise<void> {
+    this.checkOpen();
     try {
       await producer.connect();
     } catch (error) {
@@ -202,6 +212,7 @@ class KafkajsClient implements KafkaClient {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const closers = [...this.closers];
     this.closers.clear();
     this.adminConnection = undefined;

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, FusedWordCountDStream, FusedDelimitedDStream, type BatchInfo, type Pair } from '../../../src/index.js';
@@ -122,5 +124,29 @@ describe('kafkaDirectStream against a real broker', () => {
     assert.ok(malformed > 0, 'the corpus holds malformed lines');
     assert.equal(infos.reduce((n, i) => n + (i.counters.malformedRecords ?? 0), 0), malformed);
     assert.ok(infos.filter((i) => i.numRecords > 0).length >= 2, 'several batches');
+  });
+
+  it('leaves no connection open once the context stopped, even with reads still queued (10 ms batches): a process that stops its stream exits by itself', async () => {
+    const topic = await createTopic('exit');
+    await produceLines(topic, ['a b', 'c']);
+    const src = (path: string): string => new URL(`../../../src/${path}`, import.meta.url).href;
+    const script = `
+      import { StreamingContext, pairWithOne, splitWhitespace, sum } from '${src('index.js')}';
+      import { kafkaDirectStream, kafkaValues, toKafka } from '${src('node/index.js')}';
+      const ssc = new StreamingContext({ batchIntervalMs: 10 });
+      const records = kafkaDirectStream(ssc, { brokers: '${kafkaBrokers()}', topics: '${topic}', groupId: 'g-${topic}', startingOffsets: 'earliest' });
+      toKafka(kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum), '${topic}');
+      ssc.start();
+      await new Promise((r) => setTimeout(r, 1500));
+      await ssc.stop();
+      console.log('stopped');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(timer);
+    assert.equal(out.trim(), 'stopped');
+    assert.deepEqual([code, signal], [0, null], 'the process exited on its own after stop()');
   });
 });
