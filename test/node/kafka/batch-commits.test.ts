@@ -2,17 +2,10 @@ import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { InMemoryCheckpointStore, ManualClock, StreamingContext, type BatchInfo } from '../../../src/index.js';
 import { type KafkaDirectDStream, type OffsetRange, kafkaDirectStream, offsetRangesOf, toKafka } from '../../../src/node/index.js';
+import { INTERVAL, manualContext } from './manual-context.js';
 import { committedOffsets, createTopic, kafkaBrokers, produceLines, readTopic } from './broker.js';
 
-const INTERVAL = 1000;
 
-function context(): { ssc: StreamingContext; clock: ManualClock; infos: BatchInfo[] } {
-  const clock = new ManualClock(0);
-  const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock });
-  const infos: BatchInfo[] = [];
-  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => infos.push(batchInfo) });
-  return { ssc, clock, infos };
-}
 
 function lines(n: number, tag = 'line'): string[] {
   return Array.from({ length: n }, (_, i) => `${tag}-${i}`);
@@ -36,7 +29,7 @@ describe('Kafka direct stream commits', () => {
     const topic = await createTopic('commit');
     const groupId = `g-${topic}`;
     await produceLines(topic, lines(300));
-    const first = context();
+    const first = manualContext();
     stops.push(() => first.ssc.stop());
     const stream1 = kafkaDirectStream(first.ssc, { brokers: kafkaBrokers(), topics: topic, groupId, resetOffsets: 'earliest' });
     stream1.foreachRDD((batch) => {
@@ -49,7 +42,7 @@ describe('Kafka direct stream commits', () => {
     const afterFailure = await committedOffsets(groupId, topic);
     assert.deepEqual([...afterFailure.values()], [-1, -1, -1], 'nothing committed for the failed batch');
 
-    const second = context();
+    const second = manualContext();
     stops.push(() => second.ssc.stop());
     const stream2 = kafkaDirectStream(second.ssc, { brokers: kafkaBrokers(), topics: topic, groupId, resetOffsets: 'earliest' });
     const seen: string[] = [];
@@ -72,7 +65,7 @@ describe('Kafka direct stream commits', () => {
     const groupId = `g-${topic}`;
     await produceLines(topic, lines(300));
     const store = new InMemoryCheckpointStore();
-    const first = context();
+    const first = manualContext();
     stops.push(() => first.ssc.stop());
     const stream1: KafkaDirectDStream = kafkaDirectStream(first.ssc, { brokers: kafkaBrokers(), topics: topic, groupId, startingOffsets: 'earliest', maxRatePerPartition: 20 });
     first.ssc.checkpoint(store);
@@ -94,7 +87,7 @@ describe('Kafka direct stream commits', () => {
     assert.deepEqual(ranges1.get(2000)?.map((r) => [r.fromOffset, r.untilOffset]), [[20, 40], [20, 40], [20, 40]]);
 
     await produceLines(topic, lines(30, 'late'));
-    const second = context();
+    const second = manualContext();
     stops.push(() => second.ssc.stop());
     const ranges2 = new Map<number, readonly OffsetRange[]>();
     const recovered = await StreamingContext.getOrCreate(store, () => {
@@ -115,7 +108,7 @@ describe('Kafka direct stream commits', () => {
     const groupId = `g-${input}`;
     await produceLines(input, lines(90));
     const run = async (failOutput: boolean): Promise<BatchInfo[]> => {
-      const { ssc, clock, infos } = context();
+      const { ssc, clock, infos } = manualContext();
       stops.push(() => ssc.stop());
       const stream = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: input, groupId, resetOffsets: 'earliest', exactlyOnce: true });
       const values = stream.map((r) => `seen ${Buffer.from(r.value ?? new Uint8Array()).toString()}`);
@@ -145,7 +138,7 @@ describe('Kafka direct stream commits', () => {
     const input = await createTopic('eos-b2b', 1);
     const output = await createTopic('eos-b2b-out', 1);
     await produceLines(input, lines(100), 1);
-    const { ssc, clock, infos } = context();
+    const { ssc, clock, infos } = manualContext();
     stops.push(() => ssc.stop());
     const stream = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: input, groupId: `g-${input}`, startingOffsets: 'earliest', maxRatePerPartition: 10, exactlyOnce: true });
     toKafka(stream.map((r) => Buffer.from(r.value ?? new Uint8Array()).toString()), output);

@@ -5,9 +5,9 @@ import { after, describe, it } from 'node:test';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, FusedWordCountDStream, FusedDelimitedDStream, type BatchInfo, type Pair } from '../../../src/index.js';
 import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { INTERVAL, manualContext } from './manual-context.js';
 import { createTopic, kafkaBrokers, produceLines, referenceWordCounts } from './broker.js';
 
-const INTERVAL = 1000;
 
 function firstLines(name: 'english' | 'orders', n: number, options: { seed: number; malformedRate?: number }): string[] {
   const lines: string[] = [];
@@ -31,13 +31,6 @@ async function runUntilDrained(ssc: StreamingContext, clock: ManualClock, infos:
   assert.fail(`still reading after ${maxBatches} batches`);
 }
 
-function startContext(): { ssc: StreamingContext; clock: ManualClock; infos: BatchInfo[] } {
-  const clock = new ManualClock(0);
-  const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock });
-  const infos: BatchInfo[] = [];
-  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => infos.push(batchInfo) });
-  return { ssc, clock, infos };
-}
 
 describe('kafkaDirectStream against a real broker', () => {
   const stops: (() => Promise<void>)[] = [];
@@ -49,7 +42,7 @@ describe('kafkaDirectStream against a real broker', () => {
     const topic = await createTopic('words');
     const lines = firstLines('english', 3000, { seed: 7 });
     await produceLines(topic, lines);
-    const { ssc, clock, infos } = startContext();
+    const { ssc, clock, infos } = manualContext();
     stops.push(() => ssc.stop());
     const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 400 });
     const counts = kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
@@ -79,7 +72,7 @@ describe('kafkaDirectStream against a real broker', () => {
     const topic = await createTopic('big');
     const lines = Array.from({ length: 1500 }, (_, i) => `record-${i} ${'x'.repeat(4000)}`);
     await produceLines(topic, lines);
-    const { ssc, clock, infos } = startContext();
+    const { ssc, clock, infos } = manualContext();
     stops.push(() => ssc.stop());
     const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
     const seen: string[] = [];
@@ -97,7 +90,7 @@ describe('kafkaDirectStream against a real broker', () => {
     const topic = await createTopic('orders', 2);
     const lines = firstLines('orders', 2000, { seed: 3, malformedRate: 0.05 });
     await produceLines(topic, lines, 2);
-    const { ssc, clock, infos } = startContext();
+    const { ssc, clock, infos } = manualContext();
     stops.push(() => ssc.stop());
     const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: [topic], groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 600 });
     const perProvince = kafkaValues(records).flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
