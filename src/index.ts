@@ -13,6 +13,7 @@ export * from './engine/graph.js';
 export type { AfterBatchHook } from './engine/job-scheduler.js';
 export { DEFAULT_RECEIVER_BUFFER_BYTES, ReceiverSupervisor, type ReceiverBufferStats, type ReceiverSupervisorOptions } from './engine/receiver-supervisor.js';
 export * from './engine/streaming-context.js';
+export type { KernelsChoice, KernelsKind } from './engine/kernels-choice.js';
 export * from './engine/in-memory-file-sink.js';
 export * from './batch/batch.js';
 export * from './batch/builtins.js';

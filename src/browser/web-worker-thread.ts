@@ -7,7 +7,13 @@
 import type { PoolThread, PoolThreadLauncher } from '../executor/pool/pool-thread.js';
 import type { PoolWorkerInit } from '../executor/pool/worker-loop.js';
 
-const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
+/**
+ * Resolved when a worker starts, never at import: where `import.meta.url` is
+ * undefined (workerd) building it at module scope made importing the core throw.
+ */
+function workerUrl(): URL {
+  return new URL('./pool-worker.js', import.meta.url);
+}
 
 export class WebWorkerThread implements PoolThread {
   readonly slot: number;
@@ -17,7 +23,7 @@ export class WebWorkerThread implements PoolThread {
 
   constructor(init: PoolWorkerInit) {
     this.slot = init.slot;
-    this.worker = new Worker(WORKER_URL, { type: 'module' });
+    this.worker = new Worker(workerUrl(), { type: 'module' });
     this.worker.addEventListener('error', (event) => {
       this.lostReason ??= `worker failed: ${event.message}`;
     });

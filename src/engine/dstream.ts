@@ -14,8 +14,9 @@
  *      computes each time at most once, however many children read it.
  * 2. Add the user-facing method in the same file by augmenting the class
  *    (`declare module '../engine/dstream.js' { interface DStream<T> { ... } }`
- *    plus `DStream.prototype.x = function ...`) and export the file from
- *    src/index.ts (the import is what installs the method). Methods only for
+ *    plus `DStream.prototype.x = function ...`), export the file from
+ *    src/index.ts and import it in src/stream/operators.ts (for sluice/edge):
+ *    the import is what installs the method. Methods only for
  *    pair streams take `this: DStream<Pair<K, V>>`.
  * 3. Output operators (print, foreachRDD, saveAsTextFiles) are ForEachDStreams
  *    (src/stream/foreach-dstream.ts); they `register()` with the context,

@@ -2,7 +2,9 @@ import type { Clock } from './clock.js';
 import type { DStreamGraph } from './graph.js';
 import type { JobScheduler } from './job-scheduler.js';
 import { JobSet } from './job-set.js';
-import { JobError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, JobError } from '../errors.js';
+import type { KernelsKind } from './kernels-choice.js';
+import type { BatchInfo } from './listener.js';
 import { messageOf } from './receiver-supervisor.js';
 
 /**
@@ -15,6 +17,7 @@ export class JobGenerator {
   private cancelTimer: (() => void) | undefined;
   private stopped = false;
   private lastTime: number | undefined;
+  private nextTime: number | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -22,6 +25,7 @@ export class JobGenerator {
     private readonly graph: DStreamGraph,
     private readonly scheduler: JobScheduler,
     private readonly jobSets: Map<number, JobSet>,
+    private readonly kernelsKind: () => KernelsKind,
   ) {}
 
   /** Schedules the first batch at `firstTime` and one every interval after it. */
@@ -41,10 +45,26 @@ export class JobGenerator {
     return this.lastTime;
   }
 
-  /** Generates and submits batch `time` now (the timer does this; so does a graceful stop for its last batch). */
-  generate(time: number): Promise<void> {
+  /**
+   * Generates batch `time` (default: the next one) now instead of on the
+   * timer, which then waits for the batch after it. Resolves with its BatchInfo once it has run.
+   */
+  runNow(time?: number): Promise<BatchInfo> {
+    const next = this.nextTime;
+    if (this.stopped || next === undefined) throw new IllegalStateError('No batches can be generated: the context is not running');
+    const at = time ?? next;
+    if (!Number.isInteger(at) || at < next || (at - next) % this.intervalMs !== 0) {
+      throw new InvalidArgumentError(`runBatch needs a batch time on the grid at or after the next batch ${next} (every ${this.intervalMs} ms), got ${String(time)}`);
+    }
+    this.cancelTimer?.();
+    this.scheduleAt(at + this.intervalMs);
+    return this.generate(at);
+  }
+
+  /** Generates and submits batch `time` now (the timer does this; so do runNow and a graceful stop for its last batch). */
+  generate(time: number): Promise<BatchInfo> {
     this.lastTime = time;
-    const jobSet = new JobSet(time, this.clock.now());
+    const jobSet = new JobSet(time, this.clock.now(), this.kernelsKind());
     this.jobSets.set(time, jobSet);
     try {
       for (const input of this.graph.inputStreams()) {
@@ -64,15 +84,17 @@ export class JobGenerator {
     const done = this.scheduler.submit(jobSet);
     return done.then(() => {
       this.jobSets.delete(time);
+      return jobSet.info();
     });
   }
 
   private scheduleAt(time: number): void {
     if (this.stopped) return;
+    this.nextTime = time;
     this.cancelTimer = this.clock.schedule(time, () => {
       if (this.stopped) return undefined;
       this.scheduleAt(time + this.intervalMs);
-      return this.generate(time);
+      return this.generate(time).then(() => undefined);
     });
   }
 }

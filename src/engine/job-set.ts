@@ -1,5 +1,6 @@
 import type { JobError } from '../errors.js';
 import type { Job } from './graph.js';
+import type { KernelsKind } from './kernels-choice.js';
 import type { BatchInfo } from './listener.js';
 
 /** The jobs of one batch time and what is known about their run (becomes BatchInfo). */
@@ -11,6 +12,8 @@ export class JobSet {
   processingStartTime: number | undefined;
   processingEndTime: number | undefined;
   failure: JobError | undefined;
+  /** Fused kernel calls made for this batch. */
+  kernelCalls = 0;
   readonly counters: Record<string, number> = {};
   /** BatchInfo.inputMetadata, by input stream id. */
   readonly inputMetadata: Record<number, unknown> = {};
@@ -23,6 +26,7 @@ export class JobSet {
   constructor(
     readonly time: number,
     readonly submissionTime: number,
+    readonly kernels: KernelsKind,
   ) {}
 
   addCounter(name: string, amount: number): void {
@@ -38,7 +42,14 @@ export class JobSet {
     const end = this.processingEndTime;
     const info: {
       -readonly [K in keyof BatchInfo]: BatchInfo[K];
-    } = { batchTime: this.time, numRecords: this.numRecords, submissionTime: this.submissionTime, counters: { ...this.counters } };
+    } = {
+      batchTime: this.time,
+      numRecords: this.numRecords,
+      submissionTime: this.submissionTime,
+      counters: { ...this.counters },
+      kernels: this.kernels,
+      kernelCalls: this.kernelCalls,
+    };
     if (start !== undefined) {
       info.processingStartTime = start;
       info.schedulingDelay = start - this.submissionTime;

@@ -1,4 +1,5 @@
 import type { JobError } from '../errors.js';
+import type { KernelsKind } from './kernels-choice.js';
 
 /**
  * What happened to one batch. Times are clock milliseconds; the delays follow
@@ -27,6 +28,14 @@ export interface BatchInfo {
    * ranges, record counts and lag. Absent when no input reported anything.
    */
   readonly inputMetadata?: Readonly<Record<number, unknown>>;
+  /** The kind of kernels the context's fused chains ran on for this batch ('none': fast path off). */
+  readonly kernels: KernelsKind;
+  /**
+   * Fused kernel calls (e.g. one word count over the batch's bytes) made for
+   * this batch; 0 when no fused chain ran or its input was not byte-backed
+   * (then its JS chain ran). With `kernels: 'wasm'` and > 0 the WASM kernels did the work.
+   */
+  readonly kernelCalls: number;
   /** Set when an output of this batch failed; the context stops after such a batch. */
   readonly failure?: JobError;
 }

@@ -17,7 +17,9 @@ function nextTurn(): Promise<void> {
 }
 
 /**
- * A clock that only moves when told to, for deterministic tests.
+ * A clock that only moves when told to, for deterministic tests, and for
+ * runtimes whose timers stop between requests (edge runtimes): there it
+ * never fires by itself, and `ssc.runBatch()` runs each batch in a request.
  *
  * `advance(ms)` / `setTime(t)` run every task due up to the target time in
  * time order (ties in scheduling order), with `now()` set to each task's

@@ -1,13 +1,14 @@
 import type { CheckpointStore, FileSink } from '../checkpoint/store.js';
 import { CheckpointError, IllegalStateError, InvalidArgumentError, type JobError } from '../errors.js';
 import type { Kernels } from '../kernels/api.js';
-import { defaultKernels } from '../kernels/load.js';
+import { defaultKernels } from '../kernels/default-kernels.js';
+import { type KernelsChoice, type KernelsKind, resolveKernelsChoice } from './kernels-choice.js';
 import { type Clock, SystemClock } from './clock.js';
 import { DStreamGraph } from './graph.js';
 import { JobGenerator } from './job-generator.js';
 import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
-import { ListenerBus, type StreamingListener } from './listener.js';
+import { type BatchInfo, ListenerBus, type StreamingListener } from './listener.js';
 import { checkReceiverBufferBytes } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
@@ -23,11 +24,13 @@ export interface StreamingContextOptions {
   /** Default: the system clock. Tests pass a ManualClock. */
   readonly clock?: Clock;
   /**
-   * Kernels for the fused fast path. Default: the process-wide WASM kernels
-   * (or their TypeScript fallback), loaded on first use. `null` turns the
-   * fast path off: fused chains run as plain JS closures (same results).
+   * Kernels for the fused fast path (see KernelsChoice). Default 'auto': the
+   * process-wide WASM kernels (or their TypeScript fallback, whose
+   * `fallbackReason` says why), loaded on first use. 'wasm' throws a
+   * KernelError here instead of falling back. `null` turns the fast path
+   * off: fused chains run as plain JS closures (same results).
    */
-  readonly kernels?: Kernels | null;
+  readonly kernels?: KernelsChoice;
   /** Where print() writes its lines. Default: console.log. */
   readonly output?: (line: string) => void;
   /** Where saveAsTextFiles() writes when no sink is passed to it. */
@@ -80,12 +83,12 @@ export class StreamingContext {
     }
     this.batchIntervalMs = batchIntervalMs;
     this.clock = options.clock ?? new SystemClock();
-    this.kernelsOption = options.kernels;
+    this.kernelsOption = resolveKernelsChoice(options.kernels);
     this.output = options.output ?? ((line) => console.log(line));
     this.fileSink = options.fileSink;
     this.receiverBufferBytes = checkReceiverBufferBytes(options.receiverBufferBytes);
     this.scheduler = new JobScheduler(this.clock, this.graph, this.listenerBus, (error) => this.fail(error));
-    this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets);
+    this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets, () => this.kernelsKind);
   }
 
   /** The kernels fused chains run on, or undefined when the fast path is off. */
@@ -94,6 +97,19 @@ export class StreamingContext {
     return this.kernelsOption ?? defaultKernels();
   }
 
+  /** The kind of kernels fused chains run on ('none' with `kernels: null`); also on every BatchInfo. */
+  get kernelsKind(): KernelsKind {
+    return this.kernels?.kind ?? 'none';
+  }
+
+  /**
+   * Counts one fused kernel call in batch `time`'s BatchInfo (`kernelCalls`), or
+   * in the batch being processed when `time`'s is done (as addBatchCounter).
+   */
+  recordKernelCall(time: number): void {
+    const jobSet = this.jobSetFor(time);
+    if (jobSet !== undefined) jobSet.kernelCalls++;
+  }
   get state(): ContextState {
     return this.currentState;
   }
@@ -189,8 +205,12 @@ export class StreamingContext {
    * being processed now.
    */
   addBatchCounter(time: number, name: string, amount: number): void {
-    const jobSet = this.jobSets.get(time) ?? this.scheduler.activeJobSet();
-    jobSet?.addCounter(name, amount);
+    this.jobSetFor(time)?.addCounter(name, amount);
+  }
+
+  /** Batch `time`'s job set; when that batch is done (a window recomputing an old batch), the one being processed now. */
+  private jobSetFor(time: number): JobSet | undefined {
+    return this.jobSets.get(time) ?? this.scheduler.activeJobSet();
   }
 
   /** Sets what input stream `streamId` reports about batch `time` (BatchInfo.inputMetadata). */
@@ -228,6 +248,24 @@ export class StreamingContext {
     for (const input of this.graph.inputStreams()) input.start();
     // A recovered run continues after its last completed batch; batches of the down time are due at once.
     this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs);
+  }
+
+  /**
+   * Generates batch `time` now, without waiting for the clock, and resolves
+   * with its BatchInfo once its outputs (and checkpoint) are done; rejects
+   * with the JobError when the batch failed (the context then stops).
+   * Default `time`: the next batch time; a later one must be on the batch
+   * grid (zeroTime + k × interval), and the times in between are skipped.
+   * The clock's timer then waits for the batch after it. This is how to run
+   * batches where timers do not outlive a request (Cloudflare Workers, other
+   * edge runtimes): give the context a ManualClock, which never fires by
+   * itself, and call runBatch() in each request, after handing it the input.
+   */
+  async runBatch(time?: number): Promise<BatchInfo> {
+    if (this.currentState !== 'active') throw new IllegalStateError(`runBatch() needs a started context (it is ${this.currentState})`);
+    const info = await this.generator.runNow(time);
+    if (info.failure !== undefined) throw info.failure;
+    return info;
   }
 
   /**

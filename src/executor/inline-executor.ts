@@ -1,6 +1,6 @@
 import type { AggregateTable, DelimitedResult, DelimitedSpec, Kernels, KeyedValues, Reducer } from '../kernels/api.js';
 import { IllegalStateError } from '../errors.js';
-import { defaultKernels } from '../kernels/load.js';
+import { defaultKernels } from '../kernels/default-kernels.js';
 import type { Executor } from './executor.js';
 
 /**

@@ -96,6 +96,8 @@ export interface AggregateTable {
 export interface Kernels {
   /** 'wasm' or 'js' (the pure-TypeScript fallback). */
   readonly kind: 'wasm' | 'js';
+  /** Only on JS kernels used because the WASM kernels could not load: the reason (e.g. the CompileError). */
+  readonly fallbackReason?: string;
   /** Split on Java `\s` (space, \t, \n, \x0B, \f, \r); tokens as a RecordBatch-like list of byte ranges. */
   tokenize(bytes: Uint8Array): { starts: Int32Array; ends: Int32Array; count: number };
   /** Seeded 64-bit hash of a byte range (documented algorithm, identical in WASM and fallback). */

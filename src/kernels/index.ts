@@ -8,7 +8,8 @@
  * Loading: `loadKernels({ module?, bytes?, memory? })` (async) and
  * `createKernels(...)` (sync) use the embedded build unless given a
  * precompiled `WebAssembly.Module` (edge runtimes) or bytes; `jsKernels()` is
- * the pure-TypeScript implementation with identical results.
+ * the pure-TypeScript implementation with identical results. A fallback to
+ * it is never silent: its `fallbackReason` says why WASM could not load.
  *
  * Low-level pieces for a worker pool on one shared memory:
  *   - `createKernelMemory({ shared: true })` and `embeddedModule(true)` (or
@@ -42,7 +43,8 @@ export {
   RecordBatchBuilder, RECORD_BATCH_PADDING, DEFAULT_MAX_RECORD_BYTES, decodeRecords, emptyRecordBatch, recordAt, recordStart,
   recordBatchFromLines, lendsInputRegions, type RecordBatchBuilderOptions,
 } from './record-batch.js';
-export { loadKernels, createKernels, defaultKernels, embeddedModule, embeddedModuleBytes, type LoadKernelsOptions } from './load.js';
+export { loadKernels, createKernels, embeddedModule, embeddedModuleBytes, type LoadKernelsOptions } from './load.js';
+export { defaultKernels, setDefaultKernels } from './default-kernels.js';
 export { JsKernels, jsKernels } from './js-kernels.js';
 export { JsTable } from './js-table.js';
 export { WasmKernels } from './wasm-kernels.js';

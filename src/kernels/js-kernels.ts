@@ -16,6 +16,9 @@ import { requireCountingTable } from './table-rules.js';
 export class JsKernels implements Kernels {
   readonly kind = 'js' as const;
 
+  /** Set when these kernels replace WASM kernels that could not load: why they could not. */
+  constructor(readonly fallbackReason?: string) {}
+
   tokenize(bytes: Uint8Array): { starts: Int32Array; ends: Int32Array; count: number } {
     let starts = new Int32Array(16);
     let ends = new Int32Array(16);

@@ -95,7 +95,7 @@ export class KernelInstance {
     }
   }
 
-  /** Instantiates synchronously (fine for the ~8 KiB module; some hosts forbid sync compile of large modules). */
+  /** Instantiates synchronously (fine for the 14 KB module; some hosts forbid sync compile of large modules). */
   static instantiateSync(module: WebAssembly.Module, memory: WebAssembly.Memory, maximumPages?: number): KernelInstance {
     try {
       return new KernelInstance(new WebAssembly.Instance(module, importsFor(memory)), new KernelMemory(memory, maximumPages));

@@ -1,31 +1,24 @@
 /**
- * Getting a Kernels implementation. The compiled module is embedded as
- * base64 (src/kernels/generated, written by scripts/embed-wasm.mjs), so no
- * file or network access is needed. Edge runtimes that forbid compiling
- * WebAssembly from bytes can pass a precompiled WebAssembly.Module (e.g. a
- * `.wasm` import in workerd). Where WebAssembly is missing or refused, the
- * implicit paths fall back to the pure-TypeScript kernels.
+ * Getting a Kernels implementation in the `sluice` entry. The compiled
+ * module is embedded as base64 (src/kernels/generated, written by
+ * scripts/embed-wasm.mjs), so no file or network access is needed. Edge
+ * runtimes that forbid compiling WebAssembly from bytes pass a precompiled
+ * WebAssembly.Module (load-module.ts; `sluice/edge` has only that path).
+ * Where WebAssembly is missing or refused, the implicit paths fall back to
+ * the pure-TypeScript kernels, whose `fallbackReason` says why; pass
+ * `fallback: false` (or a context's `kernels: 'wasm'`) to fail instead.
  */
 import type { Kernels } from './api.js';
 import { KernelError } from '../errors.js';
 import { decodeBase64 } from './base64.js';
+import { registerEmbeddedKernels } from './default-kernels.js';
 import { KERNEL_WASM_BASE64, SHARED_KERNEL_WASM_BASE64 } from './generated/wasm-base64.js';
 import { JsKernels } from './js-kernels.js';
 import { KernelInstance, createKernelMemory } from './kernel-instance.js';
+import { type LoadKernelsOptions, createModuleKernels, loadModuleKernels } from './load-module.js';
 import { WasmKernels } from './wasm-kernels.js';
 
-export interface LoadKernelsOptions {
-  /** A precompiled module (required where compiling from bytes is forbidden). */
-  readonly module?: WebAssembly.Module;
-  /** The module's bytes, instead of the embedded build. */
-  readonly bytes?: Uint8Array;
-  /** The memory to run on; a shared memory selects the shared build. Default: a new memory. */
-  readonly memory?: WebAssembly.Memory;
-  /** Pages the kernels may grow the memory to (default 65536 = 4 GiB). */
-  readonly maximumPages?: number;
-  /** With no module/bytes given: use the pure-TypeScript kernels when WebAssembly is unavailable (default true). */
-  readonly fallback?: boolean;
-}
+export type { LoadKernelsOptions } from './load-module.js';
 
 const modules: { release?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
@@ -39,7 +32,7 @@ export function embeddedModule(shared = false): WebAssembly.Module {
   const cached = modules[key];
   if (cached !== undefined) return cached;
   try {
-    const compiled = new WebAssembly.Module(decodeBase64(shared ? SHARED_KERNEL_WASM_BASE64 : KERNEL_WASM_BASE64) as Uint8Array<ArrayBuffer>);
+    const compiled = new WebAssembly.Module(embeddedModuleBytes(shared));
     modules[key] = compiled;
     return compiled;
   } catch (cause) {
@@ -56,52 +49,48 @@ function wasmAvailable(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.Module === 'function';
 }
 
-function fallbackWithoutWasm(options: LoadKernelsOptions): Kernels {
-  if (options.fallback === false) throw new KernelError('ERR_SLUICE_KERNEL_LOAD', 'WebAssembly is not available in this runtime');
-  return new JsKernels();
+function explicitModule(options: LoadKernelsOptions): boolean {
+  return options.module !== undefined || options.bytes !== undefined;
 }
 
-/** An explicitly given module must load; the embedded one may fall back to the TS kernels unless told not to. */
-function fallbackAfterFailure(cause: unknown, explicit: boolean, options: LoadKernelsOptions): Kernels {
-  if (!explicit && options.fallback !== false) return new JsKernels();
-  if (cause instanceof KernelError) throw cause;
-  throw new KernelError('ERR_SLUICE_KERNEL_LOAD', `Could not load the kernel module: ${String(cause)}`, { cause });
+/** The embedded build could not be used: JS kernels that say why, or a KernelError with `fallback: false`. */
+function fallback(reason: string, cause: unknown, options: LoadKernelsOptions): Kernels {
+  if (options.fallback === false) {
+    if (cause instanceof KernelError) throw cause;
+    throw new KernelError('ERR_SLUICE_KERNEL_LOAD', reason, cause === undefined ? {} : { cause });
+  }
+  return new JsKernels(reason);
 }
 
-/** Loads the WASM kernels asynchronously (the way browsers prefer for compiling). */
+const NO_WASM = 'WebAssembly is not available in this runtime';
+
+function reasonOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Loads the WASM kernels asynchronously (the way browsers prefer for compiling). An explicit module/bytes must load. */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
-  const explicit = options.module !== undefined || options.bytes !== undefined;
-  if (!explicit && !wasmAvailable()) return fallbackWithoutWasm(options);
+  if (explicitModule(options)) return loadModuleKernels(options);
+  if (!wasmAvailable()) return fallback(NO_WASM, undefined, options);
   const memory = options.memory ?? createKernelMemory();
   try {
-    let module = options.module;
-    if (module === undefined) {
-      module = options.bytes !== undefined ? await WebAssembly.compile(options.bytes as Uint8Array<ArrayBuffer>) : embeddedModule(isShared(memory));
-    }
-    return new WasmKernels(await KernelInstance.instantiate(module, memory, options.maximumPages));
+    return new WasmKernels(await KernelInstance.instantiate(embeddedModule(isShared(memory)), memory, options.maximumPages));
   } catch (cause) {
-    return fallbackAfterFailure(cause, explicit, options);
+    return fallback(reasonOf(cause), cause, options);
   }
 }
 
-/** Synchronous counterpart of loadKernels (compiles the ~8 KiB embedded module in place). */
+/** Synchronous counterpart of loadKernels (compiles the 14 KB embedded module in place). */
 export function createKernels(options: LoadKernelsOptions = {}): Kernels {
-  const explicit = options.module !== undefined || options.bytes !== undefined;
-  if (!explicit && !wasmAvailable()) return fallbackWithoutWasm(options);
+  if (explicitModule(options)) return createModuleKernels(options);
+  if (!wasmAvailable()) return fallback(NO_WASM, undefined, options);
   const memory = options.memory ?? createKernelMemory();
   try {
-    let module = options.module;
-    if (module === undefined) module = options.bytes !== undefined ? new WebAssembly.Module(options.bytes as Uint8Array<ArrayBuffer>) : embeddedModule(isShared(memory));
-    return new WasmKernels(KernelInstance.instantiateSync(module, memory, options.maximumPages));
+    return new WasmKernels(KernelInstance.instantiateSync(embeddedModule(isShared(memory)), memory, options.maximumPages));
   } catch (cause) {
-    return fallbackAfterFailure(cause, explicit, options);
+    return fallback(reasonOf(cause), cause, options);
   }
 }
 
-let shared: Kernels | undefined;
-
-/** One process-wide instance (WASM when possible, else the fallback), created on first use. */
-export function defaultKernels(): Kernels {
-  shared ??= createKernels();
-  return shared;
-}
+// Only a factory is registered: nothing is compiled until a context needs kernels.
+registerEmbeddedKernels(() => createKernels());

@@ -50,6 +50,7 @@ export abstract class FusedKernelDStream extends DStream<Pair<string, number>> {
     const kernels = this.context.kernels;
     const records = kernels === undefined ? undefined : batch.asRecordBatch();
     if (kernels === undefined || records === undefined) return this.fallback.getOrCompute(time);
+    this.context.recordKernelCall(time);
     return Batch.of(this.runKernel(kernels, records.data, time));
   }
 }

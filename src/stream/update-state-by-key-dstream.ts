@@ -114,11 +114,15 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     if (kernels !== undefined && (parent instanceof FusedWordCountDStream || parent instanceof FusedDelimitedDStream)) {
       const records = parent.lines.getOrCompute(time)?.asRecordBatch();
       if (records !== undefined) {
-        if (parent instanceof FusedWordCountDStream && sums.intoTable((table) => kernels.wordCountInto(table, records.data))) return;
+        if (parent instanceof FusedWordCountDStream && sums.intoTable((table) => kernels.wordCountInto(table, records.data))) {
+          this.context.recordKernelCall(time);
+          return;
+        }
         if (parent instanceof FusedDelimitedDStream && parent.spec.reducer === 'sum') {
           let malformed = 0;
           if (sums.intoTable((table) => ({ malformed } = kernels.aggregateDelimitedInto(table, records.data, parent.spec)))) {
             parent.parser.countMalformed(time, malformed);
+            this.context.recordKernelCall(time);
             return;
           }
         }

@@ -21,8 +21,11 @@ test('where compiling from bytes is forbidden, the implicit path falls back and 
   Object.defineProperty(WebAssembly, 'Module', { value: forbidden, configurable: true, writable: true });
   Object.defineProperty(WebAssembly, 'compile', { value: () => Promise.reject(new Error('disallowed')), configurable: true, writable: true });
   try {
-    assert.equal(createKernels().kind, 'js');
+    const fallback = createKernels();
+    assert.equal(fallback.kind, 'js');
+    assert.match(fallback.fallbackReason ?? '', /Could not compile the embedded kernel module: .*disallowed by embedder/, 'the fallback says why');
     assert.equal((await loadKernels()).kind, 'js');
+    assert.match((await loadKernels()).fallbackReason ?? '', /disallowed by embedder/);
     assert.throws(() => createKernels({ fallback: false }), { code: 'ERR_SLUICE_KERNEL_LOAD' });
     await assert.rejects(loadKernels({ bytes: embeddedModuleBytes() }), { code: 'ERR_SLUICE_KERNEL_LOAD' });
     const fromModule = await loadKernels({ module: precompiled });
@@ -42,6 +45,8 @@ test('without WebAssembly at all the fallback is used', () => {
   try {
     const kernels = createKernels();
     assert.equal(kernels.kind, 'js');
+    assert.equal(kernels.fallbackReason, 'WebAssembly is not available in this runtime');
+    assert.throws(() => createKernels({ fallback: false }), { code: 'ERR_SLUICE_KERNEL_LOAD', message: 'WebAssembly is not available in this runtime' });
     assert.deepEqual(pairsOf(kernels.wordCount(SAMPLE)), EXPECTED);
   } finally {
     Object.defineProperty(globalThis, 'WebAssembly', saved);
@@ -54,6 +59,7 @@ test('loading from bytes, from the embedded build, and the process-wide default'
   assert.deepEqual(pairsOf(fromBytes.wordCount(SAMPLE)), EXPECTED);
   assert.equal(defaultKernels(), defaultKernels());
   assert.equal(defaultKernels().kind, 'wasm');
+  assert.equal(defaultKernels().fallbackReason, undefined);
   await assert.rejects(loadKernels({ bytes: new Uint8Array([0, 1, 2]) }), { code: 'ERR_SLUICE_KERNEL_LOAD' });
 });
 

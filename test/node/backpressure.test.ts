@@ -36,7 +36,7 @@ test('gains are validated', () => {
 
 function completed(time: number, records: number, processingDelay: number, schedulingDelay: number): { batchInfo: BatchInfo } {
   return {
-    batchInfo: { batchTime: time, numRecords: records, submissionTime: time, processingEndTime: time + processingDelay, processingDelay, schedulingDelay, counters: {} },
+    batchInfo: { batchTime: time, numRecords: records, submissionTime: time, processingEndTime: time + processingDelay, processingDelay, schedulingDelay, counters: {}, kernels: 'none', kernelCalls: 0 },
   };
 }
 

@@ -30,7 +30,9 @@ export interface KernelsHandle {
 export async function openKernels(workers: number): Promise<KernelsHandle> {
   if (workers <= 1) {
     const kernels = await loadKernels();
-    return { kernels, description: `${kernels.kind} kernels`, close: async () => {} };
+    // A fallback is said at start, with its reason, never taken silently.
+    const description = kernels.fallbackReason === undefined ? `${kernels.kind} kernels` : `${kernels.kind} kernels: WASM could not load (${kernels.fallbackReason})`;
+    return { kernels, description, close: async () => {} };
   }
   // Loaded only when asked for: single-threaded runs never start worker machinery.
   const { createWorkerPool } = await import('../worker-pool/index.js');
