@@ -7,8 +7,11 @@
  * where ws is Java `\s` (space, \t, \n, \x0B, \f, \r). Anything else (empty,
  * hex, "Infinity", "NaN", "1_000", "1,5") is rejected: NaN is returned and
  * the line is counted as malformed, whereas Number() would give 0 for "" and
- * accept hex/Infinity. A value that overflows to ±Infinity (e.g. "1e309") is
- * rejected too: one such price would poison a running total for good. For accepted forms the result is bit-identical to
+ * accept hex/Infinity. A value beyond ±MAX_FIELD_MAGNITUDE (2^959, about
+ * 4.9e288; "1e309", which overflows, included) is rejected too: below it, no
+ * sum of fewer than 2^64 accepted values can overflow, so batch sums and
+ * running totals stay finite whatever the order or partitioning of the
+ * additions (src/kernels/js-number.ts applies the same bound). For accepted forms the result is bit-identical to
  * Number(): when the significant digits fit 2^53 and the decimal exponent is
  * within ±22, one correctly rounded multiply or divide by an exact power of
  * ten gives the exact answer (Clinger's fast path); every other accepted
@@ -20,6 +23,9 @@ import { isSpace } from './text';
 // @ts-ignore: decorator
 @external("env", "parseNumber")
 declare function parseNumberSlow(ptr: usize, len: usize): f64;
+
+/** 2^959: the largest magnitude a field may have (see the module comment); the exponent bits of 2^959. */
+const MAX_FIELD_MAGNITUDE: f64 = reinterpret<f64>(<u64>(959 + 1023) << 52);
 
 const POW10 = memory.data<f64>([
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -141,5 +147,6 @@ function parseGeneral(p: usize, end: usize): f64 {
     return negative ? -v : v;
   }
   const slow = parseNumberSlow(start, end - start);
-  return isFinite(slow) ? slow : NaN;
+  // The fast paths above stay below 2^53 * 10^22, far inside the bound; NaN fails the comparison too.
+  return abs<f64>(slow) <= MAX_FIELD_MAGNITUDE ? slow : NaN;
 }

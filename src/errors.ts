@@ -84,6 +84,18 @@ export class ConnectionError extends SluiceError {
   }
 }
 
+/**
+ * A running sum would stop being a finite number (±Infinity or NaN: values
+ * from your own closures), or a running count would pass 2^53 − 1, beyond
+ * which counts are no longer exact. Values parsed by the built-ins cannot
+ * cause it (they are at most 2^959 in magnitude: see keyValueFields).
+ */
+export class NumericOverflowError extends SluiceError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('ERR_SLUICE_NUMERIC_OVERFLOW', message, options);
+  }
+}
+
 /** An output could not be written (saveAsTextFiles folder, sink file): disk full, no permission. */
 export class OutputError extends SluiceError {
   constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {

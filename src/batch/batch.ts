@@ -17,6 +17,7 @@ import { decodeRecords, recordBatchFromLines } from '../kernels/record-batch.js'
 import { IllegalStateError, InvalidArgumentError } from '../errors.js';
 import { foldOf } from './builtins.js';
 import { KeyMap } from './key-map.js';
+import { hasLoneSurrogate } from './lone-surrogates.js';
 
 export type Pair<K, V> = readonly [K, V];
 
@@ -90,8 +91,9 @@ export class Batch<T> {
    * The batch as a RecordBatch of lines, for a kernel: the backing bytes when
    * there are some, else the strings encoded on the first call (two kernel
    * chains reading one batch share that encoding). Undefined when an element
-   * is not a string or holds '\n' (as bytes it would become several records,
-   * so a kernel would not see the same records as a closure).
+   * is not a string, holds '\n' (as bytes it would become several records,
+   * so a kernel would not see the same records as a closure) or holds a lone
+   * surrogate (as bytes it would become U+FFFD: see lone-surrogates.ts).
    */
   asRecordBatch(): RecordBatch | undefined {
     if (this.records !== undefined) return this.records;
@@ -100,7 +102,7 @@ export class Batch<T> {
     const lines: string[] = [];
     for (const part of this.partitions) {
       for (const element of part) {
-        if (typeof element !== 'string' || element.indexOf('\n') !== -1) return undefined;
+        if (typeof element !== 'string' || element.indexOf('\n') !== -1 || hasLoneSurrogate(element)) return undefined;
         lines.push(element);
       }
     }

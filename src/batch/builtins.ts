@@ -128,7 +128,8 @@ export function delimitedField(delimiter: string, index: number): (line: string)
  * A flatMap function from a delimited line to `[[key, value]]`, or `[]` for a
  * malformed line (fewer fields than needed, a different count than
  * `expectedFields`, an empty key, or a value that is not a number in the
- * forms assembly/number.ts accepts), exactly as the delimited kernel decides. Used in `flatMap`, the
+ * forms assembly/number.ts accepts or lies beyond ±2^959, MAX_FIELD_MAGNITUDE,
+ * so that no sum of values can overflow), exactly as the delimited kernel decides. Used in `flatMap`, the
  * engine counts the empty results as malformed records in BatchInfo.
  * Followed by reduceByKey(sum|count|min|max) it runs as one kernel call.
  */

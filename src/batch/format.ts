@@ -9,7 +9,17 @@ export function formatElement(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') {
     if (value instanceof Map) return `Map(${[...value].map(([k, v]) => `${formatElement(k)} -> ${formatElement(v)}`).join(', ')})`;
-    if (Object.getPrototypeOf(value) === Object.prototype) return JSON.stringify(value);
+    if (Object.getPrototypeOf(value) === Object.prototype) return JSON.stringify(value, jsonNumbers);
   }
   return String(value);
+}
+
+/**
+ * JSON.stringify replacer for every JSON sluice writes: a number JSON cannot
+ * hold (±Infinity, NaN) is written as the string "Infinity", "-Infinity" or
+ * "NaN", never as null (JSON.stringify's default), which would read as a
+ * missing value. Built-in sums cannot produce one; sums of your own values can.
+ */
+export function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }

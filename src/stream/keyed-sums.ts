@@ -1,17 +1,26 @@
 /**
  * Running per-key sums for the built-in stateful paths
  * (updateStateByKey(runningSum), reduceByKeyAndWindow(sum, subtract)).
- * They live in a kernel AggregateTable while every key is a string and every
- * value a number; the first other key or value moves them to a JS Map for
+ * They live in a kernel AggregateTable while every key is a string (without
+ * lone surrogates) and every value a number; the first other key or value moves them to a JS Map for
  * good. Both behave alike, down to the order of entries (first insertion; a
  * key dropped at zero and added again moves to the end), so results do not
  * depend on which one holds the sums. A key subtracted before it was added
  * counts as 0, as in the kernel table.
+ *
+ * Sums stay finite numbers: a value or a result that would be ±Infinity or
+ * NaN throws NumericOverflowError before anything changes. Values of at most
+ * MAX_FIELD_MAGNITUDE (all that the built-in parsers accept) cannot overflow
+ * (fewer than 2^64 of them never do), so only sums that ever received a larger
+ * value pay a lookup per key to check.
  */
 import type { Pair } from '../batch/batch.js';
 import { KeyMap } from '../batch/key-map.js';
 import type { AggregateTable, Kernels, KeyedValues } from '../kernels/api.js';
-import { IllegalStateError } from '../errors.js';
+import { IllegalStateError, NumericOverflowError } from '../errors.js';
+import { MAX_FIELD_MAGNITUDE } from '../kernels/js-number.js';
+import { formatElement } from '../batch/format.js';
+import { hasLoneSurrogate } from '../batch/lone-surrogates.js';
 import { pairsOf } from './fused-kernel-dstream.js';
 import { sum } from '../batch/builtins.js';
 
@@ -19,6 +28,8 @@ export class KeyedSums<K> {
   private table: AggregateTable | undefined;
   private map: KeyMap<K, number> | undefined;
   private disposed = false;
+  /** Every value added or subtracted so far was within ±MAX_FIELD_MAGNITUDE, so no sum can overflow. */
+  private bounded = true;
 
   /** `kernels` is read on first use (undefined: JS Map from the start). */
   constructor(private readonly kernels: () => Kernels | undefined) {}
@@ -44,6 +55,7 @@ export class KeyedSums<K> {
 
   add(pairs: readonly Pair<K, number>[]): void {
     const table = this.tableFor(pairs);
+    this.checkFinite(pairs, 1);
     if (table !== undefined) {
       table.mergeValues(keyed(pairs));
       return;
@@ -58,6 +70,7 @@ export class KeyedSums<K> {
   /** sums[k] −= v for each pair; with `dropZero`, keys that reach exactly 0 are removed. */
   subtract(pairs: readonly Pair<K, number>[], dropZero: boolean): void {
     const table = this.tableFor(pairs);
+    this.checkFinite(pairs, -1);
     if (table !== undefined) {
       table.subtractValues(keyed(pairs), { dropZero });
       return;
@@ -89,7 +102,34 @@ export class KeyedSums<K> {
     this.init();
     this.table?.clear();
     this.map?.clear();
+    this.bounded = true;
     this.add(entries);
+  }
+
+  /**
+   * Throws NumericOverflowError, before anything changes, when adding
+   * (sign 1) or subtracting (sign -1) `pairs` would make a sum ±Infinity or NaN.
+   */
+  private checkFinite(pairs: readonly Pair<K, number>[], sign: 1 | -1): void {
+    if (this.bounded && pairs.every(([, v]) => typeof v !== 'number' || Math.abs(v) <= MAX_FIELD_MAGNITUDE)) return;
+    this.bounded = false;
+    const next = new KeyMap<K, number>();
+    for (const [key, value] of pairs) {
+      if (typeof value !== 'number') continue;
+      const result = (next.get(key) ?? this.get(key) ?? 0) + sign * value;
+      if (!Number.isFinite(result)) {
+        throw new NumericOverflowError(
+          `The running sum for key ${formatElement(key)} would become ${result} (${sign > 0 ? 'adding' : 'subtracting'} ${value}); ` +
+            'sums must stay finite numbers: reject or scale such values in your own functions before they reach the sum.',
+        );
+      }
+      next.set(key, result);
+    }
+  }
+
+  private get(key: K): number | undefined {
+    this.init();
+    return this.table !== undefined ? this.table.get(key as unknown as string) : (this.map as KeyMap<K, number>).get(key);
   }
 
   /** Frees the kernel table; the sums must not be used afterwards. */
@@ -112,7 +152,8 @@ export class KeyedSums<K> {
     this.init();
     const table = this.table;
     if (table === undefined) return undefined;
-    if (pairs.every(([k, v]) => typeof k === 'string' && typeof v === 'number')) return table;
+    // A key with a lone surrogate would be stored as its UTF-8 encoding, with U+FFFD for it (see lone-surrogates.ts).
+    if (pairs.every(([k, v]) => typeof k === 'string' && !hasLoneSurrogate(k) && typeof v === 'number')) return table;
     this.map = new KeyMap(pairsOf(table.entries(), sum) as unknown as Pair<K, number>[]);
     this.table = undefined;
     table.dispose();

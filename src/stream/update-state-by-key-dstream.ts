@@ -4,7 +4,8 @@ import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
 import { DStream } from '../engine/dstream.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NumericOverflowError } from '../errors.js';
+import { formatElement } from '../batch/format.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
 import { FusedWordCountDStream } from './fused-word-count-dstream.js';
 import { KeyedSums } from './keyed-sums.js';
@@ -68,7 +69,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     if (this.sums !== undefined) this.addToSums(time, this.sums);
     else this.applyUpdate(this.parent.getOrCompute(time));
     this.lastTime = time;
-    return Batch.of(this.entries());
+    return Batch.of(this.checkedEntries());
   }
 
   override release(): void {
@@ -90,12 +91,33 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       throw reader.incompatible('the state holds values that are not numbers, which runningSum cannot continue');
     }
     this.load(entries);
+    this.checkedEntries();
     this.initial = undefined;
     this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
   }
 
   private entries(): Pair<K, S>[] {
     return this.sums !== undefined ? (this.sums.entries() as unknown as Pair<K, S>[]) : [...this.state];
+  }
+
+  /**
+   * The entries, after making sure that running word counts are still exact:
+   * a count past 2^53 − 1 (Number.MAX_SAFE_INTEGER) would no longer grow by
+   * one per word (2^53 + 1 rounds to 2^53), so it fails the batch, or the
+   * restore of a checkpoint holding one, instead of being rounded silently.
+   */
+  private checkedEntries(): Pair<K, S>[] {
+    const entries = this.entries();
+    if (this.sums === undefined || !(this.parent instanceof FusedWordCountDStream)) return entries;
+    for (const [key, count] of entries as unknown as Pair<K, number>[]) {
+      if (count > Number.MAX_SAFE_INTEGER) {
+        throw new NumericOverflowError(
+          `The running count of ${formatElement(key)} is ${count}, past 2^53 - 1 (Number.MAX_SAFE_INTEGER), where counts stop being exact; ` +
+            'start this state afresh (an empty checkpoint store) to keep counting exactly.',
+        );
+      }
+    }
+    return entries;
   }
 
   private load(entries: readonly Pair<K, S>[]): void {

@@ -37,7 +37,7 @@ function isJavaSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\x0B' || c === '\f' || c === '\r';
 }
 
-/** [ws][+-](digits[.digits*] | .digits)[(e|E)[+-]digits][ws], char by char. */
+/** [ws][+-](digits[.digits*] | .digits)[(e|E)[+-]digits][ws], char by char, at most 2^959 in magnitude. */
 function parseValue(field: string): number | undefined {
   let i = 0;
   let j = field.length;
@@ -61,7 +61,10 @@ function parseValue(field: string): number | undefined {
     while (isDigit(p)) { p++; expDigits++; }
     if (expDigits === 0) return undefined;
   }
-  return p === s.length ? Number(s) : undefined;
+  if (p !== s.length) return undefined;
+  // Magnitudes beyond 2^959 (MAX_FIELD_MAGNITUDE), overflow included, are malformed.
+  const value = Number(s);
+  return Math.abs(value) <= 2 ** 959 ? value : undefined;
 }
 
 function aggregateDelimited(bytes: Uint8Array, spec: DelimitedSpec): DelimitedResult {

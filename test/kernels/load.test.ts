@@ -90,10 +90,10 @@ test('the shared build runs on a shared memory, and two instances work on one me
   table.mergeValues({ keys: ['长江', 'a'], values: Float64Array.of(1, 2) });
   assert.equal(table.get('长江'), 1);
   assert.deepEqual(pairsOf(table.top(1)), [['a', 2]]);
-  // 1.5e300 and 1.5e400 take the number parser's slow path, a call back into JS reading the shared memory;
+  // 1.5e200 and 1.5e400 take the number parser's slow path, a call back into JS reading the shared memory;
   // 1.5e400 overflows to Infinity and is counted as malformed.
-  const delimited = kernels.aggregateDelimited(utf8.encode('a,1.5e300\nb,x\na,0.1234567890123456789e2\nc,1.5e400'), { delimiter: ',', keyField: 0, valueField: 1, reducer: 'max' });
-  assert.deepEqual(pairsOf(delimited.result), [['a', 1.5e300]]);
+  const delimited = kernels.aggregateDelimited(utf8.encode('a,1.5e200\nb,x\na,0.1234567890123456789e2\nc,1.5e400'), { delimiter: ',', keyField: 0, valueField: 1, reducer: 'max' });
+  assert.deepEqual(pairsOf(delimited.result), [['a', 1.5e200]]);
   assert.equal(delimited.malformed, 2);
   assert.ok(kernels instanceof WasmKernels);
   const other = await KernelInstance.instantiate(embeddedModule(true), memory);

@@ -54,7 +54,8 @@ export function referenceDelimited(
     const fields = line.split(delimiter);
     const key = fields[keyField];
     const raw = fields[valueField];
-    if ((expectedFields !== undefined && fields.length !== expectedFields) || key === undefined || key === '' || raw === undefined || !numberForm.test(raw)) {
+    // Beyond 2^959 a value is malformed (see MAX_FIELD_MAGNITUDE), also for count.
+    if ((expectedFields !== undefined && fields.length !== expectedFields) || key === undefined || key === '' || raw === undefined || !numberForm.test(raw) || !(Math.abs(Number(raw)) <= 2 ** 959)) {
       malformed++;
       continue;
     }

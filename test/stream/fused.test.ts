@@ -105,6 +105,41 @@ test('word count: strings holding a newline take the JS path (same records a clo
   assert.equal(kernels.calls.wordCount, 0);
 });
 
+test('lone surrogates: string batches holding one take the JS path, so the built-ins give the keys closures give', async () => {
+  const closures = (lines: DStream<string>): DStream<Pair<string, number>> =>
+    lines.flatMap((line) => line.split(/[ \t\n\x0B\f\r]+/).filter((w) => w !== '')).map((w): Pair<string, number> => [w, 1]).reduceByKey((a, b) => a + b);
+  const input = [['a\ud800 a\udc00', 'a\ud83d\ude42 b'], ['x\udc00\ud800 x\uFFFD'], ['\ud83d\ude42 plain']];
+  const expected = [[['a\ud800', 1], ['a\udc00', 1], ['a\ud83d\ude42', 1], ['b', 1]], [['x\udc00\ud800', 1], ['x\uFFFD', 1]], [['\ud83d\ude42', 1], ['plain', 1]]];
+  for (const [name, inner] of kernelVariants()) {
+    const kernels = counting(inner);
+    const fast = await runOperation(input, wordCountChain, { numBatches: 3, kernels });
+    assert.deepEqual(fast.outputs, expected, name);
+    // Only the batch without lone surrogates (well-formed pairs are fine) went through the kernel.
+    assert.equal(kernels.calls.wordCount, 1, name);
+  }
+  assert.deepEqual((await runOperation(input, closures, { numBatches: 3, kernels: null })).outputs, expected);
+
+  const orders = [['1,k\ud800,2', '2,k\udc00,3', '3,k\uFFFD,4']];
+  const totals = (lines: DStream<string>): DStream<Pair<string, number>> => lines.flatMap(keyValueFields(',', 1, 2)).reduceByKey(sum);
+  for (const [name, kernels] of kernelVariants()) {
+    assert.deepEqual((await runOperation(orders, totals, { numBatches: 1, kernels })).outputs, [[['k\ud800', 2], ['k\udc00', 3], ['k\uFFFD', 4]]], name);
+  }
+});
+
+test('lone surrogates: running sums keep such keys apart (they leave the kernel table for a JS Map)', async () => {
+  const input = [['a a\uFFFD'], ['a\ud800 a\udc00 a'], ['a\ud800']];
+  const running = (lines: DStream<string>): DStream<Pair<string, number>> => lines.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum);
+  const expected = [
+    [['a', 1], ['a\uFFFD', 1]],
+    [['a', 2], ['a\uFFFD', 1], ['a\ud800', 1], ['a\udc00', 1]],
+    [['a', 2], ['a\uFFFD', 1], ['a\ud800', 2], ['a\udc00', 1]],
+  ];
+  for (const kernels of [undefined, null] as const) {
+    const run = await runOperation(input, running, { numBatches: 3, kernels, checkpoint: new InMemoryCheckpointStore() });
+    assert.deepEqual(run.outputs, expected, `kernels ${kernels === null ? 'off' : 'on'}`);
+  }
+});
+
 test('seed: 长江 长江 这是 黄河 counts the same on both paths', async () => {
   const expected: Pair<string, number>[][] = [[['长江', 2], ['这是', 1], ['黄河', 1]]];
   await testOperation([['长江 长江 这是 黄河']], wordCountChain, expected, { orderMatters: false, kernels: null });

@@ -101,13 +101,8 @@ test('seed running word count: runningSum on a kernel table equals JS closures e
   ]));
 });
 
-test('running order totals per province: delimited runningSum on a kernel table, malformed lines counted', async () => {
-  const orders = [
-    ['1,12,45.00', '2,12,20.00', '3,14,10.00'],
-    ['4,21,100.50', 'broken line', '5,14,2.00,x', '6,12,1.50'],
-    [],
-    ['7,14,x', '8,21,-0.50'],
-  ];
+/** Running province totals of `orders` (one array of lines per batch), with kernels (first) and on the JS path. */
+async function runningOrderTotals(orders: string[][]): Promise<{ outputs: Pair<string, number>[][][]; infos: BatchInfo[][] }> {
   const infos: BatchInfo[][] = [];
   const outputs: Pair<string, number>[][][] = [];
   for (const kernels of [undefined, null] as const) {
@@ -119,10 +114,72 @@ test('running order totals per province: delimited runningSum on a kernel table,
     outputs.push(run.outputs);
     infos.push(run.batchInfos);
   }
+  return { outputs, infos };
+}
+
+test('running order totals per province: delimited runningSum on a kernel table, malformed lines counted', async () => {
+  const orders = [
+    ['1,12,45.00', '2,12,20.00', '3,14,10.00'],
+    ['4,21,100.50', 'broken line', '5,14,2.00,x', '6,12,1.50'],
+    [],
+    ['7,14,x', '8,21,-0.50'],
+  ];
+  const { outputs, infos } = await runningOrderTotals(orders);
   assert.deepEqual(outputs[0], outputs[1]);
   assert.deepEqual(outputs[0]?.[3], [['12', 66.5], ['14', 10], ['21', 100]]);
   for (const batchInfos of infos) assert.deepEqual(batchInfos.map((i) => i.counters.malformedRecords ?? 0), [0, 2, 0, 1]);
 });
+
+test('running totals never overflow: prices beyond 2^959 (1e307, 1e308, opposite signs) are malformed lines on both paths', async () => {
+  const orders = [
+    ['1,12,1e307', '2,12,5'],
+    ['3,14,1e308', '4,14,1e308', '5,21,-1e308', '6,21,1e308', '7,21,2'],
+    ['8,12,4.8726570057e288', '9,12,4.8726570057e288', '10,14,1e289'],
+  ];
+  const { outputs, infos } = await runningOrderTotals(orders);
+  assert.deepEqual(outputs[0], outputs[1]);
+  // 2^959 itself is accepted; twice it is 2^960, still finite.
+  assert.deepEqual(outputs[0], [[['12', 5]], [['12', 5], ['21', 2]], [['12', 5 + 2 * 2 ** 959], ['21', 2]]]);
+  for (const batchInfos of infos) assert.deepEqual(batchInfos.map((i) => i.counters.malformedRecords ?? 0), [1, 4, 1]);
+});
+
+/** Whether `error` or one of its causes has `code`. */
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if ((e as { code?: string }).code === code) return true;
+  return false;
+}
+
+for (const kernels of [undefined, null] as const) {
+  test(`runningSum of your own values: a total that would be Infinity or NaN fails the batch with ERR_SLUICE_NUMERIC_OVERFLOW (kernels ${kernels === null ? 'off' : 'on'})`, async () => {
+    const outputs: Pair<string, number>[][] = [];
+    await assert.rejects(
+      runOperation<Pair<string, number>, Pair<string, number>>(
+        [[['a', 1e308], ['b', 1]], [['b', 2]], [['a', 1e308]]],
+        (s) => s.updateStateByKey(runningSum).map((pair) => (outputs.push([pair]), pair)),
+        { numBatches: 3, kernels, checkpoint: store() },
+      ),
+      (error: unknown) => hasCode(error, 'ERR_SLUICE_NUMERIC_OVERFLOW') && /key a would become Infinity/.test(String((error as Error).cause ?? error)),
+    );
+    assert.deepEqual(outputs.flat(), [['a', 1e308], ['b', 1], ['a', 1e308], ['b', 3]]);
+    await assert.rejects(
+      runOperation<Pair<string, number>, Pair<string, number>>([[['a', NaN]]], (s) => s.updateStateByKey(runningSum), { numBatches: 1, kernels, checkpoint: store() }),
+      (error: unknown) => hasCode(error, 'ERR_SLUICE_NUMERIC_OVERFLOW'),
+    );
+  });
+
+  test(`a running word count past 2^53 - 1 fails with ERR_SLUICE_NUMERIC_OVERFLOW instead of rounding silently (kernels ${kernels === null ? 'off' : 'on'})`, async () => {
+    const count = (initial: number, input: string[][]) => runOperation<string, Pair<string, number>>(
+      input,
+      (lines) => lines.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum, { initialState: [['a', initial]] }),
+      { numBatches: input.length, kernels, asRecords: true, checkpoint: store() },
+    );
+    const exact = await count(Number.MAX_SAFE_INTEGER - 1, [['a b']]);
+    assert.deepEqual(exact.outputs, [[['a', Number.MAX_SAFE_INTEGER], ['b', 1]]]);
+    await assert.rejects(count(Number.MAX_SAFE_INTEGER - 1, [['a'], ['a']]), (error: unknown) => hasCode(error, 'ERR_SLUICE_NUMERIC_OVERFLOW'));
+    // A state that starts past it (an initial state or a restored checkpoint) is refused too.
+    await assert.rejects(count(2 ** 53 + 2, [['b']]), (error: unknown) => hasCode(error, 'ERR_SLUICE_NUMERIC_OVERFLOW'));
+  });
+}
 
 test('state advances every batch even when its only reader samples it every other batch', async () => {
   await testOperation(

@@ -43,6 +43,19 @@ export interface WorkerPoolHooks {
     /** Makes the worker exit with this code when it takes the command (noticed at once). */
     exit(code: number): void;
   }): void;
+  /** Called when a worker's reply to a command has been read, before the owner acts on it. */
+  afterReply?(event: {
+    readonly phase: PoolPhase;
+    readonly worker: number;
+    readonly attempt: number;
+    /**
+     * Wakes the worker from its wait for the next command without posting
+     * one, as a notify that arrives late (the owner was descheduled between
+     * posting a command and notifying) does; a worker must then run nothing.
+     * Returns false when the worker was not seen waiting within a second.
+     */
+    wake(): boolean;
+  }): void;
 }
 
 export interface WorkerPoolOptions {

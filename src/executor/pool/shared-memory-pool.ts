@@ -513,6 +513,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
         pending.delete(task);
         if (state === WorkerState.Ready) {
           if (failure !== undefined || lost !== undefined) continue;
+          this.hooks?.afterReply?.({ phase, worker: task.worker, attempt: this.attempt, wake: () => wakeWithoutCommand(control, handle.slot) });
           try {
             if (!task.finish(control, handle.slot)) post(task);
           } catch (error) {
@@ -639,6 +640,15 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       Atomics.wait(this.control, EVENTS, seen, left);
     }
   }
+}
+
+/** Notifies a worker's SEQ word until it wakes a waiter (the afterReply test hook's wake()). */
+function wakeWithoutCommand(control: Int32Array, slot: number): boolean {
+  const deadline = Date.now() + 1000;
+  while (Atomics.notify(control, wordOf(slot, SEQ), 1) === 0) {
+    if (Date.now() > deadline) return false;
+  }
+  return true;
 }
 
 /** The pool once its workers have started; closed, and the error rethrown, when they cannot start. */

@@ -100,7 +100,11 @@ export function servePoolCommands(init: PoolWorkerInit, exit: (code: number) => 
   let seen = Atomics.load(control, word(SEQ));
   signal(control, init.slot, WorkerState.Ready);
   for (;;) {
-    Atomics.wait(control, word(SEQ), seen);
+    // Only a new SEQ is a command. A wake-up alone is not: the owner bumps SEQ, then notifies, and
+    // when it is descheduled in between, the notify reaches this thread after it has run that very
+    // command and waits for the next; running it again then raced the owner (inflated totals,
+    // keys merged, traps in the fold).
+    while (Atomics.load(control, word(SEQ)) === seen) Atomics.wait(control, word(SEQ), seen);
     seen = Atomics.load(control, word(SEQ));
     const exitCode = Atomics.load(control, word(EXIT_REQUEST));
     if (exitCode !== 0) exit(exitCode);

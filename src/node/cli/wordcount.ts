@@ -7,6 +7,7 @@
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
 import { Batch, nonZero, pairWithOne, printLines, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { jsonNumbers } from '../../batch/format.js';
 import { NodeFileSink } from '../file-sink.js';
 import { type OptionSpec, type ParsedArgs, parseDuration } from './args.js';
 import { defineCommand } from './command.js';
@@ -116,7 +117,7 @@ function byCountDescending(a: Pair<string, number>, b: Pair<string, number>): nu
 
 /** `{"time":ms,"records":n,"result":[[key,value],...]}` and a newline. */
 export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[], extra: Record<string, number> = {}): string {
-  return JSON.stringify({ time: info.batchTime, records: info.numRecords, ...extra, result }) + '\n';
+  return JSON.stringify({ time: info.batchTime, records: info.numRecords, ...extra, result }, jsonNumbers) + '\n';
 }
 
 /** Spark's print(10) block for the batch. */

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Rng } from '../../../src/corpus/prng.js';
 import { tempDir } from '../temp-dir.js';
-import { SluiceProcess, jsonBatches, runSluice, totalsOf } from './sluice-process.js';
+import { SluiceProcess, jsonBatches, runSluice, serveText, totalsOf } from './sluice-process.js';
 
 async function drop(dir: string, name: string, content: string | Uint8Array): Promise<void> {
   await writeFile(join(dir, `.${name}`), content);
@@ -87,14 +87,8 @@ test('bad files are reported and skipped while good data is counted and the proc
 });
 
 test('orders prints running province totals and counts malformed lines per batch', async () => {
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    socket.write('201710260000000001,1,10.50\n201710260000000002,2,5\nbroken line\n201710260000000003,1,0.25\n2017,1,abc\n2017,1,2,3\n');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${port}`, '--batch', '100ms', '--json']);
+  const server = await serveText('201710260000000001,1,10.50\n201710260000000002,2,5\nbroken line\n201710260000000003,1,0.25\n2017,1,abc\n2017,1,2,3\n');
+  const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${server.port}`, '--batch', '100ms', '--json']);
   try {
     await orders.waitFor(() => jsonBatches(orders.stdoutLines).some((b) => b.records > 0), 'the batch with the orders');
     const batch = jsonBatches(orders.stdoutLines).find((b) => b.records > 0);
@@ -113,14 +107,8 @@ test('orders prints running province totals and counts malformed lines per batch
 });
 
 test('orders without --json prints Spark blocks with the malformed count', async () => {
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    socket.write('1,7,3.5\nnot an order\n');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${port}`, '--batch', '100ms']);
+  const server = await serveText('1,7,3.5\nnot an order\n');
+  const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${server.port}`, '--batch', '100ms']);
   try {
     await orders.waitFor(() => orders.stdoutLines.includes('Malformed lines skipped in this batch: 1'), 'the malformed count');
     const at = orders.stdoutLines.indexOf('Malformed lines skipped in this batch: 1');

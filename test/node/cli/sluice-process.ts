@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
 
 const BIN = fileURLToPath(new URL('../../../../bin/sluice.js', import.meta.url));
 
@@ -67,4 +69,15 @@ export function totalsOf(batches: readonly JsonBatch[]): Map<string, number> {
   const totals = new Map<string, number>();
   for (const batch of batches) for (const [key, value] of batch.result) totals.set(key, (totals.get(key) ?? 0) + value);
   return totals;
+}
+
+/** A TCP server on 127.0.0.1 that writes `text` to every client; close it when done. */
+export async function serveText(text: string): Promise<{ port: number; close(): void }> {
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.write(text);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as { port: number }).port, close: () => server.close() };
 }
