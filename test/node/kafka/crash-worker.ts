@@ -14,6 +14,8 @@ if (brokers === undefined || input === undefined || output === undefined || grou
 const ssc = new StreamingContext({ batchIntervalMs: 200 });
 const records = kafkaDirectStream(ssc, { brokers, topics: input, groupId, resetOffsets: 'earliest', maxRatePerPartition: 600, exactlyOnce: mode === 'exactly-once' });
 toKafka(kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum), output);
+// One line per completed batch, so the test kills at points measured from real progress, whatever the machine's load.
+ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => void process.stdout.write(`batch ${batchInfo.numRecords}\n`) });
 ssc.start();
 ssc.awaitTermination().catch((error: unknown) => {
   console.error(error);
