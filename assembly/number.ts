@@ -33,12 +33,61 @@ const POW10 = memory.data<f64>([
 ]);
 
 
+// @ts-ignore: decorator
+@inline const ONES: u64 = 0x0101010101010101;
+
+/**
+ * Fixed-point prices of at most 8 bytes (`12345`, `123.45`, `7.`, `.5`:
+ * digits with at most one '.', no sign), branch-free: one load, the dot found
+ * and squeezed out, all bytes checked as digits at once, and the digits
+ * combined pairwise (8 → 4 → 2 → 1) by three multiplies. The mantissa is below
+ * 10^8 and the scale at most 10^7, so `m / 10^f` is the same single correctly
+ * rounded division as the general path's: the result is bit-identical.
+ * Returns -1 (never a result here) when the bytes are not of this form.
+ * n must be 1..8.
+ */
+// @ts-ignore: decorator
+@inline export function parseShortFixed(p: usize, n: usize): f64 {
+  const keep = <u64>-1 >> (<u64>(64 - (n << 3)));
+  let w = load<u64>(p) & keep;
+  // The first '.' among the n bytes (exact for the lowest match), or none.
+  const x = (w ^ (ONES * 0x2e)) | ~keep;
+  const dots = (x - ONES) & ~x & (ONES * 0x80);
+  const dot = <u64>ctz<u64>(dots) & ~7;
+  // The dot reads as '0' for the digit check: a second '.' still fails it.
+  if (dots != 0) w += <u64>2 << dot;
+  const d = w - ONES * 0x30;
+  if ((((d + ONES * 0x76) | d) & (ONES * 0x80) & keep) != 0) return -1;
+  let digits = n;
+  let fraction: usize = 0;
+  if (dots != 0) {
+    // Squeeze the dot out (two shifts: a shift by 64 would be a shift by 0).
+    w = (w & ((<u64>1 << dot) - 1)) | ((w >> dot >> 8) << dot);
+    digits = n - 1;
+    fraction = digits - <usize>(dot >> 3);
+    if (digits == 0) return -1;
+  }
+  // Left-align so missing leading digits are zero bytes, then combine pairwise.
+  w <<= <u64>(64 - (digits << 3));
+  w = ((w & (ONES * 0x0f)) * 2561) >> 8;
+  w = ((w & 0x00ff00ff00ff00ff) * 6553601) >> 16;
+  w = ((w & 0x0000ffff0000ffff) * 42949672960001) >> 32;
+  const m = <f64>w;
+  return fraction == 0 ? m : m / load<f64>(POW10 + (fraction << 3));
+}
+
 /**
  * The number in [p, end), or NaN when the bytes are not an accepted form.
- * Plain decimals (`-12.34`: no spaces, no exponent, at most 19 digits whose
- * value fits 2^53) take a short path with one branch per digit.
+ * Unsigned fixed-point values of up to 8 bytes take parseShortFixed; other
+ * plain decimals (`-12.34`: no spaces, no exponent, at most 19 digits whose
+ * value fits 2^53) a short path with one branch per digit.
  */
 export function parseDecimal(p: usize, end: usize): f64 {
+  const n = end - p;
+  if (n - 1 < 8) {
+    const v = parseShortFixed(p, n);
+    if (v >= 0) return v;
+  }
   let q = p;
   const negative = q < end && load<u8>(q) == 0x2d;
   if (negative) q++;

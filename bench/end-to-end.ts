@@ -15,19 +15,14 @@
  * Options: --seconds N (measured time per configuration, default 3),
  * --json FILE (the rows as a JSON array).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { once } from 'node:events';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { corpusBytes } from '../src/corpus/index.js';
-import { StreamingContext, pairWithOne, splitWhitespace, sum, type BatchInfo } from '../src/index.js';
-import { SocketReceiver } from '../src/node/socket-receiver.js';
-import { openKernels } from '../src/node/cli/kernels-option.js';
+import { startCorpusServer } from './corpus-server.js';
+import { percentile, runSluiceWordCount } from './sluice-pipeline.js';
 
 const WARM_UP_MS = 1000;
-const CORPUS_BYTES = 32 * 1024 * 1024;
+const CORPUS_MIB = 32;
 
 interface Row {
   readonly impl: string;
@@ -45,33 +40,6 @@ interface Row {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The child: serve the corpus to every client, as fast as it reads. */
-async function serve(): Promise<void> {
-  const data = Buffer.from(corpusBytes('english', CORPUS_BYTES));
-  const server = createServer((socket) => {
-    socket.on('error', () => {});
-    const pump = () => {
-      while (socket.write(data));
-      socket.once('drain', pump);
-    };
-    pump();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  (process.send as (message: unknown) => void)({ port: (server.address() as { port: number }).port });
-}
-
-async function startServer(): Promise<{ port: number; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: 'inherit' });
-  const [message] = (await once(child, 'message')) as [{ port: number }];
-  return { port: message.port, child };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
 
 /** Bytes per second over the measured window, after the warm-up. */
 async function measureWindow(seconds: number, bytesSoFar: () => number): Promise<{ mbPerSec: number; from: number; to: number }> {
@@ -128,29 +96,14 @@ async function idiomatic(port: number, seconds: number): Promise<Row> {
   return row;
 }
 
-async function sluice(port: number, seconds: number, batchMs: number, workers: number): Promise<Row> {
-  const kernels = await openKernels(workers);
-  const ssc = new StreamingContext({ batchIntervalMs: batchMs, kernels: kernels.kernels });
-  const receiver = new SocketReceiver('127.0.0.1', port);
-  ssc
-    .receiverStream(receiver)
-    .flatMap(splitWhitespace)
-    .map(pairWithOne)
-    .reduceByKey(sum)
-    // The output forces each batch's count, as print() would, without printing.
-    .foreachRDD((batch) => void batch.count());
-  const infos: BatchInfo[] = [];
-  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => void infos.push(batchInfo) });
-  ssc.start();
-  const { mbPerSec, from, to } = await measureWindow(seconds, () => receiver.stats.bytesReceived);
-  await ssc.stop();
-  await kernels.close();
-  const measured = infos.filter((info) => info.batchTime > from && info.batchTime <= to);
-  const records = measured.reduce((n, info) => n + info.numRecords, 0);
-  const processing = measured.map((info) => info.processingDelay ?? 0);
-  const total = measured.map((info) => info.totalDelay ?? 0);
+async function sluice(port: number, seconds: number, batchMs: number, workers: number, maxLinesPerSecond?: number): Promise<Row> {
+  const rate = maxLinesPerSecond === undefined ? {} : { maxLinesPerSecond };
+  const { mbPerSec, batches, from, to } = await runSluiceWordCount(port, { batchMs, workers, warmUpMs: WARM_UP_MS, seconds, ...rate });
+  const records = batches.reduce((n, info) => n + info.numRecords, 0);
+  const processing = batches.map((info) => info.processingDelay ?? 0);
+  const total = batches.map((info) => info.totalDelay ?? 0);
   return {
-    impl: 'sluice wordcount',
+    impl: maxLinesPerSecond === undefined ? 'sluice wordcount' : `sluice wordcount at ${Math.round(maxLinesPerSecond).toLocaleString('en-US')} lines/s`,
     batchMs,
     workers,
     mbPerSec,
@@ -185,10 +138,15 @@ async function main(): Promise<void> {
   const jsonAt = args.indexOf('--json');
   const seconds = secondsAt === -1 ? 3 : Number(args[secondsAt + 1]);
   if (!(seconds > 0)) throw new Error('--seconds needs a positive number');
-  const { port, child } = await startServer();
+  const { port, child } = await startCorpusServer(CORPUS_MIB);
   try {
     const rows: Row[] = [await raw(port, seconds), await idiomatic(port, seconds)];
     for (const batchMs of [1000, 100, 10]) for (const workers of [1, 2]) rows.push(await sluice(port, seconds, batchMs, workers));
+    // Latency at half of capacity: 10 ms batches, the sender held back to half the records/s just measured at full speed.
+    for (const workers of [1, 2]) {
+      const full = rows.find((row) => row.batchMs === 10 && row.workers === workers && row.impl === 'sluice wordcount');
+      if (full?.recordsPerSec) rows.push(await sluice(port, seconds, 10, workers, full.recordsPerSec / 2));
+    }
     const baseline = (rows[1] as Row).mbPerSec;
     const withRatios = rows.map((row) => (row.impl === 'raw TCP read' ? row : { ...row, vsIdiomatic: row.mbPerSec / baseline }));
     console.log(`End-to-end word count over TCP, english corpus, ${seconds} s per configuration after ${WARM_UP_MS} ms warm-up\n`);
@@ -199,5 +157,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
-else await main();
+await main();

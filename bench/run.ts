@@ -11,6 +11,7 @@ import { corpusBytes, distinctPassBytes, type CorpusName } from '../src/corpus/i
 import type { DelimitedSpec, Kernels } from '../src/kernels/api.js';
 import { idiomaticDelimitedSum } from './baselines.js';
 import {
+  kernelName,
   baselineDelimited,
   baselineWordCounts,
   IDIOMATIC,
@@ -20,6 +21,7 @@ import {
   type DelimitedImpl,
   type WordCountImpl,
 } from './impls.js';
+import { buildCReference, compareWithC, corpusFile, type CComparison, type CProgram } from './c-reference.js';
 import { loadKernelSets } from './load-kernels.js';
 import { measureInterleaved, type TimedCase } from './measure.js';
 import { parseOptions, selected, USAGE, type BenchOptions } from './options.js';
@@ -51,16 +53,21 @@ async function main(): Promise<void> {
   const kernelSets = await loadKernelSets();
   printMachine(options, kernelSets);
 
+  const c = buildCReference();
+  const versusC = new CReferenceRun('skipped' in c ? undefined : c.binaries, kernelSets[0] as Kernels, options);
+  if ('skipped' in c) console.log(`Note: ${c.skipped}`);
+
   const rows: BenchRow[] = [];
   for (const corpus of ['english', 'mixed', 'distinct'] as const) {
     const impls = [...baselineWordCounts, ...kernelSets.map(kernelWordCount)];
-    rows.push(...(await benchWordCount(corpus, impls, options)));
+    rows.push(...(await benchWordCount(corpus, impls, options, versusC)));
   }
-  rows.push(...(await benchOrders([...baselineDelimited, ...kernelSets.map(kernelDelimited)], options)));
+  rows.push(...(await benchOrders([...baselineDelimited, ...kernelSets.map(kernelDelimited)], options, versusC)));
 
   const results = withRatios(rows);
   console.log(`\n${options.markdown ? formatMarkdown(results) : formatTable(results)}\n`);
   console.log('Ratios: median over rounds of (baseline time / case time), both measured on the same corpus in the same round of this run.');
+  versusC.print();
   if (options.jsonFile !== undefined) {
     writeFileSync(options.jsonFile, JSON.stringify(results, null, 2) + '\n');
     console.log(`Wrote ${results.length} results to ${options.jsonFile}`);
@@ -74,7 +81,12 @@ function casesFor<T extends { readonly name: string }>(corpus: CorpusName, impls
   return impls.filter((impl) => impl.name === IDIOMATIC || impl.name === TUNED || chosen.includes(impl));
 }
 
-async function benchWordCount(corpus: 'english' | 'mixed' | 'distinct', all: readonly WordCountImpl[], options: BenchOptions): Promise<BenchRow[]> {
+async function benchWordCount(
+  corpus: 'english' | 'mixed' | 'distinct',
+  all: readonly WordCountImpl[],
+  options: BenchOptions,
+  versusC: CReferenceRun,
+): Promise<BenchRow[]> {
   const impls = casesFor(corpus, all, options);
   if (impls.length === 0) return [];
   const bytes = generate(corpus, options);
@@ -87,10 +99,12 @@ async function benchWordCount(corpus: 'english' | 'mixed' | 'distinct', all: rea
     const difference = firstDifference(reference, impl.wordCount(bytes));
     if (difference !== undefined) throw new VerificationFailure(`${corpus}/${impl.name} disagrees with the reference word count: ${difference}`);
   }
-  return timeCases(facts, impls.map((impl) => ({ name: impl.name, fn: () => impl.wordCount(bytes) })), options);
+  const timed = await timeCases(facts, impls.map((impl) => ({ name: impl.name, fn: () => impl.wordCount(bytes) })), options);
+  if (corpus !== 'distinct') versusC.compare(corpus, 'wordcount', bytes);
+  return timed;
 }
 
-async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions): Promise<BenchRow[]> {
+async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions, versusC: CReferenceRun): Promise<BenchRow[]> {
   const impls = casesFor('orders', all, options);
   if (impls.length === 0) return [];
   const bytes = generate('orders', options);
@@ -106,7 +120,49 @@ async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions)
         : firstDifference(reference.sums, result, SUM_TOLERANCE);
     if (difference !== undefined) throw new VerificationFailure(`orders/${impl.name} disagrees with the reference sums: ${difference}`);
   }
-  return timeCases(facts, impls.map((impl) => ({ name: impl.name, fn: () => impl.aggregate(bytes, ORDERS_SPEC) })), options);
+  const timed = await timeCases(facts, impls.map((impl) => ({ name: impl.name, fn: () => impl.aggregate(bytes, ORDERS_SPEC) })), options);
+  versusC.compare('orders', 'orders', bytes);
+  return timed;
+}
+
+/** The sluice WASM kernel against the C reference, per corpus, when a compiler was found and the kernel case is selected. */
+class CReferenceRun {
+  private readonly results: { corpus: CorpusName; bytes: number; comparison: CComparison }[] = [];
+
+  constructor(
+    private readonly binaries: Record<CProgram, string> | undefined,
+    private readonly kernels: Kernels,
+    private readonly options: BenchOptions,
+  ) {}
+
+  compare(corpus: CorpusName, program: CProgram, bytes: Uint8Array): void {
+    if (this.binaries === undefined || !selected(this.options, corpus, kernelName(this.kernels))) return;
+    const kernels = this.kernels;
+    const sluice =
+      program === 'orders'
+        ? () => {
+            const { result, malformed } = kernels.aggregateDelimited(bytes, ORDERS_SPEC);
+            return { result, malformed };
+          }
+        : () => ({ result: kernels.wordCount(bytes), malformed: 0 });
+    const comparison = compareWithC(this.binaries[program], corpusFile(corpus, bytes), sluice, {
+      rounds: this.options.rounds,
+      passes: Math.max(3, this.options.minIterations),
+      tolerance: program === 'orders' ? SUM_TOLERANCE : 0,
+    });
+    this.results.push({ corpus, bytes: bytes.length, comparison });
+    const mbps = (ms: number): string => (bytes.length / 1e3 / ms).toFixed(0);
+    console.log(
+      `  vs C (cc -O2, verified equal): C ${comparison.cMedianMs.toFixed(1)} ms ${mbps(comparison.cMedianMs)} MB/s, ` +
+        `${kernelName(kernels)} ${comparison.sluiceMedianMs.toFixed(1)} ms ${mbps(comparison.sluiceMedianMs)} MB/s → sluice ÷ C ${comparison.sluiceOverC.toFixed(2)}×`,
+    );
+  }
+
+  print(): void {
+    if (this.results.length === 0) return;
+    console.log('\nsluice ÷ C (throughput ratio, median over rounds of C pass time / sluice call time; one thread; > 1 means sluice is faster):');
+    for (const { corpus, comparison } of this.results) console.log(`  ${corpus.padEnd(8)} ${comparison.sluiceOverC.toFixed(2)}×`);
+  }
 }
 
 function generate(corpus: CorpusName, options: BenchOptions): Uint8Array {

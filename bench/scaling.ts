@@ -1,31 +1,49 @@
 /**
- * `npm run bench:scaling`: how the worker pool scales. The fused word count
- * on the english and mixed corpora and the orders' total per province, with
- * 1 and 2 workers, and the cost of the parallel merge on the distinct corpus
- * (every key once, 5 million by default).
+ * `npm run bench:scaling -- --workers 1,2,4,8,16`: the worker pool against
+ * the inline kernels (one thread, no pool) on the fused word count (english,
+ * mixed) and the orders' total per province, for each worker count asked.
  *
- * The two pools are timed alternately, batch by batch, and the speed-up is
- * the median of the per-pair ratios: on a shared 2-core machine the load
- * changes from second to second, and pairing keeps both sides of a ratio
- * under the same load. Results are checked against the single-thread
- * kernels before anything is timed.
+ * Every case is timed batch by batch in rotating order (inline, then each
+ * pool), and a speed-up is the median of the per-batch ratios (inline time /
+ * pool time): on a shared machine the load changes from second to second,
+ * and interleaving keeps both sides of a ratio under the same load. Results
+ * are checked against the inline kernels before anything is timed. Batches
+ * are written once into each pool's shared memory (allocInput), as the
+ * engine's receivers do when the pool is the context's kernels; the inline
+ * kernels get the same bytes as a plain Uint8Array, as they do in the engine.
+ *
+ * Each pool row splits its time into count (partitions counted in
+ * parallel), merge (partial tables made one), export (read out as JS
+ * strings) and other (what is left: partitioning, posting, waking). From
+ * the 1-worker count phase and the measured merge/export/other, a row also
+ * predicts its speed-up on a machine with as many cores as workers:
+ *
+ *   inline / (count(1 worker) / N + merge × min(N, cores) / N + export + other)
+ *
+ * The count phase is taken to scale with N; the merge, whose work is split
+ * across the N workers, ran on min(N, cores) cores here and is scaled to N;
+ * export and other are taken as measured (mostly the owner thread's).
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { corpusBytes, distinctPassBytes, DEFAULT_DISTINCT_KEYS } from '../src/corpus/index.js';
+import { corpusBytes, distinctPassBytes, type CorpusName } from '../src/corpus/index.js';
 import { createKernels, type Kernels, type KeyedValues } from '../src/kernels/index.js';
-import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from '../src/node/worker-pool/index.js';
+import { createWorkerPool, type WorkerPool } from '../src/node/worker-pool/index.js';
 
 const USAGE = `Usage: npm run bench:scaling -- [options]
 
-  --size MB            english corpus size (MB = 10^6 bytes; default 32)
-  --distinct-keys N    keys of the distinct corpus, each once (default ${DEFAULT_DISTINCT_KEYS}; 0 skips it)
-  --iterations N       timed batches per pool and corpus (default 9; 3 for the distinct corpus)
+  --workers LIST       worker counts to time against the inline kernels (default 1,2)
+  --size MB            corpus size (MB = 10^6 bytes; default 32)
+  --corpora LIST       english, mixed, orders, distinct (default english,mixed,orders)
+  --distinct-keys N    keys of the distinct corpus, each once (default 1000000)
+  --iterations N       timed batches per case (default 9)
   --json FILE          also write the results as a JSON array
 `;
 
 interface Row {
   corpus: string;
+  /** 0 = the inline kernels. */
   workers: number;
   mb: number;
   medianMs: number;
@@ -33,10 +51,11 @@ interface Row {
   countMs: number;
   mergeMs: number;
   exportMs: number;
-  /** Median of (1-worker time / this time) over the paired batches. */
-  speedup: number;
-  /** The same for the count phase alone (the part that runs in parallel). */
-  countSpeedup: number;
+  otherMs: number;
+  /** Median over batches of (inline time / this time). */
+  vsInline: number;
+  /** The speed-up on N cores the breakdown predicts (see the module comment). */
+  predictedOnNCores: number | null;
 }
 
 function median(values: readonly number[]): number {
@@ -45,24 +64,24 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function sameResult(a: KeyedValues, b: KeyedValues): boolean {
-  return a.keys.length === b.keys.length && a.keys.join('\n') === b.keys.join('\n') && a.values.every((v, i) => v === b.values[i]);
+/** Word counts must agree exactly; float sums over partitions may differ from one pass in the last bits. */
+function agree(a: KeyedValues, b: KeyedValues, tolerance: number): boolean {
+  if (a.keys.length !== b.keys.length) return false;
+  const other = new Map(b.keys.map((k, i) => [k, b.values[i] as number]));
+  return a.keys.every((k, i) => {
+    const v = other.get(k);
+    return v !== undefined && Math.abs(v - (a.values[i] as number)) <= tolerance * Math.abs(v);
+  });
 }
 
-/** Float sums over partitions may differ from one pass in the last bits. */
-function closeResult(a: KeyedValues, b: KeyedValues): boolean {
-  return a.keys.join('\n') === b.keys.join('\n') && a.values.every((v, i) => Math.abs(v - (b.values[i] as number)) <= 1e-9 * Math.abs(v));
-}
-
-/** What a row times: the fused word count, or the orders' per-province total (the fused delimited kernel). */
 interface Workload {
-  run(kernels: Kernels, bytes: Uint8Array): KeyedValues;
-  same(a: KeyedValues, b: KeyedValues): boolean;
+  readonly run: (kernels: Kernels, bytes: Uint8Array) => KeyedValues;
+  readonly tolerance: number;
 }
 
-const WORD_COUNT: Workload = { run: (kernels, bytes) => kernels.wordCount(bytes), same: sameResult };
 const ORDERS_SPEC = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 } as const;
-const ORDER_TOTALS: Workload = { run: (kernels, bytes) => kernels.aggregateDelimited(bytes, ORDERS_SPEC).result, same: closeResult };
+const WORD_COUNT: Workload = { run: (kernels, bytes) => kernels.wordCount(bytes), tolerance: 0 };
+const ORDER_TOTALS: Workload = { run: (kernels, bytes) => kernels.aggregateDelimited(bytes, ORDERS_SPEC).result, tolerance: 1e-9 };
 
 interface Sample {
   ms: number;
@@ -71,60 +90,72 @@ interface Sample {
   exportMs: number;
 }
 
-function timeBatch(pool: WorkerPool, bytes: Uint8Array, workload: Workload): Sample {
-  const before = { ...pool.stats };
+function timeCall(kernels: Kernels, bytes: Uint8Array, workload: Workload, pool?: WorkerPool): Sample {
+  const before = pool === undefined ? undefined : { ...pool.stats };
   const started = performance.now();
-  workload.run(pool, bytes);
+  workload.run(kernels, bytes);
+  const ms = performance.now() - started;
+  if (pool === undefined || before === undefined) return { ms, countMs: 0, mergeMs: 0, exportMs: 0 };
   return {
-    ms: performance.now() - started,
+    ms,
     countMs: pool.stats.countMs - before.countMs,
     mergeMs: pool.stats.mergeMs - before.mergeMs,
     exportMs: pool.stats.exportMs - before.exportMs,
   };
 }
 
-/**
- * `inPlace`: the batch is written once into a region of each pool's shared
- * memory (allocInput) and counted from there, as the engine's receivers do
- * when the pool is the context's kernels: no copy in the timed calls.
- */
-async function scale(
-  corpus: string, bytes: Uint8Array, iterations: number, options: WorkerPoolOptions = {}, inPlace = false, workload: Workload = WORD_COUNT,
-): Promise<Row[]> {
-  const expected = workload.run(createKernels({ fallback: false }), bytes);
-  const pools = [await createWorkerPool({ ...options, workers: 1 }), await createWorkerPool({ ...options, workers: 2 })];
+async function scale(corpus: string, bytes: Uint8Array, workerCounts: readonly number[], iterations: number, workload: Workload): Promise<Row[]> {
+  const inline = createKernels({ fallback: false });
+  const expected = workload.run(inline, bytes);
+  const pools: WorkerPool[] = [];
   try {
+    for (const workers of workerCounts) pools.push(await createWorkerPool({ workers }));
     const inputs = pools.map((pool) => {
-      if (!inPlace) return bytes;
       const { bytes: view } = pool.allocInput(bytes.length);
       view.set(bytes);
       return view;
     });
     pools.forEach((pool, p) => {
-      if (!workload.same(workload.run(pool, inputs[p] as Uint8Array), expected)) throw new Error(`${corpus}: ${pool.parallelism} workers disagree with the single-thread kernels`);
+      if (!agree(expected, workload.run(pool, inputs[p] as Uint8Array), workload.tolerance)) {
+        throw new Error(`${corpus}: the ${pool.parallelism}-worker pool disagrees with the inline kernels`);
+      }
     });
-    const samples: Sample[][] = [[], []];
+    // Case 0 is inline; case p + 1 is pools[p].
+    const cases = pools.length + 1;
+    const samples: Sample[][] = Array.from({ length: cases }, () => []);
     for (let i = 0; i < iterations; i++) {
-      // Alternate which pool goes first, so neither always runs right after the other's garbage.
-      const order = i % 2 === 0 ? [0, 1] : [1, 0];
-      for (const p of order) (samples[p] as Sample[]).push(timeBatch(pools[p] as WorkerPool, inputs[p] as Uint8Array, workload));
+      for (let k = 0; k < cases; k++) {
+        const c = (k + i) % cases;
+        const pool = pools[c - 1];
+        (samples[c] as Sample[]).push(c === 0 ? timeCall(inline, bytes, workload) : timeCall(pool as WorkerPool, inputs[c - 1] as Uint8Array, workload, pool));
+      }
     }
     const mb = bytes.length / 1e6;
-    const single = samples[0] as Sample[];
-    return pools.map((pool, p) => {
-      const own = samples[p] as Sample[];
+    const inlineSamples = samples[0] as Sample[];
+    const inlineMs = median(inlineSamples.map((s) => s.ms));
+    const singleCount = workerCounts.indexOf(1) >= 0 ? median((samples[workerCounts.indexOf(1) + 1] as Sample[]).map((s) => s.countMs)) : undefined;
+    return samples.map((own, c) => {
       const medianMs = median(own.map((s) => s.ms));
+      const countMs = median(own.map((s) => s.countMs));
+      const mergeMs = median(own.map((s) => s.mergeMs));
+      const exportMs = median(own.map((s) => s.exportMs));
+      const otherMs = median(own.map((s) => s.ms - s.countMs - s.mergeMs - s.exportMs));
+      const workers = c === 0 ? 0 : (workerCounts[c - 1] as number);
       return {
         corpus,
-        workers: pool.parallelism,
+        workers,
         mb,
         medianMs,
         mbPerSec: mb / (medianMs / 1000),
-        countMs: median(own.map((s) => s.countMs)),
-        mergeMs: median(own.map((s) => s.mergeMs)),
-        exportMs: median(own.map((s) => s.exportMs)),
-        speedup: median(own.map((s, i) => (single[i] as Sample).ms / s.ms)),
-        countSpeedup: median(own.map((s, i) => (single[i] as Sample).countMs / s.countMs)),
+        countMs,
+        mergeMs,
+        exportMs,
+        otherMs,
+        vsInline: median(own.map((s, i) => (inlineSamples[i] as Sample).ms / s.ms)),
+        predictedOnNCores:
+          c === 0 || singleCount === undefined
+            ? null
+            : inlineMs / (singleCount / workers + (mergeMs * Math.min(workers, availableParallelism())) / workers + exportMs + otherMs),
       };
     });
   } finally {
@@ -134,22 +165,31 @@ async function scale(
 
 function table(rows: readonly Row[]): string {
   const lines = [
-    '| corpus | workers | MB | median ms | MB/s | count ms | merge ms | export ms | speed-up vs 1 worker | count-phase speed-up |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| corpus | workers | MB | median ms | MB/s | count ms | merge ms | export ms | other ms | × inline | predicted × inline on N cores |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.corpus} | ${r.workers} | ${r.mb.toFixed(1)} | ${r.medianMs.toFixed(1)} | ${r.mbPerSec.toFixed(0)} | ` +
-      `${r.countMs.toFixed(1)} | ${r.mergeMs.toFixed(1)} | ${r.exportMs.toFixed(1)} | ${r.speedup.toFixed(2)}× | ${r.countSpeedup.toFixed(2)}× |`);
+    lines.push(`| ${r.corpus} | ${r.workers === 0 ? 'inline' : r.workers} | ${r.mb.toFixed(1)} | ${r.medianMs.toFixed(1)} | ${r.mbPerSec.toFixed(0)} | ` +
+      `${r.countMs.toFixed(1)} | ${r.mergeMs.toFixed(1)} | ${r.exportMs.toFixed(1)} | ${r.otherMs.toFixed(1)} | ${r.vsInline.toFixed(2)}× | ` +
+      `${r.predictedOnNCores === null ? '' : `${r.predictedOnNCores.toFixed(2)}×`} |`);
   }
   return lines.join('\n');
+}
+
+function list(name: string, raw: string, valid: (value: string) => boolean): string[] {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0 || !items.every(valid)) throw new Error(`--${name}: bad list ${JSON.stringify(raw)}`);
+  return items;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      workers: { type: 'string', default: '1,2' },
       size: { type: 'string', default: '32' },
-      'distinct-keys': { type: 'string', default: String(DEFAULT_DISTINCT_KEYS) },
-      iterations: { type: 'string' },
+      corpora: { type: 'string', default: 'english,mixed,orders' },
+      'distinct-keys': { type: 'string', default: '1000000' },
+      iterations: { type: 'string', default: '9' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -159,33 +199,35 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  let workerCounts: number[];
+  let corpora: string[];
+  try {
+    workerCounts = list('workers', values.workers, (s) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 256).map(Number);
+    corpora = list('corpora', values.corpora, (s) => ['english', 'mixed', 'orders', 'distinct'].includes(s));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const sizeMb = Number(values.size);
   const distinctKeys = Number(values['distinct-keys']);
-  const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
-  if (!(sizeMb > 0) || !Number.isInteger(distinctKeys) || distinctKeys < 0 || distinctKeys % 10 !== 0 || (iterations !== undefined && !(Number.isInteger(iterations) && iterations > 0))) {
+  const iterations = Number(values.iterations);
+  if (!(sizeMb > 0) || !Number.isInteger(distinctKeys) || distinctKeys <= 0 || distinctKeys % 10 !== 0 || !(Number.isInteger(iterations) && iterations > 0)) {
     process.stderr.write(USAGE);
     process.exitCode = 2;
     return;
   }
+  const [one, five] = loadavg();
+  process.stdout.write(
+    `sluice bench:scaling — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ` +
+      `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}; workers ${workerCounts.join(', ')}; ${sizeMb} MB; ${iterations} interleaved batches per case\n`,
+  );
   const rows: Row[] = [];
-  const english = corpusBytes('english', Math.round(sizeMb * 1e6));
-  rows.push(...await scale('english, written by a receiver into shared memory', english, iterations ?? 9, {}, true));
-  // The merge 'auto' chooses for such batches (fold) against the other one, on the same batches.
-  rows.push(...await scale('english, in shared memory, merge: hash targets', english, iterations ?? 9, { mergeStrategy: 'hash-targets' }, true));
-  rows.push(...await scale('english, copied in by the pool', english, iterations ?? 9));
-  // The other corpora of the kernels benchmark, on the receivers' path.
-  const bytesOf = Math.round(sizeMb * 1e6);
-  rows.push(...await scale('mixed, written by a receiver into shared memory', corpusBytes('mixed', bytesOf), iterations ?? 9, {}, true));
-  rows.push(...await scale('orders (total per province), written by a receiver into shared memory', corpusBytes('orders', bytesOf), iterations ?? 9, {}, true, ORDER_TOTALS));
-  if (distinctKeys > 0) {
-    const distinct = distinctPassBytes(distinctKeys);
-    const name = `distinct (${distinctKeys.toLocaleString('en')} keys)`;
-    // Forced to split and merge (to measure the merge), then as the pool runs it by default:
-    // batches of mostly distinct keys run as one partition, since merging costs about as much as counting.
-    rows.push(...await scale(`${name}, always merged`, distinct, iterations ?? 3, { minBytesPerKey: 0 }));
-    rows.push(...await scale(`${name}, default`, distinct, iterations ?? 3));
+  for (const corpus of corpora) {
+    const bytes = corpus === 'distinct' ? distinctPassBytes(distinctKeys) : corpusBytes(corpus as CorpusName, Math.round(sizeMb * 1e6));
+    rows.push(...(await scale(corpus, bytes, workerCounts, iterations, corpus === 'orders' ? ORDER_TOTALS : WORD_COUNT)));
+    process.stdout.write(`${table(rows.filter((r) => r.corpus === corpus))}\n\n`);
   }
-  process.stdout.write(`${table(rows)}\n`);
   if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 

@@ -62,11 +62,29 @@ export class CheckpointError extends SluiceError {
       | 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE'
       | 'ERR_SLUICE_CHECKPOINT_IO'
       /** State or a source position holds a value a checkpoint cannot store (a function, a class instance). */
-      | 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE',
+      | 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE'
+      /** Recovery would drop state the checkpoint holds (see StateDiscardError). */
+      | 'ERR_SLUICE_CHECKPOINT_STATE_DISCARDED',
     message: string,
     options: { cause?: unknown; retriable?: boolean } = {},
   ) {
     super(code, message, options);
+  }
+}
+
+/**
+ * Recovering would silently drop checkpointed state: the checkpoint holds
+ * state for operators the new graph does not have (a changed pipeline, a
+ * removed or renamed operator). Nothing was started and nothing written.
+ * `operators` names the state that would be lost.
+ */
+export class StateDiscardError extends CheckpointError {
+  constructor(
+    readonly operators: readonly string[],
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('ERR_SLUICE_CHECKPOINT_STATE_DISCARDED', message, options);
   }
 }
 

@@ -15,12 +15,31 @@
 import type { RecordBatch } from '../kernels/api.js';
 import { decodeRecords, recordBatchFromLines } from '../kernels/record-batch.js';
 import { IllegalStateError, InvalidArgumentError } from '../errors.js';
+import { requireFunction, requireInteger, requirePair } from '../arguments.js';
 import { foldOf } from './builtins.js';
+import { cogroupPairs, innerJoinGroup, leftOuterJoinGroup } from './joins.js';
 import { KeyMap } from './key-map.js';
 import { hasLoneSurrogate } from './lone-surrogates.js';
+import { type Comparator, comparatorOf } from './ordering.js';
 
+/** A key-value element, Spark's `(k, v)`: a JS tuple `[key, value]`. */
 export type Pair<K, V> = readonly [K, V];
 
+/**
+ * The result type `map` and `flatMap` accept: any value. The tuple member
+ * makes TypeScript infer an array literal such as `(w) => [w, 1]` as the
+ * pair `[string, number]` (ready for reduceByKey) instead of `(string | number)[]`.
+ */
+export type MapResult = readonly [unknown, unknown] | {} | null | undefined;
+
+/** The other side of a per-batch join: another batch, or any iterable of pairs (a static dataset, e.g. an array or a Map). */
+export type PairSource<K, W> = Batch<Pair<K, W>> | Iterable<Pair<K, W>>;
+
+/**
+ * The data of one batch (Spark's RDD for one batch time), as handed to
+ * `transform` and `foreachRDD`. Transformations return a new Batch;
+ * actions (count, collect, take, top, ...) return plain values.
+ */
 export class Batch<T> {
   private decoded: readonly (readonly T[])[] | undefined;
   /** The batch's bytes: given for byte-backed batches, encoded once on demand for line batches. */
@@ -38,10 +57,12 @@ export class Batch<T> {
     return new Batch<T>([elements], undefined);
   }
 
+  /** A batch with the given partitions (an empty list gives one empty partition). */
   static fromPartitions<T>(partitions: readonly (readonly T[])[]): Batch<T> {
     return new Batch<T>(partitions.length === 0 ? [[]] : partitions, undefined);
   }
 
+  /** A batch with no elements. */
   static empty<T>(): Batch<T> {
     return new Batch<T>([[]], undefined);
   }
@@ -83,6 +104,7 @@ export class Batch<T> {
     return this.records;
   }
 
+  /** How many partitions the batch has (a byte-backed batch has one). */
   get numPartitions(): number {
     return this.records !== undefined && this.decoded === undefined ? 1 : this.partitions.length;
   }
@@ -110,15 +132,24 @@ export class Batch<T> {
     return this.records;
   }
 
-  map<U>(fn: (value: T) => U): Batch<U> {
+  /**
+   * `fn(x)` for every element x. A function returning a two-element array
+   * literal (`(w) => [w, 1]`) gives a batch of pairs.
+   */
+  map<U extends MapResult>(fn: (value: T) => U): Batch<U> {
+    requireFunction('map(fn)', fn, 'map((x) => x * 2)');
     return new Batch<U>(this.partitions.map((part) => part.map((value) => fn(value))), undefined);
   }
 
+  /** The elements for which `predicate` is true. */
   filter(predicate: (value: T) => boolean): Batch<T> {
+    requireFunction('filter(predicate)', predicate, 'filter((x) => x > 0)');
     return new Batch<T>(this.partitions.map((part) => part.filter((value) => predicate(value))), undefined);
   }
 
-  flatMap<U>(fn: (value: T) => Iterable<U>): Batch<U> {
+  /** Every element of `fn(x)` for every element x. */
+  flatMap<U extends MapResult>(fn: (value: T) => Iterable<U>): Batch<U> {
+    requireFunction('flatMap(fn)', fn, 'flatMap((line) => line.split(" "))');
     return new Batch<U>(
       this.partitions.map((part) => {
         const out: U[] = [];
@@ -131,6 +162,7 @@ export class Batch<T> {
 
   /** `fn` sees one whole partition (and its index) and returns the new partition's elements. */
   mapPartitions<U>(fn: (elements: readonly T[], partitionIndex: number) => Iterable<U>): Batch<U> {
+    requireFunction('mapPartitions(fn)', fn, 'mapPartitions((elements) => [elements.length])');
     return new Batch<U>(this.partitions.map((part, i) => [...fn(part, i)]), undefined);
   }
 
@@ -145,10 +177,13 @@ export class Batch<T> {
    * and so is a kernel's).
    */
   reduceByKey<K, V>(this: Batch<Pair<K, V>>, reduce: (a: V, b: V) => V): Batch<Pair<K, V>> {
+    requireFunction('reduceByKey(reduce)', reduce, 'reduceByKey((a, b) => a + b) or reduceByKey(sum)');
     const fold = foldOf(reduce);
     const acc = new KeyMap<K, V>();
     for (const part of this.partitions) {
-      for (const [key, value] of part) {
+      for (const pair of part) {
+        requirePair('reduceByKey', pair);
+        const [key, value] = pair;
         acc.set(key, acc.has(key) ? fold.merge(acc.get(key) as V, value) : fold.init(value));
       }
     }
@@ -159,7 +194,9 @@ export class Batch<T> {
   groupByKey<K, V>(this: Batch<Pair<K, V>>): Batch<Pair<K, V[]>> {
     const groups = new KeyMap<K, V[]>();
     for (const part of this.partitions) {
-      for (const [key, value] of part) {
+      for (const pair of part) {
+        requirePair('groupByKey', pair);
+        const [key, value] = pair;
         const list = groups.get(key);
         if (list === undefined) groups.set(key, [value]);
         else list.push(value);
@@ -176,6 +213,7 @@ export class Batch<T> {
     return n;
   }
 
+  /** True when the batch has no elements. */
   isEmpty(): boolean {
     return this.count() === 0;
   }
@@ -215,6 +253,7 @@ export class Batch<T> {
     return out;
   }
 
+  /** The first element; throws on an empty batch (as Spark does). */
   first(): T {
     const head = this.take(1);
     if (head.length === 0) throw new IllegalStateError('first() of an empty batch: check isEmpty() first');
@@ -231,6 +270,126 @@ export class Batch<T> {
     return this.collect();
   }
 
+  /** The keys of a batch of pairs (Spark's keys()). */
+  keys<K>(this: Batch<Pair<K, unknown>>): Batch<K> {
+    return this.map((pair) => {
+      requirePair('keys()', pair);
+      return pair[0];
+    });
+  }
+
+  /** The values of a batch of pairs (Spark's values()). */
+  values<V>(this: Batch<Pair<unknown, V>>): Batch<V> {
+    return this.map((pair) => {
+      requirePair('values()', pair);
+      return pair[1];
+    });
+  }
+
+  /** `(k, fn(v))` for every pair, keys untouched (Spark's mapValues). */
+  mapValues<K, V, U>(this: Batch<Pair<K, V>>, fn: (value: V) => U): Batch<Pair<K, U>> {
+    requireFunction('mapValues(fn)', fn, 'mapValues((v) => v * 2)');
+    return this.map((pair): Pair<K, U> => {
+      requirePair('mapValues', pair);
+      return [pair[0], fn(pair[1])];
+    });
+  }
+
+  /** `(k, u)` for every u in `fn(v)`, for every pair (Spark's flatMapValues). */
+  flatMapValues<K, V, U>(this: Batch<Pair<K, V>>, fn: (value: V) => Iterable<U>): Batch<Pair<K, U>> {
+    requireFunction('flatMapValues(fn)', fn, 'flatMapValues((v) => v.split(","))');
+    return this.flatMap((pair) => {
+      requirePair('flatMapValues', pair);
+      const out: Pair<K, U>[] = [];
+      for (const u of fn(pair[1])) out.push([pair[0], u]);
+      return out;
+    });
+  }
+
+  /** Each distinct element once, in order of first occurrence; tuples are equal when their contents are (see KeyMap). */
+  distinct(): Batch<T> {
+    const seen = new KeyMap<T, true>();
+    for (const part of this.partitions) for (const value of part) if (!seen.has(value)) seen.set(value, true);
+    return new Batch<T>([[...seen].map(([value]) => value)], undefined);
+  }
+
+  /**
+   * The elements sorted by `keyOf(x)` (one partition out), ascending by
+   * default, by the natural order (ordering.ts) unless `compare` is given.
+   * The sort is stable: equal keys keep their order.
+   */
+  sortBy<S>(keyOf: (value: T) => S, ascending = true, compare?: Comparator<S>): Batch<T> {
+    requireFunction('sortBy(keyOf)', keyOf, 'sortBy((x) => x.price)');
+    const order = comparatorOf('sortBy', compare);
+    const keyed = this.collect().map((value) => [keyOf(value), value] as const);
+    const sign = ascending ? 1 : -1;
+    return new Batch<T>([sortedBy(keyed, (a, b) => sign * order(a[0], b[0])).map(([, value]) => value)], undefined);
+  }
+
+  /** The pairs sorted by key (Spark's sortByKey), ascending by default. */
+  sortByKey<K, V>(this: Batch<Pair<K, V>>, ascending = true, compare?: Comparator<K>): Batch<Pair<K, V>> {
+    return this.sortBy((pair) => {
+      requirePair('sortByKey', pair);
+      return pair[0];
+    }, ascending, compare);
+  }
+
+  /** The `n` largest elements, largest first (Spark's top), by the natural order unless `compare` is given. */
+  top(n: number, compare?: Comparator<T>): T[] {
+    requireInteger('top(n)', 'n', n, 0);
+    const order = comparatorOf('top', compare);
+    return sortedBy(this.collect(), (a, b) => order(b, a)).slice(0, n);
+  }
+
+  /** The `n` smallest elements, smallest first (Spark's takeOrdered), by the natural order unless `compare` is given. */
+  takeOrdered(n: number, compare?: Comparator<T>): T[] {
+    requireInteger('takeOrdered(n)', 'n', n, 0);
+    return sortedBy(this.collect(), comparatorOf('takeOrdered', compare)).slice(0, n);
+  }
+
+  /**
+   * Spark's join with another batch or a static dataset (an array of pairs,
+   * a Map): `(k, [v, w])` for every v here and w there under the same key;
+   * keys on one side only are left out.
+   */
+  join<K, V, W>(this: Batch<Pair<K, V>>, other: PairSource<K, W>): Batch<Pair<K, readonly [V, W]>> {
+    return Batch.of(this.cogroupWith('join', other).flatMap(innerJoinGroup));
+  }
+
+  /**
+   * Spark's leftOuterJoin with another batch or a static dataset: every v
+   * here as `(k, [v, w])` for each w there, or `(k, [v, undefined])` when
+   * there is none (undefined stands for Spark's None). E.g. dropping
+   * blacklisted words: `leftOuterJoin(blacklist).filter(([, [, banned]]) => banned === undefined)`.
+   */
+  leftOuterJoin<K, V, W>(this: Batch<Pair<K, V>>, other: PairSource<K, W>): Batch<Pair<K, readonly [V, W | undefined]>> {
+    return Batch.of(this.cogroupWith('leftOuterJoin', other).flatMap(leftOuterJoinGroup));
+  }
+
+  /** The same elements in `numPartitions` partitions, dealt round-robin (Spark's repartition). */
+  repartition(numPartitions: number): Batch<T> {
+    requireInteger('repartition(numPartitions)', 'numPartitions', numPartitions, 1);
+    const parts: T[][] = Array.from({ length: numPartitions }, () => []);
+    let i = 0;
+    for (const part of this.partitions) for (const value of part) (parts[i++ % numPartitions] as T[]).push(value);
+    return new Batch<T>(parts, undefined);
+  }
+
+  private cogroupWith<K, V, W>(this: Batch<Pair<K, V>>, operation: string, other: PairSource<K, W>) {
+    const right = other instanceof Batch ? other.collect() : other;
+    if (right === null || typeof (right as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+      throw new InvalidArgumentError(`${operation}(other) needs a Batch or an iterable of [key, value] pairs (an array, a Map); got ${String(right)}`);
+    }
+    const checked = (pairs: Iterable<Pair<K, unknown>>, side: string) => {
+      for (const pair of pairs) requirePair(`${operation} (${side})`, pair);
+    };
+    const left = this.collect();
+    checked(left, 'this batch');
+    const rightPairs = [...right];
+    checked(rightPairs, 'the other side');
+    return cogroupPairs<K, V, W>(left, rightPairs);
+  }
+
   /** Calls `fn` on each partition in turn, awaiting any promise it returns. */
   async foreachPartition(fn: (elements: readonly T[], partitionIndex: number) => void | Promise<void>): Promise<void> {
     const parts = this.partitions;
@@ -241,4 +400,16 @@ export class Batch<T> {
   foreach(fn: (value: T) => void): void {
     for (const part of this.partitions) for (const value of part) fn(value);
   }
+}
+
+/**
+ * `values` sorted stably by `order`. Array.prototype.sort would put
+ * undefined elements last without asking the comparator, so elements are
+ * boxed first; undefined (Spark's None) then sorts as the comparator says.
+ */
+function sortedBy<T>(values: readonly T[], order: Comparator<T>): T[] {
+  return values
+    .map((value) => ({ value }))
+    .sort((a, b) => order(a.value, b.value))
+    .map(({ value }) => value);
 }

@@ -63,8 +63,11 @@ export const pairWithOne = tag(<K>(value: K): readonly [K, number] => [value, 1]
  * first turns every value into 1, so `reduceByKey(count)` counts records per key.
  */
 export const sum = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'sum' });
+/** The count reducer: `reduceByKey(count)` counts the records of each key. */
 export const count = tag((a: number, b: number): number => a + b, { kind: 'reducer', reducer: 'count' });
+/** The minimum reducer: `reduceByKey(min)` keeps the smallest value of each key. */
 export const min = tag((a: number, b: number): number => Math.min(a, b), { kind: 'reducer', reducer: 'min' });
+/** The maximum reducer: `reduceByKey(max)` keeps the largest value of each key. */
 export const max = tag((a: number, b: number): number => Math.max(a, b), { kind: 'reducer', reducer: 'max' });
 
 /**

@@ -143,14 +143,23 @@ function readDocument(json: unknown, blobs: readonly Uint8Array[]): CheckpointDo
     if (typeof op.kind !== 'string') throw corrupt(`operator '${name}' has no kind`);
     operators[name] = { kind: op.kind, state: decodeValue(op.state, blobs) };
   }
-  return {
-    batchIntervalMs: integer(doc.batchIntervalMs, 'batchIntervalMs'),
-    zeroTime: integer(doc.zeroTime, 'zeroTime'),
-    checkpointTime: integer(doc.checkpointTime, 'checkpointTime'),
-    pendingTimes: pendingTimes as number[],
-    sources,
-    operators,
-  };
+  const batchIntervalMs = integer(doc.batchIntervalMs, 'batchIntervalMs');
+  const zeroTime = integer(doc.zeroTime, 'zeroTime');
+  const checkpointTime = integer(doc.checkpointTime, 'checkpointTime');
+  checkBatchTimes(batchIntervalMs, zeroTime, checkpointTime, pendingTimes as number[]);
+  return { batchIntervalMs, zeroTime, checkpointTime, pendingTimes: pendingTimes as number[], sources, operators };
+}
+
+/** Recovery generates these times again, so they must be batch times after the checkpoint, in order. */
+function checkBatchTimes(interval: number, zeroTime: number, checkpointTime: number, pending: readonly number[]): void {
+  if (interval <= 0) throw corrupt(`the batch interval is ${interval} ms`);
+  const onGrid = (t: number) => Number.isSafeInteger(t) && (t - zeroTime) % interval === 0;
+  if (!onGrid(checkpointTime) || checkpointTime < zeroTime) throw corrupt(`checkpointTime ${checkpointTime} is not a batch time of zero time ${zeroTime} and interval ${interval} ms`);
+  let previous = checkpointTime;
+  for (const t of pending) {
+    if (!onGrid(t) || t <= previous) throw corrupt(`pending batch time ${t} is not a batch time after ${previous}`);
+    previous = t;
+  }
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {

@@ -5,25 +5,70 @@
  */
 import type { StreamingContext } from '../engine/streaming-context.js';
 import type { InputDStream } from '../engine/input-dstream.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, InvalidArgumentError, StateDiscardError } from '../errors.js';
 import { StateReader } from './checkpointable.js';
-import { type CheckpointDocument, decodeCheckpoint } from './format.js';
+import { type CheckpointDocument, decodeCheckpoint, encodeCheckpoint, type OperatorCheckpoint } from './format.js';
 import type { CheckpointStore } from './store.js';
 import { nameGraph } from './stream-names.js';
+
+/** What getOrCreate(store, create, options) takes besides the store and the create function. */
+export interface RecoveryOptions {
+  /**
+   * Names of checkpointed state that may be dropped because the new graph
+   * no longer has its operator. Without it, such a checkpoint is refused
+   * (StateDiscardError) rather than silently losing the state.
+   */
+  readonly discardState?: readonly string[];
+}
 
 export async function getOrCreateContext(
   store: CheckpointStore,
   create: () => StreamingContext | Promise<StreamingContext>,
+  options: RecoveryOptions = {},
 ): Promise<StreamingContext> {
+  checkRecoveryOptions(options);
   const bytes = await store.read();
   const context = await create();
   if (context.checkpointStore === undefined) context.checkpoint(store);
-  if (bytes !== undefined) restoreContext(context, decodeCheckpoint(bytes, store.describe()), store.describe());
+  if (bytes !== undefined) restoreContext(context, decodeCheckpoint(bytes, store.describe()), store.describe(), options);
+  else await recordStart(context, store);
   return context;
 }
 
+/**
+ * The first run's checkpoint, written before it starts: the zero time, the
+ * sources' start positions (the files already in a watched directory) and
+ * the operators' initial state. Without it, a crash before the first batch's
+ * checkpoint would make the restart a fresh start that counts every file
+ * arrived meanwhile as "already there", so they would never be read. The
+ * context then continues from this checkpoint like any recovered one.
+ */
+async function recordStart(context: StreamingContext, store: CheckpointStore): Promise<void> {
+  const interval = context.batchIntervalMs;
+  const zeroTime = Math.floor(context.clock.now() / interval) * interval;
+  const named = nameGraph(context.graph);
+  const sources: Record<string, unknown> = {};
+  for (const [name, input] of named.inputs) {
+    const position = (input as InputDStream<unknown>).startPosition();
+    if (position !== undefined) sources[name] = position;
+  }
+  const operators: Record<string, OperatorCheckpoint> = {};
+  for (const [name, op] of named.operators) operators[name] = { kind: op.checkpointKind, state: op.checkpointState(zeroTime) };
+  const doc: CheckpointDocument = { batchIntervalMs: interval, zeroTime, checkpointTime: zeroTime, pendingTimes: [], sources, operators };
+  await store.write(encodeCheckpoint(doc));
+  restoreContext(context, doc, store.describe(), {}, true);
+}
+
+function checkRecoveryOptions(options: RecoveryOptions): void {
+  const names = options.discardState;
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string' && n !== ''))) {
+    throw new InvalidArgumentError(`discardState must be a list of operator names, e.g. ['counts'], got ${JSON.stringify(names)}`);
+  }
+}
+
 /** Restores operator state, source positions and the batch clock of `doc` into a context that has not started. */
-export function restoreContext(context: StreamingContext, doc: CheckpointDocument, from: string): void {
+/** `firstRun`: the document is the start record this run has just written (the context is then not `recovered`). */
+export function restoreContext(context: StreamingContext, doc: CheckpointDocument, from: string, options: RecoveryOptions = {}, firstRun = false): void {
   const incompatible = (problem: string, fix: string): CheckpointError =>
     new CheckpointError('ERR_SLUICE_CHECKPOINT_INCOMPATIBLE', `Cannot recover from the checkpoint in ${from}: ${problem}. ${fix}`);
   const emptyStore = 'or start from an empty checkpoint store (state is then lost)';
@@ -50,6 +95,18 @@ export function restoreContext(context: StreamingContext, doc: CheckpointDocumen
       );
     }
   }
+  const allowed = new Set(options.discardState ?? []);
+  const lost = Object.entries(doc.operators).filter(([name]) => !named.operators.has(name) && !allowed.has(name));
+  if (lost.length > 0) {
+    const list = lost.map(([name, op]) => `${op.kind} '${name}'`).join(', ');
+    const names = lost.map(([name]) => `'${name}'`).join(', ');
+    throw new StateDiscardError(
+      lost.map(([name]) => name),
+      `Recovering from the checkpoint in ${from} would discard the state of ${list}: the new graph has no operator of that name. ` +
+        `Nothing was started and the checkpoint is unchanged. Keep the operator (with the same .name(...)) to continue its state, ` +
+        `or drop the state for good with getOrCreate(store, create, { discardState: [${names}] }).`,
+    );
+  }
   for (const name of Object.keys(doc.sources)) {
     if (!named.inputs.has(name)) {
       throw incompatible(
@@ -60,5 +117,5 @@ export function restoreContext(context: StreamingContext, doc: CheckpointDocumen
   }
   for (const [name, op] of named.operators) op.restoreState((doc.operators[name] as { state: unknown }).state, new StateReader(name, op.checkpointKind));
   for (const [name, position] of Object.entries(doc.sources)) (named.inputs.get(name) as InputDStream<unknown>).restorePosition(position);
-  context.resumeFrom({ zeroTime: doc.zeroTime, checkpointTime: doc.checkpointTime });
+  context.resumeFrom({ zeroTime: doc.zeroTime, checkpointTime: doc.checkpointTime, pendingTimes: doc.pendingTimes, firstRun });
 }

@@ -15,6 +15,9 @@ export interface Clock {
   schedule(at: number, task: () => void | Promise<void>): () => void;
 }
 
+/** The longest single setTimeout: runtimes fire a longer one at once (Node warns TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Wall-clock time through Date.now and setTimeout (available on every runtime sluice targets). */
 export class SystemClock implements Clock {
   now(): number {
@@ -25,12 +28,12 @@ export class SystemClock implements Clock {
     let cancelled = false;
     let handle: ReturnType<typeof setTimeout> | undefined;
     const arm = (): void => {
-      // Timers may fire a millisecond early; re-arm until the time has really come.
+      // Timers may fire a millisecond early, and a wait over MAX_TIMER_MS takes several timers: re-arm until the time has really come.
       const wait = at - Date.now();
       if (wait > 0) {
         handle = setTimeout(() => {
           if (!cancelled) arm();
-        }, wait);
+        }, Math.min(wait, MAX_TIMER_MS));
         return;
       }
       void Promise.resolve()

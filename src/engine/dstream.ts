@@ -47,6 +47,7 @@ import type { Batch } from '../batch/batch.js';
 import { IllegalStateError } from '../errors.js';
 import type { StreamingContext } from './streaming-context.js';
 
+/** A stream of batches (Spark's DStream): chain operators on it (map, reduceByKey, window, ...) and end in an output (print, foreachRDD, saveAsTextFiles). See the top of this file for writing operators. */
 export abstract class DStream<T> {
   readonly context: StreamingContext;
   /** Unique within the context, in creation order. */

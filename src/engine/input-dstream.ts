@@ -51,6 +51,16 @@ export abstract class InputDStream<T> extends DStream<T> {
   }
 
   /**
+   * False only when a batch generated now would certainly be empty. When the
+   * engine is behind (after downtime, or a stall) it skips the overdue batch
+   * times for which no input might have data instead of running each (see
+   * JobGenerator). Default true: an input that cannot tell is never skipped.
+   */
+  mightHaveData(): boolean {
+    return true;
+  }
+
+  /**
    * Where the source stands (what it has handed to batches so far), as
    * JSON-like data, or undefined when it cannot replay from a position.
    * Checkpoints save it per batch; recovery passes it to restorePosition.
@@ -61,6 +71,11 @@ export abstract class InputDStream<T> extends DStream<T> {
 
   /** Called before start() when recovering: continue right after `position`. */
   restorePosition(_position: unknown): void {}
+
+  /** Where a run that has not started stands (recorded by getOrCreate before the first start). Default: checkpointPosition(). */
+  startPosition(): unknown {
+    return this.checkpointPosition();
+  }
 
   /** The position saved right after batch `time` was allocated (undefined when none). */
   positionAfter(time: number): unknown {

@@ -40,6 +40,7 @@ export interface BatchInfo {
   readonly failure?: JobError;
 }
 
+/** What listeners learn about a receiver: its stream, name, whether it runs, and its last error. */
 export interface ReceiverInfo {
   readonly streamId: number;
   readonly name: string;

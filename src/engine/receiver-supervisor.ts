@@ -4,6 +4,7 @@ import type { Receiver, ReceiverHost } from '../receivers/receiver.js';
 import { InputError, InvalidArgumentError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { ListenerBus, ReceiverInfo } from './listener.js';
+import { type Logger, silentLogger } from './logger.js';
 
 type SupervisorState = 'idle' | 'running' | 'restarting' | 'stopped';
 
@@ -13,6 +14,8 @@ export const DEFAULT_RECEIVER_BUFFER_BYTES = 256 * 1024 * 1024;
 export interface ReceiverSupervisorOptions extends RecordBatchBuilderOptions {
   /** Budget for received-but-unprocessed bytes (StreamingContextOptions.receiverBufferBytes). */
   readonly bufferBytes?: number;
+  /** Receives every receiver error as a WARN line and the receiver's logInfo notes (StreamingContextOptions.logger). Default: silent. */
+  readonly logger?: Logger;
 }
 
 export interface ReceiverBufferStats {
@@ -69,6 +72,7 @@ export class ReceiverSupervisor implements ReceiverHost {
   /** Set in the turn the buffer filled: stores finishing the receiver's current chunk are not over budget. */
   private fillingTurn = false;
   private overBudgetStores = 0;
+  private readonly logger: Logger;
 
   constructor(
     readonly receiver: Receiver,
@@ -77,7 +81,8 @@ export class ReceiverSupervisor implements ReceiverHost {
     private readonly bus: ListenerBus,
     options: ReceiverSupervisorOptions = {},
   ) {
-    const { bufferBytes, ...builderOptions } = options;
+    const { bufferBytes, logger, ...builderOptions } = options;
+    this.logger = logger ?? silentLogger;
     this.bufferLimitBytes = checkReceiverBufferBytes(bufferBytes);
     this.builder = new RecordBatchBuilder(builderOptions);
     // Batches complete in time order; each frees the blocks cut for it (and any earlier one).
@@ -179,6 +184,10 @@ export class ReceiverSupervisor implements ReceiverHost {
     return this.state !== 'running';
   }
 
+  logInfo(receiver: Receiver, message: string): void {
+    if (receiver === this.receiver) this.logger.info(`${receiver.name}: ${message}`);
+  }
+
   info(): ReceiverInfo {
     const base = { streamId: this.streamId, name: this.receiver.name, active: this.state === 'running' };
     if (this.lastError === undefined) return base;
@@ -243,6 +252,7 @@ export class ReceiverSupervisor implements ReceiverHost {
 
   private recordError(message: string, error: unknown): void {
     this.lastError = { message, error, time: this.clock.now() };
+    this.logger.warn(`${this.receiver.name}: ${message}`);
     this.bus.post('onReceiverError', { receiverInfo: this.info() });
   }
 }

@@ -1,5 +1,5 @@
 import type { CheckpointStore, FileSink } from '../checkpoint/store.js';
-import { CheckpointError, IllegalStateError, InvalidArgumentError, type JobError } from '../errors.js';
+import { CheckpointError, IllegalStateError, InvalidArgumentError, JobError } from '../errors.js';
 import type { Kernels } from '../kernels/api.js';
 import { defaultKernels } from '../kernels/default-kernels.js';
 import { type KernelsChoice, type KernelsKind, resolveKernelsChoice } from './kernels-choice.js';
@@ -9,15 +9,20 @@ import { JobGenerator } from './job-generator.js';
 import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
 import { type BatchInfo, ListenerBus, type StreamingListener } from './listener.js';
-import { checkReceiverBufferBytes } from './receiver-supervisor.js';
+import { consoleLogger, type Logger, silentLogger } from './logger.js';
+import { describeValue } from '../arguments.js';
+import { UnionDStream } from '../stream/union-dstream.js';
+import { checkReceiverBufferBytes, messageOf } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
+import type { MapResult } from '../batch/batch.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
 import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
 import { CheckpointWriter, type CheckpointOptions } from '../checkpoint/checkpoint-writer.js';
-import { getOrCreateContext } from '../checkpoint/recovery.js';
+import { getOrCreateContext, type RecoveryOptions } from '../checkpoint/recovery.js';
 
+/** What `new StreamingContext(options)` takes; only `batchIntervalMs` is required. */
 export interface StreamingContextOptions {
   /** Length of one batch in ms (Spark's batchDuration). */
   readonly batchIntervalMs: number;
@@ -43,9 +48,25 @@ export interface StreamingContextOptions {
    * without a rate limit or backpressure. Default 256 MiB. See ReceiverSupervisor.
    */
   readonly receiverBufferBytes?: number;
+  /**
+   * Where receiver errors and reconnects are logged (WARN) and notes such as
+   * a connection coming back (INFO). Default: `consoleLogger` (stderr);
+   * `null` logs nothing. Listeners (onReceiverError) see the same errors.
+   */
+  readonly logger?: Logger | null;
 }
 
+/** 'initialized' before start(), 'active' while running, 'stopped' after stop() (a stopped context cannot restart). */
 export type ContextState = 'initialized' | 'active' | 'stopped';
+
+/** Where a recovered run continues: its zero time, the last checkpointed batch, and the batches pending then. */
+export interface ResumePoint {
+  readonly zeroTime: number;
+  readonly checkpointTime: number;
+  readonly pendingTimes?: readonly number[];
+  /** The start record getOrCreate wrote for a new run, not a checkpoint of an earlier run. */
+  readonly firstRun?: boolean;
+}
 
 /**
  * The entry point (Spark's StreamingContext): create input streams, chain
@@ -59,6 +80,8 @@ export class StreamingContext {
   readonly output: (line: string) => void;
   readonly fileSink: FileSink | undefined;
   readonly receiverBufferBytes: number;
+  /** Where receiver errors and notes go (StreamingContextOptions.logger). */
+  readonly logger: Logger;
   readonly graph = new DStreamGraph();
   readonly listenerBus = new ListenerBus();
   private currentState: ContextState = 'initialized';
@@ -66,8 +89,9 @@ export class StreamingContext {
   private store: CheckpointStore | undefined;
   private checkpointOptions: CheckpointOptions = {};
   /** Set by getOrCreate: the recovered zero time and last completed batch. */
-  private resumePoint: { zeroTime: number; checkpointTime: number } | undefined;
+  private resumePoint: ResumePoint | undefined;
   private readonly jobSets = new Map<number, JobSet>();
+  private writer: CheckpointWriter | undefined;
   private readonly scheduler: JobScheduler;
   private readonly generator: JobGenerator;
   private zero: number | undefined;
@@ -77,9 +101,16 @@ export class StreamingContext {
   private readonly terminationWaiters: { resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(options: StreamingContextOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(
+        `new StreamingContext needs an options object, e.g. new StreamingContext({ batchIntervalMs: 1000 }); got ${describeValue(options)}`,
+      );
+    }
     const { batchIntervalMs } = options;
-    if (!Number.isInteger(batchIntervalMs) || batchIntervalMs <= 0) {
-      throw new InvalidArgumentError(`batchIntervalMs must be a positive integer number of milliseconds, got ${batchIntervalMs}`);
+    if (typeof batchIntervalMs !== 'number' || !Number.isSafeInteger(batchIntervalMs) || batchIntervalMs <= 0) {
+      throw new InvalidArgumentError(
+        `batchIntervalMs must be a positive whole number of milliseconds, e.g. { batchIntervalMs: 1000 } for one-second batches; got ${describeValue(batchIntervalMs)}`,
+      );
     }
     this.batchIntervalMs = batchIntervalMs;
     this.clock = options.clock ?? new SystemClock();
@@ -87,6 +118,7 @@ export class StreamingContext {
     this.output = options.output ?? ((line) => console.log(line));
     this.fileSink = options.fileSink;
     this.receiverBufferBytes = checkReceiverBufferBytes(options.receiverBufferBytes);
+    this.logger = options.logger === null ? silentLogger : (options.logger ?? consoleLogger);
     this.scheduler = new JobScheduler(this.clock, this.graph, this.listenerBus, (error) => this.fail(error));
     this.generator = new JobGenerator(this.clock, batchIntervalMs, this.graph, this.scheduler, this.jobSets, () => this.kernelsKind);
   }
@@ -133,11 +165,17 @@ export class StreamingContext {
   /**
    * Records where checkpoints go; required by stateful and inverse-window
    * operators. A checkpoint (state, window buffers, source positions) is
-   * written after every `checkpointInterval` batches (default 1) whose outputs succeeded.
+   * written after every `checkpointInterval` batches whose outputs succeeded
+   * (or every `checkpointIntervalMs`); default every max(batch, 10 s), as
+   * Spark does for stateful streams. Recovery is exact either way: state as
+   * of the last checkpoint, then replayable sources (files, queues) are read
+   * again from their positions at that checkpoint, so the batches after it
+   * run again (their outputs are repeated). A source that cannot replay (a
+   * socket) loses what it received after the last checkpoint.
    */
   checkpoint(store: CheckpointStore, options: CheckpointOptions = {}): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('checkpoint() must be called before start()');
-    CheckpointWriter.checkOptions(options);
+    CheckpointWriter.intervalBatches(options, this.batchIntervalMs);
     this.store = store;
     this.checkpointOptions = options;
   }
@@ -149,16 +187,32 @@ export class StreamingContext {
    * the batch clock, so start() resumes right after the last completed batch
    * (batches pending at the crash run again). Otherwise returns `create()`
    * as is. Either way the context checkpoints to `store`.
+   *
+   * A checkpoint holding state for an operator the new graph lacks is
+   * refused (StateDiscardError, nothing started or written) unless
+   * `options.discardState` names that state.
    */
   static getOrCreate(
     store: CheckpointStore,
     create: () => StreamingContext | Promise<StreamingContext>,
+    options: RecoveryOptions = {},
   ): Promise<StreamingContext> {
-    return getOrCreateContext(store, create);
+    return getOrCreateContext(store, create, options);
+  }
+
+  /**
+   * True when getOrCreate restored this context from a checkpoint (start()
+   * then resumes after the last completed batch). Spark's getOrCreate does
+   * not call the create function when it recovers; here it always does
+   * (checkpoints hold data, not code), so a program that must act
+   * differently on recovery, e.g. not re-send a greeting, checks this.
+   */
+  get recovered(): boolean {
+    return this.resumePoint !== undefined && this.resumePoint.firstRun !== true;
   }
 
   /** Used by getOrCreate only: start() continues the recovered run instead of starting a new one. */
-  resumeFrom(point: { zeroTime: number; checkpointTime: number }): void {
+  resumeFrom(point: ResumePoint): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('A context can only be recovered before start()');
     this.resumePoint = point;
   }
@@ -166,6 +220,19 @@ export class StreamingContext {
   /** Time of the last batch generated (data allocated), undefined before the first. */
   get lastBatchTime(): number | undefined {
     return this.generator.lastBatchTime;
+  }
+
+  /**
+   * Overdue batch times that were skipped rather than run because no input
+   * could have had data for them (after downtime or a stall; see JobGenerator).
+   */
+  get skippedBatchCount(): number {
+    return this.generator.skippedBatches;
+  }
+
+  /** Batches generated after `time` that have not completed (what a checkpoint at `time` records as pending), ascending. */
+  pendingBatchTimes(time: number): number[] {
+    return this.generator.unfinishedAfter(time);
   }
 
   get checkpointStore(): CheckpointStore | undefined {
@@ -182,10 +249,30 @@ export class StreamingContext {
     return new QueueInputDStream(this, queue, options);
   }
 
+  /**
+   * Spark's ssc.union: the elements of all `streams`, per batch (all from
+   * this context, with the same slide).
+   */
+  union<T extends MapResult>(...streams: DStream<T>[]): DStream<T>;
+  /** The same with the streams in an array, as Spark's `ssc.union(Seq(...))`. */
+  union<T extends MapResult>(streams: readonly DStream<T>[]): DStream<T>;
+  union<T extends MapResult>(...streams: (DStream<T> | readonly DStream<T>[])[]): DStream<T> {
+    const flat = (streams.length === 1 && Array.isArray(streams[0]) ? streams[0] : streams) as DStream<T>[];
+    if (flat.length === 0) throw new InvalidArgumentError('ssc.union(...streams) needs at least one stream, e.g. ssc.union(a, b)');
+    for (const stream of flat) {
+      if ((stream as unknown as { context?: unknown })?.context !== this) {
+        throw new InvalidArgumentError(`ssc.union(...streams): every argument must be a stream of this StreamingContext; got ${describeValue(stream)}`);
+      }
+    }
+    return new UnionDStream(flat);
+  }
+
+  /** Registers a listener for batch and receiver events. */
   addStreamingListener(listener: StreamingListener): void {
     this.listenerBus.add(listener);
   }
 
+  /** Removes a listener added with addStreamingListener. */
   removeStreamingListener(listener: StreamingListener): void {
     this.listenerBus.remove(listener);
   }
@@ -242,12 +329,13 @@ export class StreamingContext {
     this.zero = this.resumePoint?.zeroTime ?? Math.floor(now / this.batchIntervalMs) * this.batchIntervalMs;
     // Before initialize, so a name used twice fails start() with nothing started.
     const writer = this.store === undefined ? undefined : new CheckpointWriter(this, this.store, this.checkpointOptions);
+    this.writer = writer;
     this.graph.initialize(this.zero, this.minRememberMs);
     if (writer !== undefined) this.addAfterBatchHook((time) => writer.afterBatch(time));
     this.currentState = 'active';
     for (const input of this.graph.inputStreams()) input.start();
-    // A recovered run continues after its last completed batch; batches of the down time are due at once.
-    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs);
+    // A recovered run continues after its last checkpointed batch: pending batches run again, empty overdue ones are skipped (JobGenerator).
+    this.generator.start((this.resumePoint?.checkpointTime ?? this.zero) + this.batchIntervalMs, this.zero, this.resumePoint?.pendingTimes);
   }
 
   /**
@@ -321,6 +409,18 @@ export class StreamingContext {
     });
   }
 
+  /**
+   * Spark's awaitTerminationOrTimeout: true once the context has stopped,
+   * false when `timeoutMs` (on the context's clock) passes first; rejects
+   * with the JobError of a failed batch.
+   */
+  awaitTerminationOrTimeout(timeoutMs: number): Promise<boolean> {
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+      throw new InvalidArgumentError(`awaitTerminationOrTimeout(timeoutMs) needs a duration in ms ≥ 0, e.g. 10_000; got ${describeValue(timeoutMs)}`);
+    }
+    return this.awaitTermination(timeoutMs);
+  }
+
   private async shutdown(graceful: boolean): Promise<void> {
     const inputs = this.graph.inputStreams();
     this.generator.stop();
@@ -335,6 +435,12 @@ export class StreamingContext {
       this.scheduler.cancelPending();
       await this.scheduler.idle();
       for (const input of inputs) await input.stop();
+    }
+    // After a failed batch the state may hold part of it: the last checkpoint stays the one to recover from.
+    if (this.failure === undefined) {
+      await this.writer?.flush().catch((error: unknown) => {
+        this.failure = new JobError(`The checkpoint written at stop failed: ${messageOf(error)}`, { cause: error });
+      });
     }
     for (const input of inputs) await input.close();
     this.terminate();

@@ -12,6 +12,7 @@
  */
 import type { Kernels } from '../kernels/api.js';
 
+/** Kernels that run somewhere (inline, on worker threads, in Web Workers) and must be closed when done. */
 export interface Executor extends Kernels {
   /** How many threads run one batch's kernels at once (1 for the inline executor). */
   readonly parallelism: number;

@@ -93,6 +93,7 @@ export interface AggregateTable {
   dispose(): void;
 }
 
+/** The data-plane operations the engine runs fused chains on: the WASM kernels, their TypeScript fallback (`jsKernels()`), or an executor such as a worker pool. Pass one as `StreamingContextOptions.kernels`. */
 export interface Kernels {
   /** 'wasm' or 'js' (the pure-TypeScript fallback). */
   readonly kind: 'wasm' | 'js';

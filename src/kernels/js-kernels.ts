@@ -137,6 +137,7 @@ function grow<T extends Int32Array | Float64Array>(array: T): T {
   return bigger;
 }
 
+/** The kernels in plain TypeScript (no WebAssembly): the same results, slower; for runtimes that cannot compile WASM. */
 export function jsKernels(): Kernels {
   return new JsKernels();
 }

@@ -10,6 +10,7 @@ import { KernelError } from '../errors.js';
 import { KernelInstance, createKernelMemory } from './kernel-instance.js';
 import { WasmKernels } from './wasm-kernels.js';
 
+/** Options of loadKernels / createKernels: which kernel build to instantiate, on which memory, and whether to fall back to JS. */
 export interface LoadKernelsOptions {
   /** A precompiled module (required where compiling from bytes is forbidden), e.g. `import kernel from 'sluice/kernel.wasm'`. */
   readonly module?: WebAssembly.Module;

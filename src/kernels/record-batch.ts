@@ -41,6 +41,7 @@ const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as data, as the kernels (which see bytes) do.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** Limits for the bytes a receiver stream collects per batch (`ssc.receiverStream(receiver, options)`). */
 export interface RecordBatchBuilderOptions {
   /** Records longer than this (UTF-8 bytes, without the '\n') are dropped and counted. Default 1 MiB. */
   readonly maxRecordBytes?: number;

@@ -13,6 +13,7 @@ export interface BackoffOptions {
   readonly random?: () => number;
 }
 
+/** Jittered exponential backoff between reconnect attempts. */
 export class Backoff {
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;

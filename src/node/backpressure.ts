@@ -14,11 +14,13 @@ import type { StreamingContext } from '../engine/streaming-context.js';
 import type { RateControlled } from './line-intake.js';
 import { PidRateEstimator, type PidRateEstimatorOptions } from './pid-rate-estimator.js';
 
+/** Options of backpressure: the PID tuning and a ceiling. */
 export interface BackpressureOptions extends PidRateEstimatorOptions {
   /** Upper bound for the total rate (records/s); default none. */
   readonly maxRatePerSecond?: number;
 }
 
+/** Adapts the rate of rate-controlled receivers to how fast batches complete (Spark's backpressure). */
 export class BackpressureController implements StreamingListener {
   private readonly estimator: PidRateEstimator;
   private readonly receivers: readonly RateControlled[];

@@ -8,7 +8,9 @@
  * Files in `dir`:
  *   checkpoint        the newest checkpoint
  *   checkpoint.bak    the one before it (read when the newest is corrupt or missing)
- *   .checkpoint-*.tmp a write in progress (ignored; left over only by a crash)
+ *   .checkpoint-<pid>-<hex>.tmp  a write in progress; one left over by a crash is
+ *                     removed before this store first reads or writes (files of
+ *                     that exact shape only: nothing else in the directory is touched)
  *
  * File layout (little-endian), 20-byte header then the engine's payload:
  *
@@ -22,7 +24,7 @@
  * The version here is the container format's; the payload carries its own.
  */
 
-import { access, constants, open, readFile, rename, rm } from 'node:fs/promises';
+import { access, constants, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckpointStore } from '../checkpoint/store.js';
@@ -30,22 +32,31 @@ import { CheckpointError } from '../errors.js';
 import { crc32 } from '../checkpoint/crc32.js';
 import { createDirectory } from './create-directory.js';
 
+/** Name of the newest checkpoint file in a FileCheckpointStore directory. */
 export const CHECKPOINT_FILE = 'checkpoint';
+/** Name of the previous checkpoint, kept as a fallback. */
 export const BACKUP_FILE = 'checkpoint.bak';
 const MAGIC = 0x50434c53; // "SLCP" read as a little-endian u32
+/** Version of the checkpoint file header. */
 export const CHECKPOINT_FILE_VERSION = 1;
 const HEADER_BYTES = 20;
+/** The names writeNow gives its temp files, and only those. */
+const TEMP_FILE = /^\.checkpoint-\d+-[0-9a-f]{8}\.tmp$/;
 
+/** Options of a FileCheckpointStore. */
 export interface FileCheckpointStoreOptions {
   /** Called when the newest checkpoint is unusable and the backup is read instead. */
   readonly onFallback?: (reason: string) => void;
 }
 
+/** A CheckpointStore in a directory: fsynced temp file, rename, previous checkpoint kept as a backup. */
 export class FileCheckpointStore implements CheckpointStore {
   readonly dir: string;
   private readonly onFallback: ((reason: string) => void) | undefined;
   /** Writes are serialised so two overlapping writes cannot interleave their renames. */
   private writing: Promise<void> = Promise.resolve();
+  /** Leftover temp files are removed once, before the first read or write (one process per directory). */
+  private cleanedUp: Promise<void> | undefined;
 
   constructor(dir: string, options: FileCheckpointStoreOptions = {}) {
     this.dir = resolve(dir);
@@ -73,12 +84,13 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   write(data: Uint8Array): Promise<void> {
-    const next = this.writing.then(() => this.writeNow(data));
+    const next = this.writing.then(() => this.removeLeftoverTempFiles()).then(() => this.writeNow(data));
     this.writing = next.catch(() => {});
     return next;
   }
 
   async read(): Promise<Uint8Array | undefined> {
+    await this.removeLeftoverTempFiles();
     const newest = await this.readValidated(CHECKPOINT_FILE);
     if (newest.kind === 'ok') return newest.payload;
     if (newest.kind === 'incompatible') throw newest.error;
@@ -92,6 +104,20 @@ export class FileCheckpointStore implements CheckpointStore {
     if (newest.kind === 'corrupt') throw newest.error;
     if (backup.kind === 'corrupt') throw backup.error;
     return undefined;
+  }
+
+  /**
+   * Temp files of writes a kill interrupted (each a full checkpoint) would
+   * otherwise pile up. Only names of the exact shape writeNow uses are removed.
+   * Called by the first read or write; never fails.
+   */
+  removeLeftoverTempFiles(): Promise<void> {
+    this.cleanedUp ??= (async () => {
+      // Best effort: a directory that cannot be listed fails the read or write that follows, with its own message.
+      const names = await readdir(this.dir).catch(() => [] as string[]);
+      await Promise.all(names.filter((name) => TEMP_FILE.test(name)).map((name) => rm(join(this.dir, name), { force: true }).catch(() => {})));
+    })();
+    return this.cleanedUp;
   }
 
   private async writeNow(data: Uint8Array): Promise<void> {

@@ -14,13 +14,14 @@
  * recomputed from the checkpoint; the checkpoint itself is always fsynced).
  */
 
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../checkpoint/store.js';
 import { InvalidArgumentError, OutputError } from '../errors.js';
 import { createDirectory } from './create-directory.js';
 
+/** Options of a NodeFileSink. */
 export interface NodeFileSinkOptions {
   /** Relative batch folder names are resolved against this. Default: the current directory. */
   readonly baseDir?: string;
@@ -28,6 +29,7 @@ export interface NodeFileSinkOptions {
   readonly fsync?: boolean;
 }
 
+/** The FileSink of saveAsTextFiles on Node (see the top of this file). */
 export class NodeFileSink implements FileSink {
   readonly baseDir: string;
   private readonly fsync: boolean;
@@ -35,6 +37,21 @@ export class NodeFileSink implements FileSink {
   constructor(options: NodeFileSinkOptions = {}) {
     this.baseDir = resolve(options.baseDir ?? '.');
     this.fsync = options.fsync ?? false;
+  }
+
+  /**
+   * Creates the folder that batch folders named `prefix-<ms>` go into and
+   * checks it is writable, so a program can fail before it reads (and
+   * loses) input rather than at its first output.
+   */
+  async ensureWritable(prefix: string): Promise<void> {
+    const parent = dirname(resolve(this.baseDir, `${prefix}-0`));
+    try {
+      await createDirectory(parent);
+      await access(parent, constants.W_OK);
+    } catch (error) {
+      throw new OutputError(`Cannot write output folders to ${parent}: ${(error as Error).message}. Choose a directory you can create and write to.`, { cause: error });
+    }
   }
 
   async writeBatch(name: string, parts: readonly (readonly string[])[]): Promise<void> {

@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import { createCorpus, type CorpusName, type CorpusOptions, type LineSource } from '../corpus/index.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
 
+/** Options of the corpus generator server. */
 export interface GeneratorServerOptions {
   /** TCP port; 0 lets the OS pick one (read it from `port` after `start`). */
   readonly port: number;
@@ -36,6 +37,7 @@ export interface GeneratorServerOptions {
 const CHUNK_BYTES = 64 * 1024;
 const TICK_MS = 10;
 
+/** A TCP server writing generated corpus lines at a set rate (what `sluice gen` runs). */
 export class GeneratorServer {
   private readonly options: GeneratorServerOptions;
   private readonly server: Server;

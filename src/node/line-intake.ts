@@ -30,6 +30,7 @@ import { LineSplitter } from '../receivers/line-splitter.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { RateLimiter } from './rate-limiter.js';
 
+/** Line limits and rate of a LineIntake. */
 export interface LineIntakeOptions {
   /** Longest line kept (bytes); default 1 MiB. */
   readonly maxLineBytes?: number;
@@ -41,6 +42,7 @@ export interface LineIntakeOptions {
   readonly maxRatePerSecond?: number;
 }
 
+/** Counters of a LineIntake. */
 export interface LineIntakeStats {
   readonly linesStored: number;
   readonly oversizeLinesDropped: number;
@@ -68,6 +70,7 @@ export interface RateControlled {
   setMaxRate(ratePerSecond: number | undefined): void;
 }
 
+/** Splits received bytes into lines and stores them through a receiver, under a rate limit (see the top of this file). */
 export class LineIntake {
   private readonly receiver: Receiver;
   private readonly splitter: LineSplitter;

@@ -13,6 +13,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 
+/** Tuning of the PID rate estimator (Spark's spark.streaming.backpressure.pid.*). */
 export interface PidRateEstimatorOptions {
   readonly proportional?: number;
   readonly integral?: number;
@@ -21,6 +22,7 @@ export interface PidRateEstimatorOptions {
   readonly minRate?: number;
 }
 
+/** Spark's PIDRateEstimator: the ingestion rate that lets batches finish within the batch interval. */
 export class PidRateEstimator {
   private readonly batchIntervalMs: number;
   private readonly proportional: number;

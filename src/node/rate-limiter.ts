@@ -8,6 +8,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 
+/** A token bucket of lines per second (Spark's receiver.maxRate). */
 export class RateLimiter {
   private rate: number;
   private tokens: number;

@@ -25,16 +25,19 @@ import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
+/** Options of socketTextStream / SocketReceiver: reconnect backoff, line limits, rate. */
 export interface SocketReceiverOptions extends BackoffOptions, LineIntakeOptions {
   /** Called on every connect and disconnect (the CLI uses it to give up on a host that never answers). */
   readonly onConnectionChange?: (connected: boolean) => void;
 }
 
+/** Counters of a SocketReceiver. */
 export interface SocketReceiverStats extends LineIntakeStats {
   readonly connections: number;
   readonly bytesReceived: number;
 }
 
+/** The receiver behind socketTextStream (see the top of this file). */
 export class SocketReceiver extends Receiver implements RateControlled {
   readonly hostname: string;
   readonly port: number;
@@ -108,6 +111,8 @@ export class SocketReceiver extends Receiver implements RateControlled {
       if (socket !== this.socket) return;
       this.connections++;
       this.setConnected(true);
+      // After a failure the operator was told "retrying"; say when it worked (Spark logs receiver restarts likewise).
+      if (this.connections > 1 || this.backoff.attempts > 0) this.logInfo(`connected to ${this.hostname}:${this.port} again`);
     });
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket || !this.running) return;

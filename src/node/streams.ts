@@ -19,6 +19,7 @@ import type { RateControlled } from './line-intake.js';
 import { SocketReceiver, type SocketReceiverOptions } from './socket-receiver.js';
 import { TextFileReceiver, type TextFileReceiverOptions } from './text-file-receiver.js';
 
+/** Rate options of socketTextStream and textFileStream (besides `maxRatePerSecond`). */
 export interface RateOptions {
   /** Adapt the rate to the processing speed (off by default). */
   readonly backpressure?: boolean | Omit<BackpressureOptions, 'maxRatePerSecond'>;

@@ -37,11 +37,12 @@
 
 import { readdirSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { Receiver } from '../receivers/receiver.js';
-import { InvalidArgumentError } from '../errors.js';
+import { CheckpointError, InvalidArgumentError } from '../errors.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
+/** Options of textFileStream / TextFileReceiver. */
 export interface TextFileReceiverOptions extends LineIntakeOptions {
   /** Also read the files present when the stream starts. Default false. */
   readonly includeExisting?: boolean;
@@ -51,6 +52,7 @@ export interface TextFileReceiverOptions extends LineIntakeOptions {
   readonly chunkBytes?: number;
 }
 
+/** Counters of a TextFileReceiver. */
 export interface TextFileReceiverStats extends LineIntakeStats {
   /** Directory listings done so far (tests wait for the first before adding files). */
   readonly scans: number;
@@ -65,10 +67,17 @@ export interface TextFilePosition {
   readonly current?: { readonly name: string; readonly offset: number };
 }
 
+/** True for names textFileStream skips: hidden files and temporary names used while a file is being written. */
 export function isIgnoredFileName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_') || name.endsWith('.tmp') || name.includes('_COPYING_');
 }
 
+/** A name readdir could return for an entry of the directory itself: no separator, not '.' or '..'. */
+function isPlainFileName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes(sep) && !name.includes('\0');
+}
+
+/** The receiver behind textFileStream (see the top of this file). */
 export class TextFileReceiver extends Receiver implements RateControlled {
   readonly dir: string;
   private readonly includeExisting: boolean;
@@ -132,34 +141,65 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     resume?.();
   }
 
+  /**
+   * Continues after `position` (from a checkpoint). Every name in it must be
+   * a plain file name in this directory — a path such as "../outside.txt"
+   * would make the receiver read outside it — so anything else is refused as
+   * a corrupt checkpoint (CheckpointError CORRUPT), before anything is read.
+   */
   override restorePosition(position: unknown): void {
-    const saved = position as Partial<TextFilePosition> | undefined;
-    if (saved === undefined || !Array.isArray(saved.done)) return;
-    for (const name of saved.done) if (typeof name === 'string') this.done.add(name);
-    const current = saved.current;
-    this.current = current !== undefined && typeof current.name === 'string' && Number.isInteger(current.offset) ? { name: current.name, startOffset: current.offset } : undefined;
+    if (position === undefined) return;
+    const saved = position as Partial<Record<keyof TextFilePosition, unknown>>;
+    if (position === null || typeof position !== 'object' || !Array.isArray(saved.done)) throw this.corruptPosition('it is not a list of files read');
+    const done = saved.done.map((name: unknown) => this.checkedName(name));
+    let current: { name: string; startOffset: number } | undefined;
+    if (saved.current !== undefined) {
+      const { name, offset } = (saved.current ?? {}) as { name?: unknown; offset?: unknown };
+      if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw this.corruptPosition(`the offset ${JSON.stringify(offset)} is not a byte offset`);
+      current = { name: this.checkedName(name), startOffset: offset as number };
+    }
+    for (const name of done) this.done.add(name);
+    this.current = current;
     this.scannedOnce = true;
+  }
+
+  private checkedName(name: unknown): string {
+    if (typeof name !== 'string' || !isPlainFileName(name)) {
+      throw this.corruptPosition(`it names ${JSON.stringify(name)}, which is not a file name inside the directory`);
+    }
+    return name;
+  }
+
+  private corruptPosition(problem: string): CheckpointError {
+    return new CheckpointError(
+      'ERR_SLUICE_CHECKPOINT_CORRUPT',
+      `The checkpoint's position for directory ${this.dir} is corrupt: ${problem}. Positions only ever name files in the watched directory, so the checkpoint was damaged or edited. ` +
+        'Restore a good copy of the checkpoint, or start from an empty checkpoint directory (state is then lost).',
+    );
   }
 
   onStart(): void {
     const generation = ++this.generation;
-    if (!this.scannedOnce) this.rememberExistingFiles();
+    if (!this.scannedOnce) this.restorePosition(this.startPosition());
     void this.run(generation);
   }
 
   /**
-   * "Files present at start" means at the moment of start(), so they are
-   * listed synchronously here (one readdir; cheap) rather than at the first
+   * The files present now count as already seen (none with includeExisting).
+   * getOrCreate records this in the checkpoint store before the first start,
+   * so a crash before the first batch does not turn files that arrived after
+   * the start into "present at start". Without a store it is taken in
+   * onStart, synchronously (one readdir; cheap) rather than at the first
    * asynchronous scan, which a file created right after start() could beat.
    */
-  private rememberExistingFiles(): void {
-    this.scannedOnce = true;
-    if (this.includeExisting) return;
+  override startPosition(): TextFilePosition {
+    if (this.includeExisting) return { done: [] };
     try {
-      for (const name of readdirSync(this.dir)) if (!isIgnoredFileName(name)) this.done.add(name);
+      return { done: readdirSync(this.dir).filter((name) => !isIgnoredFileName(name)) };
     } catch (error) {
       // A missing directory has no existing files; the scan loop reports it.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return { done: [] };
     }
   }
 

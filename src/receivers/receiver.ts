@@ -1,3 +1,5 @@
+import { IllegalStateError } from '../errors.js';
+
 /**
  * Spark-style custom receiver. Subclasses implement onStart (must not block:
  * start a connection/timer and return) and onStop, and hand data to `store`.
@@ -15,6 +17,8 @@ export interface ReceiverHost {
   storeRecord(record: string | Uint8Array): void;
   restart(receiver: Receiver, reason: string, error?: unknown): void;
   reportError(receiver: Receiver, message: string, error?: unknown): void;
+  /** A note for the context's logger (INFO), e.g. a connection that came back. Hosts without a logger may omit it. */
+  logInfo?(receiver: Receiver, message: string): void;
   isStopped(): boolean;
   /**
    * Bytes received but not processed yet (stored since the last batch time,
@@ -28,29 +32,35 @@ export interface ReceiverHost {
   whenBufferHasRoom?(): Promise<void>;
 }
 
+/**
+ * Spark's Receiver: subclass it, implement onStart/onStop, call `store`.
+ * The engine's link to it is an ES private field, so a subclass is free to
+ * declare fields such as `host` and `port` (Spark's CustomReceiver example).
+ */
 export abstract class Receiver {
   /** Shown in listener events and errors. */
   name: string;
   /** Delay before a restart requested by `restart` or caused by a throwing onStart. */
   restartDelayMs = 2000;
-  private host: ReceiverHost | undefined;
+  #supervisor: ReceiverHost | undefined;
 
   constructor(name?: string) {
     this.name = name ?? new.target.name;
   }
 
+  /** Start receiving: open a connection or a timer and return at once (do not block). */
   abstract onStart(): void;
   /** Stop reading. Lines held back (rate limit) may still be stored here, as a final flush: they are kept. */
   abstract onStop(): void;
 
   /** Store one record or many. Strings are UTF-8 encoded; bytes are taken as they are. */
   store(records: string | Uint8Array | Iterable<string | Uint8Array>): void {
-    const host = this.requireHost();
+    const supervisor = this.#attached();
     if (typeof records === 'string' || records instanceof Uint8Array) {
-      host.storeRecord(records);
+      supervisor.storeRecord(records);
       return;
     }
-    for (const record of records) host.storeRecord(record);
+    for (const record of records) supervisor.storeRecord(record);
   }
 
   /**
@@ -58,7 +68,7 @@ export abstract class Receiver {
    * '\n'. One call instead of one per line; the lines are the same.
    */
   storeLines(lines: Uint8Array): void {
-    this.requireHost().storeRecord(lines);
+    this.#attached().storeRecord(lines);
   }
 
   /**
@@ -68,36 +78,42 @@ export abstract class Receiver {
    * resolves; what it stores anyway is kept but reported (ReceiverSupervisor).
    */
   bufferedBytes(): number {
-    return this.host?.bufferedBytes?.() ?? 0;
+    return this.#supervisor?.bufferedBytes?.() ?? 0;
   }
 
+  /** True while the context's budget for received-but-unprocessed data is used up: stop reading. */
   isBufferFull(): boolean {
-    return this.host?.isBufferFull?.() ?? false;
+    return this.#supervisor?.isBufferFull?.() ?? false;
   }
 
   /** Resolves at once when there is room; otherwise once batches complete and free some, or the receiver stops. */
   whenBufferHasRoom(): Promise<void> {
-    return this.host?.whenBufferHasRoom?.() ?? Promise.resolve();
+    return this.#supervisor?.whenBufferHasRoom?.() ?? Promise.resolve();
   }
 
   /** Ask the supervisor to stop this receiver and start it again after `restartDelayMs`. */
   restart(reason: string, error?: unknown): void {
-    this.requireHost().restart(this, reason, error);
+    this.#attached().restart(this, reason, error);
   }
 
   /** Report a non-fatal error to the listeners; the receiver keeps running. */
   reportError(message: string, error?: unknown): void {
-    this.requireHost().reportError(this, message, error);
+    this.#attached().reportError(this, message, error);
+  }
+
+  /** A note for the context's logger (Spark's logInfo), e.g. "connected to host:port". Ignored when not attached. */
+  logInfo(message: string): void {
+    this.#supervisor?.logInfo?.(this, message);
   }
 
   /** True once the context stopped this receiver (loops in receivers should check it). */
   isStopped(): boolean {
-    return this.host?.isStopped() ?? true;
+    return this.#supervisor?.isStopped() ?? true;
   }
 
   /** Called by the engine only. */
-  attach(host: ReceiverHost | undefined): void {
-    this.host = host;
+  attach(supervisor: ReceiverHost | undefined): void {
+    this.#supervisor = supervisor;
   }
 
   /**
@@ -111,10 +127,20 @@ export abstract class Receiver {
   /** Called before onStart when recovering from a checkpoint that saved `checkpointPosition()`. */
   restorePosition(_position: unknown): void {}
 
-  private requireHost(): ReceiverHost {
-    if (this.host === undefined) {
-      throw new Error(`Receiver ${this.name} is not attached to a running StreamingContext; call store() only between onStart() and onStop().`);
+  /**
+   * The position of a run that has not started yet, which getOrCreate writes
+   * to the store before the first start so a crash before the first batch
+   * cannot change what "new" means (e.g. the files already in a watched
+   * directory). Default: checkpointPosition().
+   */
+  startPosition(): unknown {
+    return this.checkpointPosition();
+  }
+
+  #attached(): ReceiverHost {
+    if (this.#supervisor === undefined) {
+      throw new IllegalStateError(`Receiver ${this.name} is not attached to a running StreamingContext; call store() only between onStart() and onStop().`);
     }
-    return this.host;
+    return this.#supervisor;
   }
 }

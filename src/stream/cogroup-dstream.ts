@@ -1,23 +1,7 @@
 import { Batch, type Pair } from '../batch/batch.js';
-import { KeyMap } from '../batch/key-map.js';
+import { cogroupPairs } from '../batch/joins.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
-
-/** Every key of either batch with all its values on each side (in arrival order); keys in first-seen order, left first. */
-export function cogroupPairs<K, V, W>(left: readonly Pair<K, V>[], right: readonly Pair<K, W>[]): Pair<K, readonly [V[], W[]]>[] {
-  const groups = new KeyMap<K, [V[], W[]]>();
-  const group = (key: K): [V[], W[]] => {
-    let found = groups.get(key);
-    if (found === undefined) {
-      found = [[], []];
-      groups.set(key, found);
-    }
-    return found;
-  };
-  for (const [key, value] of left) group(key)[0].push(value);
-  for (const [key, value] of right) group(key)[1].push(value);
-  return [...groups];
-}
 
 /**
  * `cogroup(other)`: per batch, (key, [values in this stream, values in

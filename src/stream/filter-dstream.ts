@@ -1,4 +1,5 @@
 import type { Batch } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 
 /** `filter(predicate)`: the elements for which `predicate` is true. */
@@ -26,5 +27,6 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.filter = function filter<T>(this: DStream<T>, predicate: (value: T) => boolean): DStream<T> {
+  requireFunction('filter(predicate)', predicate, 'filter((x) => x > 0)');
   return new FilteredDStream(this, predicate);
 };

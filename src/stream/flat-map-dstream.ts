@@ -1,5 +1,6 @@
-import type { Batch } from '../batch/batch.js';
+import type { Batch, MapResult } from '../batch/batch.js';
 import { builtinOf } from '../batch/builtins.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 
 /** BatchInfo counter of records a built-in parser (keyValueFields) skipped as malformed. */
@@ -59,10 +60,11 @@ export class FlatMappedDStream<T, U> extends DStream<U> {
 declare module '../engine/dstream.js' {
   interface DStream<T> {
     /** Every element of `fn(x)`, for every element x (e.g. lines → words). */
-    flatMap<U>(fn: (value: T) => Iterable<U>): DStream<U>;
+    flatMap<U extends MapResult>(fn: (value: T) => Iterable<U>): DStream<U>;
   }
 }
 
 DStream.prototype.flatMap = function flatMap<T, U>(this: DStream<T>, fn: (value: T) => Iterable<U>): DStream<U> {
+  requireFunction('flatMap(fn)', fn, 'flatMap((line) => line.split(" ")) or flatMap(splitWhitespace)');
   return new FlatMappedDStream(this, fn);
 };

@@ -1,4 +1,5 @@
 import type { Batch } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 
 /**
@@ -38,5 +39,6 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.foreachRDD = function foreachRDD<T>(this: DStream<T>, fn: (batch: Batch<T>, time: number) => void | Promise<void>): void {
+  requireFunction('foreachRDD(fn)', fn, 'foreachRDD((batch, time) => console.log(time, batch.count()))');
   new ForEachDStream(this, fn).register();
 };

@@ -1,5 +1,6 @@
 import type { Pair } from '../batch/batch.js';
 import { DStream } from '../engine/dstream.js';
+import { innerJoinGroup } from '../batch/joins.js';
 import { CoGroupedDStream } from './cogroup-dstream.js';
 import './flat-map-dstream.js';
 
@@ -15,9 +16,5 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.join = function join<K, V, W>(this: DStream<Pair<K, V>>, other: DStream<Pair<K, W>>): DStream<Pair<K, readonly [V, W]>> {
-  return new CoGroupedDStream(this, other, 'join').flatMap(([key, [values, others]]) => {
-    const out: Pair<K, readonly [V, W]>[] = [];
-    for (const v of values) for (const w of others) out.push([key, [v, w]]);
-    return out;
-  });
+  return new CoGroupedDStream(this, other, 'join').flatMap(innerJoinGroup);
 };

@@ -91,6 +91,13 @@ export class KeyedSums<K> {
     return kept;
   }
 
+  /** The sum of one key (undefined when it has none), without decoding the others. */
+  get(key: K): number | undefined {
+    this.init();
+    if (this.table !== undefined) return typeof key === 'string' ? this.table.get(key) : undefined;
+    return (this.map as KeyMap<K, number>).get(key);
+  }
+
   entries(): Pair<K, number>[] {
     this.init();
     if (this.table !== undefined) return pairsOf(this.table.entries(), sum) as unknown as Pair<K, number>[];
@@ -125,11 +132,6 @@ export class KeyedSums<K> {
       }
       next.set(key, result);
     }
-  }
-
-  private get(key: K): number | undefined {
-    this.init();
-    return this.table !== undefined ? this.table.get(key as unknown as string) : (this.map as KeyMap<K, number>).get(key);
   }
 
   /** Frees the kernel table; the sums must not be used afterwards. */

@@ -1,5 +1,6 @@
 import type { Pair } from '../batch/batch.js';
 import { DStream } from '../engine/dstream.js';
+import { leftOuterJoinGroup } from '../batch/joins.js';
 import { CoGroupedDStream } from './cogroup-dstream.js';
 import './flat-map-dstream.js';
 
@@ -15,12 +16,5 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.leftOuterJoin = function leftOuterJoin<K, V, W>(this: DStream<Pair<K, V>>, other: DStream<Pair<K, W>>): DStream<Pair<K, readonly [V, W | undefined]>> {
-  return new CoGroupedDStream(this, other, 'leftOuterJoin').flatMap(([key, [values, others]]) => {
-    const out: Pair<K, readonly [V, W | undefined]>[] = [];
-    for (const v of values) {
-      if (others.length === 0) out.push([key, [v, undefined]]);
-      else for (const w of others) out.push([key, [v, w]]);
-    }
-    return out;
-  });
+  return new CoGroupedDStream(this, other, 'leftOuterJoin').flatMap(leftOuterJoinGroup);
 };

@@ -1,4 +1,5 @@
-import type { Batch } from '../batch/batch.js';
+import type { Batch, MapResult } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 
 /** `map(fn)`: each element through `fn`. */
@@ -20,11 +21,16 @@ export class MappedDStream<T, U> extends DStream<U> {
 
 declare module '../engine/dstream.js' {
   interface DStream<T> {
-    /** A stream of `fn(x)` for every element x. */
-    map<U>(fn: (value: T) => U): DStream<U>;
+    /**
+     * A stream of `fn(x)` for every element x. A function returning a
+     * two-element array literal (`(w) => [w, 1]`) gives a stream of pairs,
+     * ready for reduceByKey and the other pair operations.
+     */
+    map<U extends MapResult>(fn: (value: T) => U): DStream<U>;
   }
 }
 
 DStream.prototype.map = function map<T, U>(this: DStream<T>, fn: (value: T) => U): DStream<U> {
+  requireFunction('map(fn)', fn, 'map((x) => x * 2) or map((w) => [w, 1])');
   return new MappedDStream(this, fn);
 };

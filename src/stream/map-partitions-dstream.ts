@@ -1,4 +1,5 @@
 import type { Batch } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 
 /** `mapPartitions(fn)`: `fn` sees each whole partition and returns the new one's elements. */
@@ -29,5 +30,6 @@ DStream.prototype.mapPartitions = function mapPartitions<T, U>(
   this: DStream<T>,
   fn: (elements: readonly T[], partitionIndex: number) => Iterable<U>,
 ): DStream<U> {
+  requireFunction('mapPartitions(fn)', fn, 'mapPartitions((elements) => [elements.length])');
   return new MapPartitionedDStream(this, fn);
 };

@@ -3,6 +3,7 @@ import { CheckpointError } from '../errors.js';
 import { InputDStream } from '../engine/input-dstream.js';
 import type { StreamingContext } from '../engine/streaming-context.js';
 
+/** Options of `ssc.queueStream(queue, options)`. */
 export interface QueueStreamOptions<T> {
   /** Take one array per batch (default true); otherwise all queued arrays, as partitions of one batch. */
   readonly oneAtATime?: boolean;
@@ -41,6 +42,11 @@ export class QueueInputDStream<T> extends InputDStream<T> {
     }
     this.taken = position as number;
     this.toSkip = position as number;
+  }
+
+  /** Each batch takes the next array (or the default batch), so a batch is empty only once the queue is. */
+  override mightHaveData(): boolean {
+    return this.queue.length > this.toSkip || this.options.defaultBatch !== undefined;
   }
 
   protected take(_time: number): Batch<T> {

@@ -24,6 +24,7 @@ export class ReceiverInputDStream extends InputDStream<string> {
       ...options,
       ...(regions === undefined ? {} : { regions }),
       bufferBytes: context.receiverBufferBytes,
+      logger: context.logger,
     });
   }
 
@@ -54,8 +55,17 @@ export class ReceiverInputDStream extends InputDStream<string> {
     this.supervisor.receiver.restorePosition(position);
   }
 
+  override startPosition(): unknown {
+    return this.supervisor.receiver.startPosition();
+  }
+
   override hasPendingData(): boolean {
     return this.supervisor.hasBufferedData();
+  }
+
+  /** What a receiver stores goes to the next batch cut, so with nothing buffered every batch cut now is empty. */
+  override mightHaveData(): boolean {
+    return this.hasPendingData();
   }
 
   protected take(time: number): Batch<string> {

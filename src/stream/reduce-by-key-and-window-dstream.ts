@@ -3,6 +3,7 @@ import { KeyMap } from '../batch/key-map.js';
 import { builtinOf } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
 import { KeyedSums } from './keyed-sums.js';
@@ -223,6 +224,7 @@ DStream.prototype.reduceByKeyAndWindow = function reduceByKeyAndWindow<K, V>(
   slide?: number,
   filter?: KeepPair<K, V>,
 ): DStream<Pair<K, V>> {
+  requireFunction('reduceByKeyAndWindow(reduce, ...)', reduce, 'reduceByKeyAndWindow(sum, 30_000, 10_000)');
   if (typeof inverseOrWindow === 'function') {
     if (windowOrSlide === undefined) throw new InvalidArgumentError('reduceByKeyAndWindow(reduce, inverse, windowMs, slideMs?, filter?) needs windowMs');
     return new ReducedWindowedDStream(this, reduce, inverseOrWindow, windowOrSlide, slide, filter);

@@ -1,4 +1,5 @@
 import type { Batch, Pair } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { fuseReduceByKey } from './fuse.js';
 
@@ -35,6 +36,7 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.reduceByKey = function reduceByKey<K, V>(this: DStream<Pair<K, V>>, reduce: (a: V, b: V) => V): DStream<Pair<K, V>> {
+  requireFunction('reduceByKey(reduce)', reduce, 'reduceByKey((a, b) => a + b) or reduceByKey(sum)');
   const plain = new ReducedByKeyDStream(this, reduce);
   return fuseReduceByKey(plain) ?? plain;
 };

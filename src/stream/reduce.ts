@@ -1,4 +1,5 @@
 import { Batch } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { TransformedDStream } from './transform-dstream.js';
 
@@ -10,5 +11,6 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.reduce = function reduce<T>(this: DStream<T>, fn: (a: T, b: T) => T): DStream<T> {
+  requireFunction('reduce(fn)', fn, 'reduce((a, b) => a + b)');
   return new TransformedDStream(this, (batch: Batch<T>) => (batch.isEmpty() ? Batch.empty<T>() : Batch.of([batch.reduce(fn)])));
 };

@@ -1,4 +1,5 @@
 import { Batch } from '../batch/batch.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
 
@@ -17,14 +18,21 @@ export class TransformedDStream<T, U> extends DStream<U> {
   compute(time: number): Batch<U> | undefined {
     const batch = this.parent.getOrCompute(time);
     if (batch === undefined) return undefined;
-    const result: unknown = this.fn(batch, time);
-    // Spark requires an RDD here too; an array (the likely mistake) would otherwise fail later, far from the cause.
-    if (!(result instanceof Batch)) {
-      const got = Array.isArray(result) ? 'an array (wrap it: Batch.of(array))' : result === undefined || result === null ? String(result) : `a ${typeof result}`;
-      throw new InvalidArgumentError(`transform(fn): fn must return a Batch (e.g. batch.map(...) or Batch.of(array)), got ${got}`);
-    }
-    return result as Batch<U>;
+    return batchResult('transform(fn)', this.fn(batch, time));
   }
+}
+
+/**
+ * The Batch a transform function returned; anything else is a clear error.
+ * Spark requires an RDD here too; an array (the likely mistake) would
+ * otherwise fail later, far from the cause.
+ */
+export function batchResult<U>(operation: string, result: unknown): Batch<U> {
+  if (!(result instanceof Batch)) {
+    const got = Array.isArray(result) ? 'an array (wrap it: Batch.of(array))' : result === undefined || result === null ? String(result) : `a ${typeof result}`;
+    throw new InvalidArgumentError(`${operation}: fn must return a Batch (e.g. batch.map(...) or Batch.of(array)), got ${got}`);
+  }
+  return result as Batch<U>;
 }
 
 declare module '../engine/dstream.js' {
@@ -35,5 +43,6 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.transform = function transform<T, U>(this: DStream<T>, fn: (batch: Batch<T>, time: number) => Batch<U>): DStream<U> {
+  requireFunction('transform(fn)', fn, 'transform((batch) => batch.sortByKey())');
   return new TransformedDStream(this, fn);
 };

@@ -3,6 +3,7 @@ import { KeyMap } from '../batch/key-map.js';
 import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError, NumericOverflowError } from '../errors.js';
 import { formatElement } from '../batch/format.js';
@@ -14,6 +15,7 @@ import './reduce-by-key-dstream.js';
 /** `(newValues, state) → new state`, or undefined to remove the key. `state` is undefined for a new key. */
 export type UpdateStateFunction<V, S> = (values: V[], state: S | undefined) => S | undefined;
 
+/** Options of `updateStateByKey(update, options)`. */
 export interface UpdateStateOptions<K, S> {
   /** State to start from (Spark's initialRDD), applied before the first batch. */
   readonly initialState?: Iterable<Pair<K, S>>;
@@ -38,6 +40,10 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   private readonly sums: KeyedSums<K> | undefined;
   private lastTime: number | undefined;
   private initial: Iterable<Pair<K, S>> | undefined;
+  /** The changes() view, if made: it reads this stream without needing each batch's whole state. */
+  private changesView: DStream<unknown> | undefined;
+  /** Whether any stream reads this stream's batches (the whole state); decided at the first batch. */
+  private wholeStateRead: boolean | undefined;
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -69,7 +75,37 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     if (this.sums !== undefined) this.addToSums(time, this.sums);
     else this.applyUpdate(this.parent.getOrCompute(time));
     this.lastTime = time;
-    return Batch.of(this.checkedEntries());
+    // With millions of keys, decoding the whole state every batch costs more than the batch: skip it when nothing reads it.
+    this.wholeStateRead ??= this.context.graph.streams().some((s) => s !== this.changesView && s.dependencies.includes(this));
+    return this.wholeStateRead ? Batch.of(this.checkedEntries()) : Batch.empty();
+  }
+
+  /**
+   * Each batch, the (key, state) pairs of the keys that had new values in
+   * that batch, with their state after it (keys whose state the update
+   * removed are left out), in the order the keys first appear in the batch.
+   * Reads only those keys' state: with a large state, output this instead of
+   * the whole state every batch.
+   */
+  changes(): DStream<Pair<K, S>> {
+    const view = new StateChangesDStream<K, S>(this as unknown as StateDStream<K, unknown, S>);
+    this.changesView = view;
+    return view;
+  }
+
+  /** The state of `key` after the last batch computed (undefined when it has none); a running word count past 2^53 − 1 throws, as in checkedEntries. */
+  stateOf(key: K): S | undefined {
+    if (this.sums === undefined) return this.state.get(key);
+    const sum = this.sums.get(key);
+    if (sum !== undefined) this.checkCount(key, sum);
+    return sum as S | undefined;
+  }
+
+  /** The keys with new values in batch `time` (after computing it), in first-appearance order. */
+  keysOf(time: number): K[] {
+    const keys = new KeyMap<K, true>();
+    for (const [key] of this.parent.getOrCompute(time)?.collect() ?? []) keys.set(key, true);
+    return [...keys].map(([key]) => key);
   }
 
   override release(): void {
@@ -92,7 +128,8 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     }
     this.load(entries);
     this.checkedEntries();
-    this.initial = undefined;
+    // State saved before the first batch (getOrCreate's first checkpoint) still starts from initialState.
+    if (saved.lastTime !== null) this.initial = undefined;
     this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
   }
 
@@ -109,15 +146,16 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   private checkedEntries(): Pair<K, S>[] {
     const entries = this.entries();
     if (this.sums === undefined || !(this.parent instanceof FusedWordCountDStream)) return entries;
-    for (const [key, count] of entries as unknown as Pair<K, number>[]) {
-      if (count > Number.MAX_SAFE_INTEGER) {
-        throw new NumericOverflowError(
-          `The running count of ${formatElement(key)} is ${count}, past 2^53 - 1 (Number.MAX_SAFE_INTEGER), where counts stop being exact; ` +
-            'start this state afresh (an empty checkpoint store) to keep counting exactly.',
-        );
-      }
-    }
+    for (const [key, count] of entries as unknown as Pair<K, number>[]) this.checkCount(key, count);
     return entries;
+  }
+
+  private checkCount(key: K, count: number): void {
+    if (!(this.parent instanceof FusedWordCountDStream) || count <= Number.MAX_SAFE_INTEGER) return;
+    throw new NumericOverflowError(
+      `The running count of ${formatElement(key)} is ${count}, past 2^53 - 1 (Number.MAX_SAFE_INTEGER), where counts stop being exact; ` +
+        'start this state afresh (an empty checkpoint store) to keep counting exactly.',
+    );
   }
 
   private load(entries: readonly Pair<K, S>[]): void {
@@ -173,6 +211,26 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   }
 }
 
+/** StateDStream.changes(): per batch, the state of the keys that batch touched. */
+class StateChangesDStream<K, S> extends DStream<Pair<K, S>> {
+  readonly dependencies: readonly DStream<unknown>[];
+
+  constructor(private readonly source: StateDStream<K, unknown, S>) {
+    super(source.context);
+    this.dependencies = [source];
+  }
+
+  compute(time: number): Batch<Pair<K, S>> | undefined {
+    if (this.source.getOrCompute(time) === undefined) return undefined;
+    const changed: Pair<K, S>[] = [];
+    for (const key of this.source.keysOf(time)) {
+      const state = this.source.stateOf(key);
+      if (state !== undefined) changed.push([key, state]);
+    }
+    return Batch.of(changed);
+  }
+}
+
 declare module '../engine/dstream.js' {
   interface DStream<T> {
     /**
@@ -181,7 +239,7 @@ declare module '../engine/dstream.js' {
      * `updateStateByKey(runningSum)` keeps running totals in a kernel table.
      * Needs ssc.checkpoint(store).
      */
-    updateStateByKey<K, V, S>(this: DStream<Pair<K, V>>, update: UpdateStateFunction<V, S>, options?: UpdateStateOptions<K, S>): DStream<Pair<K, S>>;
+    updateStateByKey<K, V, S>(this: DStream<Pair<K, V>>, update: UpdateStateFunction<V, S>, options?: UpdateStateOptions<K, S>): StateDStream<K, V, S>;
   }
 }
 
@@ -189,8 +247,9 @@ DStream.prototype.updateStateByKey = function updateStateByKey<K, V, S>(
   this: DStream<Pair<K, V>>,
   update: UpdateStateFunction<V, S>,
   options?: UpdateStateOptions<K, S>,
-): DStream<Pair<K, S>> {
+): StateDStream<K, V, S> {
+  requireFunction('updateStateByKey(update)', update, 'updateStateByKey((values, state) => (state ?? 0) + values.length) or updateStateByKey(runningSum)');
   // Running sums only need each batch's per-key sum, so the built-in chains before it fuse into one kernel call.
   const source = builtinOf(update)?.kind === 'runningSum' ? this.reduceByKey(sum as unknown as (a: V, b: V) => V) : this;
-  return new StateDStream(source, update, options);
+  return new StateDStream(source as DStream<Pair<K, V>>, update, options);
 };

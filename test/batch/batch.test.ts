@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Batch, count, IllegalStateError, InvalidArgumentError, max, type Pair, recordBatchFromLines, sum } from '../../src/index.js';
+import { Batch, count, IllegalStateError, InvalidArgumentError, max, type Pair, recordBatchFromLines, sum } from '../../src/internals.js';
 
 test('transformations: map, filter, flatMap, mapPartitions, union keep partitions', () => {
   const b = Batch.fromPartitions([[1, 2], [3]]);
@@ -80,4 +80,87 @@ test('asRecordBatch encodes a string batch once and keeps its partitions as they
   assert.equal(batch.asRecordBatch(), first);
   assert.equal(batch.numPartitions, 2);
   assert.deepStrictEqual(batch.partitions, [['a b'], ['c']]);
+});
+
+test('keys, values, mapValues, flatMapValues keep keys and order (Spark pair RDD functions)', () => {
+  const pairs = Batch.fromPartitions<Pair<string, string>>([[['a', 'x,y'], ['b', '']], [['a', 'z']]]);
+  assert.deepStrictEqual(pairs.keys().collect(), ['a', 'b', 'a']);
+  assert.deepStrictEqual(pairs.values().collect(), ['x,y', '', 'z']);
+  assert.deepStrictEqual(pairs.mapValues((v) => v.length).partitions, [[['a', 3], ['b', 0]], [['a', 1]]]);
+  assert.deepStrictEqual(
+    pairs.flatMapValues((v) => v.split(',').filter((s) => s !== '')).collect(),
+    [['a', 'x'], ['a', 'y'], ['a', 'z']],
+  );
+});
+
+test('distinct keeps first occurrences and compares tuples by content', () => {
+  assert.deepStrictEqual(Batch.fromPartitions([[3, 1, 3], [1, 2]]).distinct().collect(), [3, 1, 2]);
+  assert.deepStrictEqual(Batch.of<Pair<string, number>>([['a', 1], ['a', 1], ['a', 2]]).distinct().collect(), [['a', 1], ['a', 2]]);
+});
+
+test('sortBy and sortByKey: natural order, descending, stable, custom comparator', () => {
+  const words = Batch.fromPartitions([['pear', 'fig'], ['apple', 'kiwi']]);
+  assert.deepStrictEqual(words.sortBy((w) => w.length).collect(), ['fig', 'pear', 'kiwi', 'apple']);
+  assert.deepStrictEqual(words.sortBy((w) => w, false).collect(), ['pear', 'kiwi', 'fig', 'apple']);
+  const pairs = Batch.of<Pair<number, string>>([[10, 'b'], [2, 'a'], [10, 'a']]);
+  // Numbers sort numerically (not as strings: 10 after 2), equal keys keep their order.
+  assert.deepStrictEqual(pairs.sortByKey().collect(), [[2, 'a'], [10, 'b'], [10, 'a']]);
+  assert.deepStrictEqual(pairs.sortByKey(false).collect(), [[10, 'b'], [10, 'a'], [2, 'a']]);
+  assert.deepStrictEqual(pairs.sortByKey(true, (a, b) => (a % 3) - (b % 3)).collect(), [[10, 'b'], [10, 'a'], [2, 'a']]);
+  assert.equal(pairs.sortByKey().numPartitions, 1);
+});
+
+test('top and takeOrdered: largest first / smallest first, n larger than the batch, comparators', () => {
+  const b = Batch.fromPartitions([[5, 1, 9], [3, 7]]);
+  assert.deepStrictEqual(b.top(2), [9, 7]);
+  assert.deepStrictEqual(b.takeOrdered(2), [1, 3]);
+  assert.deepStrictEqual(b.top(10), [9, 7, 5, 3, 1]);
+  assert.deepStrictEqual(b.takeOrdered(0), []);
+  const counts = Batch.of<Pair<string, number>>([['a', 2], ['b', 5], ['c', 1]]);
+  assert.deepStrictEqual(counts.top(1, (x, y) => x[1] - y[1]), [['b', 5]]);
+  // Tuples compare element by element (Scala's tuple ordering).
+  assert.deepStrictEqual(counts.top(1), [['c', 1]]);
+  assert.throws(() => b.top(-1), InvalidArgumentError);
+  assert.throws(() => b.takeOrdered(1.5), InvalidArgumentError);
+});
+
+test('join and leftOuterJoin with a static dataset (array, Map) or another batch', () => {
+  const counts = Batch.of<Pair<string, number>>([['spark', 2], ['spam', 1], ['flink', 3], ['spam', 4]]);
+  const blacklist: Pair<string, boolean>[] = [['spam', true]];
+  assert.deepStrictEqual(counts.join(blacklist).collect(), [['spam', [1, true]], ['spam', [4, true]]]);
+  // Spark's blacklist example: keep the words the blacklist does not name.
+  const clean = counts.leftOuterJoin(new Map(blacklist)).filter(([, [, banned]]) => banned === undefined).keys();
+  assert.deepStrictEqual(clean.collect(), ['spark', 'flink']);
+  const prices = Batch.of<Pair<string, number>>([['flink', 10], ['flink', 20]]);
+  assert.deepStrictEqual(counts.join(prices).collect(), [['flink', [3, 10]], ['flink', [3, 20]]]);
+  assert.throws(() => counts.join(42 as unknown as Pair<string, number>[]), /needs a Batch or an iterable of \[key, value\] pairs/);
+  assert.throws(() => counts.join(['spam'] as unknown as Pair<string, number>[]), /works on \[key, value\] pairs, but got the string "spam"/);
+});
+
+test('repartition deals elements round-robin into n partitions', () => {
+  const b = Batch.of([1, 2, 3, 4, 5]).repartition(2);
+  assert.deepStrictEqual(b.partitions, [[1, 3, 5], [2, 4]]);
+  assert.deepStrictEqual(Batch.empty<number>().repartition(3).partitions, [[], [], []]);
+  assert.throws(() => b.repartition(0), /numPartitions must be a whole number ≥ 1; got the number 0/);
+});
+
+test('pair operations on elements that are not pairs fail with the fix, not a TypeError', () => {
+  const words = Batch.of(['a', 'b']) as unknown as Batch<Pair<string, number>>;
+  assert.throws(() => words.reduceByKey(sum), (e: unknown) => e instanceof InvalidArgumentError && /reduceByKey works on \[key, value\] pairs, but got the string "a"; make pairs first, e\.g\. \.map\(\(w\) => \[w, 1\]\)/.test(e.message));
+  assert.throws(() => words.groupByKey(), /groupByKey works on \[key, value\] pairs/);
+  assert.throws(() => words.sortByKey(), /sortByKey works on \[key, value\] pairs/);
+  assert.throws(() => Batch.of([1]).map(undefined as unknown as (x: number) => number), /map\(fn\) needs a function, e\.g\. map\(\(x\) => x \* 2\); got undefined/);
+  assert.throws(() => Batch.of([1]).sortBy((x) => x, true, 'desc' as unknown as (a: number, b: number) => number), /comparator must be a function/);
+});
+
+test('map of an array literal gives pairs the pair operations accept (type-checked by tsc)', () => {
+  const counts = Batch.of(['a', 'b', 'a']).map((w) => [w, 1]).reduceByKey((a, b) => a + b);
+  assert.deepStrictEqual(counts.collect(), [['a', 2], ['b', 1]]);
+});
+
+test('undefined (Spark\'s None) sorts first in sortBy, takeOrdered and top, as the natural order says', () => {
+  const b = Batch.of<number | undefined>([2, undefined, 1]);
+  assert.deepStrictEqual(b.takeOrdered(2), [undefined, 1]);
+  assert.deepStrictEqual(b.top(3), [2, 1, undefined]);
+  assert.deepStrictEqual(b.sortBy((x) => x).collect(), [undefined, 1, 2]);
 });

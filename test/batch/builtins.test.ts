@@ -12,7 +12,7 @@ import {
   pairWithOne,
   splitWhitespace,
   sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 
 test('splitWhitespace splits on the six Java \\s characters only and yields no empty tokens', () => {
   for (const ws of [' ', '\t', '\n', '\x0B', '\f', '\r']) {

@@ -1,7 +1,7 @@
 // Runs in a module Web Worker of the worker-pool browser test: the owner
 // thread of a BrowserWorkerPool (pool calls block, which browsers allow in
 // workers only). Posts what it saw back to the page.
-import { BrowserWorkerPool, ManualClock, StreamingContext, canRunWorkerPool, createKernels, pairWithOne, splitWhitespace, sum } from '../../src/index.js';
+import { BrowserWorkerPool, ManualClock, StreamingContext, canRunWorkerPool, createKernels, pairWithOne, splitWhitespace, sum } from '../../src/internals.js';
 import { corpusBytes } from '../../src/corpus/index.js';
 
 const scope = globalThis as unknown as { postMessage(message: unknown): void };

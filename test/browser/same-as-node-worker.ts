@@ -1,7 +1,7 @@
 // A module Web Worker of the same-as-node browser test: runs the pipelines on a
 // BrowserWorkerPool of 2 Web Workers sharing one WebAssembly memory (pool calls
 // block, which browsers allow in workers only) and posts the results back.
-import { BrowserWorkerPool, canRunWorkerPool } from '../../src/index.js';
+import { BrowserWorkerPool, canRunWorkerPool } from '../../src/internals.js';
 import { runPipelines } from './same-input-pipelines.js';
 
 const scope = globalThis as unknown as { postMessage(message: unknown): void; crossOriginIsolated: boolean };

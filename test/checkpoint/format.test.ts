@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHECKPOINT_FORMAT_VERSION, type CheckpointDocument, decodeCheckpoint, encodeCheckpoint } from '../../src/index.js';
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointDocument, decodeCheckpoint, encodeCheckpoint } from '../../src/internals.js';
 import { crc32 } from '../../src/checkpoint/crc32.js';
 
 const doc: CheckpointDocument = {
@@ -88,4 +88,20 @@ test('state that is not data (a function, a class instance) is refused at write 
       (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE' && (e as Error).message.includes(`the state of operator 'counts'.entries[0][1] to a checkpoint: it holds ${what}.`),
     );
   }
+});
+
+test('batch times that recovery would generate must lie on the batch grid, after the checkpoint, ascending', () => {
+  const bad: Partial<CheckpointDocument>[] = [
+    { checkpointTime: 9500 },
+    { checkpointTime: 4000 },
+    { pendingTimes: [10000, 10000] },
+    { pendingTimes: [11000, 10000] },
+    { pendingTimes: [9000] },
+    { pendingTimes: [10500] },
+    { batchIntervalMs: 0 },
+  ];
+  for (const change of bad) {
+    assert.throws(() => decodeCheckpoint(encodeCheckpoint({ ...doc, ...change })), { code: 'ERR_SLUICE_CHECKPOINT_CORRUPT' }, JSON.stringify(change));
+  }
+  assert.deepEqual(decodeCheckpoint(encodeCheckpoint({ ...doc, checkpointTime: 5000, pendingTimes: [7000, 12000] })).pendingTimes, [7000, 12000]);
 });

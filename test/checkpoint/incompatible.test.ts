@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  type CheckpointStore, InMemoryCheckpointStore, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
+  type CheckpointOptions, type CheckpointStore, InMemoryCheckpointStore, StateDiscardError, ManualClock, type Pair, pairWithOne, Receiver, runningSum, StateSpec, StreamingContext, subtract, sum,
 } from '../../src/index.js';
+import { decodeCheckpoint } from '../../src/internals.js';
 
 const input = (): string[][] => [['a', 'b'], ['a'], ['c']];
 
@@ -13,11 +14,12 @@ interface Shape {
   readonly windowMs?: number;
   readonly stringState?: boolean;
   readonly inputs?: number;
+  readonly withoutTrend?: boolean;
 }
 
 function build(store: CheckpointStore, shape: Shape = {}, clock = new ManualClock()): StreamingContext {
   const ssc = new StreamingContext({ batchIntervalMs: shape.intervalMs ?? 1000, clock });
-  ssc.checkpoint(store);
+  ssc.checkpoint(store, { checkpointInterval: 1 });
   const pairs = ssc.queueStream(input()).map(pairWithOne);
   for (let i = 1; i < (shape.inputs ?? 1); i++) ssc.queueStream<string>([]).print();
   const counts = shape.countsAsMapWithState
@@ -26,7 +28,7 @@ function build(store: CheckpointStore, shape: Shape = {}, clock = new ManualCloc
       ? pairs.updateStateByKey((v: number[], s: string | undefined) => `${s ?? ''}${v.length}`)
       : pairs.updateStateByKey(runningSum);
   counts.name(shape.countsName ?? 'counts').foreachRDD(() => {});
-  pairs.reduceByKeyAndWindow(sum, subtract, shape.windowMs ?? 2000).name('trend').foreachRDD(() => {});
+  if (shape.withoutTrend !== true) pairs.reduceByKeyAndWindow(sum, subtract, shape.windowMs ?? 2000).name('trend').foreachRDD(() => {});
   return ssc;
 }
 
@@ -101,7 +103,35 @@ test('getOrCreate with an empty store returns the created context, checkpointing
   assert.equal(ssc.zeroTime, 5000);
   await clock.advance(1000);
   await ssc.stop();
-  assert.equal(store.writes, 1);
+  // The start record (written before start), then the checkpoint a stop writes of its last batch.
+  assert.equal(store.writes, 2);
+  const doc = decodeCheckpoint((await store.read()) as Uint8Array);
+  assert.deepEqual([doc.zeroTime, doc.checkpointTime, doc.pendingTimes, doc.sources], [5000, 6000, [], { 'input#0': 1 }]);
+});
+
+test('the default checkpoint interval is max(batch, 10 s) in whole batches; checkpointIntervalMs is the same as a duration', async () => {
+  /** Checkpoints written by `batches` batches, and after the stop that follows (which checkpoints its last batch if it was not). */
+  const writesAfter = async (batchIntervalMs: number, batches: number, options: CheckpointOptions = {}): Promise<[number, number]> => {
+    const store = new InMemoryCheckpointStore();
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs, clock });
+    ssc.checkpoint(store, options);
+    ssc.queueStream([[['k', 1]] as Pair<string, number>[]]).updateStateByKey(runningSum).foreachRDD(() => {});
+    ssc.start();
+    await clock.advance(batches * batchIntervalMs);
+    const running = store.writes;
+    await ssc.stop();
+    return [running, store.writes];
+  };
+  assert.deepEqual(await writesAfter(1000, 35), [3, 4]);
+  assert.deepEqual(await writesAfter(3000, 10), [2, 3], '10 s is rounded up to 4 batches of 3 s');
+  assert.deepEqual(await writesAfter(20_000, 3), [3, 3], 'a batch longer than 10 s checkpoints every batch');
+  assert.deepEqual(await writesAfter(1000, 35, { checkpointIntervalMs: 5000 }), [7, 7]);
+  assert.deepEqual(await writesAfter(1000, 35, { checkpointInterval: 1 }), [35, 35]);
+  const ssc = new StreamingContext({ batchIntervalMs: 1000 });
+  for (const bad of [{ checkpointIntervalMs: 1500 }, { checkpointIntervalMs: 500 }, { checkpointIntervalMs: 2000, checkpointInterval: 2 }]) {
+    assert.throws(() => ssc.checkpoint(new InMemoryCheckpointStore(), bad), { code: 'ERR_SLUICE_INVALID_ARGUMENT' }, JSON.stringify(bad));
+  }
 });
 
 test('two streams with one name: clear error at start()', () => {
@@ -142,7 +172,7 @@ test("a receiver's position is saved right after each batch and restored before 
   const clock = new ManualClock();
   const make = (receiver: CountingReceiver, c: ManualClock): StreamingContext => {
     const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: c });
-    ssc.checkpoint(store);
+    ssc.checkpoint(store, { checkpointInterval: 1 });
     ssc.receiverStream(receiver).name('lines').map(pairWithOne).updateStateByKey(runningSum).foreachRDD(() => {});
     return ssc;
   };
@@ -162,4 +192,39 @@ test("a receiver's position is saved right after each batch and restored before 
   recovered.start();
   assert.equal(second.startedAfterRestore, true);
   await recovered.stop();
+});
+
+test('a graph that dropped a stateful operator is refused (the state is named, the checkpoint untouched) unless discardState names it', async () => {
+  const store = await storeAfterTwoBatches();
+  const before = await store.read();
+  const writes = store.writes;
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store, { withoutTrend: true })), (e: unknown) => {
+    assert.ok(e instanceof StateDiscardError);
+    assert.equal(e.code, 'ERR_SLUICE_CHECKPOINT_STATE_DISCARDED');
+    assert.deepEqual(e.operators, ['trend']);
+    assert.match(e.message, /store S would discard the state of reduceByKeyAndWindow 'trend'.*Nothing was started and the checkpoint is unchanged.*discardState: \['trend'\]/);
+    return true;
+  });
+  assert.equal(store.writes, writes);
+  assert.deepEqual(await store.read(), before);
+  // Naming other state does not allow it.
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store, { withoutTrend: true }), { discardState: ['counts'] }), StateDiscardError);
+  await assert.rejects(StreamingContext.getOrCreate(store, () => build(store), { discardState: 'trend' as unknown as string[] }), /discardState must be a list/);
+  // Allowed explicitly: recovers the rest and continues.
+  const clock = new ManualClock(2000);
+  let counts: readonly Pair<string, number>[] = [];
+  const ssc = await StreamingContext.getOrCreate(
+    store,
+    () => {
+      const again = build(store, { withoutTrend: true }, clock);
+      again.graph.streams().find((s) => s.constructor.name === 'StateDStream')?.foreachRDD((b) => void (counts = b.collect() as Pair<string, number>[]));
+      return again;
+    },
+    { discardState: ['trend'] },
+  );
+  ssc.start();
+  await clock.advance(1000);
+  await ssc.stop();
+  assert.deepEqual([...counts].sort(), [['a', 2], ['b', 1], ['c', 1]]);
+  assert.deepEqual(Object.keys(decodeCheckpoint((await store.read()) as Uint8Array).operators), ['counts']);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   type Batch, CheckpointError, type CheckpointStore, decodeCheckpoint, InMemoryCheckpointStore, ManualClock, nonZero, type Pair, pairWithOne, Receiver,
   runningSum, splitWhitespace, type State, StateSpec, StreamingContext, subtract, sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { Rng } from '../../src/corpus/prng.js';
 
 const BATCHES = 20;
@@ -44,7 +44,7 @@ interface Variant {
 /** The graph: replayable queue → running counts, an inverse window, a plain window, countByWindow, mapWithState with a timeout, a join. */
 function build(clock: ManualClock, store: CheckpointStore, rec: Recorder, variant: Variant, options: { checkpointInterval?: number } = {}): StreamingContext {
   const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock });
-  ssc.checkpoint(store, options);
+  ssc.checkpoint(store, { checkpointInterval: 1, ...options });
   const lines = ssc.queueStream(makeInput());
   const words = lines.flatMap(splitWhitespace);
   const pairs = words.map(pairWithOne);
@@ -80,14 +80,36 @@ async function uninterrupted(variant: Variant): Promise<Recorder> {
   return rec;
 }
 
+/** Passes writes to `store` until it has "crashed". */
+class CrashableStore implements CheckpointStore {
+  crashed = false;
+
+  constructor(private readonly store: CheckpointStore) {}
+
+  write(data: Uint8Array): Promise<void> {
+    return this.crashed ? Promise.resolve() : this.store.write(data);
+  }
+
+  read(): Promise<Uint8Array | undefined> {
+    return this.store.read();
+  }
+
+  describe(): string {
+    return this.store.describe();
+  }
+}
+
 /** Runs `crashAfter` batches, stops (as a crash at that batch boundary would), then recovers after `downtime` batch intervals and finishes. */
 async function interrupted(crashAfter: number, downtime: number, before: Variant, after: Variant, options: { checkpointInterval?: number } = {}): Promise<Recorder> {
   const rec = new Recorder();
   const store = new InMemoryCheckpointStore();
   const firstClock = new ManualClock();
-  const first = build(firstClock, store, rec, before, options);
+  const crashable = new CrashableStore(store);
+  const first = build(firstClock, crashable, rec, before, options);
   first.start();
   await firstClock.advance(crashAfter * INTERVAL);
+  // A crash writes nothing more: not the checkpoint a clean stop writes.
+  crashable.crashed = true;
   await first.stop();
   const clock = new ManualClock((crashAfter + downtime) * INTERVAL);
   const second = await StreamingContext.getOrCreate(store, () => build(clock, store, rec, after, options));
@@ -135,9 +157,8 @@ test('with checkpointInterval 3, recovery resumes from the last written checkpoi
   }
 });
 
-test('batches pending at the crash are recorded in the checkpoint and run again after recovery', async () => {
-  const variant = { builtinState: true };
-  const expected = await uninterrupted(variant);
+/** Batch 4000's output blocks while batches up to 7000 are generated; then the context stops (a crash with 5000–7000 pending). */
+async function crashWithBatchesPending(variant: Variant): Promise<{ rec: Recorder; store: InMemoryCheckpointStore }> {
   const rec = new Recorder();
   const store = new InMemoryCheckpointStore();
   const clock = new ManualClock();
@@ -155,6 +176,13 @@ test('batches pending at the crash are recorded in the checkpoint and run again 
   release();
   await stopping;
   await moving;
+  return { rec, store };
+}
+
+test('batches pending at the crash are recorded in the checkpoint and run again after recovery', async () => {
+  const variant = { builtinState: true };
+  const expected = await uninterrupted(variant);
+  const { rec, store } = await crashWithBatchesPending(variant);
   const doc = decodeCheckpoint((await store.read()) as Uint8Array);
   assert.equal(doc.checkpointTime, 4000);
   assert.deepEqual(doc.pendingTimes, [5000, 6000, 7000]);
@@ -169,4 +197,50 @@ test('batches pending at the crash are recorded in the checkpoint and run again 
   await clock2.advance(13000);
   await recovered.stop();
   assertSameRun(rec, expected, 'pending batches 5–7');
+});
+
+test('ssc.recovered tells the program whether getOrCreate restored a checkpoint (create() runs either way)', async () => {
+  const store = new InMemoryCheckpointStore();
+  let creates = 0;
+  const create = (clock: ManualClock) => (): StreamingContext => {
+    creates++;
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+    ssc.checkpoint(store);
+    ssc.queueStream<[string, number]>([[['a', 1]]]).updateStateByKey(runningSum).foreachRDD(() => {});
+    return ssc;
+  };
+  const firstClock = new ManualClock();
+  const first = await StreamingContext.getOrCreate(store, create(firstClock));
+  assert.equal(first.recovered, false, 'an empty store: a new run');
+  first.start();
+  await firstClock.advance(2000);
+  await first.stop();
+  const second = await StreamingContext.getOrCreate(store, create(new ManualClock(2000)));
+  assert.equal(second.recovered, true);
+  assert.equal(creates, 2);
+  await second.stop();
+});
+
+test('after a day of downtime, the pending batches and the queued input still run at their own batch times; only empty overdue times are skipped', async () => {
+  const variant = { builtinState: true };
+  const expected = await uninterrupted(variant);
+  const { rec, store } = await crashWithBatchesPending(variant);
+  const restart = 7000 + 86_400_000;
+  const clock2 = new ManualClock(restart);
+  let submitted = 0;
+  const recovered = await StreamingContext.getOrCreate(store, () => {
+    const again = build(clock2, store, rec, variant);
+    again.queueStream<number>([]).foreachRDD(() => {});
+    again.addStreamingListener({ onBatchSubmitted: () => void submitted++ });
+    return again;
+  });
+  recovered.start();
+  await clock2.advance(2000);
+  await recovered.stop();
+  // 5000–7000 pending, 8000–20000 take the rest of the queue, then the batches at the restart time and the two after it.
+  assert.equal(submitted, 16 + 3);
+  assert.equal(recovered.skippedBatchCount, (restart - 20000) / INTERVAL - 1);
+  const upTo20s = new Recorder();
+  for (const [key, value] of rec.values) if (Number(key.split('@')[1]) <= 20000) upTo20s.values.set(key, value);
+  assertSameRun(upTo20s, expected, 'pending batches 5–7 and queued input after a day down');
 });

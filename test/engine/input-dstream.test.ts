@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { Batch, InputDStream, ManualClock, StreamingContext, type BatchInfo } from '../../src/index.js';
+import { Batch, ManualClock, StreamingContext, type BatchInfo } from '../../src/index.js';
+import { InputDStream } from '../../src/engine/input-dstream.js';
 
 /** A source that reads later (as Kafka's direct stream does): each batch's data arrives when the test resolves it. */
 class LaterInput extends InputDStream<string> {

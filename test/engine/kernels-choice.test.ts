@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   type BatchInfo, InvalidArgumentError, JsKernels, KernelError, type KernelsChoice, ManualClock, StreamingContext, createKernels, defaultKernels, pairWithOne,
   setDefaultKernels, splitWhitespace, sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 
 async function wordCount(kernels: KernelsChoice | undefined, lines: readonly string[] = ['b a b', 'c']): Promise<{ ssc: StreamingContext; info: BatchInfo; got: unknown[] }> {
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock(), kernels });

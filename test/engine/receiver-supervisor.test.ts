@@ -280,3 +280,34 @@ test('receiverBufferBytes must be a positive integer', () => {
   }
   assert.equal(new StreamingContext({ batchIntervalMs: 1000 }).receiverBufferBytes, 256 * 1024 * 1024);
 });
+
+test('the context logger gets every receiver error as WARN and logInfo notes as INFO; logger: null is silent', async () => {
+  const lines: string[] = [];
+  const logger = { warn: (m: string) => void lines.push(`WARN ${m}`), info: (m: string) => void lines.push(`INFO ${m}`) };
+  const clock = new ManualClock();
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, logger });
+  const receiver = new ScriptedReceiver();
+  receiver.failStarts = 1;
+  ssc.receiverStream(receiver).foreachRDD(() => {});
+  ssc.start();
+  await clock.advance(500);
+  receiver.logInfo('connected again');
+  receiver.reportError('lost the line');
+  await ssc.stop();
+  assert.deepEqual(lines, ['WARN scripted: Receiver scripted threw in onStart: start failure 1', 'INFO scripted: connected again', 'WARN scripted: lost the line']);
+
+  const quiet = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock(), logger: null });
+  const other = new ScriptedReceiver();
+  quiet.receiverStream(other).foreachRDD(() => {});
+  const original = console.error;
+  const printed: unknown[] = [];
+  console.error = (...args: unknown[]) => void printed.push(args);
+  try {
+    quiet.start();
+    other.reportError('nobody hears this');
+  } finally {
+    console.error = original;
+  }
+  await quiet.stop();
+  assert.deepEqual(printed, []);
+});

@@ -13,7 +13,7 @@ import {
   ManualClock,
   Receiver,
   StreamingContext,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 
 /** A stream that needs a checkpoint, as updateStateByKey will. */
 class NeedsCheckpointDStream<T> extends DStream<T> {
@@ -42,6 +42,64 @@ function context(startTime = 0, batchIntervalMs = 1000): { ssc: StreamingContext
 test('the constructor rejects a bad batch interval', () => {
   assert.throws(() => new StreamingContext({ batchIntervalMs: 0 }), InvalidArgumentError);
   assert.throws(() => new StreamingContext({ batchIntervalMs: 1.5 }), InvalidArgumentError);
+  assert.throws(() => new StreamingContext({ batchIntervalMs: '1000' as unknown as number }), /batchIntervalMs must be a positive whole number of milliseconds, e\.g\. \{ batchIntervalMs: 1000 \} .*; got the string "1000"/);
+});
+
+test('new StreamingContext(1000) (Spark\'s positional duration) says to pass an options object', () => {
+  assert.throws(
+    () => new StreamingContext(1000 as unknown as { batchIntervalMs: number }),
+    (e: unknown) => e instanceof InvalidArgumentError && e.message === 'new StreamingContext needs an options object, e.g. new StreamingContext({ batchIntervalMs: 1000 }); got the number 1000',
+  );
+  assert.throws(() => new StreamingContext(undefined as unknown as { batchIntervalMs: number }), /needs an options object.*got undefined/);
+});
+
+test('intervals beyond the 2^31 ms timer limit are accepted: the first batch comes after the interval, not at once', async () => {
+  const clock = new ManualClock(0);
+  const interval = 2 ** 31 + 1000;
+  const ssc = new StreamingContext({ batchIntervalMs: interval, clock });
+  const times: number[] = [];
+  ssc.queueStream([[1]]).foreachRDD((_b, t) => void times.push(t));
+  ssc.start();
+  await clock.advance(interval - 1);
+  assert.deepEqual(times, []);
+  await clock.advance(1);
+  assert.deepEqual(times, [interval]);
+  await ssc.stop();
+});
+
+test('ssc.union(...streams): elements of all streams per batch; an array works too; bad arguments fail at the call', async () => {
+  const { ssc, clock } = context();
+  const a = ssc.queueStream([[1], [2]], { oneAtATime: true });
+  const b = ssc.queueStream([[10], [20]], { oneAtATime: true });
+  const seen: number[][] = [];
+  ssc.union(a, b).foreachRDD((batch) => void seen.push(batch.collect()));
+  ssc.union([a, b] as unknown as import('../../src/internals.js').DStream<number>).foreachRDD(() => undefined);
+  assert.throws(() => ssc.union(), /needs at least one stream/);
+  assert.throws(() => ssc.union(a, 3 as unknown as typeof a), /every argument must be a stream of this StreamingContext; got the number 3/);
+  const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  assert.throws(() => ssc.union(a, other.queueStream<number>([])), /stream of this StreamingContext/);
+  ssc.start();
+  await clock.advance(2000);
+  await ssc.stop();
+  assert.deepEqual(seen, [[1, 10], [2, 20]]);
+});
+
+test('awaitTerminationOrTimeout: false after the timeout on the clock, true once stopped; a bad timeout fails at the call', async () => {
+  const { ssc, clock } = context();
+  ssc.queueStream<number>([]).foreachRDD(() => undefined);
+  ssc.start();
+  assert.throws(() => ssc.awaitTerminationOrTimeout(-1), /awaitTerminationOrTimeout\(timeoutMs\) needs a duration in ms ≥ 0/);
+  const timedOut = ssc.awaitTerminationOrTimeout(1500);
+  await clock.advance(2000);
+  assert.equal(await timedOut, false);
+  const done = ssc.awaitTerminationOrTimeout(10_000);
+  await ssc.stop();
+  assert.equal(await done, true);
+});
+
+test('recovered is false for a context getOrCreate did not restore', () => {
+  const { ssc } = context();
+  assert.equal(ssc.recovered, false);
 });
 
 test('start() needs an output, cannot run twice, and a stopped context cannot restart', async () => {

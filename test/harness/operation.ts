@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type BatchInfo, type CheckpointStore, type DStream, type Kernels, ManualClock, StreamingContext } from '../../src/index.js';
+import { type BatchInfo, type CheckpointStore, type DStream, type Kernels, ManualClock, StreamingContext } from '../../src/internals.js';
 import { TestInputDStream } from './test-input-dstream.js';
 
 export interface OperationOptions {

@@ -1,4 +1,4 @@
-import type { DelimitedResult, DelimitedSpec, Kernels, KeyedValues } from '../../src/index.js';
+import type { DelimitedResult, DelimitedSpec, Kernels, KeyedValues } from '../../src/internals.js';
 
 /**
  * A deliberately plain, byte-level reference for the two fused kernel calls

@@ -1,4 +1,4 @@
-import { Batch, InputDStream, recordBatchFromLines, type StreamingContext } from '../../src/index.js';
+import { Batch, InputDStream, recordBatchFromLines, type StreamingContext } from '../../src/internals.js';
 
 /**
  * Spark's TestInputStream: batch i (the i-th batch after start) gets

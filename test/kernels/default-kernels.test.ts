@@ -17,6 +17,6 @@ test('with the edge entry alone, the default kernels are JS and say why; setDefa
   setDefaultKernels(wasm);
   assert.equal(defaultKernels(), wasm);
   // Importing the full entry later registers its embedded build, but does not replace a choice already made.
-  const full = await import('../../src/index.js');
+  const full = await import('../../src/internals.js');
   assert.equal(full.defaultKernels(), wasm);
 });

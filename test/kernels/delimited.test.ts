@@ -110,6 +110,46 @@ test('property: accepted numbers parse bit-identically to Number(), in WASM and 
   }
 });
 
+test('property: short fields (the fixed-point path, up to 8 bytes) agree with the fallback byte for byte, whatever follows them', () => {
+  const prng = new Prng(77);
+  const kernels = wasmKernels();
+  assert.ok(kernels instanceof WasmKernels);
+  const { instance, scratch } = kernels.context;
+  const alphabet = ['0', '1', '5', '9', '.', '.', '-', '+', 'e', ' ', '/', ':', 'a', '\0', '\x7f'];
+  const samples = ['0', '7', '.5', '5.', '.', '..', '1..2', '12345678', '1234567.', '.1234567', '00000000', '9999999.', '0.000001', '12.3.4', '1.2e3'];
+  for (let i = 0; i < 20000; i++) samples.push(Array.from({ length: 1 + prng.int(9) }, () => (prng.int(3) === 0 ? prng.pick(alphabet) : String(prng.int(10)))).join(''));
+  for (const text of samples) {
+    const bytes = utf8.encode(text);
+    // The kernel loads 8 bytes at once: what lies after the field must not matter.
+    const ptr = scratch.get('number-test', bytes.length + 16);
+    const u8 = instance.memory.u8();
+    u8.set(bytes, ptr);
+    for (let k = 0; k < 16; k++) u8[ptr + bytes.length + k] = prng.pick([0x2e, 0x30, 0x35, 0x20, 0xff, 0x00]);
+    const wasm = instance.exports.parseDecimal(ptr, ptr + bytes.length);
+    assert.ok(Object.is(wasm, parseDecimalField(text)), `${JSON.stringify(text)}: wasm ${wasm}, js ${parseDecimalField(text)}`);
+  }
+});
+
+test('property: lines of every length across the 64-byte scan blocks, any delimiter (NUL included), with and without a last newline', () => {
+  const prng = new Prng(4242);
+  for (const delimiter of [',', '\t', '\0', '|']) {
+    for (let round = 0; round < 60; round++) {
+      const lines: string[] = [];
+      const n = prng.int(40);
+      for (let i = 0; i < n; i++) {
+        const pad = 'x'.repeat(prng.int(prng.int(5) === 0 ? 150 : 20));
+        const price = prng.pick(['1', '12.5', '3.', '.25', '12345678', '123456789', '-4.5', 'bad', '', ' 6 ']);
+        const fields = [`${i}${pad}`, prng.pick(['1', '22', '333', 'k', '长江', '123456789']), price];
+        if (prng.int(12) === 0) fields.push('extra');
+        lines.push(fields.join(delimiter));
+      }
+      const text = lines.join('\n') + (prng.int(2) === 0 ? '\n' : '');
+      const reducer = prng.pick(['sum', 'count', 'min', 'max'] as Reducer[]);
+      check(utf8.encode(text), { delimiter, keyField: 1, valueField: 2, reducer, expectedFields: 3 }, `${JSON.stringify(delimiter)} round ${round}`);
+    }
+  }
+});
+
 test('bad specs are refused with a clear error', () => {
   for (const kernels of implementations()) {
     const bytes = utf8.encode('a,1');

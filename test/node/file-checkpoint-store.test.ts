@@ -120,3 +120,19 @@ test('a checkpoint directory under /proc is an error, not a hang', { skip: proce
   await assert.rejects(store.ensureWritable(), /Cannot write checkpoints to \/proc\/sluice-no-such-dir\/ckpt: .*Choose a directory/);
   await assert.rejects(store.write(bytes('x')), { code: 'ERR_SLUICE_CHECKPOINT_IO' });
 });
+
+test('temp files left by killed writes are removed before the first read or write; other files are left alone', async () => {
+  const dir = await tempDir('ckpt');
+  const leftovers = ['.checkpoint-123-0a1b2c3d.tmp', '.checkpoint-99999-ffffffff.tmp'];
+  const others = ['.checkpoint-notes.tmp', 'checkpoint-1-0a1b2c3d.tmp', '.checkpoint-12-0a1b2c3d.tmp.keep', 'notes.txt'];
+  for (const name of [...leftovers, ...others]) await writeFile(join(dir.path, name), 'x');
+  const reader = new FileCheckpointStore(dir.path);
+  assert.equal(await reader.read(), undefined);
+  assert.deepEqual((await readdir(dir.path)).sort(), others.sort());
+  for (const name of leftovers) await writeFile(join(dir.path, name), 'x');
+  const writer = new FileCheckpointStore(dir.path);
+  await writer.write(bytes('after a kill'));
+  assert.deepEqual((await readdir(dir.path)).sort(), [...others, CHECKPOINT_FILE].sort());
+  assert.equal(text(await writer.read()), 'after a kill');
+  await dir.cleanup();
+});

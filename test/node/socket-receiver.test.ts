@@ -372,3 +372,29 @@ test('a graceful stop processes the lines the rate limit was still holding back'
   assert.deepEqual(got, lines);
   assert.equal(receiver.stats.linesStored, lines.length);
 });
+
+test('socketTextStream on a closed port logs WARN lines while it retries, and INFO once the server is up', async () => {
+  const probe = createServer();
+  const port = await listen(probe);
+  await close(probe);
+  const lines: string[] = [];
+  const logger = { warn: (m: string) => void lines.push(`WARN ${m}`), info: (m: string) => void lines.push(`INFO ${m}`) };
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock(), logger });
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  ssc.receiverStream(receiver).foreachRDD(() => {});
+  ssc.start();
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.write('hello\n');
+  });
+  try {
+    await waitFor(() => lines.length >= 2, 'two refused attempts to be logged');
+    assert.match(lines[0] as string, new RegExp(`^WARN SocketReceiver\\(127\\.0\\.0\\.1:${port}\\): Nothing is listening on 127\\.0\\.0\\.1:${port} \\(connection refused\\); retrying`));
+    await listen(server, port);
+    await waitFor(() => lines.some((l) => l.startsWith('INFO')), 'the reconnect to be logged');
+    assert.equal(lines.find((l) => l.startsWith('INFO')), `INFO SocketReceiver(127.0.0.1:${port}): connected to 127.0.0.1:${port} again`);
+  } finally {
+    await ssc.stop();
+    await close(server);
+  }
+});

@@ -6,7 +6,9 @@ import { TextFileReceiver, isIgnoredFileName, type TextFilePosition } from '../.
 import { Rng } from '../../src/corpus/prng.js';
 import { FakeReceiverHost, waitFor } from './fake-receiver-host.js';
 import { tempDir } from './temp-dir.js';
-import { ManualClock, StreamingContext } from '../../src/index.js';
+import { InMemoryCheckpointStore, ManualClock, StreamingContext } from '../../src/index.js';
+import { encodeCheckpoint } from '../../src/internals.js';
+import { textFileStream } from '../../src/node/streams.js';
 import type { ReceiverInputDStream } from '../../src/stream/receiver-input-dstream.js';
 
 const fastPoll = { pollIntervalMs: 10 };
@@ -267,4 +269,46 @@ test('a scan failing the same way at every poll is reported once, and again only
     host.stop();
     await dir.cleanup();
   }
+});
+
+test('a checkpoint position naming a file outside the directory is a corrupt checkpoint, and nothing outside is read', async () => {
+  const dir = await tempDir('outside');
+  const watched = join(dir.path, 'in');
+  await mkdir(watched);
+  await writeFile(join(dir.path, 'outside.txt'), 'secret\n');
+  const bad: unknown[] = [
+    { done: ['../outside.txt'] },
+    { done: [], current: { name: '../outside.txt', offset: 0 } },
+    { done: [join(dir.path, 'outside.txt')] },
+    { done: ['..'] },
+    { done: ['a\0b'] },
+    { done: [7] },
+    { done: [], current: { name: 'ok.txt', offset: -1 } },
+    { done: 'ok.txt' },
+    'ok.txt',
+  ];
+  for (const position of bad) {
+    const receiver = new TextFileReceiver(watched, fastPoll);
+    assert.throws(
+      () => receiver.restorePosition(position),
+      (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_CHECKPOINT_CORRUPT' && (e as Error).message.includes(watched) && /start from an empty checkpoint directory/.test((e as Error).message),
+      JSON.stringify(position),
+    );
+  }
+  // Through recovery: getOrCreate refuses before any receiver starts.
+  const store = new InMemoryCheckpointStore();
+  await store.write(encodeCheckpoint({ batchIntervalMs: 100, zeroTime: 0, checkpointTime: 100, pendingTimes: [], sources: { 'input#0': { done: [], current: { name: '../outside.txt', offset: 0 } } }, operators: {} }));
+  const lines: string[] = [];
+  await assert.rejects(
+    StreamingContext.getOrCreate(store, () => {
+      const ssc = new StreamingContext({ batchIntervalMs: 100, clock: new ManualClock() });
+      textFileStream(ssc, watched, fastPoll).foreachRDD((batch) => void lines.push(...batch.collect()));
+      return ssc;
+    }),
+    (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_CHECKPOINT_CORRUPT',
+  );
+  assert.deepEqual(lines, []);
+  // Plain names (even odd ones) are fine.
+  new TextFileReceiver(watched, fastPoll).restorePosition({ done: ['..hidden', 'a b.txt', '...'], current: { name: 'x.txt', offset: 3 } });
+  await dir.cleanup();
 });

@@ -122,3 +122,21 @@ test('tuple keys compare by contents, as Scala tuples do: reduceByKey, groupByKe
     [[[['sh', 1], [5, 'sh']], [['bj', 2], [1, 'bj']]]],
   );
 });
+
+test('operators check their function at the call: map(undefined), filter(1), reduceByKey("sum") throw InvalidArgumentError saying what to pass', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const words = ssc.queueStream<string>([]);
+  const pairs = words.map((w) => [w, 1]);
+  assert.throws(() => words.map(undefined as unknown as (w: string) => string), (e: unknown) => e instanceof InvalidArgumentError && /^map\(fn\) needs a function, e\.g\. map\(\(x\) => x \* 2\) or map\(\(w\) => \[w, 1\]\); got undefined$/.test(e.message));
+  assert.throws(() => words.filter(1 as unknown as (w: string) => boolean), /filter\(predicate\) needs a function.*got the number 1/);
+  assert.throws(() => words.flatMap(null as unknown as (w: string) => string[]), /flatMap\(fn\) needs a function.*got null/);
+  assert.throws(() => pairs.reduceByKey('sum' as unknown as (a: number, b: number) => number), /reduceByKey\(reduce\) needs a function, e\.g\. reduceByKey\(\(a, b\) => a \+ b\) or reduceByKey\(sum\); got the string "sum"/);
+  assert.throws(() => words.foreachRDD(undefined as unknown as () => void), /foreachRDD\(fn\) needs a function/);
+});
+
+test('reduceByKey on a stream that is not pairs fails its batch with the fix, not ".for is not iterable"', async () => {
+  await assert.rejects(
+    testOperation([['a', 'b']], (s) => (s as unknown as import('../../src/index.js').DStream<Pair<string, number>>).reduceByKey((a, b) => a + b), [[]], { kernels: null }),
+    (e: unknown) => e instanceof Error && e.cause instanceof InvalidArgumentError && e.cause.message.startsWith('reduceByKey works on [key, value] pairs, but got the string "a"; make pairs first'),
+  );
+});

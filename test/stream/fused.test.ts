@@ -22,7 +22,7 @@ import {
   splitWhitespace,
   StreamingContext,
   sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { runOperation, sortedForComparison, testOperation } from '../harness/operation.js';
 import { referenceKernels } from '../harness/reference-kernels.js';
 

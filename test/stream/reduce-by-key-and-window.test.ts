@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import {
   type DStream, InMemoryCheckpointStore, InvalidArgumentError, ManualClock, nonZero, type Pair, ReducedWindowedDStream, StreamingContext,
   count, pairWithOne, splitWhitespace, subtract, sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { runOperation, testOperation } from '../harness/operation.js';
 
 type P = Pair<string, number>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchFolderName, InMemoryFileSink, InvalidArgumentError, ManualClock, StreamingContext } from '../../src/index.js';
+import { batchFolderName, InMemoryFileSink, InvalidArgumentError, ManualClock, StreamingContext } from '../../src/internals.js';
 
 test('saveAsTextFiles writes prefix-<ms>.suffix folders, one part per partition, through the sink', async () => {
   const clock = new ManualClock();

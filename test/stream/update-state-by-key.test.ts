@@ -4,7 +4,7 @@ import {
   type AggregateTable, JsKernels, type Reducer,
   type BatchInfo, InMemoryCheckpointStore, type Kernels, keyValueFields, ManualClock, type Pair, pairWithOne, runningSum, splitWhitespace,
   type State, StateDStream, StateSpec, StreamingContext, subtract, sum,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { runOperation, testOperation } from '../harness/operation.js';
 
 const store = () => new InMemoryCheckpointStore();

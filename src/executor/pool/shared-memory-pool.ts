@@ -310,9 +310,12 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const ptr = inPlace ? bytes.byteOffset : this.context.scratch.get('pool-input', bytes.length + INPUT_PADDING);
     if (!inPlace) this.context.instance.memory.u8().fill(0, ptr + bytes.length, ptr + bytes.length + INPUT_PADDING);
     const ends = partitionEnds(bytes, parts, this.minPartitionBytes, boundary);
+    // Chunks only let counting overlap copying: a batch in place is posted one command per partition,
+    // since every extra command costs a worker wake-up (the 1-worker pool paid 4 per partition).
+    const chunks = inPlace ? 1 : this.chunksPerPartition;
     const chunkEnds = ends.map((end, k) => {
       const start = k === 0 ? 0 : (ends[k - 1] as number);
-      return partitionEnds(bytes.subarray(start, end), this.chunksPerPartition, this.minPartitionBytes, boundary).map((e) => e + start);
+      return partitionEnds(bytes.subarray(start, end), chunks, this.minPartitionBytes, boundary).map((e) => e + start);
     });
     return { ptr, bytes, inPlace, ends, chunkEnds, copied: new Set() };
   }

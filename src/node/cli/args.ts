@@ -76,16 +76,25 @@ export function usage(command: string, summary: string, specs: readonly OptionSp
   return lines.join('\n') + '\n';
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** "500ms", "1s", "1.5s", "2m", "1h"; a bare number means seconds (as Spark's Seconds(n)). */
-export function parseDuration(flag: string, text: string): number {
-  const match = DURATION.exec(text.trim());
-  const ms = match === null ? NaN : Number(match[1]) * (UNIT_MS[match[2] ?? 's'] as number);
-  if (!Number.isFinite(ms) || ms <= 0 || !Number.isInteger(ms)) {
+/**
+ * "500ms", "1s", "1.5s", "2m", "1h". The unit is required: a bare "500"
+ * could mean milliseconds (the library's unit) or seconds (Spark's
+ * Seconds(n)), so guessing would silently give batches 1000 times too long or short.
+ */
+export function parseDuration(flag: string, text: string, maxMs = Number.MAX_SAFE_INTEGER): number {
+  const trimmed = text.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+    throw new InvalidArgumentError(`--${flag} "${text}" needs a unit: ${trimmed}ms or ${trimmed}s (also m, h).`);
+  }
+  const match = DURATION.exec(trimmed);
+  const ms = match === null ? NaN : Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  if (!Number.isFinite(ms) || ms <= 0 || !Number.isSafeInteger(ms)) {
     throw new InvalidArgumentError(`--${flag} "${text}" is not a duration; use e.g. 500ms, 1s, 2m (a whole number of milliseconds, above 0).`);
   }
+  if (ms > maxMs) throw new InvalidArgumentError(`--${flag} "${text}" is too long: at most ${maxMs} ms (${Math.floor(maxMs / 86_400_000)} days).`);
   return ms;
 }
 

@@ -33,6 +33,10 @@ export const demoCommand = defineCommand({
     const batch = args.values.get('batch');
     const batches = args.values.get('batches');
     const rate = args.values.get('rate');
+    // Every flag is checked before the generator starts: a typo must not leave a server running or print a start banner.
+    const batchIntervalMs = batch === undefined ? 1000 : parseDuration('batch', batch);
+    const maxBatches = batches === undefined ? undefined : parseInteger('batches', batches, 1);
+    const workers = workersOf(args);
     const server = new GeneratorServer({ port: 0, corpus, linesPerSecond: rate === undefined ? 20_000 : parseRate('rate', rate) });
     const port = await server.start();
     io.stderr(`sluice demo: generating ${corpus} lines on 127.0.0.1:${port}; counting words per batch (Ctrl-C to stop)\n`);
@@ -40,14 +44,14 @@ export const demoCommand = defineCommand({
       return await runWordCount(
         io,
         {
-          batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
-          maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
+          batchIntervalMs,
+          maxBatches,
           connectTimeoutMs: 10_000,
           socket: { host: '127.0.0.1', port },
           includeExisting: false,
           maxLineBytes: undefined,
         },
-        { json: args.flags.has('json'), byCount: true, workers: workersOf(args) },
+        { json: args.flags.has('json'), byCount: true, workers },
       );
     } finally {
       await server.stop();

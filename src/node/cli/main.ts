@@ -4,9 +4,11 @@
  * 3 host unreachable / port in use.
  */
 
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type CliIo, EXIT_OK, EXIT_USAGE, exitAfterFlush, processIo } from './io.js';
 import { exitCodeFor } from './run-stream.js';
+import { operatorMessage } from './operator-message.js';
 import type { Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { genCommand } from './gen.js';
@@ -21,7 +23,7 @@ export function mainHelp(): string {
   for (const { name, summary } of COMMANDS) lines.push(`  ${name.padEnd(width)}  ${summary}`);
   lines.push(
     '',
-    'Run `sluice <command> --help` for the options of a command.',
+    'Run `sluice <command> --help` for the options of a command, `sluice --version` for the version.',
     '',
     'Exit codes: 0 success, 1 failure (a batch failed, I/O error), 2 bad usage,',
     '            3 host unreachable or port already in use.',
@@ -29,8 +31,18 @@ export function mainHelp(): string {
   return lines.join('\n') + '\n';
 }
 
+/** The installed package's version, from its package.json (two folders above dist/src/node/cli). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return String(manifest.version);
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`sluice ${packageVersion()}\n`);
+    return EXIT_OK;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(mainHelp());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
@@ -43,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await command.run(rest, io);
   } catch (error) {
-    const message = (error as Error).message;
+    const message = operatorMessage(error);
     io.stderr(message.startsWith('sluice') ? `${message}\n` : `sluice ${name}: ${message}\n`);
     return exitCodeFor(error);
   }

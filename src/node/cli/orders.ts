@@ -19,7 +19,7 @@ import { jsonLine, sparkBlock } from './wordcount.js';
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
   WORKERS_OPTION,
-  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"malformed":n,"result":[[province,total],...]}.' },
+  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[province,total],...]}.' },
 ];
 
 export const ordersCommand = defineCommand({
@@ -52,7 +52,7 @@ export const ordersCommand = defineCommand({
           const result = collected as Pair<string, number>[];
           const malformed = info.counters[MALFORMED_RECORDS_COUNTER] ?? 0;
           if (json) {
-            io.stdout(jsonLine(info, result, { malformed }));
+            io.stdout(jsonLine(info, result));
             return;
           }
           const block = sparkBlock(info, result, result.length);

@@ -9,9 +9,10 @@
 import { InMemoryCheckpointStore, StreamingContext, type BatchInfo, type DStream, type ReceiverInfo } from '../../index.js';
 import { FileCheckpointStore } from '../file-checkpoint-store.js';
 import type { KernelsHandle } from './kernels-option.js';
-import { CheckpointError, ConnectionError, SluiceError } from '../../errors.js';
+import { CheckpointError, ConnectionError, SluiceError, StateDiscardError } from '../../errors.js';
 import { type CliIo, EXIT_FAILURE, EXIT_NETWORK, EXIT_OK, EXIT_USAGE } from './io.js';
 import type { SourceSettings } from './source-options.js';
+import { operatorMessage } from './operator-message.js';
 
 export interface RunStreamOptions<T> {
   readonly io: CliIo;
@@ -58,7 +59,8 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   let lastReported = '';
 
   const create = (): StreamingContext => {
-    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: options.kernels.kernels });
+    // The CLI reports receiver problems itself (onReceiverError below), in its own words.
+    const ssc = new StreamingContext({ batchIntervalMs: settings.batchIntervalMs, kernels: options.kernels.kernels, logger: null });
     if (settings.checkpointDir === undefined && options.stateful) ssc.checkpoint(new InMemoryCheckpointStore());
     const built = options.build(ssc, watch.onChange);
     sourceDescription = built.sourceDescription;
@@ -98,7 +100,14 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     const store = new FileCheckpointStore(settings.checkpointDir, { onFallback: (reason) => io.stderr(`sluice: ${reason}\n`) });
     // Now, not at the first checkpoint: by then a batch of input would have been read and lost.
     await store.ensureWritable();
-    ssc = await StreamingContext.getOrCreate(store, create).catch((error: unknown) => {
+    const recovery = settings.discardState === undefined ? {} : { discardState: settings.discardState };
+    const interval = settings.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: settings.checkpointIntervalMs };
+    const createCheckpointing = (): StreamingContext => {
+      const created = create();
+      created.checkpoint(store, interval);
+      return created;
+    };
+    ssc = await StreamingContext.getOrCreate(store, createCheckpointing, recovery).catch((error: unknown) => {
       throw withCliAdvice(error, settings.checkpointDir as string);
     });
   }
@@ -139,7 +148,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     io.stderr(`sluice: reading ${sourceDescription} (${options.kernels.description}), one batch every ${ssc.batchIntervalMs} ms${checkpointing}\n`);
     await Promise.race([ssc.awaitTermination(), forced]);
   } catch (error) {
-    io.stderr(`sluice: ${(error as Error).message}\n`);
+    io.stderr(`sluice: ${operatorMessage(error)}\n`);
     if (exitCode === EXIT_OK) exitCode = exitCodeFor(error);
   } finally {
     if (connectTimer !== undefined) clearTimeout(connectTimer);
@@ -148,12 +157,27 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
   return exitCode;
 }
 
-/** The engine's advice for an incompatible checkpoint speaks of code (.name(...)); a CLI user can only change options or directories. */
+/**
+ * The engine's advice for an incompatible checkpoint speaks of code
+ * (`.name(...)`, checkpoint stores); a CLI user can only change options or
+ * directories, so only the sentences saying what is wrong are kept.
+ */
 function withCliAdvice(error: unknown, dir: string): unknown {
+  if (error instanceof StateDiscardError) {
+    const names = error.operators.join(',');
+    return new StateDiscardError(
+      error.operators,
+      `The checkpoint in ${dir} holds state that this command, as given, does not keep: ${error.operators.map((n) => `'${n}'`).join(', ')}. ` +
+        `Nothing was started and the checkpoint is unchanged. Run the command with the options that wrote it (e.g. --state), ` +
+        `give a different --checkpoint directory, or drop that state for good with --discard-state ${names}.`,
+      { cause: error },
+    );
+  }
   if (!(error instanceof CheckpointError) || error.code !== 'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE') return error;
+  const problem = operatorMessage(error);
   return new CheckpointError(
     'ERR_SLUICE_CHECKPOINT_INCOMPATIBLE',
-    `${error.message}\nThe checkpoint in ${dir} was written by another command or other options: run that command with the options it had, ` +
+    `${problem}\nThe checkpoint in ${dir} was written by another command or other options: run that command with the options it had, ` +
       `or give a different --checkpoint directory (or empty this one: its state is then lost).`,
     { cause: error },
   );

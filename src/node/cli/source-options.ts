@@ -23,6 +23,8 @@ const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { name: 'to-topic', type: 'string', value: 'OUT', help: 'With --kafka: also write each batch\'s results to topic OUT (key = word/province, value = count/total).' },
   { name: 'exactly-once', type: 'boolean', help: 'With --to-topic: write results and consumed offsets in one Kafka transaction per batch.' },
 ];
+/** A single setTimeout cannot wait longer (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'socket', type: 'string', value: 'HOST:PORT', help: 'Read lines from a TCP server (e.g. `sluice gen` or `nc -lk 9999`); reconnects when it goes away.' },
@@ -33,7 +35,9 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'connect-timeout', type: 'string', value: 'DURATION', help: 'With --socket: give up (exit 3) if no connection was made within this time (default 10s).' },
   { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer lines are dropped and counted (default 1048576).' },
   { name: 'max-rate', type: 'string', value: 'N/s', help: 'Read at most N lines per second (the sender is held back, nothing is dropped).' },
-  { name: 'checkpoint', type: 'string', value: 'DIR', help: 'Checkpoint state and source positions to DIR after every batch; a restart with the same DIR resumes there.' },
+  { name: 'checkpoint', type: 'string', value: 'DIR', help: 'Checkpoint state and source positions to DIR (see --checkpoint-interval); a restart with the same DIR resumes there.' },
+  { name: 'checkpoint-interval', type: 'string', value: 'DURATION', help: 'With --checkpoint: how often to write one, a multiple of --batch (default max(--batch, 10s), as Spark); a restart re-reads the files after it.' },
+  { name: 'discard-state', type: 'string', value: 'NAME[,NAME]', help: "With --checkpoint: let this run drop the checkpoint's state NAME, which the command as given no longer keeps (otherwise such a restart is refused)." },
   { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
   ...KAFKA_OPTIONS,
 ];
@@ -49,6 +53,10 @@ export interface SourceSettings {
   readonly maxRatePerSecond?: number;
   readonly backpressure?: boolean;
   readonly checkpointDir?: string;
+  /** --checkpoint-interval in ms (undefined: the engine's default). */
+  readonly checkpointIntervalMs?: number;
+  /** --discard-state: checkpointed state this run may drop. */
+  readonly discardState?: readonly string[];
   readonly kafka?: KafkaSettings;
 }
 
@@ -112,14 +120,27 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   const maxLineBytes = args.values.get('max-line-bytes');
   const maxRate = args.values.get('max-rate');
   const checkpoint = args.values.get('checkpoint');
+  const discard = args.values.get('discard-state');
+  const interval = args.values.get('checkpoint-interval');
+  if (interval !== undefined && checkpoint === undefined) throw new InvalidArgumentError(`sluice ${command}: --checkpoint-interval only applies with --checkpoint DIR.`);
+  const checkpointIntervalMs = interval === undefined ? undefined : parseDuration('checkpoint-interval', interval);
+  if (discard !== undefined && checkpoint === undefined) throw new InvalidArgumentError(`sluice ${command}: --discard-state only applies with --checkpoint DIR.`);
+  const discardState = discard?.split(',').map((name) => name.trim());
+  if (discardState?.some((name) => name === '')) throw new InvalidArgumentError(`sluice ${command}: --discard-state needs state names separated by commas, e.g. --discard-state wordcount-running-counts.`);
+  const batchIntervalMs = batch === undefined ? 1000 : parseDuration('batch', batch);
+  if (checkpointIntervalMs !== undefined && checkpointIntervalMs % batchIntervalMs !== 0) {
+    throw new InvalidArgumentError(`sluice ${command}: --checkpoint-interval (${checkpointIntervalMs} ms) must be a multiple of --batch (${batchIntervalMs} ms).`);
+  }
   return {
     ...(kafka === undefined ? {} : { kafka }),
+    ...(discardState === undefined ? {} : { discardState }),
+    ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
     ...(checkpoint === undefined ? {} : { checkpointDir: resolve(checkpoint) }),
     ...(maxRate === undefined ? {} : { maxRatePerSecond: parseRate('max-rate', maxRate) }),
     backpressure: args.flags.has('backpressure'),
-    batchIntervalMs: batch === undefined ? 1000 : parseDuration('batch', batch),
+    batchIntervalMs,
     maxBatches: batches === undefined ? undefined : parseInteger('batches', batches, 1),
-    connectTimeoutMs: connectTimeout === undefined ? 10_000 : parseDuration('connect-timeout', connectTimeout),
+    connectTimeoutMs: connectTimeout === undefined ? 10_000 : parseDuration('connect-timeout', connectTimeout, MAX_TIMER_MS),
     ...(socket === undefined ? {} : { socket: parseHostPort('socket', socket) }),
     ...(dir === undefined ? {} : { dir }),
     includeExisting: args.flags.has('include-existing'),

@@ -5,8 +5,10 @@
  */
 
 // The package entry installs every operator method (flatMap, reduceByKey, ...) on DStream.
-import { Batch, nonZero, pairWithOne, printLines, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
+import { printLines } from '../../stream/print.js';
+import { Batch, nonZero, pairWithOne, runningSum, splitWhitespace, subtract, sum, type BatchInfo, type DStream, type Pair } from '../../index.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { MALFORMED_RECORDS_COUNTER } from '../../stream/flat-map-dstream.js';
 import { jsonNumbers } from '../../batch/format.js';
 import { NodeFileSink } from '../file-sink.js';
 import { type OptionSpec, type ParsedArgs, parseDuration } from './args.js';
@@ -22,7 +24,8 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'state', type: 'boolean', help: 'Running counts since the start (updateStateByKey) instead of per-batch counts; recoverable with --checkpoint.' },
   { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch.' },
   { name: 'slide', type: 'string', value: 'DURATION', help: 'With --window: how often the window is output (default: every batch).' },
-  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"result":[[word,count],...]} with every word, not the first ten.' },
+  { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[word,count],...]}, every word. With --state: the words of that batch with their running counts.' },
+  { name: 'all-keys', type: 'boolean', help: 'With --state --json: every running count in every line (the whole state, however large), not only the words of the batch.' },
   { name: 'save', type: 'string', value: 'PREFIX', help: "Also write each batch's counts as the folder PREFIX-<batch ms> (part files + _SUCCESS, written atomically)." },
 ];
 
@@ -36,9 +39,13 @@ export const wordcountCommand = defineCommand({
     '  sluice gen --port 9999 &\n  sluice wordcount --socket 127.0.0.1:9999 --batch 1s\n  sluice wordcount --dir ./incoming --state --checkpoint ./ckpt --json\n  sluice wordcount --socket 127.0.0.1:9999 --window 30s --slide 10s',
   run: (args, io) => {
     const settings = sourceSettings('wordcount', args);
+    if (args.flags.has('all-keys') && !(args.flags.has('state') && args.flags.has('json'))) {
+      throw new InvalidArgumentError('sluice wordcount: --all-keys only applies with --state --json (the text output shows the first ten running counts).');
+    }
     const save = args.values.get('save');
     return runWordCount(io, settings, {
       json: args.flags.has('json'),
+      allKeys: args.flags.has('all-keys'),
       workers: workersOf(args),
       mode: modeOf(args, settings.batchIntervalMs),
       ...(save === undefined ? {} : { savePrefix: save }),
@@ -66,6 +73,8 @@ function modeOf(args: ParsedArgs, batchIntervalMs: number): CountMode {
 
 export interface WordCountOptions {
   readonly json: boolean;
+  /** With --state --json: print the whole state each batch instead of the keys the batch touched. */
+  readonly allKeys?: boolean;
   /** Kernel threads (see kernels-option.ts). Default 1. */
   readonly workers?: number;
   /** Default: per-batch counts. */
@@ -80,6 +89,9 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
   const mode = options.mode ?? { kind: 'batch' };
   // The inverse (incremental) window needs a checkpoint; without --checkpoint the window is recomputed from its batches.
   const incrementalWindow = settings.checkpointDir !== undefined;
+  const sink = new NodeFileSink();
+  // Before any input is read, as --checkpoint is checked: a run that cannot save would lose what it consumed.
+  if (options.savePrefix !== undefined) await sink.ensureWritable(options.savePrefix);
   const kernels = await openKernels(options.workers ?? 1);
   try {
     return await runStream({
@@ -91,14 +103,19 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         const source = createSource(ssc, settings, onConnectionChange);
         const pairs = source.lines.flatMap(splitWhitespace).map(pairWithOne);
         let counts: DStream<Pair<string, number>>;
-        // State is named per command so a checkpoint directory written by another command (orders) is refused, not recovered as word counts.
-        if (mode.kind === 'state') counts = pairs.updateStateByKey(runningSum).name('wordcount-running-counts');
-        else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
+        let results: DStream<Pair<string, number>> | undefined;
+        if (mode.kind === 'state') {
+          // State is named per command so a checkpoint directory written by another command (orders) is refused, not recovered as word counts.
+          const state = pairs.updateStateByKey(runningSum).name('wordcount-running-counts');
+          counts = state;
+          // A JSON line of the whole state every batch grows with the state (70 MiB at 5 M words): by default only what the batch changed.
+          if (options.json && options.allKeys !== true) results = state.changes();
+        } else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
         else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
-        if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, new NodeFileSink());
+        if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, sink);
         source.output?.(counts);
-        return { results: counts, sourceDescription: source.description };
+        return { results: results ?? counts, sourceDescription: source.description };
       },
       collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
       emit: (info, collected) => {
@@ -115,9 +132,23 @@ function byCountDescending(a: Pair<string, number>, b: Pair<string, number>): nu
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
-/** `{"time":ms,"records":n,"result":[[key,value],...]}` and a newline. */
-export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[], extra: Record<string, number> = {}): string {
-  return JSON.stringify({ time: info.batchTime, records: info.numRecords, ...extra, result }, jsonNumbers) + '\n';
+/**
+ * `{"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[key,value],...]}`
+ * and a newline: the batch's BatchInfo (delays as Spark defines them; malformed lines a parser skipped) and its result.
+ */
+export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[]): string {
+  return (
+    JSON.stringify({
+      time: info.batchTime,
+      records: info.numRecords,
+      // Set on every completed batch; a BatchInfo without them (not processed yet) leaves them out rather than write null.
+      ...(info.schedulingDelay === undefined ? {} : { schedulingDelay: info.schedulingDelay }),
+      ...(info.processingDelay === undefined ? {} : { processingDelay: info.processingDelay }),
+      ...(info.totalDelay === undefined ? {} : { totalDelay: info.totalDelay }),
+      malformed: info.counters[MALFORMED_RECORDS_COUNTER] ?? 0,
+      result,
+    }, jsonNumbers) + '\n'
+  );
 }
 
 /** Spark's print(10) block for the batch. */

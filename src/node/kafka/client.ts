@@ -9,6 +9,7 @@ export interface TopicPartition {
   readonly partition: number;
 }
 
+/** An offset of one partition (a position: the next offset to read). */
 export interface PartitionOffset extends TopicPartition {
   readonly offset: number;
 }
@@ -53,6 +54,7 @@ export interface RangeReader {
   close(): Promise<void>;
 }
 
+/** One open Kafka transaction of a transactional producer. */
 export interface KafkaTransaction {
   send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
   /** Commits the records sent and, when given, the group offsets, atomically. */
@@ -60,12 +62,14 @@ export interface KafkaTransaction {
   abort(): Promise<void>;
 }
 
+/** A plain (idempotent) producer. */
 export interface KafkaProducerPort {
   /** Idempotent, acknowledged by all in-sync replicas; not part of any transaction. */
   send(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
+/** A producer with a stable transactional id. */
 export interface TransactionalProducerPort {
   /**
    * Fences earlier producers with the same transactional id (their open
@@ -77,6 +81,7 @@ export interface TransactionalProducerPort {
   close(): Promise<void>;
 }
 
+/** What sluice needs from a Kafka client (kafkajs by default; see kafkajs-client.ts). */
 export interface KafkaClient {
   /** Partitions of each topic (throws ERR_SLUICE_KAFKA_UNKNOWN_TOPIC for a missing topic). */
   partitions(topics: readonly string[]): Promise<TopicPartition[]>;
@@ -93,6 +98,7 @@ export interface KafkaClient {
   close(): Promise<void>;
 }
 
+/** 'topic:partition', the key of a partition in maps. */
 export function partitionKey(tp: TopicPartition): string {
   return `${tp.topic}:${tp.partition}`;
 }

@@ -30,6 +30,7 @@ import { checkMaxRate, planRanges } from './offset-ranges.js';
 import { type RetryOptions, retrying } from './retry.js';
 import { type StartingOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
 
+/** Options of kafkaDirectStream (see KafkaDirectDStream). */
 export interface KafkaDirectStreamOptions {
   /** Bootstrap brokers: 'host:port,host:port' or a list. */
   readonly brokers: string | readonly string[];
@@ -84,6 +85,7 @@ interface DirectStreamPosition {
   readonly pending: [time: number, ranges: EncodedRange[]][];
 }
 
+/** Spark's Kafka direct stream: per-batch offset ranges, offsets committed after the batch's outputs (see the module comment). */
 export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   readonly topics: readonly string[];
   readonly groupId: string;

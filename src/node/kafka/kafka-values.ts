@@ -15,6 +15,7 @@ import { RecordBatchBuilder } from '../../kernels/record-batch.js';
 import type { KafkaRecord } from './client.js';
 import { offsetRangesOf, setOffsetRanges } from './direct-stream.js';
 
+/** The values of a Kafka stream's records as byte-backed lines (see the module comment). */
 export class KafkaValuesDStream extends DStream<string> {
   readonly dependencies: readonly DStream<unknown>[];
 

@@ -19,6 +19,7 @@ import { KafkaError } from '../../errors.js';
 import { toKafkaError } from './kafka-errors.js';
 import { KafkajsRangeReader, type RangeReaderOptions } from './kafkajs-range-reader.js';
 
+/** Where the kafkajs client connects, and kafkajs settings of its own. */
 export interface KafkajsClientOptions extends RangeReaderOptions {
   /** Bootstrap brokers, e.g. ['127.0.0.1:9092']. */
   readonly brokers: readonly string[];
@@ -26,6 +27,7 @@ export interface KafkajsClientOptions extends RangeReaderOptions {
   readonly kafkajs?: Omit<KafkaConfig, 'brokers'>;
 }
 
+/** The KafkaClient on kafkajs (the default client of the direct stream and the sink). */
 export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
   return new KafkajsClient(options);
 }

@@ -8,6 +8,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
 
+/** What bounds a batch's ranges: the batch interval, maxRatePerPartition and the backpressure estimate. */
 export interface RateLimits {
   readonly batchIntervalMs: number;
   /** Records per second per partition (Spark's spark.streaming.kafka.maxRatePerPartition). */

@@ -19,6 +19,7 @@ import type { KafkaClient, KafkaProducerPort, OutgoingRecord } from './client.js
 import { KafkaDirectDStream } from './direct-stream.js';
 import { kafkajsClient } from './kafkajs-client.js';
 
+/** How toKafka turns elements into records, and where it writes when the stream has no Kafka source. */
 export interface ToKafkaOptions<T> {
   readonly key?: (element: T) => Uint8Array | string | null;
   readonly value?: (element: T) => Uint8Array | string | null;
@@ -57,6 +58,7 @@ function kafkaSources(stream: DStream<unknown>): KafkaDirectDStream[] {
   return [...found];
 }
 
+/** The output operator behind toKafka (see the module comment). */
 export class ToKafkaDStream<T> extends ForEachDStream<T> {
   private producer: Promise<KafkaProducerPort> | undefined;
   private ownClient: KafkaClient | undefined;

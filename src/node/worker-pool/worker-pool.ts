@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { SharedMemoryPool, startedPool, type WorkerPoolOptions } from '../../executor/pool/shared-memory-pool.js';
 import { nodeThreads } from './worker-handle.js';
 
+/** The Node worker-thread pool: kernels on worker threads sharing one WebAssembly memory; create it with createWorkerPool(). */
 export class WorkerPool extends SharedMemoryPool {
   constructor(options: WorkerPoolOptions = {}) {
     super(options, nodeThreads, availableParallelism());

@@ -26,6 +26,14 @@ test('wordcount --dir reads files that appear during the run, not the ones alrea
     wc.kill('SIGTERM');
     assert.equal((await wc.exited).code, 0);
     assert.deepEqual(Object.fromEntries(totalsOf(jsonBatches(wc.stdoutLines))), { apple: 2, banana: 2, cherry: 1 });
+    // Each line carries the batch's BatchInfo: Spark's delays (ms) and the malformed-line count.
+    for (const line of wc.stdoutLines.filter((l) => l.startsWith('{'))) {
+      const batch = JSON.parse(line) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(batch), ['time', 'records', 'schedulingDelay', 'processingDelay', 'totalDelay', 'malformed', 'result']);
+      for (const key of ['schedulingDelay', 'processingDelay', 'totalDelay']) assert.ok(typeof batch[key] === 'number' && (batch[key] as number) >= 0, `${key}: ${line}`);
+      assert.equal(batch.totalDelay, (batch.schedulingDelay as number) + (batch.processingDelay as number));
+      assert.equal(batch.malformed, 0);
+    }
   } finally {
     wc.kill();
     await dir.cleanup();

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corpusLines } from '../../../src/corpus/index.js';
 import { Rng } from '../../../src/corpus/prng.js';
 import { splitWhitespace } from '../../../src/batch/builtins.js';
 import { tempDir } from '../temp-dir.js';
-import { SluiceProcess, jsonBatches } from './sluice-process.js';
+import { SluiceProcess, jsonBatches, runSluice } from './sluice-process.js';
 
 const FILES = 20;
 const LINES_PER_FILE = 50;
@@ -45,7 +45,7 @@ test('wordcount --dir --state --checkpoint killed with SIGKILL 5 times ends with
   const files = inputFiles();
   const expected = wordCounts(files);
   // The rate limit makes files trickle in over several batches, so kills land in the middle of files too.
-  const args = ['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--max-rate', '300/s'];
+  const args = ['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--all-keys', '--max-rate', '300/s', '--checkpoint-interval', '100ms'];
   const rng = new Rng(2024);
   // Word totals at file boundaries (files are dropped in order): a running total strictly between two is mid-file.
   const boundaries = files.map((_, i) => [...wordCounts(files.slice(0, i + 1)).values()].reduce((a, b) => a + b, 0));
@@ -98,6 +98,88 @@ test('wordcount --dir --state --checkpoint killed with SIGKILL 5 times ends with
       }
     }
     assert.equal(runs.length, 6);
+  } finally {
+    for (const run of runs) run.kill();
+    await dir.cleanup();
+  }
+});
+
+test('a restart without --state on a --state checkpoint is refused, leaves checkpoint and backup untouched, and runs with --discard-state', async () => {
+  const dir = await tempDir('discard');
+  const input = join(dir.path, 'in');
+  const checkpoint = join(dir.path, 'ckpt');
+  await mkdir(input);
+  try {
+    const first = new SluiceProcess(['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--checkpoint-interval', '100ms']);
+    await first.waitFor(() => first.stderr.includes('sluice: reading'), 'the start');
+    await writeFile(join(input, '.a.txt'), 'kept kept\n');
+    await rename(join(input, '.a.txt'), join(input, 'a.txt'));
+    await first.waitFor(() => latestState(first)?.get('kept') === 2, 'the counts');
+    await first.waitFor(() => existsSync(join(checkpoint, 'checkpoint.bak')), 'a backup checkpoint');
+    first.kill('SIGINT');
+    assert.equal((await first.exited).code, 0, first.stderr);
+    const saved = { checkpoint: await readFile(join(checkpoint, 'checkpoint')), backup: await readFile(join(checkpoint, 'checkpoint.bak')) };
+
+    const refused = await runSluice(['wordcount', '--dir', input, '--checkpoint', checkpoint, '--batch', '100ms', '--json']);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /holds state that this command, as given, does not keep: 'wordcount-running-counts'\. Nothing was started and the checkpoint is unchanged\..*--discard-state wordcount-running-counts/);
+    assert.equal(refused.stdout, '');
+    assert.deepEqual(await readFile(join(checkpoint, 'checkpoint')), saved.checkpoint);
+    assert.deepEqual(await readFile(join(checkpoint, 'checkpoint.bak')), saved.backup);
+
+    const usage = await runSluice(['wordcount', '--dir', input, '--discard-state', 'x', '--json']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--discard-state only applies with --checkpoint/);
+    const interval = await runSluice(['wordcount', '--dir', input, '--checkpoint', checkpoint, '--batch', '100ms', '--checkpoint-interval', '150ms']);
+    assert.equal(interval.code, 2);
+    assert.match(interval.stderr, /--checkpoint-interval \(150 ms\) must be a multiple of --batch \(100 ms\)/);
+
+    const allowed = new SluiceProcess(['wordcount', '--dir', input, '--checkpoint', checkpoint, '--batch', '100ms', '--json', '--discard-state', 'wordcount-running-counts']);
+    await allowed.waitFor(() => allowed.stderr.includes('sluice: reading'), 'the start without the state');
+    await writeFile(join(input, '.b.txt'), 'fresh\n');
+    await rename(join(input, '.b.txt'), join(input, 'b.txt'));
+    await allowed.waitFor(() => jsonBatches(allowed.stdoutLines).some((b) => b.result.some(([w]) => w === 'fresh')), 'per-batch counts');
+    allowed.kill('SIGINT');
+    assert.equal((await allowed.exited).code, 0, allowed.stderr);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('files dropped right after the start are counted exactly once across SIGKILLs before any batch or checkpoint ran', async () => {
+  const dir = await tempDir('first-checkpoint');
+  const input = join(dir.path, 'in');
+  const checkpoint = join(dir.path, 'ckpt');
+  await mkdir(input);
+  await writeFile(join(input, 'already-there.txt'), 'old old old\n');
+  const files = inputFiles().slice(0, 6);
+  const expected = wordCounts(files);
+  // 2 s batches (and the default 10 s checkpoint interval): the kills land before the first batch checkpoint.
+  const args = ['wordcount', '--dir', input, '--state', '--checkpoint', checkpoint, '--batch', '2s', '--json', '--all-keys'];
+  const rng = new Rng(99);
+  const runs: SluiceProcess[] = [];
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const run = new SluiceProcess(args);
+      runs.push(run);
+      await run.waitFor(() => run.stderr.includes('sluice: reading'), 'the start');
+      const name = `f${i}.txt`;
+      await writeFile(join(input, `.${name}`), files[i] as string);
+      await rename(join(input, `.${name}`), join(input, name));
+      if (i < files.length - 1) {
+        await sleep(rng.nextRange(0, 150));
+        run.kill('SIGKILL');
+        await run.exited;
+      }
+    }
+    const last = runs.at(-1) as SluiceProcess;
+    await last.waitFor(() => {
+      const state = latestState(last);
+      return state !== undefined && state.size === expected.size && [...expected].every(([word, n]) => state.get(word) === n);
+    }, 'every file counted once', 30_000);
+    assert.equal(latestState(last)?.has('old'), false, 'the file present before the first start is not read');
+    last.kill('SIGINT');
+    assert.equal((await last.exited).code, 0, last.stderr);
   } finally {
     for (const run of runs) run.kill();
     await dir.cleanup();

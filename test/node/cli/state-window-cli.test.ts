@@ -12,23 +12,41 @@ async function drop(dir: string, name: string, content: string): Promise<void> {
 
 const asObject = (result: [string, number][] | undefined) => Object.fromEntries(result ?? []);
 
-test('--state prints running counts that keep growing across batches (in-memory checkpoint without --checkpoint)', async () => {
+test('--state --json prints the words of each batch with their running counts; --all-keys prints the whole state every batch', async () => {
   const dir = await tempDir('cli-state');
-  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--state', '--json']);
+  const changed = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--state', '--json']);
   try {
-    await wc.waitFor(() => wc.stderr.includes('sluice: reading'), 'the start');
+    await changed.waitFor(() => changed.stderr.includes('sluice: reading'), 'the start');
     await drop(dir.path, 'a.txt', 'x y x\n');
-    await wc.waitFor(() => asObject(jsonBatches(wc.stdoutLines).at(-1)?.result).x === 2, 'the first file');
+    await changed.waitFor(() => jsonBatches(changed.stdoutLines).some((b) => asObject(b.result).x === 2), 'the first file');
     await drop(dir.path, 'b.txt', 'x z\n');
-    await wc.waitFor(() => asObject(jsonBatches(wc.stdoutLines).at(-1)?.result).x === 3, 'the second file');
-    assert.deepEqual(asObject(jsonBatches(wc.stdoutLines).at(-1)?.result), { x: 3, y: 1, z: 1 });
-    // Every batch shows the whole state, even batches without new lines.
-    await wc.waitFor(() => jsonBatches(wc.stdoutLines).some((b) => b.records === 0 && asObject(b.result).x === 3), 'an empty batch showing the state');
+    await changed.waitFor(() => jsonBatches(changed.stdoutLines).some((b) => asObject(b.result).x === 3), 'the second file');
+    const batches = jsonBatches(changed.stdoutLines);
+    // Only the words of the batch, with their totals since the start: y is not repeated, x is.
+    assert.deepEqual(batches.filter((b) => b.records > 0).map((b) => asObject(b.result)), [{ x: 2, y: 1 }, { x: 3, z: 1 }]);
+    assert.ok(batches.filter((b) => b.records === 0).every((b) => b.result.length === 0), 'a batch without lines changes nothing');
   } finally {
-    wc.kill('SIGINT');
-    await wc.exited;
+    changed.kill('SIGINT');
+    await changed.exited;
+  }
+  const all = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--state', '--json', '--all-keys']);
+  try {
+    await all.waitFor(() => all.stderr.includes('sluice: reading'), 'the start');
+    await drop(dir.path, 'c.txt', 'x y x\n');
+    await all.waitFor(() => asObject(jsonBatches(all.stdoutLines).at(-1)?.result).x === 2, 'the first file');
+    await drop(dir.path, 'd.txt', 'x z\n');
+    await all.waitFor(() => asObject(jsonBatches(all.stdoutLines).at(-1)?.result).x === 3, 'the second file');
+    assert.deepEqual(asObject(jsonBatches(all.stdoutLines).at(-1)?.result), { x: 3, y: 1, z: 1 });
+    // Every batch shows the whole state, even batches without new lines.
+    await all.waitFor(() => jsonBatches(all.stdoutLines).some((b) => b.records === 0 && asObject(b.result).x === 3), 'an empty batch showing the state');
+  } finally {
+    all.kill('SIGINT');
+    await all.exited;
     await dir.cleanup();
   }
+  const misuse = await runSluice(['wordcount', '--dir', dir.path, '--all-keys']);
+  assert.equal(misuse.code, 2);
+  assert.match(misuse.stderr, /--all-keys only applies with --state --json/);
 });
 
 for (const incremental of [false, true]) {
@@ -88,6 +106,9 @@ test('a corrupt or incompatible checkpoint directory stops with a clear message 
   const windowed = await runSluice(['wordcount', '--dir', input, '--window', '200ms', '--checkpoint', other, '--batch', '100ms']);
   assert.equal(windowed.code, 1);
   assert.match(windowed.stderr, /Cannot recover from the checkpoint/);
+  // An operator can only change options or directories: no advice about code (.name(...), checkpoint stores, causes).
+  assert.doesNotMatch(windowed.stderr, /\.name\(|checkpoint store|cause/);
+  assert.match(windowed.stderr, /give a different --checkpoint directory/);
   await dir.cleanup();
 });
 

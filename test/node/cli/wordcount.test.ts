@@ -5,9 +5,11 @@ import { jsonLine } from '../../../src/node/cli/wordcount.js';
 import { SluiceProcess, jsonBatches, serveText } from './sluice-process.js';
 
 test('--json lines write a non-finite number as a string, never as null', () => {
-  const info = { batchTime: 1000, numRecords: 2 } as BatchInfo;
-  const line = jsonLine(info, [['a', Infinity], ['b', NaN], ['c', 2]], { malformed: 0 });
+  const info = { batchTime: 1000, numRecords: 2, counters: {} } as BatchInfo;
+  const line = jsonLine(info, [['a', Infinity], ['b', NaN], ['c', 2]]);
   assert.equal(line, '{"time":1000,"records":2,"malformed":0,"result":[["a","Infinity"],["b","NaN"],["c",2]]}\n');
+  const done = { ...info, schedulingDelay: 1, processingDelay: 2, totalDelay: 3, counters: { malformedRecords: 4 } } as BatchInfo;
+  assert.equal(jsonLine(done, []), '{"time":1000,"records":2,"schedulingDelay":1,"processingDelay":2,"totalDelay":3,"malformed":4,"result":[]}\n');
 });
 
 test('orders: prices that could overflow a running total (1e307, ±1e308) are malformed lines; totals stay finite', async () => {

@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
-import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, FusedWordCountDStream, FusedDelimitedDStream, type BatchInfo, type Pair } from '../../../src/index.js';
+import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
 import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
+import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
 import { INTERVAL, manualContext } from './manual-context.js';
 import { createTopic, kafkaBrokers, produceLines, referenceWordCounts } from './broker.js';
 

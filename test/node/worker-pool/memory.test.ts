@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpusBytes, distinctPassBytes } from '../../../src/corpus/index.js';
@@ -71,6 +72,26 @@ test('a batch written straight into a region the pool lends (allocInput) is coun
     assert.equal(pool.stats.copiedBytes, 2 * words.length);
     ordersRegion.release();
     assert.equal(pool.lentInputRegions, 0);
+  });
+});
+
+test('a batch in place is posted one count command per partition; copied bytes are posted in chunks, so counting overlaps the copy', async () => {
+  const words = corpusBytes('english', 300_000);
+  let countCommands = 0;
+  const hooks = { beforeCommand: ({ phase }: { phase: string }) => void (phase === 'count' && countCommands++) };
+  // One worker on a machine with more cores: the pool may chunk, since the owner thread has a core to copy on.
+  await withPool({ workers: 1, hooks }, (pool) => {
+    const region = pool.allocInput(words.length);
+    region.bytes.set(words);
+    // The first batch grows the partial table (each growth posts the rest again); the second has room.
+    pool.wordCount(region.bytes);
+    countCommands = 0;
+    assert.deepEqual(plain(pool.wordCount(region.bytes)), plain(reference.wordCount(words)));
+    assert.equal(countCommands, 1, 'in place: no chunks, one wake-up');
+    countCommands = 0;
+    assert.deepEqual(plain(pool.wordCount(words)), plain(reference.wordCount(words)));
+    if (availableParallelism() > 1) assert.ok(countCommands > 1, `copied: chunked (${countCommands} commands)`);
+    region.release();
   });
 });
 

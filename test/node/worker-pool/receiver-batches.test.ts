@@ -89,7 +89,7 @@ async function run(
   const kept: Batch<string>[] = [];
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, kernels, output: (line) => out.push(line) });
   const store = new InMemoryCheckpointStore();
-  if (options.checkpoint === true) ssc.checkpoint(store);
+  if (options.checkpoint === true) ssc.checkpoint(store, { checkpointInterval: 1 });
   const receiver = options.receiver ?? new ScriptedReceiver();
   const input = ssc.receiverStream(receiver);
   input.foreachRDD((batch) => void kept.push(batch));
@@ -214,7 +214,7 @@ test('a context recovered from its checkpoint on the same pool continues the run
     const store = new InMemoryCheckpointStore();
     const create = (clock: ManualClock, receiver: ScriptedReceiver): StreamingContext => {
       const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, kernels, output: (line) => out.push(line) });
-      ssc.checkpoint(store);
+      ssc.checkpoint(store, { checkpointInterval: 1 });
       runningTotals(ssc.receiverStream(receiver));
       return ssc;
     };

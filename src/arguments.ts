@@ -1,0 +1,52 @@
+/**
+ * Argument checks made at the call, so a mistake fails where it was made
+ * with a message that says what to pass, not later inside a batch with a
+ * JS TypeError ("x is not a function", ".for is not iterable").
+ */
+import { InvalidArgumentError } from './errors.js';
+
+/** What `value` is, for a message: `undefined`, `the number 1000`, `an array`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  switch (typeof value) {
+    case 'string':
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `the ${typeof value} ${String(value)}`;
+    case 'function':
+      return 'a function';
+    default:
+      return `a ${value.constructor?.name ?? 'object'}`;
+  }
+}
+
+/** Throws unless `fn` is a function; `example` shows a correct call, e.g. "map((x) => x * 2)". */
+export function requireFunction(operation: string, fn: unknown, example: string): void {
+  if (typeof fn !== 'function') {
+    throw new InvalidArgumentError(`${operation} needs a function, e.g. ${example}; got ${describeValue(fn)}`);
+  }
+}
+
+/** Throws unless `n` is an integer ≥ `min`. */
+export function requireInteger(operation: string, name: string, n: unknown, min: number): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
+    throw new InvalidArgumentError(`${operation}: ${name} must be a whole number ≥ ${min}; got ${describeValue(n)}`);
+  }
+}
+
+/**
+ * Throws unless `element` is a [key, value] pair. Pair operations call it on
+ * the elements they read, so a stream of plain values fails with the fix
+ * instead of a destructuring TypeError.
+ */
+export function requirePair(operation: string, element: unknown): void {
+  if (!Array.isArray(element) || element.length !== 2) {
+    throw new InvalidArgumentError(
+      `${operation} works on [key, value] pairs, but got ${describeValue(element)}; ` +
+        'make pairs first, e.g. .map((w) => [w, 1]) or .map(pairWithOne)',
+    );
+  }
+}
