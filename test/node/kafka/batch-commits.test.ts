@@ -68,7 +68,7 @@ describe('Kafka direct stream commits', () => {
     const first = manualContext();
     stops.push(() => first.ssc.stop());
     const stream1: KafkaDirectDStream = kafkaDirectStream(first.ssc, { brokers: kafkaBrokers(), topics: topic, groupId, startingOffsets: 'earliest', maxRatePerPartition: 20 });
-    first.ssc.checkpoint(store);
+    first.ssc.checkpoint(store, { checkpointInterval: 1 });
     const ranges1 = new Map<number, readonly OffsetRange[]>();
     let openGate!: () => void;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
