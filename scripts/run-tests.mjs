@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { startBroker } from './kafka-broker.mjs';
 
 function collect(dir) {
   const found = [];
@@ -21,5 +22,10 @@ if (files.length === 0) {
   console.error('No test files found under dist/test; run `npm run build` first.');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit' });
+// The Kafka tests share one real broker per run, started here unless KAFKA_BROKERS names one.
+const broker = files.some((f) => f.includes('kafka')) && !process.env.KAFKA_BROKERS ? await startBroker() : undefined;
+if (broker !== undefined) console.error(`sluice: Kafka ${broker.brokers} started for this test run (log: ${broker.logFile})`);
+const env = broker === undefined ? process.env : { ...process.env, KAFKA_BROKERS: broker.brokers };
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit', env });
+await broker?.stop();
 process.exit(result.status ?? 1);

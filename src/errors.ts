@@ -120,3 +120,32 @@ export class OutputError extends SluiceError {
     super('ERR_SLUICE_OUTPUT_IO', message, options);
   }
 }
+
+/**
+ * Kafka (sluice/node's direct stream and sink) refused or could not be reached.
+ * Retriable codes (broker down, coordinator moving) are retried with backoff
+ * before they surface; the others need the user to act.
+ */
+export class KafkaError extends SluiceError {
+  constructor(
+    code:
+      /** A topic or partition does not exist (topics are never created implicitly). */
+      | 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC'
+      /** The broker refused the operation for lack of ACLs (topic, group or transactional id). */
+      | 'ERR_SLUICE_KAFKA_NOT_AUTHORIZED'
+      /** No broker answered (down, wrong address, network). Retriable. */
+      | 'ERR_SLUICE_KAFKA_BROKER_DOWN'
+      /** The group or transaction coordinator is loading or moving. Retriable. */
+      | 'ERR_SLUICE_KAFKA_COORDINATOR'
+      /** Another process took over the same transactional id (a newer instance of this stream). */
+      | 'ERR_SLUICE_KAFKA_FENCED'
+      /** Start offsets are outside the log (deleted by retention, or beyond its end). */
+      | 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE'
+      /** Any other broker or client error; see `cause`. */
+      | 'ERR_SLUICE_KAFKA',
+    message: string,
+    options: { cause?: unknown; retriable?: boolean } = {},
+  ) {
+    super(code, message, options);
+  }
+}

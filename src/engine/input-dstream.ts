@@ -26,11 +26,24 @@ export abstract class InputDStream<T> extends DStream<T> {
   /** Called once when the context starts (receivers start here); must not block. */
   start(): void {}
 
-  /** Called once when the context stops. */
+  /** Called once when the context stops (a graceful stop calls it before the last batches run: stop receiving here). */
   stop(): void | Promise<void> {}
+
+  /** Called once after the context stopped and no batch runs any more: close connections the batches needed. */
+  close(): void | Promise<void> {}
 
   /** The data of batch `time`, taken from the source now. */
   protected abstract take(time: number): Batch<T>;
+
+  /**
+   * For sources that must ask a remote system (Kafka's direct stream): when
+   * this returns a promise, batch `time` runs once it settles, with its batch
+   * and the source position right after it. Batch times still call this in
+   * order; the source chains its own requests. Undefined (the default) uses take().
+   */
+  protected takeLater(_time: number): Promise<{ batch: Batch<T>; position?: unknown }> | undefined {
+    return undefined;
+  }
 
   /** True when data was received that no batch has taken yet (graceful stop runs one more batch for it). */
   hasPendingData(): boolean {
@@ -79,12 +92,21 @@ export abstract class InputDStream<T> extends DStream<T> {
     this.allocated.clear();
   }
 
-  /** Fixes the data of batch `time`; returns its record count (BatchInfo.numRecords). */
-  allocate(time: number): number {
+  /**
+   * Fixes the data of batch `time`; returns its record count
+   * (BatchInfo.numRecords), or a promise of it for a source that reads later
+   * (see takeLater); the batch then runs once it settles.
+   */
+  allocate(time: number): number | Promise<number> {
+    const later = this.takeLater(time);
+    if (later !== undefined) return later.then(({ batch, position }) => this.fix(time, batch, position));
     const batch = this.take(time);
+    return this.fix(time, batch, this.context.checkpointStore === undefined ? undefined : this.checkpointPosition());
+  }
+
+  private fix(time: number, batch: Batch<T>, position: unknown): number {
     this.allocated.set(time, batch);
-    const position = this.context.checkpointStore === undefined ? undefined : this.checkpointPosition();
-    if (position !== undefined) this.positions.set(time, position);
+    if (position !== undefined && this.context.checkpointStore !== undefined) this.positions.set(time, position);
     return batch.count();
   }
 

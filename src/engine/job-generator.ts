@@ -102,7 +102,15 @@ export class JobGenerator {
     const jobSet = new JobSet(time, this.clock.now(), this.kernelsKind());
     this.jobSets.set(time, jobSet);
     try {
-      for (const input of this.graph.inputStreams()) jobSet.numRecords += input.allocate(time);
+      for (const input of this.graph.inputStreams()) {
+        const records = input.allocate(time);
+        if (typeof records === 'number') jobSet.numRecords += records;
+        else {
+          // Handled now so a failed read waiting behind earlier batches is not an unhandled rejection; the scheduler awaits it.
+          records.catch(() => undefined);
+          jobSet.inputsRead.push(records);
+        }
+      }
       jobSet.jobs = this.graph.generateJobs(time);
     } catch (error) {
       // Submitted anyway, so the failure takes the same path as a failing output.

@@ -70,6 +70,7 @@ export class JobScheduler {
   }
 
   private async run(jobSet: JobSet): Promise<void> {
+    await this.awaitInputs(jobSet);
     jobSet.processingStartTime = this.clock.now();
     this.bus.post('onBatchStarted', { batchInfo: jobSet.info() });
     for (const job of jobSet.failure === undefined ? jobSet.jobs : []) {
@@ -100,5 +101,16 @@ export class JobScheduler {
       this.onFailure(jobSet.failure);
     }
     jobSet.finish();
+  }
+
+  /** Inputs that read after batch time (Kafka) must have their data before the batch starts. */
+  private async awaitInputs(jobSet: JobSet): Promise<void> {
+    for (const read of jobSet.inputsRead) {
+      try {
+        jobSet.numRecords += await read;
+      } catch (error) {
+        jobSet.failure ??= new JobError(`Batch ${jobSet.time} could not read its input: ${messageOf(error).replace(/\.$/, '')}. The context stops; see \`cause\`.`, { cause: error });
+      }
+    }
   }
 }

@@ -7,12 +7,16 @@ import type { BatchInfo } from './listener.js';
 export class JobSet {
   numRecords = 0;
   jobs: readonly Job[] = [];
+  /** Record counts of inputs that read their data after batch time (InputDStream.takeLater); awaited before the jobs run. */
+  readonly inputsRead: Promise<number>[] = [];
   processingStartTime: number | undefined;
   processingEndTime: number | undefined;
   failure: JobError | undefined;
   /** Fused kernel calls made for this batch. */
   kernelCalls = 0;
   readonly counters: Record<string, number> = {};
+  /** BatchInfo.inputMetadata, by input stream id. */
+  readonly inputMetadata: Record<number, unknown> = {};
   private resolveDone!: () => void;
   /** Settles (never rejects) when the batch has completed, failed or been cancelled. */
   readonly done: Promise<void> = new Promise((resolve) => {
@@ -55,6 +59,7 @@ export class JobSet {
       info.processingDelay = end - start;
       info.totalDelay = end - this.submissionTime;
     }
+    if (Object.keys(this.inputMetadata).length > 0) info.inputMetadata = { ...this.inputMetadata };
     if (this.failure !== undefined) info.failure = this.failure;
     return info;
   }

@@ -22,6 +22,12 @@ export interface BatchInfo {
    * parser skipped) and `droppedTooLongRecords` (receiver records over the size limit).
    */
   readonly counters: Readonly<Record<string, number>>;
+  /**
+   * What input streams reported about their part of this batch, by stream id
+   * (Spark's StreamInputInfo.metadata), e.g. the Kafka direct stream's offset
+   * ranges, record counts and lag. Absent when no input reported anything.
+   */
+  readonly inputMetadata?: Readonly<Record<number, unknown>>;
   /** The kind of kernels the context's fused chains ran on for this batch ('none': fast path off). */
   readonly kernels: KernelsKind;
   /**

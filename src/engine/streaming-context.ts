@@ -300,6 +300,12 @@ export class StreamingContext {
     return this.jobSets.get(time) ?? this.scheduler.activeJobSet();
   }
 
+  /** Sets what input stream `streamId` reports about batch `time` (BatchInfo.inputMetadata). */
+  setInputMetadata(time: number, streamId: number, metadata: unknown): void {
+    const jobSet = this.jobSets.get(time);
+    if (jobSet !== undefined) jobSet.inputMetadata[streamId] = metadata;
+  }
+
   /**
    * Starts receiving and processing. Throws (and stays unstarted) when the
    * graph has no output or needs a checkpoint store that was not given.
@@ -436,6 +442,7 @@ export class StreamingContext {
         this.failure = new JobError(`The checkpoint written at stop failed: ${messageOf(error)}`, { cause: error });
       });
     }
+    for (const input of inputs) await input.close();
     this.terminate();
   }
 

@@ -23,3 +23,4 @@ export { MetricsRegistry, Counter, Gauge, Histogram } from './serve/metrics-regi
 export {
   CLOSE_GOING_AWAY, CLOSE_INVALID_UTF8, CLOSE_POLICY_VIOLATION, CLOSE_TOO_BIG, CLOSE_INTERNAL_ERROR, CLOSE_SLOW_SUBSCRIBER,
 } from './serve/close-codes.js';
+export * from './kafka/index.js';

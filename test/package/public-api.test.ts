@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PUBLIC_API = [
   'Batch', 'BatchInfo', 'CheckpointError', 'CheckpointOptions', 'CheckpointStore', 'Clock', 'Comparator', 'ConnectionError', 'ContextState',
   'DEFAULT_RECEIVER_BUFFER_BYTES', 'DStream', 'Executor', 'FileSink', 'IllegalStateError', 'InMemoryCheckpointStore', 'InMemoryFileSink', 'InputError',
-  'InvalidArgumentError', 'JobError', 'KernelError', 'Kernels', 'KernelsChoice', 'KernelsKind', 'LoadKernelsOptions', 'Logger', 'MALFORMED_RECORDS_COUNTER', 'ManualClock', 'MapResult',
+  'InvalidArgumentError', 'KafkaError', 'JobError', 'KernelError', 'Kernels', 'KernelsChoice', 'KernelsKind', 'LoadKernelsOptions', 'Logger', 'MALFORMED_RECORDS_COUNTER', 'ManualClock', 'MapResult',
   'MapWithStateDStream', 'MappingFunction', 'NumericOverflowError', 'OutputError', 'Pair', 'PairSource', 'QueueStreamOptions', 'Receiver', 'ReceiverHost', 'ReceiverInfo',
   'RecordBatch', 'RecordBatchBuilderOptions', 'RecoveryOptions', 'SluiceError', 'State', 'StateDStream', 'StateDiscardError', 'StateSpec', 'StreamingContext', 'StreamingContextOptions', 'StreamingListener',
   'SystemClock', 'UpdateStateFunction', 'UpdateStateOptions', 'WorkerPoolOptions', 'browserExecutor', 'canRunWorkerPool', 'consoleLogger', 'count',

@@ -3,12 +3,14 @@
  * needed): every client gets generated corpus lines, optionally rate-limited.
  */
 
-import { CORPUS_NAMES, isCorpusName } from '../../corpus/index.js';
+import { CORPUS_NAMES, createCorpus, isCorpusName } from '../../corpus/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { GeneratorServer } from '../generator-server.js';
 import { type OptionSpec, parseInteger, parsePort, parseRate } from './args.js';
 import { defineCommand } from './command.js';
-import { EXIT_OK } from './io.js';
+import { type CliIo, EXIT_OK } from './io.js';
+import { kafkajsClient } from '../kafka/kafkajs-client.js';
+import { CorpusProducer } from '../kafka/corpus-producer.js';
 
 const SPECS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', value: 'PORT', help: 'TCP port to listen on (0: any free port, printed at start). Required.' },
@@ -18,6 +20,8 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'seed', type: 'string', value: 'N', help: 'Seed of the generator (default 42); the same seed gives the same lines.' },
   { name: 'lines', type: 'string', value: 'N', help: 'Send N lines to each client, then keep the connection open but silent.' },
   { name: 'malformed', type: 'string', value: 'PERCENT', help: 'With --corpus orders: percentage of deliberately malformed lines (default 0).' },
+  { name: 'kafka', type: 'string', value: 'BROKERS', help: 'Write the lines into Kafka instead of serving them over TCP (needs --topic; --lines N stops after N).' },
+  { name: 'topic', type: 'string', value: 'T', help: 'With --kafka: the topic to write to (it must exist).' },
 ];
 
 export const genCommand = defineCommand({
@@ -26,10 +30,13 @@ export const genCommand = defineCommand({
   description:
     'Serves generated lines over TCP to every client that connects, each from the first line of the corpus.\nWrites respect backpressure: a slow client is served at its pace. Stop with Ctrl-C.',
   options: SPECS,
-  examples: '  sluice gen --port 9999 --rate 1000/s --corpus mixed\n  sluice wordcount --socket 127.0.0.1:9999',
+  examples: '  sluice gen --port 9999 --rate 1000/s --corpus mixed\n  sluice wordcount --socket 127.0.0.1:9999\n  sluice gen --kafka 127.0.0.1:9092 --topic orders --corpus orders --lines 10000',
   run: async (args, io) => {
     const portText = args.values.get('port');
-    if (portText === undefined) throw new InvalidArgumentError('sluice gen: --port is required, e.g. --port 9999 (0 picks a free port).');
+    const kafka = args.values.get('kafka');
+    if (kafka !== undefined && (portText !== undefined || args.values.has('host'))) throw new InvalidArgumentError('sluice gen: give --kafka BROKERS or --port PORT, not both.');
+    if (kafka === undefined && args.values.has('topic')) throw new InvalidArgumentError('sluice gen: --topic only applies to --kafka BROKERS.');
+    if (portText === undefined && kafka === undefined) throw new InvalidArgumentError('sluice gen: --port is required, e.g. --port 9999 (0 picks a free port), or --kafka BROKERS --topic T.');
     const corpus = args.values.get('corpus') ?? 'english';
     if (!isCorpusName(corpus)) throw new InvalidArgumentError(`sluice gen: --corpus must be one of ${CORPUS_NAMES.join(', ')}; got "${corpus}".`);
     const rate = args.values.get('rate');
@@ -38,14 +45,23 @@ export const genCommand = defineCommand({
     const malformed = args.values.get('malformed');
     if (malformed !== undefined && corpus !== 'orders') throw new InvalidArgumentError('sluice gen: --malformed only applies to --corpus orders.');
     const host = args.values.get('host') ?? '127.0.0.1';
+    const corpusOptions = {
+      ...(seed === undefined ? {} : { seed: parseInteger('seed', seed, 0, 0xffffffff) }),
+      ...(malformed === undefined ? {} : { malformedRate: parseInteger('malformed', malformed, 0, 100) / 100 }),
+    };
+    if (kafka !== undefined) {
+      const topic = args.values.get('topic');
+      if (topic === undefined || topic === '') throw new InvalidArgumentError('sluice gen: --kafka needs --topic T (an existing topic).');
+      return genToKafka(io, kafka, topic, createCorpus(corpus, corpusOptions), {
+        ...(rate === undefined ? {} : { linesPerSecond: parseRate('rate', rate) }),
+        ...(lines === undefined ? {} : { count: parseInteger('lines', lines, 0) }),
+      });
+    }
     const server = new GeneratorServer({
-      port: parsePort('port', portText, true),
+      port: parsePort('port', portText as string, true),
       host,
       corpus,
-      corpusOptions: {
-        ...(seed === undefined ? {} : { seed: parseInteger('seed', seed, 0, 0xffffffff) }),
-        ...(malformed === undefined ? {} : { malformedRate: parseInteger('malformed', malformed, 0, 100) / 100 }),
-      },
+      corpusOptions,
       ...(rate === undefined ? {} : { linesPerSecond: parseRate('rate', rate) }),
       ...(lines === undefined ? {} : { linesPerClient: parseInteger('lines', lines, 0) }),
       onClient: (event, remote) => io.stderr(`sluice gen: client ${remote} ${event}\n`),
@@ -65,3 +81,21 @@ export const genCommand = defineCommand({
     return EXIT_OK;
   },
 });
+
+async function genToKafka(io: CliIo, brokers: string, topic: string, lines: ReturnType<typeof createCorpus>, options: { linesPerSecond?: number; count?: number }): Promise<number> {
+  const client = kafkajsClient({ brokers: brokers.split(',') });
+  try {
+    const generator = new CorpusProducer({ producer: await client.producer(), topic, lines, ...options });
+    const unsubscribe = io.onSignal(() => generator.stop());
+    io.stderr(`sluice gen: writing lines into Kafka topic ${topic} at ${brokers}${options.count === undefined ? '; Ctrl-C to stop' : ''}\n`);
+    try {
+      await generator.run();
+    } finally {
+      unsubscribe();
+    }
+    io.stderr(`sluice gen: wrote ${generator.linesWritten} lines to ${topic}\n`);
+    return EXIT_OK;
+  } finally {
+    await client.close();
+  }
+}

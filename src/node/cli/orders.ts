@@ -44,6 +44,7 @@ export const ordersCommand = defineCommand({
           // keyValueFields + running sums fuse into one delimited-reduce kernel call per batch; the totals live in a kernel table.
           // Named so that a checkpoint of `wordcount --state` is refused instead of recovered as province totals.
           const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum).name('orders-running-totals');
+          source.output?.(totals);
           return { results: totals, sourceDescription: source.description };
         },
         collect: (pairs) => byProvince(pairs),

@@ -9,9 +9,21 @@ import type { StreamingContext } from '../../engine/streaming-context.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { resolve } from 'node:path';
 import { socketTextStream, textFileStream } from '../streams.js';
+import { kafkaDirectStream } from '../kafka/direct-stream.js';
+import { kafkaValues } from '../kafka/kafka-values.js';
+import { toKafka } from '../kafka/to-kafka.js';
 import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 import { UI_OPTION, uiPortOf } from '../serve/ui-option.js';
 
+const KAFKA_OPTIONS: readonly OptionSpec[] = [
+  { name: 'kafka', type: 'string', value: 'BROKERS', help: 'Read record values as lines from Kafka (direct stream), e.g. 127.0.0.1:9092; needs --topic.' },
+  { name: 'topic', type: 'string', value: 'T[,T...]', help: 'With --kafka: the topic(s) to read.' },
+  { name: 'group', type: 'string', value: 'G', help: 'With --kafka: the consumer group whose offsets are committed after each batch (default sluice-<command>).' },
+  { name: 'starting-offsets', type: 'string', value: 'WHERE', help: 'With --kafka: committed (default; a new group starts at the beginning), earliest or latest.' },
+  { name: 'max-rate-per-partition', type: 'string', value: 'N', help: 'With --kafka: read at most N records per second per partition.' },
+  { name: 'to-topic', type: 'string', value: 'OUT', help: 'With --kafka: also write each batch\'s results to topic OUT (key = word/province, value = count/total).' },
+  { name: 'exactly-once', type: 'boolean', help: 'With --to-topic: write results and consumed offsets in one Kafka transaction per batch.' },
+];
 /** A single setTimeout cannot wait longer (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -29,6 +41,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'discard-state', type: 'string', value: 'NAME[,NAME]', help: "With --checkpoint: let this run drop the checkpoint's state NAME, which the command as given no longer keeps (otherwise such a restart is refused)." },
   { name: 'backpressure', type: 'boolean', help: 'Adapt the read rate to the processing speed (PID estimator, as Spark), never above --max-rate.' },
   UI_OPTION,
+  ...KAFKA_OPTIONS,
 ];
 
 export interface SourceSettings {
@@ -48,13 +61,53 @@ export interface SourceSettings {
   readonly discardState?: readonly string[];
   /** --ui: the dashboard's port. */
   readonly uiPort?: number;
+  readonly kafka?: KafkaSettings;
+}
+
+export interface KafkaSettings {
+  readonly brokers: string;
+  readonly topics: readonly string[];
+  readonly groupId: string;
+  readonly startingOffsets: 'committed' | 'earliest' | 'latest';
+  readonly maxRatePerPartition?: number;
+  readonly toTopic?: string;
+  readonly exactlyOnce: boolean;
+}
+
+function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undefined {
+  const brokers = args.values.get('kafka');
+  const kafkaOnly = ['topic', 'group', 'starting-offsets', 'max-rate-per-partition', 'to-topic'].filter((flag) => args.values.has(flag));
+  if (brokers === undefined) {
+    const flags = [...kafkaOnly, ...(args.flags.has('exactly-once') ? ['exactly-once'] : [])];
+    if (flags.length > 0) throw new InvalidArgumentError(`sluice ${command}: --${flags[0]} only applies to --kafka BROKERS.`);
+    return undefined;
+  }
+  const topics = (args.values.get('topic') ?? '').split(',').filter((t) => t !== '');
+  if (topics.length === 0) throw new InvalidArgumentError(`sluice ${command}: --kafka needs --topic NAME (the topic to read).`);
+  const starting = args.values.get('starting-offsets') ?? 'committed';
+  if (starting !== 'committed' && starting !== 'earliest' && starting !== 'latest') {
+    throw new InvalidArgumentError(`sluice ${command}: --starting-offsets must be committed, earliest or latest; got "${starting}".`);
+  }
+  const toTopic = args.values.get('to-topic');
+  if (args.flags.has('exactly-once') && toTopic === undefined) throw new InvalidArgumentError(`sluice ${command}: --exactly-once needs --to-topic OUT (the output written in the same transaction as the offsets).`);
+  const maxRate = args.values.get('max-rate-per-partition');
+  return {
+    brokers,
+    topics,
+    groupId: args.values.get('group') ?? `sluice-${command}`,
+    startingOffsets: starting,
+    ...(maxRate === undefined ? {} : { maxRatePerPartition: parseRate('max-rate-per-partition', maxRate) }),
+    ...(toTopic === undefined ? {} : { toTopic }),
+    exactlyOnce: args.flags.has('exactly-once'),
+  };
 }
 
 export function sourceSettings(command: string, args: ParsedArgs): SourceSettings {
   const socket = args.values.get('socket');
   const dir = args.values.get('dir');
-  if ((socket === undefined) === (dir === undefined)) {
-    throw new InvalidArgumentError(`sluice ${command}: give exactly one source, --socket HOST:PORT or --dir PATH (e.g. --socket 127.0.0.1:9999).`);
+  const kafka = kafkaSettings(command, args);
+  if ([socket, dir, kafka].filter((source) => source !== undefined).length !== 1) {
+    throw new InvalidArgumentError(`sluice ${command}: give exactly one source, --socket HOST:PORT, --dir PATH or --kafka BROKERS --topic T (e.g. --socket 127.0.0.1:9999).`);
   }
   if (args.flags.has('include-existing') && dir === undefined) throw new InvalidArgumentError(`sluice ${command}: --include-existing only applies to --dir.`);
   if (dir !== undefined && existsSync(dir)) {
@@ -85,6 +138,7 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   const uiPort = uiPortOf(args);
   return {
     ...(uiPort === undefined ? {} : { uiPort }),
+    ...(kafka === undefined ? {} : { kafka }),
     ...(discardState === undefined ? {} : { discardState }),
     ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
     ...(checkpoint === undefined ? {} : { checkpointDir: resolve(checkpoint) }),
@@ -103,6 +157,8 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
 export interface InputSource {
   readonly lines: DStream<string>;
   readonly description: string;
+  /** Where the command sends its results besides stdout (--to-topic), if anywhere. */
+  readonly output?: (results: DStream<readonly [string, number]>) => void;
 }
 
 /** `onConnectionChange` (for --socket) lets the run loop give up on a host that never answers. */
@@ -112,6 +168,7 @@ export function createSource(ssc: StreamingContext, settings: SourceSettings, on
     ...(settings.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: settings.maxRatePerSecond }),
     backpressure: settings.backpressure === true,
   };
+  if (settings.kafka !== undefined) return kafkaSource(ssc, settings.kafka, settings);
   if (settings.socket !== undefined) {
     const { host, port } = settings.socket;
     const watch = onConnectionChange === undefined ? {} : { onConnectionChange };
@@ -120,4 +177,21 @@ export function createSource(ssc: StreamingContext, settings: SourceSettings, on
   const dir = resolve(settings.dir as string);
   const options = { ...receiverOptions, includeExisting: settings.includeExisting, pollIntervalMs: Math.min(settings.batchIntervalMs, 1000) };
   return { lines: textFileStream(ssc, dir, options), description: `directory ${dir}` };
+}
+
+function kafkaSource(ssc: StreamingContext, kafka: KafkaSettings, settings: SourceSettings): InputSource {
+  const { brokers, topics, groupId, toTopic } = kafka;
+  const records = kafkaDirectStream(ssc, {
+    brokers,
+    topics,
+    groupId,
+    startingOffsets: kafka.startingOffsets,
+    resetOffsets: 'earliest',
+    exactlyOnce: kafka.exactlyOnce,
+    ...(kafka.maxRatePerPartition === undefined ? {} : { maxRatePerPartition: kafka.maxRatePerPartition }),
+    ...(settings.backpressure === true ? { backpressure: true } : {}),
+  });
+  const lines = kafkaValues(records, settings.maxLineBytes === undefined ? {} : { maxRecordBytes: settings.maxLineBytes });
+  const description = `Kafka ${topics.join(',')} at ${brokers} (group ${groupId}${toTopic === undefined ? '' : `, results to ${toTopic}${kafka.exactlyOnce ? ', exactly once' : ''}`})`;
+  return toTopic === undefined ? { lines, description } : { lines, description, output: (results) => toKafka(results, toTopic) };
 }

@@ -114,6 +114,7 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
         if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, sink);
+        source.output?.(counts);
         return { results: results ?? counts, sourceDescription: source.description };
       },
       collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),

@@ -1,0 +1,237 @@
+/**
+ * `npm run bench:kafka`: Kafka → word count → Kafka, as `sluice wordcount
+ * --kafka B --topic IN --to-topic OUT` runs it, against a plain kafkajs loop
+ * (consume with eachBatch → split(/\s+/) → Map → produce the counts) in the
+ * same run, on the same broker and the same input.
+ *
+ * Throughput: N english lines are written to a 3-partition topic first; each
+ * configuration then reads all of them from the start with a new consumer
+ * group and writes its counts to its own topic. Records/s and MB/s are over
+ * the whole run, start-up (connect, group join, fencing) included, so the
+ * figures are end to end, not the kernel's.
+ *
+ * Latency: a producer writes unique one-word lines at a steady rate; each
+ * word comes out once, so for every record latency = the moment its count
+ * is read from the output topic − the moment it was handed to the producer.
+ *
+ * A broker is started (scripts/kafka-broker.mjs) unless KAFKA_BROKERS names
+ * one. Options: --lines N (default 300000), --latency-seconds S (default 8),
+ * --rate N (latency input lines/s, default 2000), --json FILE.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import { corpusLines } from '../src/corpus/index.js';
+import { StreamingContext, pairWithOne, splitWhitespace, sum } from '../src/index.js';
+import { kafkaDirectStream, kafkaValues, toKafka } from '../src/node/index.js';
+import { openKernels } from '../src/node/cli/kernels-option.js';
+
+interface Broker {
+  readonly brokers: string;
+  stop(): Promise<void>;
+}
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+const LINES = option('lines', 300_000);
+const LATENCY_SECONDS = option('latency-seconds', 8);
+const RATE = option('rate', 2000);
+const jsonIndex = process.argv.indexOf('--json');
+const JSON_FILE = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
+
+async function broker(): Promise<Broker> {
+  const given = process.env.KAFKA_BROKERS;
+  if (given !== undefined && given !== '') return { brokers: given, stop: async () => {} };
+  const script = new URL('../../scripts/kafka-broker.mjs', import.meta.url).href;
+  const { startBroker } = (await import(script)) as { startBroker: () => Promise<Broker> };
+  return startBroker();
+}
+
+function kafkaOf(brokers: string): Kafka {
+  return new Kafka({ clientId: 'sluice-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+}
+
+async function createTopic(kafka: Kafka, prefix: string, partitions: number): Promise<string> {
+  const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  return topic;
+}
+
+async function produce(kafka: Kafka, topic: string, lines: readonly string[]): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < lines.length; i += 5000) {
+    await producer.send({ topic, acks: -1, messages: lines.slice(i, i + 5000).map((value, j) => ({ value, partition: (i + j) % 3 })) });
+  }
+  await producer.disconnect();
+}
+
+/** sluice: direct stream → kafkaValues → fused word count → toKafka; resolves when `expected` records went through. */
+interface Running {
+  /** Seconds from start until `expected` records went through. */
+  readonly finished: Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function runSluice(brokers: string, input: string, output: string, workers: number, expected: number, batchIntervalMs: number): Promise<Running> {
+  const kernels = await openKernels(workers);
+  const ssc = new StreamingContext({ batchIntervalMs, kernels: kernels.kernels });
+  const records = kafkaDirectStream(ssc, { brokers, topics: input, groupId: `bench-${randomUUID()}`, startingOffsets: 'earliest' });
+  toKafka(kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum), output);
+  let seen = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  ssc.addStreamingListener({
+    onBatchCompleted: ({ batchInfo }) => {
+      if (batchInfo.failure !== undefined) console.error(batchInfo.failure);
+      seen += batchInfo.numRecords;
+      if (seen >= expected) finish();
+    },
+  });
+  const started = performance.now();
+  ssc.start();
+  return {
+    finished: done.then(() => (performance.now() - started) / 1000),
+    stop: async () => {
+      await ssc.stop();
+      await kernels.close();
+    },
+  };
+}
+
+/** The baseline: what one would write with kafkajs alone. */
+async function runPlain(kafka: Kafka, input: string, output: string, expected: number): Promise<Running> {
+  const consumer = kafka.consumer({ groupId: `bench-plain-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const started = performance.now();
+  await Promise.all([consumer.connect(), producer.connect()]);
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  let seen = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const counts = new Map<string, number>();
+      for (const m of batch.messages) for (const w of (m.value?.toString() ?? '').split(/\s+/)) if (w !== '') counts.set(w, (counts.get(w) ?? 0) + 1);
+      const messages: Message[] = [...counts].map(([k, v]) => ({ key: k, value: String(v) }));
+      for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic: output, acks: -1, messages: messages.slice(i, i + 5000) });
+      seen += batch.messages.length;
+      if (seen >= expected) finish();
+    },
+  });
+  return {
+    finished: done.then(() => (performance.now() - started) / 1000),
+    stop: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Writes unique words at RATE/s and times each one until its count is read back from `output`. */
+async function measureLatency(kafka: Kafka, input: string, output: string, start: (expected: number) => Promise<Running>): Promise<{ p50: number; p99: number; n: number }> {
+  const total = Math.round(RATE * LATENCY_SECONDS);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const reader = kafka.consumer({ groupId: `bench-latency-${randomUUID()}`, maxWaitTimeInMs: 20 });
+  await reader.connect();
+  await reader.subscribe({ topic: output, fromBeginning: true });
+  let finish!: () => void;
+  const allBack = new Promise<void>((resolve) => (finish = resolve));
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      const now = performance.now();
+      for (const m of batch.messages) {
+        const at = sentAt.get(m.key?.toString() ?? '');
+        if (at !== undefined) latencies.push(now - at);
+      }
+      if (latencies.length >= total) finish();
+    },
+  });
+  const pipeline = await start(total);
+  // Let the pipeline connect before the clock starts.
+  await new Promise((r) => setTimeout(r, 3000));
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const run = randomUUID().slice(0, 6);
+  const perSend = Math.max(1, Math.round(RATE / 100));
+  const t0 = performance.now();
+  for (let seq = 0; seq < total; seq += perSend) {
+    const messages: Message[] = [];
+    for (let i = seq; i < Math.min(total, seq + perSend); i++) messages.push({ value: `lat${run}x${i}`, partition: i % 3 });
+    const now = performance.now();
+    for (const m of messages) sentAt.set(m.value as string, now);
+    await producer.send({ topic: input, acks: -1, messages });
+    const due = t0 + ((seq + perSend) / RATE) * 1000;
+    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+  }
+  await Promise.race([allBack, new Promise((r) => setTimeout(r, 30_000))]);
+  await producer.disconnect();
+  await reader.disconnect();
+  await pipeline.stop();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+
+async function main(): Promise<void> {
+  const started = await broker();
+  const kafka = kafkaOf(started.brokers);
+  try {
+    const lines: string[] = [];
+    for (const line of corpusLines('english', { seed: 42 })) {
+      if (lines.length === LINES) break;
+      lines.push(line);
+    }
+    const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    const input = await createTopic(kafka, 'bench-in', 3);
+    await produce(kafka, input, lines);
+    console.error(`bench:kafka: ${LINES} lines (${(bytes / 1e6).toFixed(1)} MB) in ${input} at ${started.brokers}`);
+    const rows: { config: string; recordsPerSecond: number; mbPerSecond: number; ratio: number; p50Ms?: number; p99Ms?: number }[] = [];
+    const throughput = async (config: string, run: (output: string) => Promise<Running>): Promise<number> => {
+      const output = await createTopic(kafka, 'bench-out', 3);
+      const running = await run(output);
+      const seconds = await running.finished;
+      await running.stop();
+      console.error(`  ${config}: ${seconds.toFixed(2)} s`);
+      return seconds;
+    };
+    const plainSeconds = await throughput('plain kafkajs loop', (out) => runPlain(kafka, input, out, LINES));
+    const sluice1 = await throughput('sluice, 1 worker', (out) => runSluice(started.brokers, input, out, 1, LINES, 500));
+    const sluice2 = await throughput('sluice, 2 workers', (out) => runSluice(started.brokers, input, out, 2, LINES, 500));
+    const latency = async (run: (input: string, output: string) => (expected: number) => Promise<Running>): Promise<{ p50: number; p99: number }> => {
+      const latencyIn = await createTopic(kafka, 'bench-lat-in', 3);
+      const latencyOut = await createTopic(kafka, 'bench-lat-out', 3);
+      const result = await measureLatency(kafka, latencyIn, latencyOut, run(latencyIn, latencyOut));
+      console.error(`  latency: ${result.n} records, p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms`);
+      return result;
+    };
+    const plainLatency = await latency((i, o) => (n) => runPlain(kafka, i, o, n));
+    const sluiceLatency1 = await latency((i, o) => (n) => runSluice(started.brokers, i, o, 1, n, 200));
+    const sluiceLatency2 = await latency((i, o) => (n) => runSluice(started.brokers, i, o, 2, n, 200));
+    const row = (config: string, seconds: number, lat: { p50: number; p99: number }) =>
+      rows.push({ config, recordsPerSecond: LINES / seconds, mbPerSecond: bytes / 1e6 / seconds, ratio: plainSeconds / seconds, p50Ms: lat.p50, p99Ms: lat.p99 });
+    row('plain kafkajs: eachBatch → split(/\\s+/) → Map → produce', plainSeconds, plainLatency);
+    row('sluice: direct stream → fused word count → toKafka, 1 worker', sluice1, sluiceLatency1);
+    row('sluice: direct stream → fused word count → toKafka, 2 workers', sluice2, sluiceLatency2);
+    console.log('| configuration | records/s | MB/s | × plain | latency p50 | latency p99 |');
+    console.log('|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.config} | ${Math.round(r.recordsPerSecond).toLocaleString('en')} | ${r.mbPerSecond.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.p50Ms?.toFixed(0)} ms | ${r.p99Ms?.toFixed(0)} ms |`);
+    }
+    if (JSON_FILE !== undefined) writeFileSync(JSON_FILE, JSON.stringify(rows, null, 2));
+  } finally {
+    await started.stop();
+  }
+}
+
+await main();

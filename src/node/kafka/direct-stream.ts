@@ -1,0 +1,290 @@
+/**
+ * Spark's Kafka direct stream (KafkaUtils.createDirectStream): no receiver.
+ * At each batch time the stream asks for the latest stable offsets and fixes
+ * a range [from, until) per partition (capped by maxRatePerPartition ×
+ * interval, and by the backpressure rate when enabled); the batch is exactly
+ * the records of those ranges, one batch partition per Kafka partition.
+ * Ranges are planned in batch order, each starting where the previous ended.
+ *
+ * Offsets are committed to the consumer group only after every output of the
+ * batch succeeded (see batch-commits.ts), so a crash re-reads what was not
+ * committed (at-least-once). With `exactlyOnce`, the batch's Kafka outputs
+ * (toKafka) and its offsets commit in one transaction.
+ *
+ * Checkpoints store the position after each completed batch and the ranges
+ * of the batches generated after it; getOrCreate recovery reads those
+ * pending batches' ranges again exactly. In exactly-once mode the group's
+ * committed offsets (written in the same transaction as the output) are the
+ * position instead.
+ */
+import type { KafkaConfig } from 'kafkajs';
+import { Batch } from '../../batch/batch.js';
+import { InputDStream } from '../../engine/input-dstream.js';
+import type { StreamingContext } from '../../engine/streaming-context.js';
+import { CheckpointError, InvalidArgumentError, type SluiceError } from '../../errors.js';
+import { type BackpressureOptions, enableBackpressure } from '../backpressure.js';
+import { BatchCommits } from './batch-commits.js';
+import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
+import { kafkajsClient } from './kafkajs-client.js';
+import { checkMaxRate, planRanges } from './offset-ranges.js';
+import { type RetryOptions, retrying } from './retry.js';
+import { type StartingOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
+
+/** Options of kafkaDirectStream (see KafkaDirectDStream). */
+export interface KafkaDirectStreamOptions {
+  /** Bootstrap brokers: 'host:port,host:port' or a list. */
+  readonly brokers: string | readonly string[];
+  readonly topics: string | readonly string[];
+  /** The consumer group whose offsets the stream commits (and, with 'committed', starts from). */
+  readonly groupId: string;
+  /** Default 'committed'. */
+  readonly startingOffsets?: StartingOffsets;
+  /** Where 'committed' starts a partition the group has no offset for (Kafka's auto.offset.reset). Default 'latest'. */
+  readonly resetOffsets?: 'earliest' | 'latest';
+  /** Records per second per partition (Spark's maxRatePerPartition); default unlimited. */
+  readonly maxRatePerPartition?: number;
+  /** Adapt the batch size to the processing speed (PID estimator, as Spark), never above maxRatePerPartition. */
+  readonly backpressure?: boolean | Omit<BackpressureOptions, 'maxRatePerSecond'>;
+  /** Commit each batch's toKafka output and offsets in one transaction. */
+  readonly exactlyOnce?: boolean;
+  /** Stable across restarts (it fences the previous instance). Default `sluice-<groupId>`. */
+  readonly transactionalId?: string;
+  /** How long the broker waits for a crashed instance before aborting its transaction. Default 10 s. */
+  readonly transactionTimeoutMs?: number;
+  /** kafkajs settings (ssl, sasl, clientId, logLevel, ...). */
+  readonly clientOptions?: Omit<KafkaConfig, 'brokers'>;
+  /** Another client behind the adapter interface, instead of kafkajs. */
+  readonly client?: KafkaClient;
+  /** Retrying broker errors that may pass (broker down, coordinator moving). */
+  readonly retry?: RetryOptions;
+}
+
+/** What BatchInfo.inputMetadata holds for a Kafka direct stream. */
+export interface KafkaBatchMetadata {
+  readonly offsetRanges: readonly (OffsetRange & { readonly records: number; readonly lag: number })[];
+  readonly records: number;
+  /** Records left behind in the log after this batch (latest stable offset − until, summed). */
+  readonly lag: number;
+}
+
+const rangesOfBatches = new WeakMap<Batch<unknown>, readonly OffsetRange[]>();
+
+/** The offset ranges a Kafka direct stream's batch was read from (Spark's HasOffsetRanges), or undefined for other batches. */
+export function offsetRangesOf(batch: Batch<unknown>): readonly OffsetRange[] | undefined {
+  return rangesOfBatches.get(batch);
+}
+
+/** Marks `batch` as holding the data of `ranges` (for batches derived one-to-one from a direct stream's, e.g. kafkaValues). */
+export function setOffsetRanges(batch: Batch<unknown>, ranges: readonly OffsetRange[]): void {
+  rangesOfBatches.set(batch, ranges);
+}
+
+type EncodedRange = [topic: string, partition: number, from: number, until: number];
+interface DirectStreamPosition {
+  readonly offsets: [topic: string, partition: number, offset: number][];
+  readonly pending: [time: number, ranges: EncodedRange[]][];
+}
+
+/** Spark's Kafka direct stream: per-batch offset ranges, offsets committed after the batch's outputs (see the module comment). */
+export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
+  readonly topics: readonly string[];
+  readonly groupId: string;
+  readonly exactlyOnce: boolean;
+  readonly client: KafkaClient;
+  private readonly options: KafkaDirectStreamOptions;
+  private readonly commits: BatchCommits;
+  private ready: Promise<void> | undefined;
+  private reader: Awaited<ReturnType<KafkaClient['rangeReader']>> | undefined;
+  /** Where the next planned batch starts, per partition. */
+  private from = new Map<string, number>();
+  private readonly rangesByTime = new Map<number, readonly OffsetRange[]>();
+  private recoveredFrom: Map<string, number> | undefined;
+  private readonly recoveredRanges = new Map<number, OffsetRange[]>();
+  private reads: Promise<unknown> = Promise.resolve();
+  private rateLimit: number | undefined;
+  private stopped = false;
+
+  constructor(context: StreamingContext, options: KafkaDirectStreamOptions) {
+    super(context);
+    const topics = typeof options.topics === 'string' ? [options.topics] : [...options.topics];
+    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new InvalidArgumentError(`topics must name at least one topic, got ${JSON.stringify(options.topics)}`);
+    if (typeof options.groupId !== 'string' || options.groupId === '') throw new InvalidArgumentError('groupId must be a non-empty string (the consumer group that holds the committed offsets)');
+    const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map((b) => b.trim()).filter((b) => b !== '') : [...options.brokers];
+    if (options.client === undefined && brokers.length === 0) throw new InvalidArgumentError('brokers must name at least one broker, e.g. "127.0.0.1:9092"');
+    checkStartingOffsets(options.startingOffsets);
+    checkMaxRate(options.maxRatePerPartition);
+    const timeout = options.transactionTimeoutMs ?? 10_000;
+    if (!Number.isSafeInteger(timeout) || timeout < 1000) throw new InvalidArgumentError(`transactionTimeoutMs must be a whole number of ms, at least 1000, got ${timeout}`);
+    this.options = options;
+    this.topics = topics;
+    this.groupId = options.groupId;
+    this.exactlyOnce = options.exactlyOnce === true;
+    this.client = options.client ?? kafkajsClient({ brokers, ...(options.clientOptions === undefined ? {} : { kafkajs: options.clientOptions }) });
+    this.commits = new BatchCommits(this.client, options.transactionalId ?? `sluice-${options.groupId}`, timeout);
+    // Before the checkpoint writer's hook (added at start), so a checkpoint never runs ahead of the group's offsets.
+    context.addAfterBatchHook((time) => this.commit(time));
+    context.addStreamingListener({
+      onBatchCompleted: ({ batchInfo }) => {
+        if (batchInfo.failure !== undefined) void this.commits.abort(batchInfo.batchTime).catch(() => undefined);
+      },
+    });
+    const { backpressure } = options;
+    if (backpressure !== undefined && backpressure !== false) {
+      // The estimate caps the whole stream; planRanges shares it out by lag and still applies maxRatePerPartition.
+      const target = {
+        maxRatePerSecond: undefined,
+        setMaxRate: (rate: number | undefined) => {
+          this.rateLimit = rate;
+        },
+      };
+      enableBackpressure(context, [target], backpressure === true ? {} : backpressure);
+    }
+  }
+
+  override start(): void {
+    this.ready = this.connect();
+    this.ready.catch(() => undefined);
+  }
+
+  override stop(): void {
+    this.stopped = true;
+  }
+
+  /** After the last batch: open transactions (of failed batches) are aborted before the connections close. */
+  override async close(): Promise<void> {
+    this.stopped = true;
+    await this.commits.close().catch(() => undefined);
+    await this.client.close();
+  }
+
+  /** Batch `time`'s transaction in exactly-once mode (toKafka writes into it). */
+  async transactionFor(time: number): Promise<KafkaTransaction> {
+    await this.ready;
+    return this.commits.transactionFor(time);
+  }
+
+  private async connect(): Promise<void> {
+    const retry = <T>(what: () => Promise<T>): Promise<T> => this.retry(what);
+    // Fence first: an earlier instance's open transaction is aborted, so the committed offsets read below are final.
+    await retry(() => this.commits.start());
+    this.reader = await retry(() => this.client.rangeReader(this.topics));
+    const [earliest, latest, committed] = await Promise.all([
+      retry(() => this.client.earliestOffsets(this.topics)),
+      retry(() => this.client.latestOffsets(this.topics)),
+      retry(() => this.client.committedOffsets(this.groupId, this.topics)),
+    ]);
+    const preferred = this.exactlyOnce ? new Map(committed.map((p) => [partitionKey(p), p.offset])) : this.recoveredFrom;
+    if (this.exactlyOnce) this.recoveredRanges.clear();
+    this.from = startingPositions(this.options.startingOffsets ?? 'committed', this.options.resetOffsets ?? 'latest', { earliest, latest, committed }, preferred);
+  }
+
+  private retry<T>(operation: () => Promise<T>): Promise<T> {
+    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => this.reportRetry(error, delayMs));
+  }
+
+  private reportRetry(error: SluiceError, delayMs: number): void {
+    this.context.listenerBus.post('onReceiverError', {
+      receiverInfo: {
+        streamId: this.id,
+        name: `Kafka direct stream ${this.topics.join(',')} (retrying in ${delayMs} ms)`,
+        active: !this.stopped,
+        lastErrorMessage: error.message,
+        lastError: error,
+        lastErrorTime: Date.now(),
+      },
+    });
+  }
+
+  protected take(): Batch<KafkaRecord> {
+    throw new Error('KafkaDirectDStream reads through takeLater');
+  }
+
+  protected override takeLater(time: number): Promise<{ batch: Batch<KafkaRecord> }> {
+    const read = this.reads.then(() => this.readBatch(time));
+    this.reads = read.catch(() => undefined);
+    return read;
+  }
+
+  private async readBatch(time: number): Promise<{ batch: Batch<KafkaRecord> }> {
+    await this.ready;
+    const latest = await this.retry(() => this.client.latestOffsets(this.topics));
+    // A partition added to a topic since the last batch starts at its log start.
+    if (latest.some((p) => !this.from.has(partitionKey(p)))) {
+      for (const p of await this.retry(() => this.client.earliestOffsets(this.topics))) if (!this.from.has(partitionKey(p))) this.from.set(partitionKey(p), p.offset);
+    }
+    const ranges =
+      this.recoveredRanges.get(time) ??
+      planRanges(this.from, latest, { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.options.maxRatePerPartition, backpressureRate: this.rateLimit });
+    this.recoveredRanges.delete(time);
+    const reader = this.reader;
+    if (reader === undefined) throw new Error('The Kafka reader is not connected');
+    const records = await this.retry(() => reader.read(ranges));
+    for (const r of ranges) this.from.set(partitionKey(r), r.untilOffset);
+    this.rangesByTime.set(time, ranges);
+    this.context.setInputMetadata(time, this.id, metadataOf(ranges, records, latest));
+    const batch = Batch.fromPartitions(records);
+    setOffsetRanges(batch, ranges);
+    return { batch };
+  }
+
+  private async commit(time: number): Promise<void> {
+    const ranges = this.rangesByTime.get(time);
+    if (ranges === undefined) return;
+    const offsets = ranges.filter((r) => r.untilOffset > r.fromOffset).map((r) => ({ topic: r.topic, partition: r.partition, offset: r.untilOffset }));
+    await this.commits.commit(time, { groupId: this.groupId, offsets });
+  }
+
+  override clearMetadata(time: number): void {
+    super.clearMetadata(time);
+    for (const t of [...this.rangesByTime.keys()]) if (t < time) this.rangesByTime.delete(t);
+  }
+
+  /** After batch `time`: where each partition stands, and the ranges of the batches generated after it (read again on recovery). */
+  override positionAfter(time: number): DirectStreamPosition | undefined {
+    const ranges = this.rangesByTime.get(time);
+    if (ranges === undefined) return undefined;
+    const pending: [number, EncodedRange[]][] = [];
+    for (const [t, later] of [...this.rangesByTime].sort((a, b) => a[0] - b[0])) {
+      if (t > time) pending.push([t, later.map((r) => [r.topic, r.partition, r.fromOffset, r.untilOffset])]);
+    }
+    const offsets = ranges.map((r): [string, number, number] => [r.topic, r.partition, r.untilOffset]);
+    return { offsets, pending };
+  }
+
+  override restorePosition(position: unknown): void {
+    const bad = (): CheckpointError =>
+      new CheckpointError('ERR_SLUICE_CHECKPOINT_INCOMPATIBLE', `A Kafka direct stream position must be { offsets, pending }, got ${JSON.stringify(position)}: the checkpoint was written for another kind of source. Start from an empty checkpoint store.`);
+    const p = position as Partial<DirectStreamPosition> | null;
+    if (p === null || typeof p !== 'object' || !Array.isArray(p.offsets) || !Array.isArray(p.pending)) throw bad();
+    const isRange = (r: unknown): r is EncodedRange => Array.isArray(r) && typeof r[0] === 'string' && r.slice(1).every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+    const from = new Map<string, number>();
+    for (const o of p.offsets) {
+      if (!Array.isArray(o) || typeof o[0] !== 'string' || !Number.isSafeInteger(o[1]) || !Number.isSafeInteger(o[2])) throw bad();
+      from.set(partitionKey({ topic: o[0], partition: o[1] }), o[2]);
+    }
+    for (const entry of p.pending) {
+      if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || !Array.isArray(entry[1]) || !entry[1].every(isRange)) throw bad();
+      this.recoveredRanges.set(entry[0], entry[1].map(([topic, partition, fromOffset, untilOffset]) => ({ topic, partition, fromOffset, untilOffset })));
+    }
+    this.recoveredFrom = from;
+  }
+}
+
+function metadataOf(ranges: readonly OffsetRange[], records: readonly (readonly KafkaRecord[])[], latest: readonly PartitionOffset[]): KafkaBatchMetadata {
+  const ends = new Map(latest.map((p) => [partitionKey(p), p.offset]));
+  let total = 0;
+  let lag = 0;
+  const offsetRanges = ranges.map((r, i) => {
+    const count = records[i]?.length ?? 0;
+    const left = Math.max(0, (ends.get(partitionKey(r)) ?? r.untilOffset) - r.untilOffset);
+    total += count;
+    lag += left;
+    return { ...r, records: count, lag: left };
+  });
+  return { offsetRanges, records: total, lag };
+}
+
+/** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */
+export function kafkaDirectStream(ssc: StreamingContext, options: KafkaDirectStreamOptions): KafkaDirectDStream {
+  return new KafkaDirectDStream(ssc, options);
+}

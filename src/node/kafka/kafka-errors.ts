@@ -1,0 +1,54 @@
+/**
+ * Turns kafkajs errors into KafkaErrors with a stable code and advice. The
+ * whole cause chain is searched (kafkajs wraps the broker's error in
+ * "number of retries exceeded"), so the root problem decides the code.
+ */
+import { KafkaError, SluiceError } from '../../errors.js';
+
+interface ClientError {
+  readonly name?: string;
+  readonly type?: string;
+  readonly message?: string;
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+}
+
+function chain(error: unknown): ClientError[] {
+  const found: ClientError[] = [];
+  for (let e = error; typeof e === 'object' && e !== null && found.length < 10; e = (e as ClientError).cause) found.push(e as ClientError);
+  return found;
+}
+
+const COORDINATOR_TYPES = new Set(['COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS']);
+const BROKER_DOWN_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError', 'KafkaJSLockTimeout', 'KafkaJSNoBrokerAvailableError']);
+
+/** `what` names the operation for the message, e.g. "reading offsets of topic words". */
+export function toKafkaError(error: unknown, what: string): SluiceError {
+  if (error instanceof SluiceError) return error;
+  const errors = chain(error);
+  const types = errors.map((e) => e.type ?? '');
+  const names = errors.map((e) => e.name ?? '');
+  const detail = errors.map((e) => e.message).filter((m) => m !== undefined && m !== '').at(-1) ?? String(error);
+  const make = (code: ConstructorParameters<typeof KafkaError>[0], advice: string, retriable = false): KafkaError =>
+    new KafkaError(code, `Kafka failed ${what}: ${detail}. ${advice}`, { cause: error, retriable });
+  if (types.some((t) => t === 'UNKNOWN_TOPIC_OR_PARTITION') || names.includes('KafkaJSTopicMetadataNotLoaded')) {
+    return make('ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', 'Create the topic first (sluice never creates topics), e.g. kafka-topics.sh --create --topic NAME, or check its spelling.');
+  }
+  if (types.some((t) => t.endsWith('AUTHORIZATION_FAILED'))) {
+    return make('ERR_SLUICE_KAFKA_NOT_AUTHORIZED', 'Grant this client the ACLs it needs (read/describe on the topic and group, write on output topics, the transactional id for exactly-once).');
+  }
+  if (types.some((t) => t === 'PRODUCER_FENCED' || t === 'INVALID_PRODUCER_EPOCH' || t === 'TRANSACTIONAL_ID_FENCED')) {
+    return make('ERR_SLUICE_KAFKA_FENCED', 'Another instance of this stream (same consumer group, so same transactional id) started and took over; run only one instance per group.');
+  }
+  if (types.some((t) => t === 'OFFSET_OUT_OF_RANGE') || names.includes('KafkaJSOffsetOutOfRange')) {
+    return make('ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', 'The offsets asked for are no longer (or not yet) in the log; start from earliest or latest instead.');
+  }
+  if (types.some((t) => COORDINATOR_TYPES.has(t))) {
+    return make('ERR_SLUICE_KAFKA_COORDINATOR', 'The group or transaction coordinator is moving or loading; this is retried.', true);
+  }
+  if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
+    return make('ERR_SLUICE_KAFKA_BROKER_DOWN', 'Check that the brokers are up and reachable at the addresses given; this is retried.', true);
+  }
+  const retriable = errors.some((e) => e.retriable === true) && !names.includes('KafkaJSNonRetriableError');
+  return make('ERR_SLUICE_KAFKA', 'See `cause` for the client\'s error.', retriable);
+}

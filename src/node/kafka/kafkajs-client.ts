@@ -1,0 +1,253 @@
+/**
+ * The KafkaClient of client.ts on kafkajs 2.2. What is set here, and why
+ * (see the project's Kafka notes):
+ * - producers name the Java-compatible murmur2 partitioner (and so log no
+ *   "default partitioner changed" warning);
+ * - transactional producers are idempotent with one request in flight and
+ *   retry forever (a `retry` without `retries` would silently drop to 5),
+ *   retrying quickly because a transaction begun right after a commit is
+ *   refused once with CONCURRENT_TRANSACTIONS;
+ * - the first transaction() + abort() is what fences an earlier producer
+ *   with the same id (connect() alone does not);
+ * - latest offsets are the last stable offsets (ListOffsets read_committed).
+ */
+import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLevel, type Producer } from 'kafkajs';
+import type {
+  GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
+} from './client.js';
+import { KafkaError } from '../../errors.js';
+import { toKafkaError } from './kafka-errors.js';
+import { KafkajsRangeReader, type RangeReaderOptions } from './kafkajs-range-reader.js';
+
+/** Where the kafkajs client connects, and kafkajs settings of its own. */
+export interface KafkajsClientOptions extends RangeReaderOptions {
+  /** Bootstrap brokers, e.g. ['127.0.0.1:9092']. */
+  readonly brokers: readonly string[];
+  /** More kafkajs settings (ssl, sasl, clientId, logLevel, logCreator, retry...), merged over sluice's. */
+  readonly kafkajs?: Omit<KafkaConfig, 'brokers'>;
+}
+
+/** The KafkaClient on kafkajs (the default client of the direct stream and the sink). */
+export function kafkajsClient(options: KafkajsClientOptions): KafkaClient {
+  return new KafkajsClient(options);
+}
+
+function toMessage(record: OutgoingRecord): Message {
+  const bytes = (v: Uint8Array | string): Buffer | string => (typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  const message: Message = { value: record.value === null ? null : bytes(record.value) };
+  if (record.key !== undefined) message.key = record.key === null ? null : bytes(record.key);
+  if (record.partition !== undefined) message.partition = record.partition;
+  if (record.headers !== undefined) message.headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, bytes(v)]));
+  return message;
+}
+
+const FOREVER = { initialRetryTime: 20, maxRetryTime: 1000, retries: Number.MAX_SAFE_INTEGER };
+
+class KafkajsClient implements KafkaClient {
+  private readonly kafka: Kafka;
+  private adminConnection: Promise<Admin> | undefined;
+  private readonly closers = new Set<() => Promise<void>>();
+  /** After close(), nothing reconnects (a read still under way for a cancelled batch must not open a new connection). */
+  private closed = false;
+
+  constructor(private readonly options: KafkajsClientOptions) {
+    this.kafka = new Kafka({
+      clientId: 'sluice',
+      // sluice retries what may pass and reports every failure to the listener (and as coded errors); kafkajs's own
+      // log repeats those as ERROR lines (even the CONCURRENT_TRANSACTIONS it retries after every commit). Opt in with clientOptions.logLevel.
+      logLevel: logLevel.NOTHING,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+      ...options.kafkajs,
+      brokers: [...options.brokers],
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new KafkaError('ERR_SLUICE_KAFKA', 'This Kafka client was closed (its stream stopped); create a new stream to read again.');
+  }
+
+  private async admin(): Promise<Admin> {
+    this.checkOpen();
+    this.adminConnection ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.closers.add(() => admin.disconnect());
+      return admin;
+    })();
+    try {
+      return await this.adminConnection;
+    } catch (error) {
+      this.adminConnection = undefined;
+      throw error;
+    }
+  }
+
+  private async call<R>(what: string, run: (admin: Admin) => Promise<R>): Promise<R> {
+    try {
+      return await run(await this.admin());
+    } catch (error) {
+      throw toKafkaError(error, what);
+    }
+  }
+
+  partitions(topics: readonly string[]): Promise<TopicPartition[]> {
+    return this.call(`describing topics ${topics.join(', ')}`, async (admin) => {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      return found.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId }))).sort(byTopicPartition);
+    });
+  }
+
+  latestOffsets(topics: readonly string[]): Promise<PartitionOffset[]> {
+    return this.offsets(topics, 'high');
+  }
+
+  earliestOffsets(topics: readonly string[]): Promise<PartitionOffset[]> {
+    return this.offsets(topics, 'low');
+  }
+
+  private offsets(topics: readonly string[], end: 'high' | 'low'): Promise<PartitionOffset[]> {
+    return this.call(`reading the offsets of ${topics.join(', ')}`, async (admin) => {
+      const all = await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, offset: Number(p[end]) }))));
+      return all.flat().sort(byTopicPartition);
+    });
+  }
+
+  committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]> {
+    return this.call(`reading group ${groupId}'s committed offsets`, async (admin) => {
+      const found = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      return found
+        .flatMap(({ topic, partitions }) => partitions.map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) })))
+        .filter((p) => p.offset >= 0)
+        .sort(byTopicPartition);
+    });
+  }
+
+  async rangeReader(topics: readonly string[]): Promise<RangeReader> {
+    this.checkOpen();
+    const reader = new KafkajsRangeReader(this.kafka, topics, this.options);
+    await reader.start();
+    const close = (): Promise<void> => reader.close();
+    this.closers.add(close);
+    return {
+      read: (ranges) => reader.read(ranges),
+      close: async () => {
+        this.closers.delete(close);
+        await close();
+      },
+    };
+  }
+
+  async producer(): Promise<KafkaProducerPort> {
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: FOREVER });
+    await this.connect(producer, 'connecting a producer');
+    return {
+      send: async (topic, records) => {
+        try {
+          await producer.send({ topic, messages: records.map(toMessage), acks: -1 });
+        } catch (error) {
+          throw toKafkaError(error, `writing to topic ${topic}`);
+        }
+      },
+      close: () => this.disconnect(producer),
+    };
+  }
+
+  async transactionalProducer(transactionalId: string, options: { transactionTimeoutMs?: number } = {}): Promise<TransactionalProducerPort> {
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeoutMs ?? 10_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: FOREVER,
+    });
+    await this.connect(producer, `connecting transactional producer ${transactionalId}`);
+    const begin = async (): Promise<KafkaTransaction> => {
+      const tx = await producer.transaction().catch((error: unknown) => {
+        throw toKafkaError(error, `beginning a transaction of ${transactionalId}`);
+      });
+      const guard = async (what: string, run: () => Promise<unknown>): Promise<void> => {
+        try {
+          await run();
+        } catch (error) {
+          throw toKafkaError(error, `${what} (transactional id ${transactionalId})`);
+        }
+      };
+      return {
+        send: (topic, records) => guard(`writing to topic ${topic}`, () => tx.send({ topic, messages: records.map(toMessage), acks: -1 })),
+        commit: (offsets?: GroupOffsets) =>
+          guard('committing a transaction', async () => {
+            if (offsets !== undefined && offsets.offsets.length > 0) await retryConcurrent(() => tx.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetsByTopic(offsets.offsets) }));
+            await tx.commit();
+          }),
+        abort: () => guard('aborting a transaction', () => tx.abort()),
+      };
+    };
+    return {
+      fence: async () => (await begin()).abort(),
+      begin,
+      close: () => this.disconnect(producer),
+    };
+  }
+
+  private readonly producerClosers = new Map<Producer, () => Promise<void>>();
+
+  private async connect(producer: Producer, what: string): Promise<void> {
+    this.checkOpen();
+    try {
+      await producer.connect();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw toKafkaError(error, what);
+    }
+    const close = (): Promise<void> => producer.disconnect();
+    this.producerClosers.set(producer, close);
+    this.closers.add(close);
+  }
+
+  private async disconnect(producer: Producer): Promise<void> {
+    const close = this.producerClosers.get(producer);
+    if (close === undefined) return;
+    this.producerClosers.delete(producer);
+    this.closers.delete(close);
+    await close();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const closers = [...this.closers];
+    this.closers.clear();
+    this.adminConnection = undefined;
+    await Promise.allSettled(closers.map((close) => close()));
+  }
+}
+
+/**
+ * kafkajs does not retry AddOffsetsToTxn: right after the previous commit the
+ * coordinator answers CONCURRENT_TRANSACTIONS until that commit's markers are
+ * written (tens of ms), so back-to-back batches need a short retry here.
+ */
+async function retryConcurrent(run: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 4), 250)));
+    }
+  }
+}
+
+function offsetsByTopic(offsets: readonly PartitionOffset[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of offsets) {
+    const list = topics.get(topic) ?? [];
+    list.push({ partition, offset: String(offset) });
+    topics.set(topic, list);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+export function byTopicPartition(a: TopicPartition, b: TopicPartition): number {
+  return a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1;
+}

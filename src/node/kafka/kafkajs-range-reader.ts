@@ -1,0 +1,201 @@
+/**
+ * Exact offset ranges with kafkajs, which has no assign(): one long-lived
+ * group consumer (in a group of its own, so a restarted process never waits
+ * for a dead member's session to expire) keeps every partition paused; a
+ * read seeks each partition to its range's start, resumes it, keeps the
+ * records below the range's end and pauses it again once the range is
+ * covered.
+ *
+ * A range can end on, or hold only, control records or aborted records,
+ * which never reach eachBatch; kafkajs then only emits END_BATCH_PROCESS, so
+ * coverage is also taken from that event. A fetch answers from the offset it
+ * asked for (`fetchedOffset`) up to `lastOffset()` (control records
+ * included), so a batch that started at or before where a range stands
+ * covers it up to its last offset. Records are taken only once each
+ * (`next` only grows), so a stale fetch from before a seek cannot duplicate them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { KafkaError } from '../../errors.js';
+import { type KafkaRecord, type OffsetRange, type RangeReader, partitionKey } from './client.js';
+import { toKafkaError } from './kafka-errors.js';
+
+/** One range being read. */
+interface Slot {
+  readonly range: OffsetRange;
+  next: number;
+  readonly records: KafkaRecord[];
+}
+
+interface PendingRead {
+  readonly slots: Map<string, Slot>;
+  remaining: number;
+  progressAt: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface RangeReaderOptions {
+  /** A read that makes no progress for this long fails (retriably). Default 30 s. */
+  readonly stallTimeoutMs?: number;
+  /** How long the consumer may take to join its group. Default 60 s. */
+  readonly joinTimeoutMs?: number;
+}
+
+export class KafkajsRangeReader implements RangeReader {
+  private readonly consumer: Consumer;
+  private pending: PendingRead | undefined;
+  private assigned: { topic: string; partitions: number[] }[] = [];
+  private stallTimer: ReturnType<typeof setInterval> | undefined;
+  private crashed: unknown;
+  private readonly stallTimeoutMs: number;
+  private readonly joinTimeoutMs: number;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topics: readonly string[],
+    options: RangeReaderOptions = {},
+  ) {
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
+    this.joinTimeoutMs = options.joinTimeoutMs ?? 60_000;
+    // maxWaitTimeInMs: with every partition paused, kafkajs sleeps this long between fetch rounds (default 5 s).
+    this.consumer = kafka.consumer({ groupId: `sluice-range-reader-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false, readUncommitted: false });
+  }
+
+  async start(): Promise<void> {
+    const { consumer } = this;
+    let joined!: () => void;
+    const join = new Promise<void>((resolve) => (joined = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+      this.pauseIdle();
+      joined();
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.cover(payload.topic, payload.partition, Number(payload.firstOffset ?? Number.NaN), Number(payload.lastOffset));
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.crashed = payload.error;
+      this.fail(payload.error);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.topics], fromBeginning: false });
+      // Auto-resolve moves the consumer's own position past each fetched batch (nothing is committed); without it
+      // kafkajs fetches the same batch again, and a range longer than one fetch would never be covered.
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, eachBatch: async (payload) => this.onBatch(payload) });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw toKafkaError(error, `subscribing to ${this.topics.join(', ')}`);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', `The Kafka reader did not join its consumer group within ${this.joinTimeoutMs} ms; check the group coordinator.`, { retriable: true })), this.joinTimeoutMs);
+    });
+    try {
+      await Promise.race([join, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  read(ranges: readonly OffsetRange[]): Promise<KafkaRecord[][]> {
+    if (this.pending !== undefined) throw new KafkaError('ERR_SLUICE_KAFKA', 'A Kafka range read is already in progress; reads must not overlap.');
+    if (this.crashed !== undefined) return Promise.reject(toKafkaError(this.crashed, 'reading records'));
+    const slots = ranges.map((range) => ({ range, next: range.fromOffset, records: [] as KafkaRecord[] }));
+    const active = slots.filter((s) => s.range.untilOffset > s.range.fromOffset);
+    if (active.length === 0) return Promise.resolve(slots.map((s) => s.records));
+    return new Promise<void>((resolve, reject) => {
+      this.pending = { slots: new Map(active.map((s) => [partitionKey(s.range), s])), remaining: active.length, progressAt: Date.now(), resolve, reject };
+      this.stallTimer = setInterval(() => this.checkStall(), Math.min(1000, this.stallTimeoutMs));
+      for (const { range } of active) this.consumer.seek({ topic: range.topic, partition: range.partition, offset: String(range.fromOffset) });
+      for (const { range } of active) this.consumer.resume([{ topic: range.topic, partitions: [range.partition] }]);
+    }).then(
+      () => slots.map((s) => s.records),
+      (error: unknown) => {
+        throw toKafkaError(error, 'reading records');
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    this.fail(new KafkaError('ERR_SLUICE_KAFKA', 'The Kafka reader was closed while reading.'));
+    await this.consumer.disconnect();
+  }
+
+  private onBatch({ batch }: EachBatchPayload): void {
+    const slot = this.pending?.slots.get(partitionKey(batch));
+    if (slot === undefined) return;
+    // kafkajs's Batch has fetchedOffset (the offset the fetch asked for) but its typings omit it.
+    const startsAtOrBefore = Number((batch as typeof batch & { fetchedOffset: string }).fetchedOffset) <= slot.next;
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (offset < slot.next || offset >= slot.range.untilOffset) continue;
+      slot.records.push(toRecord(batch.topic, batch.partition, message));
+      slot.next = offset + 1;
+    }
+    if (startsAtOrBefore) this.advance(slot, Number(batch.lastOffset()) + 1);
+    else this.advance(slot, slot.next);
+  }
+
+  /** A fetch (possibly of control or aborted records only) from `first` to `last` went by. */
+  private cover(topic: string, partition: number, first: number, last: number): void {
+    const slot = this.pending?.slots.get(partitionKey({ topic, partition }));
+    if (slot === undefined || !(first <= slot.next)) return;
+    this.advance(slot, last + 1);
+  }
+
+  private advance(slot: Slot, coveredUntil: number): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    const before = slot.next;
+    slot.next = Math.max(slot.next, Math.min(coveredUntil, slot.range.untilOffset));
+    if (slot.next > before || slot.records.length > 0) pending.progressAt = Date.now();
+    if (slot.next < slot.range.untilOffset || !pending.slots.delete(partitionKey(slot.range))) return;
+    this.consumer.pause([{ topic: slot.range.topic, partitions: [slot.range.partition] }]);
+    if (--pending.remaining === 0) this.settle()?.resolve();
+  }
+
+  private checkStall(): void {
+    const pending = this.pending;
+    if (pending === undefined || Date.now() - pending.progressAt < this.stallTimeoutMs) return;
+    const stuck = [...pending.slots.values()].map((s) => `${s.range.topic}[${s.range.partition}] at ${s.next} of [${s.range.fromOffset}, ${s.range.untilOffset})`);
+    this.fail(new KafkaError('ERR_SLUICE_KAFKA_BROKER_DOWN', `No Kafka records arrived for ${this.stallTimeoutMs} ms while reading ${stuck.join(', ')}.`, { retriable: true }));
+  }
+
+  private fail(error: unknown): void {
+    this.settle()?.reject(error);
+  }
+
+  /** Ends the current read (pausing what it resumed) and returns it. */
+  private settle(): PendingRead | undefined {
+    const pending = this.pending;
+    if (pending === undefined) return undefined;
+    this.pending = undefined;
+    clearInterval(this.stallTimer);
+    this.pauseIdle();
+    return pending;
+  }
+
+  /** Pauses every assigned partition that no read is waiting for. */
+  private pauseIdle(): void {
+    const reading = this.pending?.slots;
+    const idle = this.assigned
+      .map(({ topic, partitions }) => ({ topic, partitions: partitions.filter((partition) => reading?.has(partitionKey({ topic, partition })) !== true) }))
+      .filter((tp) => tp.partitions.length > 0);
+    if (idle.length > 0) this.consumer.pause(idle);
+  }
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): KafkaRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    key: message.key,
+    value: message.value,
+    headers: (message.headers ?? {}) as KafkaRecord['headers'],
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The real broker the Kafka tests run against: scripts/run-tests.mjs starts
+ * one per test run and exports KAFKA_BROKERS (or uses the one given). Helpers
+ * here make topics with unique names, produce lines and read topics back
+ * with kafkajs.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+
+export function kafkaBrokers(): string {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (brokers === undefined || brokers === '') {
+    throw new Error('No Kafka broker: run the Kafka tests through `node scripts/run-tests.mjs kafka` (it starts one), or set KAFKA_BROKERS=host:port');
+  }
+  return brokers;
+}
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'sluice-test', brokers: kafkaBrokers().split(','), logLevel: logLevel.NOTHING });
+}
+
+/** A new topic with a unique name. */
+export async function createTopic(prefix: string, partitions = 3): Promise<string> {
+  const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
+
+/** Writes `lines` as record values, line i to partition i mod `partitions`. */
+export async function produceLines(topic: string, lines: readonly string[], partitions = 3): Promise<void> {
+  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    // Sends of at most ~512 KB: one produce request must stay under the broker's 1 MiB message limit.
+    let messages: Message[] = [];
+    let bytes = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const value = lines[i] as string;
+      messages.push({ value, partition: i % partitions });
+      bytes += value.length + 32;
+      if (bytes > 512 * 1024 || i === lines.length - 1) {
+        await producer.send({ topic, messages, acks: -1 });
+        messages = [];
+        bytes = 0;
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface ReadRecord {
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Every record of `topic` up to its current end (read_committed unless `uncommitted`). */
+export async function readTopic(topic: string, options: { uncommitted?: boolean } = {}): Promise<ReadRecord[]> {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  await admin.disconnect();
+  const remaining = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
+  const records: ReadRecord[] = [];
+  if (remaining.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `sluice-test-reader-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: options.uncommitted === true });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with partitions ${[...remaining].join(',')} unfinished`)), 60_000);
+    const done = (partition: number, last: number): void => {
+      if (last + 1 >= (ends.get(partition) ?? 0)) remaining.delete(partition);
+      if (remaining.size === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => done(payload.partition, Number(payload.lastOffset)));
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            if (Number(m.offset) >= (ends.get(batch.partition) ?? 0)) continue;
+            records.push({ key: m.key?.toString() ?? null, value: m.value?.toString() ?? null, partition: batch.partition, offset: Number(m.offset) });
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+/** The group's committed offsets of `topic`, by partition (-1: none). */
+export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const [found] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((found?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Word counts as a JS reference computes them (Java \s whitespace, as splitWhitespace). */
+export function referenceWordCounts(lines: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) for (const word of line.split(/[ \t\n\x0B\f\r]+/)) if (word !== '') counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}

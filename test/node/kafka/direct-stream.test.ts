@@ -1,0 +1,147 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, describe, it } from 'node:test';
+import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
+import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
+import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
+import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
+import { INTERVAL, manualContext } from './manual-context.js';
+import { createTopic, kafkaBrokers, produceLines, referenceWordCounts } from './broker.js';
+
+
+function firstLines(name: 'english' | 'orders', n: number, options: { seed: number; malformedRate?: number }): string[] {
+  const lines: string[] = [];
+  for (const line of corpusLines(name, options)) {
+    if (lines.length === n) break;
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** Runs batches on a manual clock until one reads nothing; returns every batch's info. */
+async function runUntilDrained(ssc: StreamingContext, clock: ManualClock, infos: BatchInfo[], maxBatches = 50): Promise<void> {
+  for (let i = 0; i < maxBatches; i++) {
+    const before = infos.length;
+    await clock.advance(INTERVAL);
+    const info = infos[before];
+    assert.ok(info !== undefined, 'a batch completed');
+    assert.equal(info.failure, undefined, String(info.failure?.message));
+    if (info.numRecords === 0) return;
+  }
+  assert.fail(`still reading after ${maxBatches} batches`);
+}
+
+
+describe('kafkaDirectStream against a real broker', () => {
+  const stops: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  it('counts every word of records spread over 3 partitions exactly, in several batches bounded by maxRatePerPartition, on one fused kernel call', async () => {
+    const topic = await createTopic('words');
+    const lines = firstLines('english', 3000, { seed: 7 });
+    await produceLines(topic, lines);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 400 });
+    const counts = kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum);
+    assert.ok(counts instanceof FusedWordCountDStream, 'the chain over Kafka values fuses into one kernel call');
+    const total = new Map<string, number>();
+    const ranges: OffsetRange[][] = [];
+    records.foreachRDD((batch) => {
+      ranges.push([...(offsetRangesOf(batch) ?? [])]);
+      assert.deepEqual(batch.partitions.map((p) => p.length), (offsetRangesOf(batch) ?? []).map((r) => r.untilOffset - r.fromOffset), 'one batch partition per Kafka range, holding exactly its records');
+    });
+    counts.foreachRDD((batch) => {
+      for (const [word, n] of batch.collect()) total.set(word, (total.get(word) ?? 0) + n);
+    });
+    ssc.start();
+    await runUntilDrained(ssc, clock, infos);
+    assert.deepEqual(new Map([...total].sort()), new Map([...referenceWordCounts(lines)].sort()));
+    const nonEmpty = ranges.filter((rs) => rs.some((r) => r.untilOffset > r.fromOffset));
+    assert.equal(nonEmpty.length, 3, '1000 records per partition at 400 per batch: 3 batches');
+    for (const rs of ranges) for (const r of rs) assert.ok(r.untilOffset - r.fromOffset <= 400, `range ${JSON.stringify(r)} within maxRatePerPartition × interval`);
+    const meta = infos[0]?.inputMetadata?.[records.id] as KafkaBatchMetadata | undefined;
+    assert.equal(meta?.records, 1200);
+    assert.equal(meta?.lag, 1800, 'the first batch leaves 600 records per partition behind');
+    assert.equal(infos[0]?.numRecords, 1200);
+  });
+
+  it('reads a range that takes many fetches (2 MB a partition in one batch) completely and exactly once', async () => {
+    const topic = await createTopic('big');
+    const lines = Array.from({ length: 1500 }, (_, i) => `record-${i} ${'x'.repeat(4000)}`);
+    await produceLines(topic, lines);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
+    const seen: string[] = [];
+    records.foreachRDD((batch) => {
+      for (const r of batch.collect()) seen.push(Buffer.from(r.value ?? []).toString().split(' ')[0] as string);
+    });
+    ssc.start();
+    await clock.advance(INTERVAL);
+    assert.equal(infos[0]?.failure, undefined);
+    assert.equal(infos[0]?.numRecords, 1500);
+    assert.deepEqual(seen.sort(), lines.map((l) => l.split(' ')[0] as string).sort());
+  });
+
+  it('sums order prices per province exactly (keyValueFields over Kafka values, one delimited kernel call), skipping malformed lines', async () => {
+    const topic = await createTopic('orders', 2);
+    const lines = firstLines('orders', 2000, { seed: 3, malformedRate: 0.05 });
+    await produceLines(topic, lines, 2);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: [topic], groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 600 });
+    const perProvince = kafkaValues(records).flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).reduceByKey(sum);
+    assert.ok(perProvince instanceof FusedDelimitedDStream);
+    const totals = new Map<string, number>();
+    perProvince.foreachRDD((batch) => {
+      for (const [province, price] of batch.collect() as Pair<string, number>[]) totals.set(province, (totals.get(province) ?? 0) + price);
+    });
+    ssc.start();
+    await runUntilDrained(ssc, clock, infos);
+    const expected = new Map<string, number>();
+    let malformed = 0;
+    for (const line of lines) {
+      const fields = line.split(',');
+      const price = Number(fields[2]);
+      if (fields.length !== 3 || BAD_PRICES.includes(fields[2] as string)) {
+        malformed++;
+        continue;
+      }
+      expected.set(fields[1] as string, (expected.get(fields[1] as string) ?? 0) + price);
+    }
+    assert.deepEqual([...totals.keys()].sort(), [...expected.keys()].sort());
+    for (const [province, total] of expected) assert.ok(Math.abs((totals.get(province) ?? 0) - total) < 1e-6, `province ${province}: ${totals.get(province)} vs ${total}`);
+    assert.ok(malformed > 0, 'the corpus holds malformed lines');
+    assert.equal(infos.reduce((n, i) => n + (i.counters.malformedRecords ?? 0), 0), malformed);
+    assert.ok(infos.filter((i) => i.numRecords > 0).length >= 2, 'several batches');
+  });
+
+  it('leaves no connection open once the context stopped, even with reads still queued (10 ms batches): a process that stops its stream exits by itself', async () => {
+    const topic = await createTopic('exit');
+    await produceLines(topic, ['a b', 'c']);
+    const src = (path: string): string => new URL(`../../../src/${path}`, import.meta.url).href;
+    const script = `
+      import { StreamingContext, pairWithOne, splitWhitespace, sum } from '${src('index.js')}';
+      import { kafkaDirectStream, kafkaValues, toKafka } from '${src('node/index.js')}';
+      const ssc = new StreamingContext({ batchIntervalMs: 10 });
+      const records = kafkaDirectStream(ssc, { brokers: '${kafkaBrokers()}', topics: '${topic}', groupId: 'g-${topic}', startingOffsets: 'earliest' });
+      toKafka(kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum), '${topic}');
+      ssc.start();
+      await new Promise((r) => setTimeout(r, 1500));
+      await ssc.stop();
+      console.log('stopped');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(timer);
+    assert.equal(out.trim(), 'stopped');
+    assert.deepEqual([code, signal], [0, null], 'the process exited on its own after stop()');
+  });
+});

@@ -1,0 +1,78 @@
+import { strict as assert } from 'node:assert';
+import { after, describe, it } from 'node:test';
+import { ManualClock, StreamingContext, KafkaError, type ReceiverInfo } from '../../../src/index.js';
+import { kafkaDirectStream } from '../../../src/node/index.js';
+import { toKafkaError } from '../../../src/node/kafka/kafka-errors.js';
+import { kafkaBrokers } from './broker.js';
+
+/** Shaped as kafkajs builds them: the broker's error wrapped in "number of retries exceeded". */
+function wrapped(inner: object): Error {
+  return Object.assign(new Error('Number of retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: Object.assign(new Error('inner'), inner) });
+}
+
+describe('Kafka errors', () => {
+  const stops: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const stop of stops) await stop().catch(() => undefined);
+  });
+
+  it('maps the root cause of a kafkajs error to a stable code, retriable only where waiting helps', () => {
+    const cases: [object, string, boolean][] = [
+      [{ name: 'KafkaJSProtocolError', type: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'This server does not host this topic-partition' }, 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', false],
+      [{ name: 'KafkaJSProtocolError', type: 'TOPIC_AUTHORIZATION_FAILED' }, 'ERR_SLUICE_KAFKA_NOT_AUTHORIZED', false],
+      [{ name: 'KafkaJSProtocolError', type: 'GROUP_AUTHORIZATION_FAILED' }, 'ERR_SLUICE_KAFKA_NOT_AUTHORIZED', false],
+      [{ name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH' }, 'ERR_SLUICE_KAFKA_FENCED', false],
+      [{ name: 'KafkaJSProtocolError', type: 'COORDINATOR_LOAD_IN_PROGRESS', retriable: true }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
+      [{ name: 'KafkaJSConnectionError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:1' }, 'ERR_SLUICE_KAFKA_BROKER_DOWN', true],
+      [{ name: 'KafkaJSOffsetOutOfRange', type: 'OFFSET_OUT_OF_RANGE' }, 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', false],
+      [{ name: 'KafkaJSError', message: 'something else' }, 'ERR_SLUICE_KAFKA', false],
+    ];
+    for (const [inner, code, retriable] of cases) {
+      const error = toKafkaError(wrapped(inner), 'doing something');
+      assert.ok(error instanceof KafkaError);
+      assert.equal(error.code, code, JSON.stringify(inner));
+      assert.equal(error.retriable, retriable, code);
+      assert.match(error.message, /^Kafka failed doing something: /);
+    }
+  });
+
+  it('a topic that does not exist fails the first batch with ERR_SLUICE_KAFKA_UNKNOWN_TOPIC, telling the user to create it', async () => {
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+    stops.push(() => ssc.stop());
+    kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: 'no-such-topic-sluice', groupId: 'g-missing' }).foreachRDD(() => undefined);
+    ssc.start();
+    await clock.advance(1000);
+    const failure = await ssc.awaitTermination().then(
+      () => assert.fail('the context should fail'),
+      (e: Error) => e,
+    );
+    const cause = failure.cause as KafkaError;
+    assert.equal(cause.code, 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC');
+    assert.match(cause.message, /Create the topic first/);
+  });
+
+  it('an unreachable broker is retried with backoff, each failure reported to the listener, then fails with ERR_SLUICE_KAFKA_BROKER_DOWN', async () => {
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
+    stops.push(() => ssc.stop());
+    const reports: ReceiverInfo[] = [];
+    ssc.addStreamingListener({ onReceiverError: ({ receiverInfo }) => void reports.push(receiverInfo) });
+    kafkaDirectStream(ssc, {
+      brokers: '127.0.0.1:1',
+      topics: 't',
+      groupId: 'g',
+      clientOptions: { retry: { retries: 0 }, connectionTimeout: 200 },
+      retry: { initialDelayMs: 20, maxDelayMs: 50, maxRetryMs: 600 },
+    }).foreachRDD(() => undefined);
+    ssc.start();
+    await clock.advance(1000);
+    const failure = await ssc.awaitTermination().then(
+      () => assert.fail('the context should fail'),
+      (e: Error) => e,
+    );
+    assert.equal((failure.cause as KafkaError).code, 'ERR_SLUICE_KAFKA_BROKER_DOWN');
+    assert.ok(reports.length >= 2, `retries were reported (${reports.length})`);
+    assert.match(reports[0]?.lastErrorMessage ?? '', /brokers are up/);
+  });
+});
