@@ -29,8 +29,9 @@ export interface AccessOptions {
   readonly allowOrigins?: readonly string[];
 }
 
+/** Why an upgrade is refused: 401 token, 403 origin (here); 429 and 503 connection bounds (connection-limit.ts). */
 export interface Rejection {
-  readonly status: 401 | 403;
+  readonly status: 401 | 403 | 429 | 503;
   readonly message: string;
 }
 

@@ -12,7 +12,9 @@
  *         allowed to hold memory or stall the pipeline
  *
  * Rejections before the upgrade are HTTP statuses: 401 (missing or wrong
- * token), 403 (origin not allowed), 404 (no such endpoint), 503 (shutting down).
+ * token), 403 (origin not allowed), 404 (no such endpoint), 429 (the client's
+ * address already has maxConnectionsPerAddress ingest connections), 503
+ * (shutting down, or maxConnections ingest connections already open).
  */
 
 /** 1001: the server is shutting down (after its final batch); reconnect later. */

@@ -10,7 +10,8 @@
  *   WS  other paths    given by `upgrades` (the ingestion server adds /ingest)
  *
  * Upgrades are checked (access.ts) before `ws` sees them: 401, 403, 404, or
- * 503 once the server stops accepting.
+ * 503 once the server stops accepting; an `upgrades` handler may refuse too
+ * (the ingestion server's connection bounds: 429, 503).
  */
 
 import { readFileSync } from 'node:fs';
@@ -19,14 +20,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { StreamingListener } from '../../engine/listener.js';
 import { ConnectionError } from '../../errors.js';
-import { type AccessOptions, checkAccess, selectProtocol } from './access.js';
+import { type AccessOptions, type Rejection, checkAccess, selectProtocol } from './access.js';
 import { batchMetricsListener } from './batch-metrics.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus-text.js';
 import { ResultsFeed, type ResultsFeedOptions } from './results-feed.js';
 
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
+/** Takes an upgrade, or returns why it is refused (answered and counted by the dashboard server). */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Rejection | undefined;
 
 /** Where the dashboard listens, who may connect, and extra WebSocket endpoints to serve beside its own. */
 export interface DashboardServerOptions extends ResultsFeedOptions {
@@ -37,7 +39,7 @@ export interface DashboardServerOptions extends ResultsFeedOptions {
   readonly registry?: MetricsRegistry;
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Refuses an upgrade with an HTTP status on the raw socket. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
@@ -67,7 +69,7 @@ export class DashboardServer {
     this.feed = new ResultsFeed(options);
     this.registry.gauge('sluice_subscribers', 'Clients subscribed to /results (the dashboard included).', () => this.feed.subscriberCount);
     this.registry.counter('sluice_slow_subscribers_dropped_total', 'Subscribers dropped (close 4000) for not reading their results.', () => this.feed.slowSubscribersDropped);
-    this.refused = this.registry.counter('sluice_refused_upgrades_total', 'WebSocket upgrades refused (401 token, 403 origin, 404 path, 503 shutting down).');
+    this.refused = this.registry.counter('sluice_refused_upgrades_total', 'WebSocket upgrades refused (401 token, 403 origin, 404 path, 429 connections per address, 503 shutting down or connection bound).');
     this.listeners = [batchMetricsListener(this.registry), this.feed];
     this.results = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: selectProtocol });
     this.http = createServer((req, res) => this.request(req, res));
@@ -143,7 +145,11 @@ export class DashboardServer {
     if (url.pathname !== '/results' && handler === undefined) return refuse(404, `No WebSocket endpoint at ${url.pathname}.`);
     const rejection = checkAccess(req, this.options.access ?? {});
     if (rejection !== undefined) return refuse(rejection.status, rejection.message);
-    if (handler !== undefined) return handler(req, socket, head, url);
+    if (handler !== undefined) {
+      const refusal = handler(req, socket, head, url);
+      if (refusal !== undefined) refuse(refusal.status, refusal.message);
+      return;
+    }
     this.results.handleUpgrade(req, socket, head, (ws) => this.feed.subscribe(ws, url.searchParams));
   }
 }

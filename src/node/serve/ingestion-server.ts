@@ -6,7 +6,8 @@
  *
  * What an ack promises is in commit-queue.ts; sequence numbers and the rate
  * limit in ingest-connection.ts; the memory bound in ingest-flow.ts; close
- * codes in close-codes.ts; who may connect in access.ts.
+ * codes in close-codes.ts; who may connect in access.ts; how many may be
+ * connected in connection-limit.ts.
  *
  * With `checkpointDir`, the context is recovered from (and checkpoints to)
  * that directory, and acknowledged frames are kept in a write-ahead log
@@ -33,6 +34,7 @@ import type { AccessOptions } from './access.js';
 import { selectProtocol } from './access.js';
 import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR } from './close-codes.js';
 import { CommitQueue } from './commit-queue.js';
+import { ConnectionLimit, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connection-limit.js';
 import { DashboardServer } from './dashboard-server.js';
 import { IngestConnection, type IngestCounters } from './ingest-connection.js';
 import { IngestFlow } from './ingest-flow.js';
@@ -58,6 +60,10 @@ export interface IngestionServerOptions extends AccessOptions {
   readonly maxPayload?: number;
   /** Longest record kept (bytes); longer ones are dropped and counted. Default 1 MiB. */
   readonly maxLineBytes?: number;
+  /** Open /ingest connections allowed in all; more are refused with HTTP 503. Default 1024. */
+  readonly maxConnections?: number;
+  /** Open /ingest connections allowed from one remote address; more are refused with HTTP 429. Default 64. */
+  readonly maxConnectionsPerAddress?: number;
   /** Records per second each connection may send (it is paused while over); default unlimited. */
   readonly maxRatePerConnection?: number;
   /** Bytes of frames waiting for the write-ahead log before connections are paused. Default 64 MiB. */
@@ -105,6 +111,10 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
   const maxPayload = checkPositive('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD);
   const maxLineBytes = checkPositive('maxLineBytes', options.maxLineBytes, DEFAULT_MAX_RECORD_BYTES);
   const maxPendingBytes = checkPositive('maxPendingBytes', options.maxPendingBytes, DEFAULT_MAX_PENDING_BYTES);
+  const limit = new ConnectionLimit(
+    checkPositive('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS),
+    checkPositive('maxConnectionsPerAddress', options.maxConnectionsPerAddress, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+  );
   if (options.maxRatePerConnection !== undefined) new RateLimiter(options.maxRatePerConnection); // validates
   const warn = options.onWarning ?? (() => {});
   const context = options.context;
@@ -172,19 +182,23 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
       '/ingest': (req, socket, head) => {
         if (ingestBroken) {
           socket.destroy();
-          return;
+          return undefined;
         }
+        const refusal = limit.admit(socket, req.socket.remoteAddress ?? 'unknown');
+        if (refusal !== undefined) return refusal;
         ingest.handleUpgrade(req, socket, head, (ws) => {
           const limiter = options.maxRatePerConnection === undefined ? undefined : new RateLimiter(options.maxRatePerConnection);
           connections.set(ws, new IngestConnection(ws, queue, flow, limiter, maxLineBytes, counters));
           ws.on('close', () => connections.delete(ws));
           ws.on('error', () => connections.delete(ws));
         });
+        return undefined;
       },
     },
   });
   const registry = dashboard.registry;
   registry.gauge('sluice_ingest_connections', 'Open /ingest connections.', () => connections.size);
+  registry.counter('sluice_ingest_connections_refused_total', 'Upgrades to /ingest refused by --max-connections (503) or --max-connections-per-ip (429); also in sluice_refused_upgrades_total.', () => limit.refused);
   registry.counter('sluice_records_in_total', 'Records acknowledged to /ingest clients (stored in the receiver buffer).', () => counters.records);
   registry.counter('sluice_bytes_in_total', 'Frame bytes received on /ingest.', () => counters.bytes);
   registry.counter('sluice_frames_in_total', 'Frames received on /ingest.', () => counters.frames);

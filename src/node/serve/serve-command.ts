@@ -13,6 +13,7 @@ import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../cli/io.js';
 import { EXIT_INTERRUPTED, watchStopSignals } from '../cli/stop-signals.js';
 import { WORKERS_OPTION, openKernels, workersOf } from '../cli/kernels-option.js';
 import { DEFAULT_MAX_PAYLOAD, createIngestionServer } from './ingestion-server.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connection-limit.js';
 import { loadPipeline } from './pipelines.js';
 
 const SPECS: readonly OptionSpec[] = [
@@ -26,6 +27,8 @@ const SPECS: readonly OptionSpec[] = [
   { name: 'max-payload', type: 'string', value: 'BYTES', help: `Largest frame; bigger ones close the connection with 1009 (default ${DEFAULT_MAX_PAYLOAD}).` },
   { name: 'allow-origin', type: 'string', value: 'O[,O…]', help: 'Browser origins allowed to connect, comma-separated, or * (default: pages of this server only).' },
   { name: 'max-rate', type: 'string', value: 'N/s', help: 'Records per second each connection may send; a faster client is paused (default unlimited).' },
+  { name: 'max-connections', type: 'string', value: 'N', help: `Open ingest connections allowed; more are refused with HTTP 503 (default ${DEFAULT_MAX_CONNECTIONS}).` },
+  { name: 'max-connections-per-ip', type: 'string', value: 'N', help: `Open ingest connections allowed from one address; more are refused with HTTP 429 (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}).` },
   { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer records are dropped and counted (default 1048576).' },
   { name: 'buffer', type: 'string', value: 'BYTES', help: 'Received-but-unprocessed bytes held before clients are paused (default 268435456).' },
 ];
@@ -46,6 +49,8 @@ export const serveCommand = defineCommand({
     const maxPayload = text('max-payload');
     const maxRate = text('max-rate');
     const maxLine = text('max-line-bytes');
+    const maxConnections = text('max-connections');
+    const maxPerIp = text('max-connections-per-ip');
     const buffer = text('buffer');
     const origins = text('allow-origin');
     const token = text('token') ?? process.env['SLUICE_TOKEN'];
@@ -63,6 +68,8 @@ export const serveCommand = defineCommand({
       ...(token === undefined ? {} : { token }),
       ...(maxPayload === undefined ? {} : { maxPayload: parseInteger('max-payload', maxPayload, 1, 0x3fffffff) }),
       ...(maxRate === undefined ? {} : { maxRatePerConnection: parseRate('max-rate', maxRate) }),
+      ...(maxConnections === undefined ? {} : { maxConnections: parseInteger('max-connections', maxConnections, 1) }),
+      ...(maxPerIp === undefined ? {} : { maxConnectionsPerAddress: parseInteger('max-connections-per-ip', maxPerIp, 1) }),
       ...(maxLine === undefined ? {} : { maxLineBytes: parseInteger('max-line-bytes', maxLine, 1, 0x3fffffff) }),
       ...(buffer === undefined ? {} : { receiverBufferBytes: parseInteger('buffer', buffer, 1) }),
       ...(origins === undefined ? {} : { allowOrigins: origins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }),
@@ -81,6 +88,8 @@ interface ServeSettings {
   readonly maxPayload?: number;
   readonly maxRatePerConnection?: number;
   readonly maxLineBytes?: number;
+  readonly maxConnections?: number;
+  readonly maxConnectionsPerAddress?: number;
   readonly receiverBufferBytes?: number;
   readonly allowOrigins?: string[];
 }

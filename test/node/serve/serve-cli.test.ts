@@ -68,7 +68,12 @@ test('sluice serve: usage errors exit 2 with a message', async () => {
   assert.match(unknownPipeline.stderr, /neither wordcount nor orders nor a module path/);
   const badToken = await runSluice(['serve', '--token', 'has space']);
   assert.equal(badToken.code, 2);
+  const noConnections = await runSluice(['serve', '--max-connections', '0']);
+  assert.equal(noConnections.code, 2);
+  assert.match(noConnections.stderr, /max-connections/);
   const help = await runSluice(['serve', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--checkpoint DIR/);
+  assert.match(help.stdout, /--max-connections N .*HTTP 503/);
+  assert.match(help.stdout, /--max-connections-per-ip N .*HTTP 429/);
 });
