@@ -31,7 +31,7 @@ const SPECS: readonly OptionSpec[] = [
 
 export const wordcountCommand = defineCommand({
   name: 'wordcount',
-  summary: 'Word count over a socket or a directory, printed per batch (Spark format or JSON).',
+  summary: 'Word count over a socket, a directory or Kafka topics, printed per batch (Spark format or JSON).',
   description:
     'Counts the words of each batch of lines and prints them the way Spark Streaming does\n(header, then the first ten (word,count) pairs), or the whole result as JSON lines.',
   options: SPECS,
