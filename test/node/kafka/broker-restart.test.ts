@@ -85,7 +85,8 @@ it('a broker restart mid-stream (SIGTERM, same ports and data dir) loses and dup
     resetOffsets: 'earliest',
     maxRatePerPartition: 2000,
     exactlyOnce: true,
-    clientOptions: { retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 }, connectionTimeout: 1000 },
+    // Few client-level retries, so an outage reaches sluice's own retry (and its listener) instead of stalling inside kafkajs.
+    clientOptions: { retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 }, connectionTimeout: 500 },
     retry: { initialDelayMs: 200, maxDelayMs: 1000, maxRetryMs: 60_000 },
   });
   toKafka(kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum), output);
