@@ -121,17 +121,23 @@ transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 /**
  * Formats a fresh data dir and starts the broker; resolves once it logged
  * that it started and its group and transaction coordinators answer.
- * Returns { brokers, logFile, stop() }.
+ * Returns { brokers, logFile, port, controllerPort, home, stop() }.
+ * To restart a stopped broker with its data (a broker restart mid-stream),
+ * pass the previous { port, controllerPort, home } and `keepData: true` to both starts:
+ * stop() then leaves the home for the next start (the caller removes it).
  */
 export async function startBroker(options = {}) {
   const lib = fetchBroker();
-  const home = mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
-  const [port, controllerPort] = [options.port ?? (await freePort()), await freePort()];
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
+  const [port, controllerPort] = [options.port ?? (await freePort()), options.controllerPort ?? (await freePort())];
   const props = join(home, 'server.properties');
   writeFileSync(props, serverProperties(port, controllerPort, join(home, 'data')));
   const java = ['-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(cacheDir(), 'log4j2.properties')}`, '-cp', `${lib}/*`];
-  const format = spawnSync('java', [...java, '-Dkafka.log.level=WARN', 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted'], { encoding: 'utf8' });
-  if (format.status !== 0) throw new Error(`Formatting the Kafka data dir failed (exit ${format.status}): ${format.stderr}`);
+  // A restart on a kept home reuses its data dir, formatted (with its cluster id) by the first start.
+  if (!existsSync(join(home, 'data', 'meta.properties'))) {
+    const format = spawnSync('java', [...java, '-Dkafka.log.level=WARN', 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted'], { encoding: 'utf8' });
+    if (format.status !== 0) throw new Error(`Formatting the Kafka data dir failed (exit ${format.status}): ${format.stderr}`);
+  }
   const logFile = join(home, 'broker.log');
   const { openSync } = await import('node:fs');
   const out = openSync(logFile, 'a');
@@ -147,7 +153,7 @@ export async function startBroker(options = {}) {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(home, { recursive: true, force: true });
+    if (options.keepData !== true) rmSync(home, { recursive: true, force: true });
   };
   try {
     const deadline = Date.now() + START_TIMEOUT_MS;
@@ -158,7 +164,7 @@ export async function startBroker(options = {}) {
     }
     const brokers = `127.0.0.1:${port}`;
     await warmUp(brokers);
-    return { brokers, logFile, stop };
+    return { brokers, logFile, port, controllerPort, home, stop };
   } catch (error) {
     await stop();
     throw error;
