@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { after, it } from 'node:test';
 import { StreamingContext, pairWithOne, splitWhitespace, sum, type ReceiverInfo } from '../../../src/index.js';
 import { kafkaDirectStream, kafkaValues, toKafka } from '../../../src/node/index.js';
-import { committedOffsets, createTopic, produceLines, readTopic, referenceWordCounts, testKafka } from './broker.js';
+import { committedOffsets, createTopic, endOffsets, produceLines, readTopic, referenceWordCounts } from './broker.js';
 import { totals } from './crash-runs.js';
 
 interface OwnBroker {
@@ -33,16 +33,6 @@ after(async () => {
   // Bounded: after a failed assertion the broker may be down, and a stop waiting on it must not hang the file.
   for (const cleanup of cleanups.reverse()) await Promise.race([cleanup().catch(() => undefined), new Promise((r) => setTimeout(r, 15_000).unref())]);
 });
-
-async function endOffsets(topic: string): Promise<Map<number, number>> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function committedUpTo(groupId: string, topic: string, failure: () => unknown, timeoutMs = 60_000): Promise<void> {
   const ends = await endOffsets(topic);

@@ -112,6 +112,17 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
   }
 }
 
+/** The end (high watermark) offset of each partition of `topic`. */
+export async function endOffsets(topic: string): Promise<Map<number, number>> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Word counts as a JS reference computes them (Java \s whitespace, as splitWhitespace). */
 export function referenceWordCounts(lines: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { corpusLines } from '../../../src/corpus/index.js';
-import { committedOffsets, createTopic, kafkaBrokers, produceLines, testKafka } from './broker.js';
+import { committedOffsets, createTopic, endOffsets, kafkaBrokers, produceLines } from './broker.js';
 
 const WORKER = fileURLToPath(new URL('./crash-worker.js', import.meta.url));
 export const KILLS = 10;
@@ -27,16 +27,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function endOffsets(topic: string): Promise<Map<number, number>> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 function startWorker(args: string[], stderr: string[]): ChildProcess {
