@@ -115,7 +115,8 @@ export class ToKafkaDStream<T> extends ForEachDStream<T> {
   }
 }
 
-function* chunks(records: readonly OutgoingRecord[]): Generator<OutgoingRecord[]> {
+/** `records` in sends that stay under the broker's request size limit. */
+export function* chunks(records: readonly OutgoingRecord[]): Generator<OutgoingRecord[]> {
   let chunk: OutgoingRecord[] = [];
   let bytes = 0;
   for (const record of records) {
