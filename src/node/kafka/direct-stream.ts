@@ -335,6 +335,7 @@ function joinScaleOutGroup(stream: KafkaDirectDStream, context: StreamingContext
   }
   if (options.transactionalId !== undefined) throw new InvalidArgumentError('scaleOut gives each process its own transactional id (sluice-<groupId>-<random>-<n>); leave out transactionalId');
   if (options.backpressure !== undefined && options.backpressure !== false) throw new InvalidArgumentError('scaleOut does not support backpressure yet; cap batches with maxRatePerPartition');
+  if (brokers.length === 0 && ScaleOutGroup.existing(context, options.groupId) === undefined) throw new InvalidArgumentError('scaleOut joins the consumer group through kafkajs: give brokers (a custom client alone cannot join the group)');
   return ScaleOutGroup.join(context, stream, stream.topics, {
     groupId: options.groupId,
     brokers,
@@ -343,6 +344,7 @@ function joinScaleOutGroup(stream: KafkaDirectDStream, context: StreamingContext
     maxRatePerPartition: options.maxRatePerPartition,
     transactionTimeoutMs,
     retry: options.retry ?? {},
+    clientOptions: options.clientOptions,
     options: scaleOut,
   });
 }

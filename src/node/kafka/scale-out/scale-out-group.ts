@@ -18,10 +18,11 @@
  * committed, so the process resets (new transactional id, all state dropped,
  * every task claimed and restored again, reading from the committed offsets).
  */
+import type { KafkaConfig } from 'kafkajs';
 import type { StreamingContext } from '../../../engine/streaming-context.js';
 import { InvalidArgumentError, KafkaError, type SluiceError } from '../../../errors.js';
 import { BatchCommits } from '../batch-commits.js';
-import type { KafkaClient, KafkaRecord, KafkaTransaction, OffsetRange, PartitionOffset, RangeReader } from '../client.js';
+import type { KafkaClient, KafkaRecord, KafkaTransaction, OffsetRange, PartitionOffset, RangeReader, TopicPartition } from '../client.js';
 import { partitionKey } from '../client.js';
 import { ensureInternalTopics } from '../changelog/internal-topics.js';
 import { GroupMembership } from '../group/group-membership.js';
@@ -47,6 +48,8 @@ export interface ScaleOutSettings {
   readonly maxRatePerPartition: number | undefined;
   readonly transactionTimeoutMs: number;
   readonly retry: RetryOptions;
+  /** kafkajs settings (ssl, sasl, ...) for the group membership's consumer. */
+  readonly clientOptions: Omit<KafkaConfig, 'brokers'> | undefined;
   readonly options: ScaleOutOptions;
 }
 
@@ -132,6 +135,11 @@ export class ScaleOutGroup {
     return group;
   }
 
+  /** The group `groupId` of `context`, if a stream made it. */
+  static existing(context: StreamingContext, groupId: string): ScaleOutGroup | undefined {
+    return groupsOfContext.get(context)?.get(groupId);
+  }
+
   /** An internal topic the group writes and reads back (repartitionThroughKafka), created at start with N partitions. */
   addRepartitionTopic(topic: string): void {
     if (this.sourceTopics.has(topic)) throw new InvalidArgumentError(`repartitionThroughKafka: topic ${topic} is already read as a source topic of group ${this.groupId}; give the repartition another topic`);
@@ -201,6 +209,7 @@ export class ScaleOutGroup {
     this.membership = await this.retry(() =>
       GroupMembership.join({
         brokers: this.settings.brokers,
+        ...(this.settings.clientOptions === undefined ? {} : { kafkajs: this.settings.clientOptions }),
         groupId: this.groupId,
         topics: this.topics,
         ...(this.settings.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.settings.options.sessionTimeoutMs }),
@@ -286,17 +295,29 @@ export class ScaleOutGroup {
         membership,
         groupId: this.groupId,
         topics: this.topics,
+        assignment,
         partitions: gained,
         transactionalId: this.transactionalId,
-        resetOffsets: this.settings.resetOffsets,
+        initialOffsets: (uncommitted) => this.initialOffsets(uncommitted),
+      }).catch((error: unknown) => {
+        // A claim refused because the group rebalanced meanwhile: the next assignment decides (nothing of those tasks is read until then).
+        if (error instanceof KafkaError && error.code === 'ERR_SLUICE_KAFKA_REBALANCED') return undefined;
+        throw error;
       }),
     );
-    // A claim refused for a stale generation: the next assignment decides (nothing of those tasks is read meanwhile).
     if (claim === undefined) return;
     const restored = await this.retry(() => stores.restore(this.client, gained));
     if (!stores.isEmpty) this.counters.addRestore(restored);
     for (const p of gained) this.owned.add(p);
     for (const offset of claim.offsets) this.from.set(partitionKey(offset), offset.offset);
+  }
+
+  /** Where partitions the group never committed start (resetOffsets, as Kafka's auto.offset.reset). */
+  private async initialOffsets(uncommitted: readonly TopicPartition[]): Promise<PartitionOffset[]> {
+    const topics = [...new Set(uncommitted.map((tp) => tp.topic))];
+    const ends = this.settings.resetOffsets === 'earliest' ? await this.client.earliestOffsets(topics) : await this.client.latestOffsets(topics);
+    const wanted = new Set(uncommitted.map(partitionKey));
+    return ends.filter((p) => wanted.has(partitionKey(p)));
   }
 
   /** Fenced: everything this process held since its last commit is void; start over from what the group committed. */
