@@ -149,3 +149,25 @@ export class KafkaError extends SluiceError {
     super(code, message, options);
   }
 }
+
+/**
+ * Scale-out (many processes in one Kafka consumer group, state in changelog
+ * topics) cannot run the graph or its internal topics as they are.
+ */
+export class ScaleOutError extends SluiceError {
+  constructor(
+    code:
+      /** An operator's state cannot be split by partition (windows, initial state). */
+      | 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED'
+      /** changesAt was asked for a batch whose changes are no longer kept. */
+      | 'ERR_SLUICE_SCALE_OUT_CHANGES_GONE'
+      /** An internal topic (changelog, repartition) exists with another partition count than the input's. */
+      | 'ERR_SLUICE_SCALE_OUT_TOPIC_MISMATCH'
+      /** A changelog record cannot be read back as state (written by something else, or corrupt). */
+      | 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(code, message, options);
+  }
+}

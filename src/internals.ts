@@ -58,3 +58,4 @@ export * from './batch/ordering.js';
 export * from './batch/joins.js';
 export * from './engine/logger.js';
 export * from './arguments.js';
+export * from './stream/partitioned-state.js';

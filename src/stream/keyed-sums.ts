@@ -114,6 +114,22 @@ export class KeyedSums<K> {
   }
 
   /**
+   * Sets the sum of each key given (undefined removes it), leaving the other
+   * keys as they are (load replaces them all). Keys must be distinct. A key
+   * that had a sum is first taken down to exactly 0 and dropped, so the new
+   * value is stored as given, not as old + (new − old) with its rounding.
+   */
+  put(pairs: readonly Pair<K, number | undefined>[]): void {
+    const present: Pair<K, number>[] = [];
+    for (const [key] of pairs) {
+      const current = this.get(key);
+      if (current !== undefined) present.push([key, current]);
+    }
+    if (present.length > 0) this.subtract(present, true);
+    this.add(pairs.filter((pair): pair is Pair<K, number> => pair[1] !== undefined));
+  }
+
+  /**
    * Throws NumericOverflowError, before anything changes, when adding
    * (sign 1) or subtracting (sign -1) `pairs` would make a sum ±Infinity or NaN.
    */

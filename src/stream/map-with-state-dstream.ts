@@ -2,7 +2,9 @@ import { Batch, type Pair } from '../batch/batch.js';
 import { KeyMap } from '../batch/key-map.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { DStream } from '../engine/dstream.js';
-import { InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, ScaleOutError } from '../errors.js';
+import { formatElement } from '../batch/format.js';
+import { ChangeLog, initialStateUnsupported, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { State, type StateSpec } from './state-spec.js';
 
 interface KeyState<S> {
@@ -19,8 +21,12 @@ interface KeyState<S> {
  * `state.isTimingOut()` and value undefined (its return value is emitted
  * too) and is removed. A record refreshes its key's idle time even when the
  * function does not update the state (as in Spark). Needs a checkpoint.
+ *
+ * For scale-out the state can be partitioned (see partitioned-state.ts):
+ * each key's entry is then `[state, last record time]`, and a batch's
+ * changes are the entries it created, updated, refreshed or removed.
  */
-export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements CheckpointableStream {
+export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements CheckpointableStream, PartitionedState {
   readonly checkpointKind = 'mapWithState';
   readonly dependencies: readonly DStream<unknown>[];
   private readonly store = new KeyMap<K, KeyState<S>>();
@@ -29,6 +35,8 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   private initialised = false;
   private snapshotsWanted = false;
   private readonly snapshots = new Map<number, Pair<K, S>[]>();
+  /** Each batch's changes, once partitioned state is enabled. */
+  private changeLog: ChangeLog | undefined;
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -47,13 +55,20 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
     }
     const fn = this.spec.mappingFunction;
     const timeout = this.spec.getTimeout();
+    const changes = this.changeLog === undefined ? undefined : new BatchChanges<K>();
     const mapped: M[] = [];
     for (const [key, value] of this.parent.getOrCompute(time)?.collect() ?? []) {
       const current = this.store.get(key);
       const result = fn(key, value, this.cell.wrap(current !== undefined, current?.state));
       const outcome = this.cell.outcome();
-      if (outcome === 'removed') this.store.delete(key);
-      else if (outcome === 'updated' || (current !== undefined && timeout !== undefined)) this.store.set(key, { state: this.cell.get(), touched: time });
+      if (outcome === 'removed') {
+        this.store.delete(key);
+        changes?.note(key, current !== undefined, undefined);
+      } else if (outcome === 'updated' || (current !== undefined && timeout !== undefined)) {
+        const entry = { state: this.cell.get(), touched: time };
+        this.store.set(key, entry);
+        changes?.note(key, current !== undefined, [entry.state, time]);
+      }
       mapped.push(result);
     }
     if (timeout !== undefined) {
@@ -62,8 +77,10 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
         if (entry.touched >= threshold) continue;
         mapped.push(fn(key, undefined, this.cell.wrap(true, entry.state, true)));
         this.store.delete(key);
+        changes?.note(key, true, undefined);
       }
     }
+    if (changes !== undefined) this.changeLog?.record(time, changes.list(), this.slideDurationMs);
     this.lastTime = time;
     if (this.snapshotsWanted) {
       this.snapshots.set(time, [...this.store].map(([k, e]) => [k, e.state] as const));
@@ -83,6 +100,49 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   stateSnapshots(): DStream<Pair<K, S>> {
     this.snapshotsWanted = true;
     return new StateSnapshotsDStream(this);
+  }
+
+  get partitionedStateEnabled(): boolean {
+    return this.changeLog !== undefined;
+  }
+
+  enablePartitionedState(): void {
+    if (this.spec.getInitialState() !== undefined) throw initialStateUnsupported('mapWithState');
+    this.requiresCheckpoint = false;
+    this.changeLog ??= new ChangeLog();
+  }
+
+  /** Entries are `[key, [state, last record time]]`, or `[key, undefined]` for a removed key. */
+  changesAt(time: number): StateChange[] {
+    if (this.changeLog === undefined) throw new IllegalStateError('mapWithState: changesAt needs enablePartitionedState() before start()');
+    this.advanceTo(time);
+    return this.changeLog.at(time, 'mapWithState');
+  }
+
+  dropKeys(drop: (key: unknown) => boolean): void {
+    for (const [key] of [...this.store]) if (drop(key)) this.store.delete(key);
+  }
+
+  /** Entries as changesAt gives them: `[key, [state, last record time]]`. */
+  restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
+    for (const [key, data] of entries) {
+      if (data === undefined) {
+        this.store.delete(key as K);
+        continue;
+      }
+      if (!Array.isArray(data) || data.length !== 2 || typeof data[1] !== 'number') {
+        throw new ScaleOutError(
+          'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
+          `mapWithState cannot restore ${formatElement(data)} for key ${formatElement(key)}: its entries are [state, last record time]. ` +
+            'The changelog was written by another operator; give this one a new .name(...) or delete the changelog topic (its state is then lost).',
+        );
+      }
+      this.store.set(key as K, { state: data[0] as S, touched: data[1] });
+    }
+  }
+
+  stateKeys(): Iterable<unknown> {
+    return [...this.store].map(([key]) => key);
   }
 
   advanceTo(time: number): void {
@@ -108,6 +168,23 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
     for (const [k, e] of entries) this.store.set(k, e);
     this.initialised = saved.initialised === true;
     this.lastTime = saved.lastTime === null ? undefined : reader.number(saved.lastTime, 'lastTime');
+  }
+}
+
+/** One batch's changes: the last state of each key touched, leaving out keys that had no state before or after. */
+class BatchChanges<K> {
+  private readonly byKey = new KeyMap<K, { existedBefore: boolean; data: unknown }>();
+
+  note(key: K, existed: boolean, data: unknown): void {
+    const seen = this.byKey.get(key);
+    if (seen === undefined) this.byKey.set(key, { existedBefore: existed, data });
+    else seen.data = data;
+  }
+
+  list(): StateChange[] {
+    const changes: StateChange[] = [];
+    for (const [key, { existedBefore, data }] of this.byKey) if (existedBefore || data !== undefined) changes.push([key, data]);
+    return changes;
   }
 }
 

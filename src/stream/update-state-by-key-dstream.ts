@@ -5,11 +5,12 @@ import type { CheckpointableStream, StateReader } from '../checkpoint/checkpoint
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
 import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
-import { InvalidArgumentError, NumericOverflowError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, NumericOverflowError, ScaleOutError } from '../errors.js';
 import { formatElement } from '../batch/format.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
 import { FusedWordCountDStream } from './fused-word-count-dstream.js';
 import { KeyedSums } from './keyed-sums.js';
+import { ChangeLog, initialStateUnsupported, type PartitionedState, type StateChange } from './partitioned-state.js';
 import './reduce-by-key-dstream.js';
 
 /** `(newValues, state) → new state`, or undefined to remove the key. `state` is undefined for a new key. */
@@ -32,8 +33,13 @@ export interface UpdateStateOptions<K, S> {
  * kernel table while keys are strings, see KeyedSums), and a word count or
  * delimited sum upstream adds its batch straight into that table: the
  * batch's keys are never decoded, only the state when it is read.
+ *
+ * For scale-out the state can be partitioned (see partitioned-state.ts):
+ * then each batch records the keys it changed — the batch's keys, and keys
+ * whose update returned another state (by Object.is) or removed it; a state
+ * mutated in place without new values for its key is not seen.
  */
-export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements CheckpointableStream {
+export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements CheckpointableStream, PartitionedState {
   readonly checkpointKind = 'updateStateByKey';
   readonly dependencies: readonly DStream<unknown>[];
   private readonly state = new KeyMap<K, S>();
@@ -44,6 +50,8 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   private changesView: DStream<unknown> | undefined;
   /** Whether any stream reads this stream's batches (the whole state); decided at the first batch. */
   private wholeStateRead: boolean | undefined;
+  /** Each batch's changes, once partitioned state is enabled. */
+  private changeLog: ChangeLog | undefined;
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -72,7 +80,8 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       this.load([...this.initial]);
       this.initial = undefined;
     }
-    if (this.sums !== undefined) this.addToSums(time, this.sums);
+    if (this.changeLog !== undefined) this.changeLog.record(time, this.computeTracked(time), this.slideDurationMs);
+    else if (this.sums !== undefined) this.addToSums(time, this.sums);
     else this.applyUpdate(this.parent.getOrCompute(time));
     this.lastTime = time;
     // With millions of keys, decoding the whole state every batch costs more than the batch: skip it when nothing reads it.
@@ -110,6 +119,66 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
 
   override release(): void {
     this.sums?.dispose();
+  }
+
+  get partitionedStateEnabled(): boolean {
+    return this.changeLog !== undefined;
+  }
+
+  enablePartitionedState(): void {
+    if (this.initial !== undefined) throw initialStateUnsupported('updateStateByKey');
+    this.requiresCheckpoint = false;
+    this.changeLog ??= new ChangeLog();
+  }
+
+  changesAt(time: number): StateChange[] {
+    if (this.changeLog === undefined) throw new IllegalStateError('updateStateByKey: changesAt needs enablePartitionedState() before start()');
+    this.advanceTo(time);
+    return this.changeLog.at(time, 'updateStateByKey');
+  }
+
+  dropKeys(drop: (key: unknown) => boolean): void {
+    if (this.sums !== undefined) {
+      this.sums.retain(([key]) => !drop(key));
+      return;
+    }
+    for (const [key] of [...this.state]) if (drop(key)) this.state.delete(key);
+  }
+
+  restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
+    const restored = new KeyMap<K, S | undefined>(entries as Iterable<readonly [K, S | undefined]>);
+    if (this.sums === undefined) {
+      for (const [key, state] of restored) this.set(key, state);
+      return;
+    }
+    for (const [key, state] of restored) {
+      if (state !== undefined && typeof state !== 'number') {
+        throw new ScaleOutError(
+          'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
+          `updateStateByKey(runningSum) cannot restore the state ${formatElement(state)} of key ${formatElement(key)}: running sums are numbers. ` +
+            'The changelog was written by another operator; give this one a new .name(...) or delete the changelog topic (its state is then lost).',
+        );
+      }
+    }
+    this.sums.put([...restored] as unknown as Pair<K, number | undefined>[]);
+  }
+
+  stateKeys(): Iterable<unknown> {
+    return this.entries().map(([key]) => key);
+  }
+
+  /** Computes batch `time` while recording the keys it changed, with their state after it. */
+  private computeTracked(time: number): StateChange[] {
+    if (this.sums === undefined) {
+      const changes: StateChange[] = [];
+      this.applyUpdate(this.parent.getOrCompute(time), changes);
+      return changes;
+    }
+    // The batch's per-key sums (decoded, even on the fused path: the changelog needs the keys), then each key's new sum.
+    const pairs = (this.parent.getOrCompute(time)?.collect() ?? []) as unknown as Pair<K, number>[];
+    this.sums.add(pairs);
+    // The parent is reduceByKey(sum) (or its fused kernel form), so the batch's keys are distinct.
+    return pairs.map(([key]) => [key, this.stateOf(key)] as const);
   }
 
   advanceTo(time: number): void {
@@ -192,7 +261,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     if (batch !== undefined) sums.add(batch.collect() as unknown as Pair<K, number>[]);
   }
 
-  private applyUpdate(batch: Batch<Pair<K, V>> | undefined): void {
+  private applyUpdate(batch: Batch<Pair<K, V>> | undefined, changes?: StateChange[]): void {
     const incoming = new KeyMap<K, V[]>();
     for (const [key, value] of batch?.collect() ?? []) {
       const values = incoming.get(key);
@@ -200,9 +269,19 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       else values.push(value);
     }
     const existing = [...this.state];
-    for (const [key, previous] of existing) this.set(key, this.update(incoming.get(key) ?? [], previous));
+    for (const [key, previous] of existing) {
+      const values = incoming.get(key);
+      const next = this.update(values ?? [], previous);
+      this.set(key, next);
+      if (changes !== undefined && (values !== undefined || !Object.is(next, previous))) changes.push([key, next]);
+    }
     const hadState = new KeyMap(existing);
-    for (const [key, values] of incoming) if (!hadState.has(key)) this.set(key, this.update(values, undefined));
+    for (const [key, values] of incoming) {
+      if (hadState.has(key)) continue;
+      const next = this.update(values, undefined);
+      this.set(key, next);
+      if (changes !== undefined && next !== undefined) changes.push([key, next]);
+    }
   }
 
   private set(key: K, next: S | undefined): void {

@@ -1,0 +1,329 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  type DStream, enablePartitionedStates, isPartitionedState, type Kernels, keyValueFields, ManualClock, type Pair, pairWithOne,
+  partitionedStateUnsupported, type PartitionedState, runningSum, splitWhitespace, type State, type StateChange, StateDStream, StateSpec, StreamingContext, subtract, sum,
+} from '../../src/internals.js';
+import { KeyMap } from '../../src/batch/key-map.js';
+import { TestInputDStream } from '../harness/test-input-dstream.js';
+
+type Between = (batch: number, state: PartitionedState, changelog: KeyMap<unknown, unknown>) => void;
+
+interface PartitionedRun<R> {
+  readonly outputs: R[][];
+  readonly changes: StateChange[][];
+}
+
+/**
+ * Runs `input` (batch i gets input[i]) through `build` on a ManualClock with
+ * partitioned state enabled and no checkpoint store; after each batch reads
+ * changesAt, folds it into a changelog (last state per key, removals
+ * deleted), then calls `between` (which may drop and restore state).
+ */
+async function runPartitioned<T, R>(
+  input: readonly (readonly T[])[],
+  build: (stream: DStream<T>) => { state: DStream<unknown> & PartitionedState; output: DStream<R> },
+  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between } = {},
+): Promise<PartitionedRun<R>> {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext(options.kernels === undefined ? { batchIntervalMs: 1000, clock } : { batchIntervalMs: 1000, clock, kernels: options.kernels });
+  const { state, output } = build(new TestInputDStream<T>(ssc, input, options.asRecords === true ? { asRecords: true } : {}));
+  state.enablePartitionedState();
+  const outputs: R[][] = [];
+  const changes: StateChange[][] = [];
+  const changelog = new KeyMap<unknown, unknown>();
+  output.foreachRDD((batch, time) => {
+    outputs.push(batch.collect());
+    const batchChanges = state.changesAt(time);
+    changes.push(batchChanges);
+    for (const [key, value] of batchChanges) {
+      if (value === undefined) changelog.delete(key);
+      else changelog.set(key, value);
+    }
+    options.between?.(outputs.length, state, changelog);
+  });
+  ssc.start();
+  await clock.advance(input.length * 1000);
+  await ssc.stop();
+  await ssc.awaitTermination();
+  return { outputs, changes };
+}
+
+/** Drops the keys `which` accepts and restores them from the changelog, as a process that loses and regains their partition does. */
+function moveKeys(state: PartitionedState, changelog: KeyMap<unknown, unknown>, which: (key: unknown) => boolean): void {
+  state.dropKeys(which);
+  state.restoreEntries([...changelog].filter(([key]) => which(key)));
+}
+
+const sorted = <R>(batch: readonly R[]): R[] => [...batch].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+
+// A count that also changes (odd → even) or removes (≥ 10) state in batches without values for the key.
+const evenUp = (values: number[], state: number | undefined): number | undefined => {
+  if (values.length > 0) return (state ?? 0) + values.length;
+  if (state === undefined) return undefined;
+  if (state >= 10) return undefined;
+  return state % 2 === 1 ? state + 1 : state;
+};
+
+test('updateStateByKey: changesAt holds the batch\'s keys and the keys whose state changed or was removed without values', async () => {
+  const input = [['a', 'b', 'b'], ['c'], Array<string>(9).fill('b'), [], ['b', 'z']];
+  const run = await runPartitioned(input, (lines) => {
+    const state = lines.map(pairWithOne).updateStateByKey(evenUp);
+    return { state, output: state };
+  });
+  assert.deepEqual(run.changes, [
+    [['a', 1], ['b', 2]],
+    [['a', 2], ['c', 1]],
+    [['b', 11], ['c', 2]],
+    [['b', undefined]],
+    [['b', 1], ['z', 1]],
+  ]);
+  assert.deepEqual(run.outputs.at(-1), [['a', 2], ['c', 2], ['b', 1], ['z', 1]]);
+});
+
+test('updateStateByKey: a new key whose update returns undefined is no change; a key with values whose state stays the same is one', async () => {
+  const run = await runPartitioned([[['a', 1], ['skip', 1]], [['a', 0]]], (pairs: DStream<Pair<string, number>>) => {
+    const state = pairs.updateStateByKey((values: number[], s: number | undefined) => (values.includes(1) && values.length === 1 && s === undefined ? (values[0] === 1 ? 5 : undefined) : s));
+    return { state, output: state };
+  });
+  // 'skip' gets 5 as well (same values): the point is the second batch, where 'a' keeps 5.
+  assert.deepEqual(run.changes, [[['a', 5], ['skip', 5]], [['a', 5]]]);
+  const removed = await runPartitioned([[['gone', 1]]], (pairs: DStream<Pair<string, number>>) => {
+    const state = pairs.updateStateByKey(() => undefined);
+    return { state, output: state };
+  });
+  assert.deepEqual(removed.changes, [[]]);
+});
+
+const lines = [
+  ['the quick brown fox', 'jumps over the lazy dog'],
+  [],
+  ['长江 长江 黄河', 'the  end\tof the\x0Bline'],
+  ['fox fox fox'],
+  ['', '   '],
+  ['dog the 长江'],
+];
+
+/** Each batch's words with their running totals, as a reference computes them. */
+function referenceChanges(batches: readonly (readonly string[])[]): Map<string, number>[] {
+  const totals = new Map<string, number>();
+  return batches.map((batch) => {
+    const touched = new Map<string, number>();
+    for (const word of batch.flatMap((l) => l.split(/[ \t\n\x0B\f\r]+/)).filter((w) => w !== '')) {
+      totals.set(word, (totals.get(word) ?? 0) + 1);
+      touched.set(word, totals.get(word) as number);
+    }
+    return touched;
+  });
+}
+
+for (const kernels of [undefined, null] as const) {
+  test(`updateStateByKey(runningSum) fused word count from lines: changesAt is each batch's words with their totals (kernels ${kernels === null ? 'off' : 'on'})`, async () => {
+    let stream: StateDStream<string, number, number> | undefined;
+    const run = await runPartitioned(lines, (l: DStream<string>) => {
+      stream = l.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum);
+      return { state: stream, output: stream.changes() };
+    }, { kernels, asRecords: true });
+    assert.equal(stream?.onKernelTable, kernels === undefined);
+    assert.deepEqual(run.changes.map((c) => new Map(c as Pair<string, number>[])), referenceChanges(lines));
+    // The changes() view and changesAt agree (no key was removed).
+    assert.deepEqual(run.outputs.map((o) => new Map(o)), referenceChanges(lines));
+  });
+}
+
+test('updateStateByKey(runningSum) of delimited fields: changesAt holds the batch\'s provinces with their totals', async () => {
+  const orders = [['1,12,45.00', '2,12,20.00', '3,14,10.00'], ['4,21,100.50', 'broken line', '6,12,1.50'], []];
+  const run = await runPartitioned(orders, (l: DStream<string>) => {
+    const state = l.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum);
+    return { state, output: state };
+  }, { asRecords: true });
+  assert.deepEqual(run.changes.map((c) => new Map(c as Pair<string, number>[])), [new Map([['12', 65], ['14', 10]]), new Map([['21', 100.5], ['12', 66.5]]), new Map()]);
+});
+
+test('mapWithState: changesAt holds [state, last record time] of created, updated and refreshed keys, and undefined for removed and timed-out ones', async () => {
+  const spec = StateSpec.function((key: string, value: string | undefined, state: State<number>) => {
+    if (value === undefined) return `${key}:timeout`;
+    if (value === 'rm') {
+      state.remove();
+      return `${key}:removed`;
+    }
+    if (value === 'peek') return `${key}:${String(state.getOption())}`;
+    state.update((state.getOption() ?? 0) + 1);
+    return `${key}:${state.get()}`;
+  }).timeout(2000);
+  const input: Pair<string, string>[][] = [
+    [['a', 'x'], ['b', 'x'], ['a', 'x']],
+    [['b', 'peek'], ['c', 'peek'], ['c', 'rm']],
+    [['a', 'rm']],
+    [],
+    [['d', 'x']],
+  ];
+  const run = await runPartitioned(input, (pairs: DStream<Pair<string, string>>) => {
+    const state = pairs.mapWithState(spec);
+    return { state, output: state };
+  });
+  assert.deepEqual(run.changes, [
+    [['a', [2, 1000]], ['b', [1, 1000]]],
+    [['b', [1, 2000]]],
+    [['a', undefined]],
+    [],
+    [['d', [1, 5000]], ['b', undefined]],
+  ]);
+  assert.deepEqual(run.outputs[4], ['d:1', 'b:timeout']);
+});
+
+test('mapWithState without a timeout: a record that leaves the state alone is no change', async () => {
+  const spec = StateSpec.function((key: string, value: number | undefined, state: State<number>) => {
+    if (value !== undefined && value > 0) state.update(value);
+    return key;
+  });
+  const run = await runPartitioned([[['a', 1], ['b', 0]], [['a', 0], ['b', 2]]], (pairs: DStream<Pair<string, number>>) => {
+    const state = pairs.mapWithState(spec);
+    return { state, output: state };
+  });
+  assert.deepEqual(run.changes, [[['a', [1, 1000]]], [['b', [2, 2000]]]]);
+});
+
+/** Deterministic input: batch i holds words w0..w(n) chosen by a small LCG. */
+function wordBatches(batches: number, perBatch: number, vocabulary: number): string[][] {
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  return Array.from({ length: batches }, () => Array.from({ length: perBatch }, () => `w${Math.floor(next() / 2 ** 16) % vocabulary}`));
+}
+
+const oddKey = (key: unknown): boolean => String(key).length % 2 === 1;
+/** Moves the odd-length keys after batch 4, and all keys after batch 8. */
+const moveTwice: Between = (batch, state, changelog) => {
+  if (batch === 4) moveKeys(state, changelog, oddKey);
+  if (batch === 8) moveKeys(state, changelog, () => true);
+};
+
+test('round trip: dropping keys and restoring them from the changelog gives the same results as an uninterrupted run (updateStateByKey closure)', async () => {
+  const input = wordBatches(12, 40, 30);
+  const build = (words: DStream<string>) => {
+    const state = words.map(pairWithOne).updateStateByKey(evenUp);
+    return { state, output: state };
+  };
+  const straight = await runPartitioned(input, build);
+  const moved = await runPartitioned(input, build, { between: moveTwice });
+  assert.deepEqual(moved.outputs.map(sorted), straight.outputs.map(sorted));
+  assert.deepEqual(moved.changes.map(sorted), straight.changes.map(sorted));
+  assert.ok(straight.changes.some((c) => c.some(([, s]) => s === undefined)), 'the input removes some keys');
+});
+
+for (const kernels of [undefined, null] as const) {
+  test(`round trip: dropping and restoring running word counts (runningSum, kernels ${kernels === null ? 'off' : 'on'}) gives the same results`, async () => {
+    const input = wordBatches(12, 40, 30).map((words) => [words.slice(0, 20).join(' '), words.slice(20).join('  ')]);
+    let stream: StateDStream<string, number, number> | undefined;
+    const build = (l: DStream<string>) => {
+      stream = l.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum);
+      return { state: stream, output: stream };
+    };
+    const straight = await runPartitioned(input, build, { kernels, asRecords: true });
+    const moved = await runPartitioned(input, build, { kernels, asRecords: true, between: moveTwice });
+    assert.equal(stream?.onKernelTable, kernels === undefined);
+    assert.deepEqual(moved.outputs.map((o) => new Map(o)), straight.outputs.map((o) => new Map(o)));
+    assert.equal(new Map(straight.outputs.at(-1)).size, 30);
+  });
+}
+
+test('round trip: dropping and restoring mapWithState entries keeps counts and timeouts (last record times) exact', async () => {
+  const input = wordBatches(12, 6, 12).map((words) => words.map((w): Pair<string, number> => [w, 1]));
+  const spec = StateSpec.function((key: string, value: number | undefined, state: State<number>) => {
+    if (value === undefined) return [key, -1] as const;
+    state.update((state.getOption() ?? 0) + value);
+    return [key, state.get()] as const;
+  }).timeout(3000);
+  const build = (pairs: DStream<Pair<string, number>>) => {
+    const state = pairs.mapWithState(spec);
+    return { state, output: state };
+  };
+  const straight = await runPartitioned(input, build);
+  const moved = await runPartitioned(input, build, { between: moveTwice });
+  assert.deepEqual(moved.outputs.map(sorted), straight.outputs.map(sorted));
+  assert.ok(straight.outputs.flat().some(([, n]) => n === -1), 'some keys time out');
+});
+
+test('restoreEntries into a running-sum kernel table sets each key (it does not add), keeps the others, and a partly dropped table stays exact', async () => {
+  const run = await runPartitioned([['a a b'], ['a c'], ['b']], (l: DStream<string>) => {
+    const state = l.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum);
+    return { state, output: state };
+  }, {
+    asRecords: true,
+    between: (batch, state) => {
+      if (batch !== 1) return;
+      // 'a' is 2 here: set to 10, not 12; 'b' stays 1; 'x' is new.
+      state.restoreEntries([['a', 10], ['x', 0.5]]);
+      assert.deepEqual(new Map([...state.stateKeys()].map((k) => [k, true])), new Map([['a', true], ['b', true], ['x', true]]));
+    },
+  });
+  assert.deepEqual(new Map(run.outputs[2]), new Map([['a', 11], ['b', 2], ['c', 1], ['x', 0.5]]));
+});
+
+test('restoreEntries refuses what the operator cannot hold, with ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', async () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const input = ssc.queueStream<Pair<string, number>>([]);
+  const sums = input.updateStateByKey(runningSum);
+  const mapped = input.mapWithState(StateSpec.function((k: string) => k));
+  for (const s of [sums, mapped]) s.enablePartitionedState();
+  assert.throws(() => sums.restoreEntries([['a', 'x']]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message: /runningSum\) cannot restore the state x of key a: running sums are numbers/ });
+  assert.throws(() => mapped.restoreEntries([['a', 3]]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message: /\[state, last record time\]/ });
+  mapped.restoreEntries([['a', [3, 1000]], ['b', [4, 1000]]]);
+  mapped.dropKeys((k) => k === 'a');
+  assert.deepEqual([...mapped.stateKeys()], ['b']);
+});
+
+test('partitioned state needs no checkpoint store; without it changesAt is refused, and an initial state is refused', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const input = ssc.queueStream<Pair<string, number>>([]);
+  const plain = input.updateStateByKey(runningSum);
+  assert.throws(() => plain.changesAt(1000), { code: 'ERR_SLUICE_ILLEGAL_STATE', message: /enablePartitionedState/ });
+  assert.throws(() => input.updateStateByKey(runningSum, { initialState: [['a', 1]] }).enablePartitionedState(), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /updateStateByKey has an initial state/ });
+  assert.throws(
+    () => input.mapWithState(StateSpec.function((k: string) => k).initialState([['a', 1]])).enablePartitionedState(),
+    { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /mapWithState has an initial state/ },
+  );
+  plain.enablePartitionedState();
+  assert.equal(plain.requiresCheckpoint, false);
+  assert.equal(plain.partitionedStateEnabled, true);
+});
+
+test('changesAt of a batch older than the one before the last is refused with ERR_SLUICE_SCALE_OUT_CHANGES_GONE', async () => {
+  let late: unknown;
+  await runPartitioned([['a'], ['b'], ['c']], (words) => {
+    const state = words.map(pairWithOne).updateStateByKey(runningSum);
+    state.foreachRDD((_, time) => {
+      if (time === 3000) {
+        assert.deepEqual(state.changesAt(2000), [['b', 1]]);
+        try {
+          state.changesAt(1000);
+        } catch (error) {
+          late = error;
+        }
+      }
+    });
+    return { state, output: state };
+  });
+  assert.equal((late as { code?: string }).code, 'ERR_SLUICE_SCALE_OUT_CHANGES_GONE');
+});
+
+test('windows with state cannot be partitioned: a clear error naming the operator; updateStateByKey and mapWithState can', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const pairs = ssc.queueStream<Pair<string, number>>([]);
+  const state = pairs.updateStateByKey(runningSum).name('totals');
+  const mapped = pairs.mapWithState(StateSpec.function((k: string) => k));
+  assert.equal(isPartitionedState(state), true);
+  assert.equal(isPartitionedState(mapped), true);
+  assert.equal(partitionedStateUnsupported(state), undefined);
+  assert.equal(partitionedStateUnsupported(pairs.map((p) => p)), undefined);
+  state.print();
+  mapped.print();
+  const found = enablePartitionedStates(ssc.graph);
+  assert.deepEqual([...found.keys()], ['totals', 'mapWithState#0']);
+  assert.equal(state.partitionedStateEnabled && mapped.partitionedStateEnabled, true);
+  const windowed = pairs.reduceByKeyAndWindow(sum, subtract, 3000, 1000);
+  assert.match(partitionedStateUnsupported(windowed)?.message ?? '', /reduceByKeyAndWindow \(ReducedWindowedDStream\) keeps past batches/);
+  assert.equal(partitionedStateUnsupported(pairs.window(2000))?.code, 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED');
+  windowed.name('last3s').print();
+  assert.throws(() => enablePartitionedStates(ssc.graph), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /reduceByKeyAndWindow 'last3s'/ });
+});
