@@ -164,7 +164,9 @@ export class ScaleOutError extends SluiceError {
       /** An internal topic (changelog, repartition) exists with another partition count than the input's. */
       | 'ERR_SLUICE_SCALE_OUT_TOPIC_MISMATCH'
       /** A changelog record cannot be read back as state (written by something else, or corrupt). */
-      | 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
+      | 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT'
+      /** A state key belongs to a partition this process does not own: the state is keyed otherwise than its input (repartition first). */
+      | 'ERR_SLUICE_SCALE_OUT_NOT_PARTITIONED',
     message: string,
     options: { cause?: unknown } = {},
   ) {
