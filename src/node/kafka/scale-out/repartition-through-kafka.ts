@@ -17,7 +17,7 @@ import { Batch, type Pair } from '../../../batch/batch.js';
 import { DStream } from '../../../engine/dstream.js';
 import { InvalidArgumentError } from '../../../errors.js';
 import { ForEachDStream } from '../../../stream/foreach-dstream.js';
-import { changelogRecords, decodeChangelogValue } from '../changelog/changelog-topic.js';
+import { changelogRecords, decodeChangelogRecord } from '../changelog/changelog-topic.js';
 import type { KafkaRecord } from '../client.js';
 import { KafkaDirectDStream } from '../direct-stream.js';
 import type { ScaleOutGroup } from './scale-out-group.js';
@@ -60,8 +60,9 @@ class RepartitionedDStream<K, V> extends DStream<Pair<K, V>> {
       batch.partitions.map((part) => {
         const pairs: Pair<K, V>[] = [];
         for (const record of part) {
-          if (record.value === null) continue;
-          pairs.push(decodeChangelogValue(record.value) as Pair<K, V>);
+          // The changelog's record format: key = the key's bytes, value = its value (never null: pairs hold values).
+          const [key, value] = decodeChangelogRecord(record);
+          if (value !== undefined) pairs.push([key as K, value as V]);
         }
         return pairs;
       }),
