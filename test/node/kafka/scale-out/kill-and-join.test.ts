@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { SluiceProcess } from '../../cli/sluice-process.js';
 import { referenceWordCounts } from '../broker.js';
 import {
-  countDifferences, englishLines, groupTopics, lastNote, latestCounts, ownedPartitions, produce, recordsRead, stopAll, waitDrained, waitUntil, wordcountProcess,
+  countDifferences, countedWords, englishLines, groupTopics, lastNote, latestCounts, ownedPartitions, produce, recordsRead, stopAll, waitDrained, waitUntil, wordcountProcess,
 } from './scale-out-runs.js';
 
 describe('scale-out: processes die and join mid-stream', () => {
@@ -16,9 +16,9 @@ describe('scale-out: processes die and join mid-stream', () => {
     try {
       await produce(topics, waves[0] ?? []);
       for (let i = 0; i < 3; i++) processes.push(wordcountProcess(topics));
-      await waitUntil(() => processes.every((p) => (ownedPartitions(p, topics.groupId)?.length ?? 0) === 2 && recordsRead(p) > 0), 'three processes with two partitions each, reading', processes);
+      await waitUntil(() => processes.every((p) => (ownedPartitions(p, topics.groupId)?.length ?? 0) === 2 && countedWords(p)), 'three processes with two partitions each, counting', processes);
       const [survivorA, victim, survivorB] = processes as [SluiceProcess, SluiceProcess, SluiceProcess];
-      // Killed while the first wave is still being counted, with state of its own in the changelogs.
+      // Killed with state of its own in the changelogs, while the second wave is being counted.
       await produce(topics, waves[1] ?? []);
       victim.kill('SIGKILL');
       await victim.exited;

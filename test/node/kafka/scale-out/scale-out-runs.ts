@@ -57,6 +57,11 @@ export function recordsRead(process: SluiceProcess): number {
   return jsonBatches(process.stdoutLines).reduce((n, b) => n + b.records, 0);
 }
 
+/** True once the process printed running counts: a batch of its changed its state, and the batch committed (so the changelog holds it). */
+export function countedWords(process: SluiceProcess): boolean {
+  return jsonBatches(process.stdoutLines).some((b) => b.result.length > 0);
+}
+
 /** The partitions the process said it owns last (its stderr notes), or undefined before any. */
 export function ownedPartitions(process: SluiceProcess, groupId: string): number[] | undefined {
   const notes = process.stderr.split('\n').filter((line) => line.startsWith(`sluice: group ${groupId}: `));
