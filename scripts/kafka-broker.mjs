@@ -113,6 +113,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=3
 group.initial.rebalance.delay.ms=0
+# Scale-out tests use short sessions so a killed member's partitions move within seconds (Kafka's floor is 6 s).
+group.min.session.timeout.ms=1000
 auto.create.topics.enable=false
 transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 `;

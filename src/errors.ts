@@ -141,6 +141,8 @@ export class KafkaError extends SluiceError {
       | 'ERR_SLUICE_KAFKA_FENCED'
       /** Start offsets are outside the log (deleted by retention, or beyond its end). */
       | 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE'
+      /** Scale-out: a partition claim was made for a group generation that is no longer current (a rebalance happened); wait for the next assignment. */
+      | 'ERR_SLUICE_KAFKA_REBALANCED'
       /** Any other broker or client error; see `cause`. */
       | 'ERR_SLUICE_KAFKA',
     message: string,

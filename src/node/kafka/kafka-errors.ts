@@ -19,7 +19,11 @@ function chain(error: unknown): ClientError[] {
   return found;
 }
 
-const COORDINATOR_TYPES = new Set(['COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS']);
+// kafkajs names codes 14-16 GROUP_LOAD_IN_PROGRESS, GROUP_COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR_FOR_GROUP (Kafka's older names).
+const COORDINATOR_TYPES = new Set([
+  'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP',
+  'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS',
+]);
 const BROKER_DOWN_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError', 'KafkaJSLockTimeout', 'KafkaJSNoBrokerAvailableError']);
 
 /** `what` names the operation for the message, e.g. "reading offsets of topic words". */
@@ -38,7 +42,7 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
     return make('ERR_SLUICE_KAFKA_NOT_AUTHORIZED', 'Grant this client the ACLs it needs (read/describe on the topic and group, write on output topics, the transactional id for exactly-once).');
   }
   if (types.some((t) => t === 'PRODUCER_FENCED' || t === 'INVALID_PRODUCER_EPOCH' || t === 'TRANSACTIONAL_ID_FENCED')) {
-    return make('ERR_SLUICE_KAFKA_FENCED', 'Another instance of this stream (same consumer group, so same transactional id) started and took over; run only one instance per group.');
+    return make('ERR_SLUICE_KAFKA_FENCED', 'Another instance took over: a newer instance of this stream (same consumer group, so same transactional id; run only one per group), or in scale-out mode a group member that claimed one of this process\'s partitions.');
   }
   if (types.some((t) => t === 'OFFSET_OUT_OF_RANGE') || names.includes('KafkaJSOffsetOutOfRange')) {
     return make('ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', 'The offsets asked for are no longer (or not yet) in the log; start from earliest or latest instead.');
@@ -51,4 +55,19 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   }
   const retriable = errors.some((e) => e.retriable === true) && !names.includes('KafkaJSNonRetriableError');
   return make('ERR_SLUICE_KAFKA', 'See `cause` for the client\'s error.', retriable);
+}
+
+/** Broker answers to a generation-checked group request from a member that is no longer in the current generation. */
+const STALE_MEMBER_TYPES = new Set(['ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+
+/**
+ * As toKafkaError, for a generation-checked offset commit (a scale-out
+ * partition claim): a stale member gets ERR_SLUICE_KAFKA_REBALANCED, not
+ * retriable, since the claim is void and must wait for the next assignment.
+ */
+export function toClaimError(error: unknown, what: string): SluiceError {
+  if (error instanceof SluiceError) return error;
+  if (!chain(error).some((e) => STALE_MEMBER_TYPES.has(e.type ?? ''))) return toKafkaError(error, what);
+  const detail = chain(error).map((e) => e.message).filter((m) => m !== undefined && m !== '').at(-1) ?? String(error);
+  return new KafkaError('ERR_SLUICE_KAFKA_REBALANCED', `Kafka refused ${what}: ${detail}. The group rebalanced since this assignment; claim again for the next assignment.`, { cause: error });
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { ManualClock, StreamingContext, KafkaError, type ReceiverInfo } from '../../../src/index.js';
 import { kafkaDirectStream } from '../../../src/node/index.js';
-import { toKafkaError } from '../../../src/node/kafka/kafka-errors.js';
+import { toClaimError, toKafkaError } from '../../../src/node/kafka/kafka-errors.js';
 import { kafkaBrokers } from './broker.js';
 
 /** Shaped as kafkajs builds them: the broker's error wrapped in "number of retries exceeded". */
@@ -34,6 +34,21 @@ describe('Kafka errors', () => {
       assert.equal(error.retriable, retriable, code);
       assert.match(error.message, /^Kafka failed doing something: /);
     }
+  });
+
+  it('a generation-checked claim from a stale member maps to ERR_SLUICE_KAFKA_REBALANCED (not retriable); other claim failures map as any Kafka error', () => {
+    for (const type of ['ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']) {
+      const error = toClaimError(Object.assign(new Error('stale'), { name: 'KafkaJSProtocolError', type, retriable: false }), 'claiming');
+      assert.equal(error.code, 'ERR_SLUICE_KAFKA_REBALANCED', type);
+      assert.equal(error.retriable, false);
+      assert.match(error.message, /claim again for the next assignment/);
+    }
+    for (const type of ['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS']) {
+      const moving = toClaimError(wrapped({ name: 'KafkaJSProtocolError', type, retriable: true }), 'claiming');
+      assert.equal(moving.code, 'ERR_SLUICE_KAFKA_COORDINATOR', type);
+      assert.equal(moving.retriable, true, 'the coordinator moving is retried');
+    }
+    assert.equal(toClaimError(wrapped({ name: 'KafkaJSProtocolError', type: 'GROUP_AUTHORIZATION_FAILED' }), 'claiming').code, 'ERR_SLUICE_KAFKA_NOT_AUTHORIZED');
   });
 
   it('a topic that does not exist fails the first batch with ERR_SLUICE_KAFKA_UNKNOWN_TOPIC, telling the user to create it', async () => {
