@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import type { SluiceProcess } from '../../cli/sluice-process.js';
 import { referenceWordCounts } from '../broker.js';
 import {
-  countDifferences, countedWords, englishLines, groupTopics, lastNote, latestCounts, ownedPartitions, produce, recordsRead, stopAll, waitDrained, waitUntil, wordcountProcess,
+  countDifferences, lastNotes, countedWords, englishLines, groupTopics, lastNote, latestCounts, ownedPartitions, produce, recordsRead, stopAll, waitDrained, waitUntil, wordcountProcess,
 } from './scale-out-runs.js';
 
 describe('scale-out: processes die and join mid-stream', () => {
-  it('a SIGKILLed process\'s partitions move with their state, a fourth process takes its share, and the counts stay exact', async () => {
+  it('a SIGKILLed process\'s partitions move with their state, a fourth process takes its share, and the counts stay exact', async (t) => {
     const topics = await groupTopics('scalekill');
     const lines = englishLines(9000, 22);
     const processes: SluiceProcess[] = [];
@@ -39,6 +39,7 @@ describe('scale-out: processes die and join mid-stream', () => {
       assert.ok((lastNote(fourth, topics.groupId)?.restored ?? 0) > 0, 'the fourth process restored the state of the partitions it took');
       expectedLines = lines;
     } finally {
+      for (const note of lastNotes(processes, topics.groupId)) t.diagnostic(note);
       await stopAll(processes);
     }
     const counts = await latestCounts(topics.output);

@@ -9,7 +9,7 @@ import { PARTITIONS, englishLines, produce, waitUntil } from './scale-out-runs.j
 /** A context counting words of lines straight into state (no repartition), in group `groupId`; `owned` follows its partitions. */
 function wordsWithoutRepartition(topic: string, groupId: string, owned: { partitions: readonly number[] }): StreamingContext {
   const ssc = new StreamingContext({ batchIntervalMs: 200, logger: null });
-  const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId, resetOffsets: 'earliest', scaleOut: { sessionTimeoutMs: 6000 } });
+  const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId, resetOffsets: 'earliest', scaleOut: { sessionTimeoutMs: 3000 } });
   kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum).name('words').foreachRDD(() => undefined);
   ssc.addStreamingListener({
     onBatchCompleted: ({ batchInfo }: { batchInfo: BatchInfo }) => {

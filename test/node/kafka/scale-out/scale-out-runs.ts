@@ -42,7 +42,7 @@ export async function groupTopics(name: string): Promise<GroupTopics> {
 export function wordcountProcess(topics: GroupTopics, groupId = topics.groupId, output = topics.output): SluiceProcess {
   return new SluiceProcess(
     ['wordcount', '--kafka', kafkaBrokers(), '--topic', topics.input, '--group', groupId, '--state', '--to-topic', output,
-      '--batch', '250ms', '--max-rate-per-partition', '600', '--session-timeout', '6s', '--json'],
+      '--batch', '250ms', '--max-rate-per-partition', '600', '--session-timeout', '3s', '--json'],
     170_000,
   );
 }
@@ -77,6 +77,11 @@ export function lastNote(process: SluiceProcess, groupId: string): { rebalances:
   const match = last === undefined ? null : /rebalances (\d+), resets (\d+); restored (\d+) state records/.exec(last);
   if (match === null) return undefined;
   return { rebalances: Number(match[1]), resets: Number(match[2]), restored: Number(match[3]) };
+}
+
+/** Each process's last scale-out note (partitions, rebalances, resets, restores), for the test's diagnostics. */
+export function lastNotes(processes: readonly SluiceProcess[], groupId: string): string[] {
+  return processes.map((p, i) => `process ${i}: ${p.stderr.split('\n').filter((line) => line.startsWith(`sluice: group ${groupId}: `)).at(-1) ?? 'no note'}`);
 }
 
 /** Waits until `condition` holds, failing with `what` and the processes' stderr after `timeoutMs`. */

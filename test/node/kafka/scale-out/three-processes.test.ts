@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import type { SluiceProcess } from '../../cli/sluice-process.js';
 import { referenceWordCounts } from '../broker.js';
 import {
-  countDifferences, englishLines, groupTopics, latestCounts, ownedPartitions, produce, recordsRead, stopAll, waitDrained, waitUntil, wordcountProcess,
+  countDifferences, lastNotes, englishLines, groupTopics, latestCounts, ownedPartitions, produce, recordsRead, stopAll, waitDrained, waitUntil, wordcountProcess,
 } from './scale-out-runs.js';
 
 describe('scale-out: three wordcount processes in one group', () => {
-  it('share the six partitions, and the latest counts they wrote equal one process\'s and the exact counts', async () => {
+  it('share the six partitions, and the latest counts they wrote equal one process\'s and the exact counts', async (t) => {
     const topics = await groupTopics('scale3');
     const lines = englishLines(6000, 21);
     const processes: SluiceProcess[] = [];
@@ -22,6 +22,7 @@ describe('scale-out: three wordcount processes in one group', () => {
       const owned = processes.map((p) => ownedPartitions(p, topics.groupId) ?? []);
       assert.deepEqual(owned.flat().sort(), [0, 1, 2, 3, 4, 5], `every partition owned by exactly one process: ${JSON.stringify(owned)}`);
     } finally {
+      for (const note of lastNotes(processes, topics.groupId)) t.diagnostic(note);
       await stopAll(processes);
     }
     const expected = referenceWordCounts(lines);
