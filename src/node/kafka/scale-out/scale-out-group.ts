@@ -101,6 +101,7 @@ export class ScaleOutGroup {
   private readonly settled = new Map<number, { promise: Promise<void>; resolve: () => void }>();
   private lastReadTime: number | undefined;
   private needsReset = false;
+  private membershipError: SluiceError | undefined;
   private readonly counters = new ScaleOutCounters();
   private closing: Promise<void> | undefined;
   private reportRetry: RetryReporter = () => undefined;
@@ -214,6 +215,10 @@ export class ScaleOutGroup {
         topics: this.topics,
         ...(this.settings.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.settings.options.sessionTimeoutMs }),
         onChange: () => undefined,
+        // The membership stopped for good: the group moves this process's partitions away (and fences it), so it must not go on silently.
+        onError: (error) => {
+          this.membershipError = error;
+        },
       }),
     );
   }
@@ -259,6 +264,7 @@ export class ScaleOutGroup {
     this.settled.set(time, deferred());
     // The previous batch's commit decides where this one starts (and whether this process was fenced).
     await previous?.promise;
+    if (this.membershipError !== undefined) throw this.membershipError;
     if (this.needsReset) await this.reset();
     await this.applyAssignment();
     const topics = this.topics;
@@ -364,7 +370,7 @@ export class ScaleOutGroup {
     try {
       const commits = this.commits;
       if (commits === undefined || this.needsReset) {
-        await commits?.abort(time);
+        await commits?.abort(time).catch(() => undefined);
         return;
       }
       const changelog = (this.stores as StateStores).changelog(time, this.owned);
@@ -375,7 +381,7 @@ export class ScaleOutGroup {
         for (const { topic, records } of changelog) await tx.send(topic, records);
       }
       if (this.needsReset) {
-        await commits.abort(time);
+        await commits.abort(time).catch(() => undefined);
         return;
       }
       await commits.commit(time, { groupId: this.groupId, offsets });
