@@ -13,7 +13,9 @@
  * partitions). Records/s = input lines / seconds.
  *
  * A broker is started (scripts/kafka-broker.mjs) unless KAFKA_BROKERS names
- * one. Options: --lines N (default 200000), --processes 1,2,3, --json FILE.
+ * one. Options: --lines N (default 200000), --processes 1,2,3,
+ * --max-rate-per-partition N (default 10000 lines/s, i.e. 5,000 per partition
+ * per 500 ms batch), --json FILE.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +35,8 @@ function option(name: string): string | undefined {
 
 const LINES = Number(option('lines') ?? 200_000);
 const PROCESS_COUNTS = (option('processes') ?? '1,2,3').split(',').map(Number);
+/** Lines per second per partition: bounds each batch, so a process that joins late takes over partitions between batches rather than after one huge batch. */
+const RATE = option('max-rate-per-partition') ?? '10000';
 const JSON_FILE = option('json');
 
 interface Broker {
@@ -104,7 +108,7 @@ async function run(kafka: Kafka, brokers: string, topic: string, count: number):
   const owning = new Set<number>();
   let allOwnedAt: number | undefined;
   for (let i = 0; i < count; i++) {
-    const child = spawn(process.execPath, [BIN, 'wordcount', '--kafka', brokers, '--topic', topic, '--group', groupId, '--state', '--batch', '500ms', '--session-timeout', '6s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'wordcount', '--kafka', brokers, '--topic', topic, '--group', groupId, '--state', '--batch', '500ms', '--max-rate-per-partition', RATE, '--session-timeout', '6s'], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       stderr[i] = (stderr[i] ?? '') + text;
       if (/: partitions [\d,]+ \(/.test(text)) owning.add(i);

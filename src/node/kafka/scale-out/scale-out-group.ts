@@ -28,8 +28,8 @@ import { ensureInternalTopics } from '../changelog/internal-topics.js';
 import { GroupMembership } from '../group/group-membership.js';
 import { claimPartitions } from '../group/partition-claims.js';
 import { planRanges } from '../offset-ranges.js';
-import { chunks } from '../to-kafka.js';
 import { type RetryOptions, retrying } from '../retry.js';
+import { fencedTransaction, isFenced, voidTransaction } from './fenced-transaction.js';
 import { ScaleOutCounters, type ScaleOutMetrics } from './scale-out-metrics.js';
 import { StateStores } from './state-stores.js';
 
@@ -70,10 +70,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-function isFenced(error: unknown): boolean {
-  return error instanceof KafkaError && error.code === 'ERR_SLUICE_KAFKA_FENCED';
 }
 
 export class ScaleOutGroup {
@@ -349,19 +345,7 @@ export class ScaleOutGroup {
       this.needsReset = true;
       return voidTransaction;
     }
-    return {
-      send: async (topic, records) => {
-        if (this.needsReset) return;
-        try {
-          for (const chunk of chunks(records)) await tx.send(topic, chunk);
-        } catch (error) {
-          if (!isFenced(error)) throw error;
-          this.needsReset = true;
-        }
-      },
-      commit: (offsets) => tx.commit(offsets),
-      abort: () => tx.abort(),
-    };
+    return fencedTransaction(tx, () => this.needsReset, () => (this.needsReset = true));
   }
 
   private async commit(time: number): Promise<void> {
@@ -417,9 +401,3 @@ export class ScaleOutGroup {
     return this.closing;
   }
 }
-
-const voidTransaction: KafkaTransaction = {
-  send: async () => undefined,
-  commit: async () => undefined,
-  abort: async () => undefined,
-};
