@@ -6,3 +6,5 @@ export { kafkajsClient, type KafkajsClientOptions } from './kafkajs-client.js';
 export { planRanges, recordsPerPartition, type RateLimits } from './offset-ranges.js';
 export type { StartingOffsets } from './starting-offsets.js';
 export type * from './client.js';
+export { statePartition } from './changelog/state-keys.js';
+export { changelogTopicName } from './changelog/changelog-topic.js';
