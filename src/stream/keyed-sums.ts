@@ -121,9 +121,12 @@ export class KeyedSums<K> {
    */
   put(pairs: readonly Pair<K, number | undefined>[]): void {
     const present: Pair<K, number>[] = [];
-    for (const [key] of pairs) {
-      const current = this.get(key);
-      if (current !== undefined) present.push([key, current]);
+    // Restoring into an empty table (a new process, or after dropping everything) needs no lookup per key.
+    if (this.size > 0) {
+      for (const [key] of pairs) {
+        const current = this.get(key);
+        if (current !== undefined) present.push([key, current]);
+      }
     }
     if (present.length > 0) this.subtract(present, true);
     this.add(pairs.filter((pair): pair is Pair<K, number> => pair[1] !== undefined));

@@ -17,7 +17,7 @@ const PUBLIC_API = [
   'DEFAULT_RECEIVER_BUFFER_BYTES', 'DStream', 'Executor', 'FileSink', 'IllegalStateError', 'InMemoryCheckpointStore', 'InMemoryFileSink', 'InputError',
   'InvalidArgumentError', 'KafkaError', 'JobError', 'KernelError', 'Kernels', 'KernelsChoice', 'KernelsKind', 'LoadKernelsOptions', 'Logger', 'MALFORMED_RECORDS_COUNTER', 'ManualClock', 'MapResult',
   'MapWithStateDStream', 'MappingFunction', 'NumericOverflowError', 'OutputError', 'Pair', 'PairSource', 'QueueStreamOptions', 'Receiver', 'ReceiverHost', 'ReceiverInfo',
-  'RecordBatch', 'RecordBatchBuilderOptions', 'RecoveryOptions', 'SluiceError', 'State', 'StateDStream', 'StateDiscardError', 'StateSpec', 'StreamingContext', 'StreamingContextOptions', 'StreamingListener',
+  'RecordBatch', 'RecordBatchBuilderOptions', 'RecoveryOptions', 'ScaleOutError', 'SluiceError', 'State', 'StateDStream', 'StateDiscardError', 'StateSpec', 'StreamingContext', 'StreamingContextOptions', 'StreamingListener',
   'SystemClock', 'UpdateStateFunction', 'UpdateStateOptions', 'WorkerPoolOptions', 'browserExecutor', 'canRunWorkerPool', 'consoleLogger', 'count',
   'createKernels', 'defaultKernels', 'delimitedField', 'inlineExecutor', 'jsKernels', 'keyValueFields', 'loadKernels', 'max', 'min', 'naturalOrder', 'nonZero',
   'pairWithOne', 'runningSum', 'setDefaultKernels', 'silentLogger', 'splitWhitespace', 'subtract', 'sum',

@@ -108,6 +108,20 @@ export interface KafkaClient {
   /** `transactionTimeoutMs`: how long the broker waits for a crashed producer before aborting its transaction. */
   transactionalProducer(transactionalId: string, options?: { transactionTimeoutMs?: number }): Promise<TransactionalProducerPort>;
   close(): Promise<void>;
+
+  // Scale-out internal topics (changelog and repartition topics).
+  /** Creates each topic that does not exist yet (an existing one is left as it is, whatever its settings); resolves once the new ones have leaders. */
+  createTopics(topics: readonly NewTopic[]): Promise<void>;
+}
+
+/** A topic to create (scale-out's changelog and repartition topics). */
+export interface NewTopic {
+  readonly topic: string;
+  readonly partitions: number;
+  /** Default: the broker's default.replication.factor. */
+  readonly replicationFactor?: number;
+  /** Topic settings, e.g. { 'cleanup.policy': 'compact' }. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** 'topic:partition', the key of a partition in maps. */

@@ -15,6 +15,7 @@ import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLev
 import type {
   CommittedOffset, GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
 } from './client.js';
+import type { NewTopic } from './client.js';
 import { KafkaError } from '../../errors.js';
 import { toKafkaError } from './kafka-errors.js';
 import { KafkajsRangeReader, type RangeReaderOptions } from './kafkajs-range-reader.js';
@@ -201,6 +202,23 @@ class KafkajsClient implements KafkaClient {
       begin,
       close: () => this.disconnect(producer),
     };
+  }
+
+  // Scale-out internal topics. One request per topic: kafkajs skips waiting for leaders when any topic of a request already existed.
+  async createTopics(topics: readonly NewTopic[]): Promise<void> {
+    for (const { topic, partitions, replicationFactor, config } of topics) {
+      await this.call(`creating topic ${topic}`, (admin) =>
+        admin.createTopics({
+          topics: [{
+            topic,
+            numPartitions: partitions,
+            ...(replicationFactor === undefined ? {} : { replicationFactor }),
+            configEntries: Object.entries(config ?? {}).map(([name, value]) => ({ name, value })),
+          }],
+          waitForLeaders: true,
+        }),
+      );
+    }
   }
 
   private readonly producerClosers = new Map<Producer, () => Promise<void>>();

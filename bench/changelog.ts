@@ -1,0 +1,207 @@
+/**
+ * `npm run bench:changelog`: the size and restore time of a scale-out
+ * changelog holding 1 million keys (issue 11).
+ *
+ * The state is a running word count's: keys `w0` … `w999999`, each a count.
+ * It is written the way scale-out writes it — changelogRecords of each
+ * batch's changes, in transactions of a transactional producer — to a
+ * compacted topic of 6 partitions: first every key once, then a tenth of
+ * the keys again (later batches), so the log holds more records than keys.
+ * Then:
+ *  - restoreChangelog of all partitions (read to the last stable offset,
+ *    last record per key, decode) and of one partition (what a process
+ *    gaining one partition of six reads);
+ *  - restoreEntries of the million entries into updateStateByKey(runningSum)'s
+ *    kernel table;
+ *  - baseline, in the same run on the same topic: a plain kafkajs consumer
+ *    reading every record (read_committed) without decoding anything.
+ * Sizes: records and key+value bytes read; bytes on disk of the topic's
+ * partitions (the broker's log segments, when the broker is the one this
+ * script starts; compaction only cleans closed segments, so it is the
+ * uncompacted size).
+ *
+ * A broker is started (scripts/kafka-broker.mjs) unless KAFKA_BROKERS names
+ * one. Options: --keys N (default 1000000), --partitions N (default 6),
+ * --json FILE.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { ManualClock, runningSum, StreamingContext, type Pair } from '../src/index.js';
+import { kafkajsClient } from '../src/node/kafka/kafkajs-client.js';
+import type { KafkaClient } from '../src/node/kafka/client.js';
+import { changelogRecords } from '../src/node/kafka/changelog/changelog-topic.js';
+import { ensureInternalTopics } from '../src/node/kafka/changelog/internal-topics.js';
+import { restoreChangelog } from '../src/node/kafka/changelog/restore-changelog.js';
+import type { StateChange } from '../src/stream/partitioned-state.js';
+
+interface Broker {
+  readonly brokers: string;
+  readonly home?: string;
+  stop(): Promise<void>;
+}
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+
+const KEYS = option('keys', 1_000_000);
+const PARTITIONS = option('partitions', 6);
+const UPDATED_FRACTION = 0.1;
+const CHANGES_PER_TRANSACTION = 100_000;
+const RECORDS_PER_SEND = 10_000;
+const jsonIndex = process.argv.indexOf('--json');
+const JSON_FILE = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
+
+async function broker(): Promise<Broker> {
+  const given = process.env.KAFKA_BROKERS;
+  if (given !== undefined && given !== '') return { brokers: given, stop: async () => {} };
+  const script = new URL('../../scripts/kafka-broker.mjs', import.meta.url).href;
+  const { startBroker } = (await import(script)) as { startBroker: () => Promise<Broker> };
+  return startBroker();
+}
+
+/** Writes `changes` as changelog records, CHANGES_PER_TRANSACTION per transaction; returns the ms taken. */
+async function writeChanges(client: KafkaClient, topic: string, changes: readonly StateChange[]): Promise<number> {
+  const started = performance.now();
+  const id = `bench-changelog-${randomUUID()}`;
+  const producer = await client.transactionalProducer(id);
+  await producer.fence();
+  for (let t = 0; t < changes.length; t += CHANGES_PER_TRANSACTION) {
+    const tx = await producer.begin();
+    for (let s = t; s < Math.min(t + CHANGES_PER_TRANSACTION, changes.length); s += RECORDS_PER_SEND) {
+      await tx.send(topic, changelogRecords(changes.slice(s, Math.min(s + RECORDS_PER_SEND, t + CHANGES_PER_TRANSACTION, changes.length)), PARTITIONS));
+    }
+    await tx.commit();
+  }
+  await producer.close();
+  // Fencing waits for the last commit's markers, as a process claiming the partitions does before restoring.
+  const successor = await client.transactionalProducer(id);
+  await successor.fence();
+  await successor.close();
+  return performance.now() - started;
+}
+
+/** Baseline: every record of `topic` read by a plain kafkajs consumer (read_committed), nothing decoded. */
+async function plainConsume(brokers: string, topic: string, ends: ReadonlyMap<number, number>): Promise<{ ms: number; records: number; bytes: number }> {
+  const kafka = new Kafka({ clientId: 'bench-changelog', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const started = performance.now();
+  const consumer = kafka.consumer({ groupId: `bench-changelog-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let records = 0;
+  let bytes = 0;
+  const remaining = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
+  await new Promise<void>((resolve, reject) => {
+    const done = (partition: number, last: number): void => {
+      if (last + 1 >= (ends.get(partition) ?? 0)) remaining.delete(partition);
+      if (remaining.size === 0) resolve();
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => done(payload.partition, Number(payload.lastOffset)));
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            records++;
+            bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+          }
+        },
+      })
+      .catch(reject);
+  });
+  const ms = performance.now() - started;
+  await consumer.disconnect();
+  return { ms, records, bytes };
+}
+
+/** Bytes of the topic's partition folders in the broker's data dir (undefined when the broker is not ours). */
+function bytesOnDisk(home: string | undefined, topic: string): number | undefined {
+  if (home === undefined) return undefined;
+  const data = join(home, 'data');
+  let total = 0;
+  for (const dir of readdirSync(data).filter((d) => d.startsWith(`${topic}-`))) {
+    for (const file of readdirSync(join(data, dir))) total += statSync(join(data, dir, file)).size;
+  }
+  return total;
+}
+
+/** restoreEntries of `entries` into a fresh updateStateByKey(runningSum) (a kernel table); returns ms. */
+function restoreIntoKernelTable(entries: readonly [unknown, unknown][]): { ms: number; onKernelTable: boolean } {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const state = ssc.queueStream<Pair<string, number>>([]).updateStateByKey(runningSum);
+  state.enablePartitionedState();
+  const started = performance.now();
+  state.restoreEntries(entries);
+  const ms = performance.now() - started;
+  const onKernelTable = state.onKernelTable;
+  let keys = 0;
+  for (const _ of state.stateKeys()) keys++;
+  if (keys !== entries.length) throw new Error(`restoreEntries kept ${keys} keys of ${entries.length}`);
+  state.release();
+  return { ms, onKernelTable };
+}
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+
+async function main(): Promise<void> {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const started = await broker();
+  const client = kafkajsClient({ brokers: started.brokers.split(',') });
+  try {
+    const topic = `bench-${randomUUID().slice(0, 8)}-counts-changelog`;
+    await ensureInternalTopics(client, [{ topic, partitions: PARTITIONS, compacted: true, replicationFactor: 1 }]);
+    const all: StateChange[] = Array.from({ length: KEYS }, (_, i) => [`w${i}`, 1 + (i % 1000)]);
+    const step = Math.round(1 / UPDATED_FRACTION);
+    const updates: StateChange[] = [];
+    for (let i = 0; i < KEYS; i += step) updates.push([`w${i}`, 5000 + (i % 1000)]);
+    const writeMs = (await writeChanges(client, topic, all)) + (await writeChanges(client, topic, updates));
+    const ends = new Map((await client.latestOffsets([topic])).map((p) => [p.partition, p.offset]));
+    const partitions = Array.from({ length: PARTITIONS }, (_, p) => p);
+
+    const baseline = await plainConsume(started.brokers, topic, ends);
+    const whole = await restoreChangelog(client, topic, partitions);
+    if (whole.entries.length !== KEYS) throw new Error(`restored ${whole.entries.length} keys, expected ${KEYS}`);
+    const restoredUpdate = whole.entries.find(([k]) => k === 'w0');
+    if (restoredUpdate?.[1] !== 5000) throw new Error(`w0 restored as ${String(restoredUpdate?.[1])}, expected its last state 5000`);
+    const one = await restoreChangelog(client, topic, [0]);
+    const table = restoreIntoKernelTable(whole.entries);
+    const disk = bytesOnDisk(started.home, topic);
+
+    const result = {
+      keys: KEYS,
+      partitions: PARTITIONS,
+      records: whole.records,
+      recordBytes: whole.bytes,
+      diskBytes: disk ?? null,
+      writeMs: Math.round(writeMs),
+      restoreAllMs: Math.round(whole.ms),
+      restoreOnePartitionMs: Math.round(one.ms),
+      restoreOnePartitionKeys: one.entries.length,
+      restoreEntriesIntoTableMs: Math.round(table.ms),
+      onKernelTable: table.onKernelTable,
+      baselineConsumeMs: Math.round(baseline.ms),
+      baselineRecords: baseline.records,
+      restoreVsBaseline: Number((whole.ms / baseline.ms).toFixed(2)),
+      loadAverageAtStart: load,
+      loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '),
+    };
+    console.log(`Changelog of ${KEYS.toLocaleString('en')} keys in ${PARTITIONS} partitions (${whole.records.toLocaleString('en')} records: every key once, then ${updates.length.toLocaleString('en')} updated)`);
+    console.log(`  size:    ${mb(whole.bytes)} MB of keys and values${disk === undefined ? '' : `, ${mb(disk)} MB on disk (log segments, uncompacted)`}`);
+    console.log(`  write:   ${(writeMs / 1000).toFixed(1)} s in transactions of ${CHANGES_PER_TRANSACTION.toLocaleString('en')} (${Math.round(whole.records / (writeMs / 1000)).toLocaleString('en')} records/s)`);
+    console.log(`  restore: all partitions ${(whole.ms / 1000).toFixed(2)} s (${Math.round(whole.records / (whole.ms / 1000)).toLocaleString('en')} records/s), ` +
+      `one partition ${(one.ms / 1000).toFixed(2)} s (${one.entries.length.toLocaleString('en')} keys)`);
+    console.log(`  restoreEntries into the runningSum ${table.onKernelTable ? 'kernel table' : 'JS map'}: ${(table.ms / 1000).toFixed(2)} s`);
+    console.log(`  baseline: plain kafkajs consumer reading the same records ${(baseline.ms / 1000).toFixed(2)} s → restore = ${result.restoreVsBaseline}× baseline`);
+    console.log(`  load average at start ${load}, at end ${result.loadAverageAtEnd}`);
+    if (JSON_FILE !== undefined) writeFileSync(JSON_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await client.close();
+    await started.stop();
+  }
+}
+
+await main();

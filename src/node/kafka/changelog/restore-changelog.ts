@@ -1,0 +1,75 @@
+/**
+ * Reads the state of some partitions back from an operator's changelog
+ * topic: each partition from its log start to its last stable offset, with
+ * read_committed (records of aborted transactions, such as a fenced
+ * process's last batch, are skipped). The last record of each key wins; a
+ * tombstone (null value) removes the key. Only the surviving values are
+ * decoded.
+ */
+import type { KafkaClient, OffsetRange } from '../client.js';
+import { changelogCorrupt, decodeChangelogKey, decodeChangelogValue } from './changelog-topic.js';
+
+export interface RestoredState {
+  /** `[key, state]` of every key with state, partition by partition, each in the order its keys first appeared. */
+  readonly entries: [unknown, unknown][];
+  /** Changelog records read (tombstones and overwritten states included). */
+  readonly records: number;
+  /** Bytes of those records' keys and values. */
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+export interface RestoreOptions {
+  /** Offsets read per request and partition, bounding memory while records are folded; default 50,000. */
+  readonly chunkRecords?: number;
+}
+
+export async function restoreChangelog(client: KafkaClient, topic: string, partitions: readonly number[], options: RestoreOptions = {}): Promise<RestoredState> {
+  const started = performance.now();
+  const chunk = options.chunkRecords ?? 50_000;
+  const wanted = new Set(partitions);
+  const [starts, ends] = await Promise.all([client.earliestOffsets([topic]), client.latestOffsets([topic])]);
+  const endOf = new Map(ends.map((p) => [p.partition, p.offset]));
+  let pending: OffsetRange[] = starts
+    .filter((p) => wanted.has(p.partition))
+    .map((p) => ({ topic, partition: p.partition, fromOffset: p.offset, untilOffset: endOf.get(p.partition) ?? p.offset }))
+    .filter((r) => r.untilOffset > r.fromOffset);
+  // Per partition: the raw value of each key's last record, by the key's text (unique per key).
+  const latest = new Map<number, Map<string, Uint8Array>>();
+  let records = 0;
+  let bytes = 0;
+  if (pending.length > 0) {
+    const reader = await client.rangeReader([topic]);
+    try {
+      while (pending.length > 0) {
+        const ranges = pending.map((r) => ({ ...r, untilOffset: Math.min(r.untilOffset, r.fromOffset + chunk) }));
+        const read = await reader.read(ranges);
+        ranges.forEach((range, i) => {
+          let values = latest.get(range.partition);
+          if (values === undefined) latest.set(range.partition, (values = new Map()));
+          for (const record of read[i] ?? []) {
+            records++;
+            bytes += (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0);
+            if (record.key === null) throw changelogCorrupt(`${topic}[${record.partition}]@${record.offset}`, 'it has no key');
+            // latin1: one char per byte, so equal key bytes give equal texts (and cheaply).
+            const keyText = Buffer.from(record.key.buffer, record.key.byteOffset, record.key.byteLength).toString('latin1');
+            if (record.value === null) values.delete(keyText);
+            else values.set(keyText, record.value);
+          }
+        });
+        pending = pending.map((r, i) => ({ ...r, fromOffset: (ranges[i] as OffsetRange).untilOffset })).filter((r) => r.untilOffset > r.fromOffset);
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+  const entries: [unknown, unknown][] = [];
+  for (const [partition, values] of [...latest].sort(([a], [b]) => a - b)) {
+    for (const [keyText, value] of values) {
+      const key = Buffer.from(keyText, 'latin1');
+      const where = `${topic}[${partition}] key ${key.toString('utf8')}`;
+      entries.push([decodeChangelogKey(key, where), decodeChangelogValue(value, where)]);
+    }
+  }
+  return { entries, records, bytes, ms: performance.now() - started };
+}
