@@ -109,6 +109,12 @@ export class ScaleOutGroup {
     this.groupId = settings.groupId;
     this.client = settings.client;
     context.beforeStart(() => {
+      if (context.checkpointStore !== undefined) {
+        throw new InvalidArgumentError(
+          `Kafka scale-out (group ${this.groupId}) keeps state in changelog topics and positions in the group's committed offsets; ` +
+            'a checkpoint store would restore state the changelogs already hold: leave out ssc.checkpoint(...) / getOrCreate.',
+        );
+      }
       this.stores = StateStores.of(context.graph, this.groupId);
     });
     context.addAfterBatchHook((time) => this.commit(time));
