@@ -67,7 +67,8 @@ export class ToKafkaDStream<T> extends ForEachDStream<T> {
     if (typeof topic !== 'string' || topic === '') throw new InvalidArgumentError('toKafka needs the name of an existing topic');
     const sources = kafkaSources(parent);
     const transactional = sources.filter((s) => s.exactlyOnce);
-    if (transactional.length > 1) throw new InvalidArgumentError('toKafka: the stream reads from more than one exactly-once Kafka stream; one batch can commit only one of them with its output');
+    // The streams of one scale-out group (its source and repartition topics) share one transaction per batch.
+    if (new Set(transactional.map((s) => s.scaleOutGroup ?? s)).size > 1) throw new InvalidArgumentError('toKafka: the stream reads from more than one exactly-once Kafka stream; one batch can commit only one of them with its output');
     const source = transactional[0];
     if (source !== undefined && (options.brokers !== undefined || options.client !== undefined)) {
       throw new InvalidArgumentError('toKafka: an exactly-once stream writes in its own transaction, so its output goes to the cluster it reads from; leave out brokers/client');

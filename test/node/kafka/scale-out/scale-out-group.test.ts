@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { InMemoryCheckpointStore, StreamingContext, pairWithOne, runningSum, splitWhitespace, sum } from '../../../../src/index.js';
-import { kafkaDirectStream, kafkaValues, repartitionThroughKafka } from '../../../../src/node/index.js';
+import { kafkaDirectStream, kafkaValues, repartitionThroughKafka, toKafka } from '../../../../src/node/index.js';
 
 // Nothing here connects: the graph is refused before start() reaches the broker (port 9 is never listened on).
 const BROKERS = '127.0.0.1:9';
@@ -37,5 +37,14 @@ describe('scale-out graphs refused before anything starts', () => {
   it('repartitionThroughKafka on a stream that does not come from a scale-out Kafka stream', () => {
     const ssc = new StreamingContext({ batchIntervalMs: 100, logger: null });
     assert.throws(() => repartitionThroughKafka(wordPairs(ssc, false)), /needs a stream read with kafkaDirectStream\(ssc, \{ \.\.\., scaleOut: true \}\)/);
+  });
+});
+
+describe('toKafka in a scale-out group', () => {
+  it('writes a stream made of the source and the repartitioned pairs into the one transaction of the group', () => {
+    const ssc = new StreamingContext({ batchIntervalMs: 100, logger: null });
+    const pairs = wordPairs(ssc).reduceByKey(sum);
+    const both = pairs.union(repartitionThroughKafka(pairs));
+    assert.doesNotThrow(() => toKafka(both, 'out'));
   });
 });
