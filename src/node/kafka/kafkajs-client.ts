@@ -16,7 +16,7 @@ import type {
   CommittedOffset, GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
 } from './client.js';
 import type { NewTopic } from './client.js';
-import { KafkaError } from '../../errors.js';
+import { KafkaError, SluiceError } from '../../errors.js';
 import { toKafkaError } from './kafka-errors.js';
 import { KafkajsRangeReader, type RangeReaderOptions } from './kafkajs-range-reader.js';
 
@@ -204,7 +204,7 @@ class KafkajsClient implements KafkaClient {
     };
   }
 
-  // Scale-out internal topics. One request per topic: kafkajs skips waiting for leaders when any topic of a request already existed.
+  // Scale-out internal topics. One request per topic, each followed by a wait for its leaders (see awaitLeaders).
   async createTopics(topics: readonly NewTopic[]): Promise<void> {
     for (const { topic, partitions, replicationFactor, config } of topics) {
       await this.call(`creating topic ${topic}`, (admin) =>
@@ -215,9 +215,33 @@ class KafkajsClient implements KafkaClient {
             ...(replicationFactor === undefined ? {} : { replicationFactor }),
             configEntries: Object.entries(config ?? {}).map(([name, value]) => ({ name, value })),
           }],
-          waitForLeaders: true,
+          waitForLeaders: false,
         }),
       );
+      await this.awaitLeaders(topic);
+    }
+  }
+
+  /**
+   * Waits until every partition of `topic` has a leader. A topic just
+   * created — here, or by another process of the group at the same moment
+   * (which then gets TOPIC_ALREADY_EXISTS) — is briefly unknown to the
+   * broker's metadata or leaderless; kafkajs's own wait retries only the latter.
+   */
+  private async awaitLeaders(topic: string, timeoutMs = 30_000): Promise<void> {
+    const giveUpAt = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: [found] } = await this.call(`describing topic ${topic}`, (admin) => admin.fetchTopicMetadata({ topics: [topic] }));
+        if (found !== undefined && found.partitions.length > 0 && found.partitions.every((p) => p.leader >= 0)) return;
+      } catch (error) {
+        const settling = error instanceof SluiceError && (error.code === 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC' || error.retriable);
+        if (!settling || Date.now() > giveUpAt) throw error;
+      }
+      if (Date.now() > giveUpAt) {
+        throw new KafkaError('ERR_SLUICE_KAFKA_BROKER_DOWN', `Topic ${topic} still has partitions without a leader after ${timeoutMs} ms; check the brokers.`, { retriable: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

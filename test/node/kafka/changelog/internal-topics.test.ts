@@ -38,6 +38,18 @@ describe('ensureInternalTopics against a real broker', () => {
     await ensureInternalTopics(client, []);
   });
 
+  it('processes creating the same topics at the same moment all succeed once the topics have leaders', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const topics = [{ topic: `race-${suffix}-changelog`, partitions: 6, compacted: true }, { topic: `race-${suffix}-repartition`, partitions: 6, compacted: false }];
+    const clients = [0, 1, 2].map(() => kafkajsClient({ brokers: kafkaBrokers().split(',') }));
+    try {
+      await Promise.all(clients.map((c) => ensureInternalTopics(c, topics)));
+      for (const c of clients) assert.equal((await c.partitions(topics.map((t) => t.topic))).length, 12);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
   it('an existing topic with another partition count is refused with ERR_SLUICE_SCALE_OUT_TOPIC_MISMATCH', async () => {
     const existing = await createTopic('internal-mismatch', 3);
     await assert.rejects(ensureInternalTopics(client, [{ topic: existing, partitions: 6, compacted: true }]), {
