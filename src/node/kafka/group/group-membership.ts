@@ -116,12 +116,17 @@ export class GroupMembership {
       pauseAll();
       const generation = joined.last();
       if (generation === undefined || generation.memberId !== payload.memberId) {
-        self.fail(new KafkaError('ERR_SLUICE_KAFKA', `Joined group ${options.groupId} without learning its generation; this kafkajs version is not supported by scale-out mode.`), settle);
+        self.fail(new KafkaError('ERR_SLUICE_KAFKA', `Joined group ${options.groupId} without learning its generation; this kafkajs version is not supported by scale-out mode.`), settle, options.onError);
         return;
       }
       self.current = { generation: generation.generationId, memberId: payload.memberId, partitions: ownedTasks(payload.memberAssignment, topics) };
       settle?.resolve();
-      options.onChange?.(self.current);
+      try {
+        options.onChange?.(self.current);
+      } catch (error) {
+        // Thrown into kafkajs's join it would crash the consumer; the membership itself is fine.
+        options.onError?.(new KafkaError('ERR_SLUICE_KAFKA', `The onChange callback of group ${options.groupId} threw: ${String(error)}`, { cause: error }));
+      }
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) self.fail(toKafkaError(payload.error, `keeping this process in group ${options.groupId}`), settle, options.onError);
