@@ -102,6 +102,8 @@ export class GroupMembership {
       // The fetch loop only sleeps (everything is paused) and heartbeats in between; a short wait keeps heartbeats on time.
       maxWaitTimeInMs: Math.min(100, heartbeatInterval),
       allowAutoTopicCreation: false,
+      // kafkajs restarts a crashed consumer, even one disconnected while it was still joining (it would then rejoin on its own, forever).
+      retry: { retries: 5, restartOnFailure: async () => membership?.left !== true },
     });
     if (cluster === undefined || generations === undefined) throw new Error('kafkajs did not create the partition assigner with the consumer');
     const self = new GroupMembership(consumer, cluster, options.groupId, topics);

@@ -126,6 +126,19 @@ describe('GroupMembership (real broker)', () => {
     );
   });
 
+  it('a join that gets no assignment in time fails retriably and leaves nothing behind; leave() is final', async () => {
+    const topic = await createTopic('group-timeout', 6);
+    const groupId = `g-timeout-${randomUUID()}`;
+    await assert.rejects(join({ groupId, topics: [topic], joinTimeoutMs: 1 }), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_COORDINATOR' && e.retriable);
+    const a = await join({ groupId, topics: [topic] });
+    await waitFor(() => a.assignment()?.partitions.length === ALL.length, 'the timed-out member to be gone: the next one owns every task', 30_000);
+    const generation = (a.assignment() as GroupAssignment).generation;
+    await a.leave();
+    await a.leave();
+    assert.equal(a.assignment(), undefined);
+    await assert.rejects(a.commitClaims([{ topic, partition: 0, offset: 1, metadata: 'sluice-a' }], generation), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_REBALANCED' && /no longer in the group/.test(e.message));
+  });
+
   it('a topic that does not exist fails the join with ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', async () => {
     await assert.rejects(join({ groupId: `g-missing-${randomUUID()}`, topics: ['no-such-topic-sluice-group'] }), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC');
   });
