@@ -137,12 +137,8 @@ export class GroupMembership {
     const timeoutMs = options.joinTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [...topics] });
-      } catch (error) {
-        throw toKafkaError(error, `joining group ${options.groupId}`);
-      }
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics] });
       coPartitionedCount(new Map(topics.map((topic) => [topic, self.cluster.findTopicPartitionMetadata(topic).length])));
       const running = consumer.run({
         autoCommit: false,
