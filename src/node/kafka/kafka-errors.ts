@@ -28,8 +28,10 @@ const BROKER_DOWN_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionC
 
 /** `what` names the operation for the message, e.g. "reading offsets of topic words". */
 export function toKafkaError(error: unknown, what: string): SluiceError {
-  if (error instanceof SluiceError) return error;
   const errors = chain(error);
+  // sluice's own error raised inside kafkajs (e.g. by the scale-out assignor) comes back wrapped: it already says what to do.
+  const own = errors.find((e): e is SluiceError => e instanceof SluiceError);
+  if (own !== undefined) return own;
   const types = errors.map((e) => e.type ?? '');
   const names = errors.map((e) => e.name ?? '');
   const detail = errors.map((e) => e.message).filter((m) => m !== undefined && m !== '').at(-1) ?? String(error);

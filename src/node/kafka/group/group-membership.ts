@@ -102,6 +102,8 @@ export class GroupMembership {
       // The fetch loop only sleeps (everything is paused) and heartbeats in between; a short wait keeps heartbeats on time.
       maxWaitTimeInMs: Math.min(100, heartbeatInterval),
       allowAutoTopicCreation: false,
+      // kafkajs restarts a crashed consumer, even one disconnected while it was still joining (it would then rejoin on its own, forever).
+      retry: { retries: 5, restartOnFailure: async () => membership?.left !== true },
     });
     if (cluster === undefined || generations === undefined) throw new Error('kafkajs did not create the partition assigner with the consumer');
     const self = new GroupMembership(consumer, cluster, options.groupId, topics);
@@ -116,12 +118,17 @@ export class GroupMembership {
       pauseAll();
       const generation = joined.last();
       if (generation === undefined || generation.memberId !== payload.memberId) {
-        self.fail(new KafkaError('ERR_SLUICE_KAFKA', `Joined group ${options.groupId} without learning its generation; this kafkajs version is not supported by scale-out mode.`), settle);
+        self.fail(new KafkaError('ERR_SLUICE_KAFKA', `Joined group ${options.groupId} without learning its generation; this kafkajs version is not supported by scale-out mode.`), settle, options.onError);
         return;
       }
       self.current = { generation: generation.generationId, memberId: payload.memberId, partitions: ownedTasks(payload.memberAssignment, topics) };
       settle?.resolve();
-      options.onChange?.(self.current);
+      try {
+        options.onChange?.(self.current);
+      } catch (error) {
+        // Thrown into kafkajs's join it would crash the consumer; the membership itself is fine.
+        options.onError?.(new KafkaError('ERR_SLUICE_KAFKA', `The onChange callback of group ${options.groupId} threw: ${String(error)}`, { cause: error }));
+      }
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) self.fail(toKafkaError(payload.error, `keeping this process in group ${options.groupId}`), settle, options.onError);
@@ -130,12 +137,8 @@ export class GroupMembership {
     const timeoutMs = options.joinTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [...topics] });
-      } catch (error) {
-        throw toKafkaError(error, `joining group ${options.groupId}`);
-      }
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics] });
       coPartitionedCount(new Map(topics.map((topic) => [topic, self.cluster.findTopicPartitionMetadata(topic).length])));
       const running = consumer.run({
         autoCommit: false,

@@ -67,6 +67,33 @@ describe('co-partitioned assignment', () => {
     assert.equal(moved(before, result), 1);
   });
 
+  it('moves the fewest tasks balance allows, over random sequences of members joining and leaving', () => {
+    let seed = 11;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let scenario = 0; scenario < 200; scenario++) {
+      const partitions = 1 + random(16);
+      let owned = new Map<string, number[]>();
+      let next = 0;
+      for (let step = 0; step < 6; step++) {
+        const stay = [...owned.keys()].filter(() => random(4) !== 0);
+        const joining = Array.from({ length: random(3) + (stay.length === 0 ? 1 : 0) }, () => `m${String(next++).padStart(3, '0')}`);
+        const members = [...stay.map((memberId) => ({ memberId, owned: owned.get(memberId) ?? [], generation: step })), ...fresh(...joining)];
+        const result = assignTasks(members, partitions);
+        assertPartitioned(result, partitions);
+        // The least any balanced assignment must move: the leavers' tasks, plus what stayers own beyond their share, the larger shares going to those owning most.
+        const base = Math.floor(partitions / members.length);
+        const keptCounts = members.map((m) => m.owned.length).sort((a, b) => b - a);
+        const excess = keptCounts.reduce((sum, count, i) => sum + Math.max(0, count - (base + (i < partitions % members.length ? 1 : 0))), 0);
+        const leavers = [...owned].filter(([id]) => !stay.includes(id)).reduce((sum, [, tasks]) => sum + tasks.length, 0);
+        assert.equal(moved(Object.fromEntries(owned), result), leavers + excess, `scenario ${scenario} step ${step}`);
+        owned = result;
+      }
+    }
+  });
+
   it('settles a task two members both report in favour of the later generation', () => {
     const result = assignTasks(
       [

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { AssignerProtocol } from 'kafkajs';
 import { InvalidArgumentError, KafkaError } from '../../../../src/errors.js';
@@ -8,6 +10,7 @@ import { waitFor } from '../../fake-receiver-host.js';
 import { committedOffsets, createTopic, kafkaBrokers, produceLines, testKafka } from '../broker.js';
 
 const ALL = [0, 1, 2, 3, 4, 5];
+const WORKER = fileURLToPath(new URL('./member-worker.js', import.meta.url));
 
 /** Each topic's partitions per member, as the broker holds the group's assignment (not as the members report it). */
 async function brokerAssignments(groupId: string): Promise<Map<string, Record<string, number[]>>> {
@@ -89,12 +92,55 @@ describe('GroupMembership (real broker)', () => {
     assert.deepEqual([...(await committedOffsets(groupId, topic)).values()].filter((o) => o >= 0), [], 'nothing committed');
   });
 
+  it('a member killed with SIGKILL loses its tasks to the others once its session times out', async () => {
+    const topic = await createTopic('group-killed', 6);
+    const groupId = `g-killed-${randomUUID()}`;
+    const a = await join({ groupId, topics: [topic], sessionTimeoutMs: 2000 });
+    const child = spawn(process.execPath, [WORKER, kafkaBrokers(), groupId, topic, '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    let childAssignment: GroupAssignment | undefined;
+    let childErrors = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter((l) => l !== '')) childAssignment = JSON.parse(line) as GroupAssignment;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (childErrors += chunk));
+    await waitFor(
+      () => childAssignment !== undefined && childAssignment.generation === a.assignment()?.generation && a.assignment()?.partitions.length === 3,
+      `the child member to share the tasks (child stderr: ${childErrors})`,
+      30_000,
+    );
+    const before = a.assignment() as GroupAssignment;
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await waitFor(() => a.assignment()?.partitions.length === 6, 'the survivor to own every task', 30_000);
+    assert.ok((a.assignment()?.generation ?? 0) > before.generation);
+    // Not before the broker gave up on the dead member's heartbeats (it never left the group).
+    assert.ok(Date.now() - killedAt >= 1500, `took over after ${Date.now() - killedAt} ms`);
+  });
+
   it('refuses topics with different partition counts before joining', async () => {
     const [six, three] = [await createTopic('group-six', 6), await createTopic('group-three', 3)];
     await assert.rejects(
       join({ groupId: `g-mixed-${randomUUID()}`, topics: [six, three] }),
       (e: unknown) => e instanceof InvalidArgumentError && /same number of partitions/.test(e.message) && e.message.includes(`${three}: 3`),
     );
+  });
+
+  it('a join that gets no assignment in time fails retriably and leaves nothing behind; leave() is final', async () => {
+    const topic = await createTopic('group-timeout', 6);
+    const groupId = `g-timeout-${randomUUID()}`;
+    await assert.rejects(join({ groupId, topics: [topic], joinTimeoutMs: 1 }), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_COORDINATOR' && e.retriable);
+    const a = await join({ groupId, topics: [topic] });
+    await waitFor(() => a.assignment()?.partitions.length === ALL.length, 'the timed-out member to be gone: the next one owns every task', 30_000);
+    const generation = (a.assignment() as GroupAssignment).generation;
+    await a.leave();
+    await a.leave();
+    assert.equal(a.assignment(), undefined);
+    await assert.rejects(a.commitClaims([{ topic, partition: 0, offset: 1, metadata: 'sluice-a' }], generation), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_REBALANCED' && /no longer in the group/.test(e.message));
+  });
+
+  it('a topic that does not exist fails the join with ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', async () => {
+    await assert.rejects(join({ groupId: `g-missing-${randomUUID()}`, topics: ['no-such-topic-sluice-group'] }), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC');
   });
 
   it('commits a claim with metadata for the current generation; refuses one for a past generation or for partitions it does not own', async () => {
@@ -120,6 +166,8 @@ describe('GroupMembership (real broker)', () => {
     const groupId = `g-dropped-${randomUUID()}`;
     // A slow heartbeat and a short rebalance timeout: when b joins, a does not rejoin in time and the broker drops it, while a still believes its generation.
     const a = await join({ groupId, topics: [topic], sessionTimeoutMs: 60_000, heartbeatIntervalMs: 30_000, rebalanceTimeoutMs: 2000 });
+    // kafkajs rejoins by itself when its first offset lookups meet a new topic's metadata still settling; let that pass first.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const stale = a.assignment() as GroupAssignment;
     const b = await join({ groupId, topics: [topic], sessionTimeoutMs: 60_000, heartbeatIntervalMs: 30_000, rebalanceTimeoutMs: 2000 });
     assert.deepEqual(b.assignment()?.partitions, ALL, 'b took every task: a was dropped');
