@@ -15,7 +15,8 @@
  * A broker is started (scripts/kafka-broker.mjs) unless KAFKA_BROKERS names
  * one. Options: --lines N (default 200000), --processes 1,2,3,
  * --max-rate-per-partition N (default 10000 lines/s, i.e. 5,000 per partition
- * per 500 ms batch), --json FILE.
+ * per 500 ms batch), --repeat R (runs per process count; the median draining
+ * rate is compared), --json FILE.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,8 @@ const PROCESS_COUNTS = (option('processes') ?? '1,2,3').split(',').map(Number);
 /** Lines per second per partition: bounds each batch, so a process that joins late takes over partitions between batches rather than after one huge batch. */
 const RATE = option('max-rate-per-partition') ?? '10000';
 const JSON_FILE = option('json');
+/** Runs per process count; the table reports the median draining rate (rebalances make single runs vary a lot on a loaded machine). */
+const REPEAT = Number(option('repeat') ?? 1);
 
 interface Broker {
   readonly brokers: string;
@@ -94,6 +97,8 @@ async function committedAtEnd(kafka: Kafka, groupId: string, topic: string): Pro
 
 interface Run {
   readonly processes: number;
+  /** Each process's last scale-out note: partitions, rebalances, resets, restores. */
+  readonly notes: string[];
   readonly totalSeconds: number;
   readonly drainSeconds: number;
   readonly recordsPerSecond: number;
@@ -129,7 +134,8 @@ async function run(kafka: Kafka, brokers: string, topic: string, count: number):
   const ended = Date.now();
   const totalSeconds = (ended - started) / 1000;
   const drainSeconds = (ended - (allOwnedAt ?? started)) / 1000;
-  return { processes: count, totalSeconds, drainSeconds, recordsPerSecond: LINES / totalSeconds, drainRecordsPerSecond: LINES / drainSeconds };
+  const notes = stderr.map((text) => text.split('\n').filter((line) => line.includes(`group ${groupId}: `)).at(-1)?.replace(/^sluice: group \S+: /, '') ?? 'no note');
+  return { processes: count, notes, totalSeconds, drainSeconds, recordsPerSecond: LINES / totalSeconds, drainRecordsPerSecond: LINES / drainSeconds };
 }
 
 async function main(): Promise<void> {
@@ -139,19 +145,28 @@ async function main(): Promise<void> {
     const { topic, bytes } = await prepare(kafka);
     const [loadBefore] = loadavg();
     const runs: Run[] = [];
+    const medians = new Map<number, number>();
     for (const count of PROCESS_COUNTS) {
-      const result = await run(kafka, server.brokers, topic, count);
-      runs.push(result);
-      console.log(
-        `${count} process${count === 1 ? '' : 'es'}: ${result.totalSeconds.toFixed(1)} s total (${Math.round(result.recordsPerSecond).toLocaleString('en')} lines/s), ` +
-          `${result.drainSeconds.toFixed(1)} s once all owned partitions (${Math.round(result.drainRecordsPerSecond).toLocaleString('en')} lines/s)`,
-      );
+      const rates: number[] = [];
+      for (let r = 0; r < REPEAT; r++) {
+        const result = await run(kafka, server.brokers, topic, count);
+        runs.push(result);
+        rates.push(result.drainRecordsPerSecond);
+        console.log(
+          `${count} process${count === 1 ? '' : 'es'}: ${result.totalSeconds.toFixed(1)} s total (${Math.round(result.recordsPerSecond).toLocaleString('en')} lines/s), ` +
+            `${result.drainSeconds.toFixed(1)} s once all owned partitions (${Math.round(result.drainRecordsPerSecond).toLocaleString('en')} lines/s); load ${loadavg()[0]?.toFixed(1)}`,
+        );
+        for (const note of result.notes) console.log(`    ${note}`);
+      }
+      medians.set(count, [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] as number);
     }
     const [loadAfter] = loadavg();
-    const base = runs[0];
-    if (base !== undefined) for (const r of runs) console.log(`  ${r.processes}: ${(r.drainRecordsPerSecond / base.drainRecordsPerSecond).toFixed(2)}x the draining rate of ${base.processes}`);
+    const base = medians.get(PROCESS_COUNTS[0] as number);
+    if (base !== undefined) {
+      for (const [count, rate] of medians) console.log(`  ${count}: median draining rate ${Math.round(rate).toLocaleString('en')} lines/s, ${(rate / base).toFixed(2)}x that of ${PROCESS_COUNTS[0]}`);
+    }
     console.log(`${LINES.toLocaleString('en')} lines (${(bytes / 1e6).toFixed(1)} MB) in ${PARTITIONS} partitions; ${cpus().length} cores; load average ${loadBefore?.toFixed(2)} before, ${loadAfter?.toFixed(2)} after`);
-    if (JSON_FILE !== undefined) writeFileSync(JSON_FILE, JSON.stringify({ lines: LINES, bytes, partitions: PARTITIONS, cores: cpus().length, loadBefore, loadAfter, runs }, null, 2));
+    if (JSON_FILE !== undefined) writeFileSync(JSON_FILE, JSON.stringify({ lines: LINES, bytes, partitions: PARTITIONS, cores: cpus().length, loadBefore, loadAfter, medians: Object.fromEntries(medians), runs }, null, 2));
   } finally {
     await server.stop();
   }

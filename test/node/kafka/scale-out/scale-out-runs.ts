@@ -116,11 +116,12 @@ export async function latestCounts(output: string): Promise<Map<string, number>>
   return counts;
 }
 
-/** Stops the processes gracefully (SIGTERM), then kills what is left. */
-export async function stopAll(processes: readonly SluiceProcess[]): Promise<void> {
+/** Stops the processes gracefully (SIGTERM: each finishes its batch, commits and leaves the group), then kills what is left; their exit codes (null: killed). */
+export async function stopAll(processes: readonly SluiceProcess[]): Promise<(number | null)[]> {
   for (const p of processes) p.kill('SIGTERM');
-  await Promise.race([Promise.all(processes.map((p) => p.exited)), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  await Promise.race([Promise.all(processes.map((p) => p.exited)), new Promise((resolve) => setTimeout(resolve, 30_000))]);
   for (const p of processes) p.kill('SIGKILL');
+  return Promise.all(processes.map(async (p) => (await p.exited).code));
 }
 
 /** Differences between two count maps, for a readable assertion message (at most 10). */

@@ -11,6 +11,7 @@ describe('scale-out: three wordcount processes in one group', () => {
     const topics = await groupTopics('scale3');
     const lines = englishLines(6000, 21);
     const processes: SluiceProcess[] = [];
+    let exitCodes: (number | null)[] = [];
     try {
       await produce(topics, lines.slice(0, 2000));
       for (let i = 0; i < 3; i++) processes.push(wordcountProcess(topics));
@@ -23,8 +24,9 @@ describe('scale-out: three wordcount processes in one group', () => {
       assert.deepEqual(owned.flat().sort(), [0, 1, 2, 3, 4, 5], `every partition owned by exactly one process: ${JSON.stringify(owned)}`);
     } finally {
       for (const note of lastNotes(processes, topics.groupId)) t.diagnostic(note);
-      await stopAll(processes);
+      exitCodes = await stopAll(processes);
     }
+    assert.deepEqual(exitCodes, [0, 0, 0], 'each process stopped gracefully on SIGTERM (finished, committed, left the group)');
     const expected = referenceWordCounts(lines);
     const union = await latestCounts(topics.output);
     assert.deepEqual(countDifferences(union, expected), []);
