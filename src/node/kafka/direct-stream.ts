@@ -29,7 +29,7 @@ import { kafkajsClient } from './kafkajs-client.js';
 import { checkMaxRate, planRanges } from './offset-ranges.js';
 import { type RetryOptions, retrying } from './retry.js';
 import { type StartingOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
-import { ScaleOutGroup, type ScaleOutOptions } from './scale-out/scale-out-group.js';
+import { SCALE_OUT_TRANSACTION_TIMEOUT_MS, ScaleOutGroup, type ScaleOutOptions } from './scale-out/scale-out-group.js';
 import type { ScaleOutMetrics } from './scale-out/scale-out-metrics.js';
 
 /** Options of kafkaDirectStream (see KafkaDirectDStream). */
@@ -51,7 +51,7 @@ export interface KafkaDirectStreamOptions {
   readonly exactlyOnce?: boolean;
   /** Stable across restarts (it fences the previous instance). Default `sluice-<groupId>`. */
   readonly transactionalId?: string;
-  /** How long the broker waits for a crashed instance before aborting its transaction. Default 10 s. */
+  /** How long the broker waits for a crashed instance before aborting its transaction. Default 10 s (scale-out: 60 s). */
   readonly transactionTimeoutMs?: number;
   /** kafkajs settings (ssl, sasl, clientId, logLevel, ...). */
   readonly clientOptions?: Omit<KafkaConfig, 'brokers'>;
@@ -136,7 +136,7 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     this.client = options.client ?? kafkajsClient({ brokers, ...(options.clientOptions === undefined ? {} : { kafkajs: options.clientOptions }) });
     this.commits = new BatchCommits(this.client, options.transactionalId ?? `sluice-${options.groupId}`, timeout);
     if (scaleOut !== false) {
-      this.group = joinScaleOutGroup(this, context, options, brokers, timeout, scaleOut === true ? {} : scaleOut);
+      this.group = joinScaleOutGroup(this, context, options, brokers, options.transactionTimeoutMs ?? SCALE_OUT_TRANSACTION_TIMEOUT_MS, scaleOut === true ? {} : scaleOut);
       return;
     }
     // Before the checkpoint writer's hook (added at start), so a checkpoint never runs ahead of the group's offsets.

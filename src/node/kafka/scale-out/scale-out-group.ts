@@ -25,7 +25,7 @@ import { BatchCommits } from '../batch-commits.js';
 import type { KafkaClient, KafkaRecord, KafkaTransaction, OffsetRange, PartitionOffset, RangeReader, TopicPartition } from '../client.js';
 import { partitionKey } from '../client.js';
 import { ensureInternalTopics } from '../changelog/internal-topics.js';
-import { GroupMembership } from '../group/group-membership.js';
+import { type GroupAssignment, GroupMembership } from '../group/group-membership.js';
 import { claimPartitions } from '../group/partition-claims.js';
 import { planRanges } from '../offset-ranges.js';
 import { type RetryOptions, retrying } from '../retry.js';
@@ -38,6 +38,15 @@ export interface ScaleOutOptions {
   /** How long the group waits for a silent process before moving its partitions (session.timeout.ms). Default 10 s; brokers refuse less than their group.min.session.timeout.ms (6 s by default). */
   readonly sessionTimeoutMs?: number;
 }
+
+/**
+ * Scale-out's default transaction timeout. A batch whose transaction outlives
+ * it is aborted by the broker and comes back as fenced, so the process
+ * resets and does the batch again: on a loaded machine 10 s batches happen.
+ * A crashed process's open transaction does not wait for the timeout: the
+ * process that claims its partitions fences its id, which aborts it.
+ */
+export const SCALE_OUT_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** What the group needs from the stream that creates it. */
 export interface ScaleOutSettings {
@@ -289,14 +298,18 @@ export class ScaleOutGroup {
     const lost = new Set([...this.owned].filter((p) => !target.has(p)));
     const gained = assignment.partitions.filter((p) => !this.owned.has(p));
     if (lost.size === 0 && gained.length === 0) return;
-    this.counters.rebalances++;
     const stores = this.stores as StateStores;
     if (lost.size > 0) {
       stores.drop(lost);
       for (const p of lost) this.owned.delete(p);
       for (const key of [...this.from.keys()]) if (lost.has(Number(key.slice(key.lastIndexOf(':') + 1)))) this.from.delete(key);
     }
-    if (gained.length === 0) return;
+    if (gained.length > 0 && (await this.claim(membership, assignment, gained, stores))) this.counters.rebalances++;
+    else if (lost.size > 0) this.counters.rebalances++;
+  }
+
+  /** Claims and restores `gained` (see group/partition-claims.ts); false when the claim was refused for a stale generation. */
+  private async claim(membership: GroupMembership, assignment: GroupAssignment, gained: readonly number[], stores: StateStores): Promise<boolean> {
     const claim = await this.retry(() =>
       claimPartitions({
         client: this.client,
@@ -313,11 +326,12 @@ export class ScaleOutGroup {
         throw error;
       }),
     );
-    if (claim === undefined) return;
+    if (claim === undefined) return false;
     const restored = await this.retry(() => stores.restore(this.client, gained));
     if (!stores.isEmpty) this.counters.addRestore(restored);
     for (const p of gained) this.owned.add(p);
     for (const offset of claim.offsets) this.from.set(partitionKey(offset), offset.offset);
+    return true;
   }
 
   /** Where partitions the group never committed start (resetOffsets, as Kafka's auto.offset.reset). */
