@@ -106,6 +106,8 @@ export class ScaleOutGroup {
   private readonly settled = new Map<number, { promise: Promise<void>; resolve: () => void }>();
   private lastReadTime: number | undefined;
   private needsReset = false;
+  /** Tasks lost since the last reset (this process may still be unfenced for them). */
+  private readonly lostUnfenced = new Set<number>();
   private membershipError: SluiceError | undefined;
   private readonly counters = new ScaleOutCounters();
   private closing: Promise<void> | undefined;
@@ -298,10 +300,20 @@ export class ScaleOutGroup {
     const lost = new Set([...this.owned].filter((p) => !target.has(p)));
     const gained = assignment.partitions.filter((p) => !this.owned.has(p));
     if (lost.size === 0 && gained.length === 0) return;
+    if (gained.some((p) => this.lostUnfenced.has(p))) {
+      // Regained with nobody's claim in between, so this process is not fenced: a claim under the same id would not wait for
+      // its own last commit's markers and could read offsets from before it (see partition-claims.ts). A reset claims under a
+      // new id, fencing the old one first.
+      await this.reset();
+      return this.applyAssignment();
+    }
     const stores = this.stores as StateStores;
     if (lost.size > 0) {
       stores.drop(lost);
-      for (const p of lost) this.owned.delete(p);
+      for (const p of lost) {
+        this.owned.delete(p);
+        this.lostUnfenced.add(p);
+      }
       for (const key of [...this.from.keys()]) if (lost.has(Number(key.slice(key.lastIndexOf(':') + 1)))) this.from.delete(key);
     }
     if (gained.length > 0 && (await this.claim(membership, assignment, gained, stores))) this.counters.rebalances++;
@@ -349,6 +361,7 @@ export class ScaleOutGroup {
     (this.stores as StateStores).dropAll();
     this.owned.clear();
     this.from.clear();
+    this.lostUnfenced.clear();
     await this.newIncarnation();
   }
 
