@@ -46,6 +46,9 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   if (types.some((t) => t === 'PRODUCER_FENCED' || t === 'INVALID_PRODUCER_EPOCH' || t === 'TRANSACTIONAL_ID_FENCED')) {
     return make('ERR_SLUICE_KAFKA_FENCED', 'Another instance took over: a newer instance of this stream (same consumer group, so same transactional id; run only one per group), or in scale-out mode a group member that claimed one of this process\'s partitions.');
   }
+  if (types.includes('INVALID_SESSION_TIMEOUT')) {
+    return make('ERR_SLUICE_KAFKA', "Choose a session timeout the broker allows: between its group.min.session.timeout.ms and group.max.session.timeout.ms (6 s and 30 min by default).");
+  }
   if (types.some((t) => t === 'OFFSET_OUT_OF_RANGE') || names.includes('KafkaJSOffsetOutOfRange')) {
     return make('ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', 'The offsets asked for are no longer (or not yet) in the log; start from earliest or latest instead.');
   }

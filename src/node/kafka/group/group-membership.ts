@@ -59,8 +59,7 @@ const COMMIT_ATTEMPTS = 6;
 export class GroupMembership {
   private current: GroupAssignment | undefined;
   private left = false;
-  /** Batches kafkajs delivered despite the pause (ignored, never committed); stays 0 unless kafkajs changes. */
-  ignoredBatches = 0;
+  private ignored = 0;
 
   private constructor(
     private readonly consumer: Consumer,
@@ -144,7 +143,7 @@ export class GroupMembership {
         autoCommit: false,
         // Never called while everything is paused; if kafkajs ever delivers a batch, it is ignored (nothing is committed).
         eachBatch: async () => {
-          self.ignoredBatches++;
+          self.ignored++;
           pauseAll();
         },
       });
@@ -164,6 +163,11 @@ export class GroupMembership {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Batches kafkajs delivered despite the pause (ignored, never committed); stays 0 unless kafkajs changes. */
+  get ignoredBatches(): number {
+    return this.ignored;
   }
 
   /** The current assignment; undefined after leave() or a failure. */

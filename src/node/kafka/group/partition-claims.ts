@@ -16,6 +16,12 @@
  * A claim is accepted only while its generation is current; the next owner
  * reads after joining a later generation, so it sees every accepted claim and
  * fences it.
+ * The claimer's own id is never fenced, so nothing here waits for the
+ * claimer's own last transaction: its offsets show a moment after its commit
+ * returned (the markers are written after), and a claim read before that
+ * would roll them back. Claim partitions whose metadata may be your current
+ * id only once your last commit settled (the next transaction's offsets wait
+ * for it), or claim with a fresh id, which fences the old one and so waits.
  */
 import { InvalidArgumentError, KafkaError } from '../../../errors.js';
 import { type CommittedOffset, type KafkaClient, type PartitionOffset, type TopicPartition, partitionKey } from '../client.js';

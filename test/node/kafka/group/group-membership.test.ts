@@ -139,6 +139,14 @@ describe('GroupMembership (real broker)', () => {
     await assert.rejects(a.commitClaims([{ topic, partition: 0, offset: 1, metadata: 'sluice-a' }], generation), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_REBALANCED' && /no longer in the group/.test(e.message));
   });
 
+  it('a session timeout the broker does not allow fails the join, saying which broker settings bound it', async () => {
+    const topic = await createTopic('group-session', 6);
+    await assert.rejects(
+      join({ groupId: `g-session-${randomUUID()}`, topics: [topic], sessionTimeoutMs: 500, joinTimeoutMs: 30_000 }),
+      (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA' && /group\.min\.session\.timeout\.ms/.test(e.message) && !e.retriable,
+    );
+  });
+
   it('a topic that does not exist fails the join with ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', async () => {
     await assert.rejects(join({ groupId: `g-missing-${randomUUID()}`, topics: ['no-such-topic-sluice-group'] }), (e: unknown) => e instanceof KafkaError && e.code === 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC');
   });
