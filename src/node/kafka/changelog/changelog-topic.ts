@@ -64,26 +64,35 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 export function changelogRecords(changes: Iterable<StateChange>, partitions: number): OutgoingRecord[] {
   const records: OutgoingRecord[] = [];
   for (const [key, state] of changes) {
-    records.push({ key: changelogKey(key), value: state === undefined ? null : changelogValue(key, state), partition: statePartition(key, partitions) });
+    records.push({ key: changelogKeyText(key), value: state === undefined ? null : changelogValueText(key, state), partition: statePartition(key, partitions) });
   }
   return records;
 }
 
-/** The record key of `key` (unique per key: two keys sluice tells apart never share one). */
+/** The record key of `key` as bytes (unique per key: two keys sluice tells apart never share one). */
 export function changelogKey(key: unknown): Uint8Array {
+  return utf8.encode(changelogKeyText(key));
+}
+
+/** The record key as text (the client writes it as UTF-8). */
+function changelogKeyText(key: unknown): string {
+  // A string's value-codec encoding is itself: the common case skips the codec.
+  if (typeof key === 'string') return JSON.stringify(key);
   const blobs = new BlobWriter();
   encodeValue(key, blobs, 'a state key');
   if (blobs.blobs.length > 0) {
     throw new InvalidArgumentError(`The state key ${formatElement(key)} holds a typed array, which cannot key scale-out state: use strings, numbers, tuples or plain objects as keys.`);
   }
-  return utf8.encode(canonicalKeyJson(key));
+  return canonicalKeyJson(key);
 }
 
-function changelogValue(key: unknown, state: unknown): Uint8Array {
+function changelogValueText(key: unknown, state: unknown): string {
+  // Running counts and sums: a finite number (not -0) encodes as itself.
+  if (typeof state === 'number' && Number.isFinite(state) && !Object.is(state, -0)) return `[${state}]`;
   const blobs = new BlobWriter();
   const encoded = encodeValue(state, blobs, `the state of key ${formatElement(key)}`);
   const body = blobs.blobs.length === 0 ? [encoded] : [encoded, blobs.blobs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'))];
-  return utf8.encode(JSON.stringify(body));
+  return JSON.stringify(body);
 }
 
 /** The key of a changelog record's key bytes. */
