@@ -95,9 +95,19 @@ function changelogValueText(key: unknown, state: unknown): string {
   return JSON.stringify(body);
 }
 
+const NO_BLOBS: readonly string[] = [];
+
+/** Where a record is, for error messages: text, or a function making it (only when there is an error: restores decode a million records). */
+export type Where = string | (() => string);
+
 /** The key of a changelog record's key bytes. */
-export function decodeChangelogKey(bytes: Uint8Array, where: string): unknown {
-  const encoded = parse(bytes, where, 'key');
+export function decodeChangelogKey(bytes: Uint8Array, where: Where): unknown {
+  return decodeChangelogKeyText(utf8Text(bytes, where, 'key'), where);
+}
+
+/** The key of a changelog record's key, already decoded from UTF-8. */
+export function decodeChangelogKeyText(text: string, where: Where): unknown {
+  const encoded = parseText(text, where, 'key');
   try {
     return decodeValue(encoded, []);
   } catch (error) {
@@ -106,10 +116,10 @@ export function decodeChangelogKey(bytes: Uint8Array, where: string): unknown {
 }
 
 /** The state of a changelog record's value bytes (a non-null value). */
-export function decodeChangelogValue(bytes: Uint8Array, where: string): unknown {
+export function decodeChangelogValue(bytes: Uint8Array, where: Where): unknown {
   const body = parse(bytes, where, 'value');
   if (!Array.isArray(body) || body.length < 1 || body.length > 2) throw changelogCorrupt(where, 'its value is not [state] or [state, blobs]');
-  const blobs = body[1] === undefined ? [] : body[1];
+  const blobs: unknown = body.length === 1 ? NO_BLOBS : body[1];
   if (!Array.isArray(blobs) || !blobs.every((b): b is string => typeof b === 'string')) throw changelogCorrupt(where, 'its blobs are not a list of base64 strings');
   try {
     return decodeValue(body[0], blobs.map((b) => new Uint8Array(Buffer.from(b, 'base64'))));
@@ -125,19 +135,31 @@ export function decodeChangelogRecord(record: KafkaRecord): StateChange {
   return [decodeChangelogKey(record.key, where), record.value === null ? undefined : decodeChangelogValue(record.value, where)];
 }
 
-function parse(bytes: Uint8Array, where: string, what: string): unknown {
+function parse(bytes: Uint8Array, where: Where, what: string): unknown {
+  return parseText(utf8Text(bytes, where, what), where, what);
+}
+
+function utf8Text(bytes: Uint8Array, where: Where, what: string): string {
   try {
-    return JSON.parse(utf8Decoder.decode(bytes));
+    return utf8Decoder.decode(bytes);
   } catch (error) {
-    throw changelogCorrupt(where, `its ${what} is not UTF-8 JSON`, error);
+    throw changelogCorrupt(where, `its ${what} is not UTF-8`, error);
+  }
+}
+
+function parseText(text: string, where: Where, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw changelogCorrupt(where, `its ${what} is not JSON`, error);
   }
 }
 
 /** ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT for the record at `where`. */
-export function changelogCorrupt(where: string, problem: string, cause?: unknown): ScaleOutError {
+export function changelogCorrupt(where: Where, problem: string, cause?: unknown): ScaleOutError {
   return new ScaleOutError(
     'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
-    `The changelog record ${where} cannot be read as sluice state (${problem}). Only sluice may write to changelog topics; ` +
+    `The changelog record ${typeof where === 'string' ? where : where()} cannot be read as sluice state (${problem}). Only sluice may write to changelog topics; ` +
       'delete the topic to start that operator\'s state afresh (its state is then lost).',
     cause === undefined ? {} : { cause },
   );

@@ -7,7 +7,7 @@
  * decoded.
  */
 import type { KafkaClient, OffsetRange } from '../client.js';
-import { changelogCorrupt, decodeChangelogKey, decodeChangelogValue } from './changelog-topic.js';
+import { changelogCorrupt, decodeChangelogKeyText, decodeChangelogValue } from './changelog-topic.js';
 
 export interface RestoredState {
   /** `[key, state]` of every key with state, partition by partition, each in the order its keys first appeared. */
@@ -51,8 +51,8 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
             records++;
             bytes += (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0);
             if (record.key === null) throw changelogCorrupt(`${topic}[${record.partition}]@${record.offset}`, 'it has no key');
-            // latin1: one char per byte, so equal key bytes give equal texts (and cheaply).
-            const keyText = Buffer.from(record.key.buffer, record.key.byteOffset, record.key.byteLength).toString('latin1');
+            // The key's text is what gets parsed at the end (sluice writes keys as UTF-8 JSON, one text per key).
+            const keyText = Buffer.from(record.key.buffer, record.key.byteOffset, record.key.byteLength).toString('utf8');
             if (record.value === null) values.delete(keyText);
             else values.set(keyText, record.value);
           }
@@ -66,9 +66,8 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
   const entries: [unknown, unknown][] = [];
   for (const [partition, values] of [...latest].sort(([a], [b]) => a - b)) {
     for (const [keyText, value] of values) {
-      const key = Buffer.from(keyText, 'latin1');
-      const where = `${topic}[${partition}] key ${key.toString('utf8')}`;
-      entries.push([decodeChangelogKey(key, where), decodeChangelogValue(value, where)]);
+      const where = (): string => `${topic}[${partition}] key ${keyText}`;
+      entries.push([decodeChangelogKeyText(keyText, where), decodeChangelogValue(value, where)]);
     }
   }
   return { entries, records, bytes, ms: performance.now() - started };
