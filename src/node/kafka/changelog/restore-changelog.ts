@@ -6,7 +6,7 @@
  * tombstone (null value) removes the key. Only the surviving values are
  * decoded.
  */
-import type { KafkaClient, OffsetRange } from '../client.js';
+import type { KafkaClient, OffsetRange, RangeReader } from '../client.js';
 import { changelogCorrupt, decodeChangelogKeyText, decodeChangelogValue } from './changelog-topic.js';
 
 export interface RestoredState {
@@ -22,6 +22,12 @@ export interface RestoredState {
 export interface RestoreOptions {
   /** Offsets read per request and partition, bounding memory while records are folded; default 50,000. */
   readonly chunkRecords?: number;
+  /**
+   * A reader of `topic` (client.rangeReader([...changelog topics])) kept open across restores and left open
+   * here: each new reader joins a consumer group of its own first, which costs the broker's
+   * group.initial.rebalance.delay.ms (3 s by default). Default: a reader made and closed for this restore.
+   */
+  readonly reader?: RangeReader;
 }
 
 export async function restoreChangelog(client: KafkaClient, topic: string, partitions: readonly number[], options: RestoreOptions = {}): Promise<RestoredState> {
@@ -39,7 +45,7 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
   let records = 0;
   let bytes = 0;
   if (pending.length > 0) {
-    const reader = await client.rangeReader([topic]);
+    const reader = options.reader ?? (await client.rangeReader([topic]));
     try {
       while (pending.length > 0) {
         const ranges = pending.map((r) => ({ ...r, untilOffset: Math.min(r.untilOffset, r.fromOffset + chunk) }));
@@ -60,7 +66,7 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
         pending = pending.map((r, i) => ({ ...r, fromOffset: (ranges[i] as OffsetRange).untilOffset })).filter((r) => r.untilOffset > r.fromOffset);
       }
     } finally {
-      await reader.close();
+      if (options.reader === undefined) await reader.close();
     }
   }
   const entries: [unknown, unknown][] = [];
