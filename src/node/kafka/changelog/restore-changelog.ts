@@ -58,7 +58,7 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
             bytes += (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0);
             if (record.key === null) throw changelogCorrupt(`${topic}[${record.partition}]@${record.offset}`, 'it has no key');
             // The key's text is what gets parsed at the end (sluice writes keys as UTF-8 JSON, one text per key).
-            const keyText = Buffer.from(record.key.buffer, record.key.byteOffset, record.key.byteLength).toString('utf8');
+            const keyText = utf8Of(record.key);
             if (record.value === null) values.delete(keyText);
             else values.set(keyText, record.value);
           }
@@ -77,4 +77,9 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
     }
   }
   return { entries, records, bytes, ms: performance.now() - started };
+}
+
+/** kafkajs hands Buffers over: decode those in place, view other byte arrays as one. */
+function utf8Of(bytes: Uint8Array): string {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
 }
