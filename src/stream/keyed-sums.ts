@@ -183,5 +183,13 @@ export class KeyedSums<K> {
 }
 
 function keyed<K>(pairs: readonly Pair<K, number>[]): KeyedValues {
-  return { keys: pairs.map(([k]) => k as unknown as string), values: Float64Array.from(pairs, ([, v]) => v) };
+  // One loop instead of map + Float64Array.from(pairs, fn), which V8 runs several times slower (a million restored keys: ~1 s).
+  const keys = new Array<string>(pairs.length);
+  const values = new Float64Array(pairs.length);
+  for (let i = 0; i < pairs.length; i++) {
+    const [key, value] = pairs[i] as Pair<K, number>;
+    keys[i] = key as unknown as string;
+    values[i] = value;
+  }
+  return { keys, values };
 }

@@ -38,7 +38,11 @@ export interface PartitionedState {
   changesAt(time: number): StateChange[];
   /** Forgets the state of every key `drop` accepts (keys of partitions this process lost). */
   dropKeys(drop: (key: unknown) => boolean): void;
-  /** Sets the state of each key to the entry's state (entries as changesAt gives them, never undefined), keeping other keys. */
+  /**
+   * Sets the state of each key to the entry's state (entries as changesAt
+   * gives them; undefined removes the key), keeping other keys. Keys must be
+   * distinct (as restoreChangelog gives them).
+   */
   restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void;
   /** Every key that has state now. */
   stateKeys(): Iterable<unknown>;

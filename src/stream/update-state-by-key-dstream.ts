@@ -146,12 +146,12 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   }
 
   restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
-    const restored = new KeyMap<K, S | undefined>(entries as Iterable<readonly [K, S | undefined]>);
     if (this.sums === undefined) {
-      for (const [key, state] of restored) this.set(key, state);
+      for (const [key, state] of entries) this.set(key as K, state as S | undefined);
       return;
     }
-    for (const [key, state] of restored) {
+    const pairs = [...entries] as unknown as Pair<K, number | undefined>[];
+    for (const [key, state] of pairs) {
       if (state !== undefined && typeof state !== 'number') {
         throw new ScaleOutError(
           'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
@@ -160,7 +160,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
         );
       }
     }
-    this.sums.put([...restored] as unknown as Pair<K, number | undefined>[]);
+    this.sums.put(pairs);
   }
 
   stateKeys(): Iterable<unknown> {

@@ -223,7 +223,7 @@ class KafkajsClient implements KafkaClient {
   }
 
   /**
-   * Waits until every partition of `topic` has a leader. A topic just
+   * Waits until every partition of `topic` has a leader that answers. A topic just
    * created — here, or by another process of the group at the same moment
    * (which then gets TOPIC_ALREADY_EXISTS) — is briefly unknown to the
    * broker's metadata or leaderless; kafkajs's own wait retries only the latter.
@@ -233,7 +233,11 @@ class KafkajsClient implements KafkaClient {
     for (;;) {
       try {
         const { topics: [found] } = await this.call(`describing topic ${topic}`, (admin) => admin.fetchTopicMetadata({ topics: [topic] }));
-        if (found !== undefined && found.partitions.length > 0 && found.partitions.every((p) => p.leader >= 0)) return;
+        if (found !== undefined && found.partitions.length > 0 && found.partitions.every((p) => p.leader >= 0)) {
+          // The leaders named in the metadata may not act as leaders yet (NOT_LEADER_FOR_PARTITION); listing offsets proves they do.
+          await this.offsets([topic], 'high');
+          return;
+        }
       } catch (error) {
         const settling = error instanceof SluiceError && (error.code === 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC' || error.retriable);
         if (!settling || Date.now() > giveUpAt) throw error;

@@ -64,31 +64,50 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 export function changelogRecords(changes: Iterable<StateChange>, partitions: number): OutgoingRecord[] {
   const records: OutgoingRecord[] = [];
   for (const [key, state] of changes) {
-    records.push({ key: changelogKey(key), value: state === undefined ? null : changelogValue(key, state), partition: statePartition(key, partitions) });
+    records.push({ key: changelogKeyText(key), value: state === undefined ? null : changelogValueText(key, state), partition: statePartition(key, partitions) });
   }
   return records;
 }
 
-/** The record key of `key` (unique per key: two keys sluice tells apart never share one). */
+/** The record key of `key` as bytes (unique per key: two keys sluice tells apart never share one). */
 export function changelogKey(key: unknown): Uint8Array {
+  return utf8.encode(changelogKeyText(key));
+}
+
+/** The record key as text (the client writes it as UTF-8). */
+function changelogKeyText(key: unknown): string {
+  // A string's value-codec encoding is itself: the common case skips the codec.
+  if (typeof key === 'string') return JSON.stringify(key);
   const blobs = new BlobWriter();
   encodeValue(key, blobs, 'a state key');
   if (blobs.blobs.length > 0) {
     throw new InvalidArgumentError(`The state key ${formatElement(key)} holds a typed array, which cannot key scale-out state: use strings, numbers, tuples or plain objects as keys.`);
   }
-  return utf8.encode(canonicalKeyJson(key));
+  return canonicalKeyJson(key);
 }
 
-function changelogValue(key: unknown, state: unknown): Uint8Array {
+function changelogValueText(key: unknown, state: unknown): string {
+  // Running counts and sums: a finite number (not -0) encodes as itself.
+  if (typeof state === 'number' && Number.isFinite(state) && !Object.is(state, -0)) return `[${state}]`;
   const blobs = new BlobWriter();
   const encoded = encodeValue(state, blobs, `the state of key ${formatElement(key)}`);
   const body = blobs.blobs.length === 0 ? [encoded] : [encoded, blobs.blobs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'))];
-  return utf8.encode(JSON.stringify(body));
+  return JSON.stringify(body);
 }
 
+const NO_BLOBS: readonly string[] = [];
+
+/** Where a record is, for error messages: text, or a function making it (only when there is an error: restores decode a million records). */
+export type Where = string | (() => string);
+
 /** The key of a changelog record's key bytes. */
-export function decodeChangelogKey(bytes: Uint8Array, where: string): unknown {
-  const encoded = parse(bytes, where, 'key');
+export function decodeChangelogKey(bytes: Uint8Array, where: Where): unknown {
+  return decodeChangelogKeyText(utf8Text(bytes, where, 'key'), where);
+}
+
+/** The key of a changelog record's key, already decoded from UTF-8. */
+export function decodeChangelogKeyText(text: string, where: Where): unknown {
+  const encoded = parseText(text, where, 'key');
   try {
     return decodeValue(encoded, []);
   } catch (error) {
@@ -97,10 +116,10 @@ export function decodeChangelogKey(bytes: Uint8Array, where: string): unknown {
 }
 
 /** The state of a changelog record's value bytes (a non-null value). */
-export function decodeChangelogValue(bytes: Uint8Array, where: string): unknown {
+export function decodeChangelogValue(bytes: Uint8Array, where: Where): unknown {
   const body = parse(bytes, where, 'value');
   if (!Array.isArray(body) || body.length < 1 || body.length > 2) throw changelogCorrupt(where, 'its value is not [state] or [state, blobs]');
-  const blobs = body[1] === undefined ? [] : body[1];
+  const blobs: unknown = body.length === 1 ? NO_BLOBS : body[1];
   if (!Array.isArray(blobs) || !blobs.every((b): b is string => typeof b === 'string')) throw changelogCorrupt(where, 'its blobs are not a list of base64 strings');
   try {
     return decodeValue(body[0], blobs.map((b) => new Uint8Array(Buffer.from(b, 'base64'))));
@@ -116,19 +135,31 @@ export function decodeChangelogRecord(record: KafkaRecord): StateChange {
   return [decodeChangelogKey(record.key, where), record.value === null ? undefined : decodeChangelogValue(record.value, where)];
 }
 
-function parse(bytes: Uint8Array, where: string, what: string): unknown {
+function parse(bytes: Uint8Array, where: Where, what: string): unknown {
+  return parseText(utf8Text(bytes, where, what), where, what);
+}
+
+function utf8Text(bytes: Uint8Array, where: Where, what: string): string {
   try {
-    return JSON.parse(utf8Decoder.decode(bytes));
+    return utf8Decoder.decode(bytes);
   } catch (error) {
-    throw changelogCorrupt(where, `its ${what} is not UTF-8 JSON`, error);
+    throw changelogCorrupt(where, `its ${what} is not UTF-8`, error);
+  }
+}
+
+function parseText(text: string, where: Where, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw changelogCorrupt(where, `its ${what} is not JSON`, error);
   }
 }
 
 /** ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT for the record at `where`. */
-export function changelogCorrupt(where: string, problem: string, cause?: unknown): ScaleOutError {
+export function changelogCorrupt(where: Where, problem: string, cause?: unknown): ScaleOutError {
   return new ScaleOutError(
     'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
-    `The changelog record ${where} cannot be read as sluice state (${problem}). Only sluice may write to changelog topics; ` +
+    `The changelog record ${typeof where === 'string' ? where : where()} cannot be read as sluice state (${problem}). Only sluice may write to changelog topics; ` +
       'delete the topic to start that operator\'s state afresh (its state is then lost).',
     cause === undefined ? {} : { cause },
   );

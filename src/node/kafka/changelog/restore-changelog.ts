@@ -6,8 +6,8 @@
  * tombstone (null value) removes the key. Only the surviving values are
  * decoded.
  */
-import type { KafkaClient, OffsetRange } from '../client.js';
-import { changelogCorrupt, decodeChangelogKey, decodeChangelogValue } from './changelog-topic.js';
+import type { KafkaClient, OffsetRange, RangeReader } from '../client.js';
+import { changelogCorrupt, decodeChangelogKeyText, decodeChangelogValue } from './changelog-topic.js';
 
 export interface RestoredState {
   /** `[key, state]` of every key with state, partition by partition, each in the order its keys first appeared. */
@@ -22,6 +22,12 @@ export interface RestoredState {
 export interface RestoreOptions {
   /** Offsets read per request and partition, bounding memory while records are folded; default 50,000. */
   readonly chunkRecords?: number;
+  /**
+   * A reader of `topic` (client.rangeReader([...changelog topics])) kept open across restores and left open
+   * here: each new reader joins a consumer group of its own first, which costs the broker's
+   * group.initial.rebalance.delay.ms (3 s by default). Default: a reader made and closed for this restore.
+   */
+  readonly reader?: RangeReader;
 }
 
 export async function restoreChangelog(client: KafkaClient, topic: string, partitions: readonly number[], options: RestoreOptions = {}): Promise<RestoredState> {
@@ -39,7 +45,7 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
   let records = 0;
   let bytes = 0;
   if (pending.length > 0) {
-    const reader = await client.rangeReader([topic]);
+    const reader = options.reader ?? (await client.rangeReader([topic]));
     try {
       while (pending.length > 0) {
         const ranges = pending.map((r) => ({ ...r, untilOffset: Math.min(r.untilOffset, r.fromOffset + chunk) }));
@@ -51,8 +57,8 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
             records++;
             bytes += (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0);
             if (record.key === null) throw changelogCorrupt(`${topic}[${record.partition}]@${record.offset}`, 'it has no key');
-            // latin1: one char per byte, so equal key bytes give equal texts (and cheaply).
-            const keyText = Buffer.from(record.key.buffer, record.key.byteOffset, record.key.byteLength).toString('latin1');
+            // The key's text is what gets parsed at the end (sluice writes keys as UTF-8 JSON, one text per key).
+            const keyText = utf8Of(record.key);
             if (record.value === null) values.delete(keyText);
             else values.set(keyText, record.value);
           }
@@ -60,16 +66,20 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
         pending = pending.map((r, i) => ({ ...r, fromOffset: (ranges[i] as OffsetRange).untilOffset })).filter((r) => r.untilOffset > r.fromOffset);
       }
     } finally {
-      await reader.close();
+      if (options.reader === undefined) await reader.close();
     }
   }
   const entries: [unknown, unknown][] = [];
   for (const [partition, values] of [...latest].sort(([a], [b]) => a - b)) {
     for (const [keyText, value] of values) {
-      const key = Buffer.from(keyText, 'latin1');
-      const where = `${topic}[${partition}] key ${key.toString('utf8')}`;
-      entries.push([decodeChangelogKey(key, where), decodeChangelogValue(value, where)]);
+      const where = (): string => `${topic}[${partition}] key ${keyText}`;
+      entries.push([decodeChangelogKeyText(keyText, where), decodeChangelogValue(value, where)]);
     }
   }
   return { entries, records, bytes, ms: performance.now() - started };
+}
+
+/** kafkajs hands Buffers over: decode those in place, view other byte arrays as one. */
+function utf8Of(bytes: Uint8Array): string {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
 }

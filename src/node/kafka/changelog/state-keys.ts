@@ -50,7 +50,11 @@ const SEED = 0x9747b28c;
 
 /** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2): a signed 32-bit hash. */
 export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+  return murmur2Prefix(data, data.length);
+}
+
+/** murmur2 of the first `length` bytes of `data`. */
+function murmur2Prefix(data: Uint8Array, length: number): number {
   let h = SEED ^ length;
   const whole = length & ~3;
   for (let i = 0; i < whole; i += 4) {
@@ -73,5 +77,19 @@ export function murmur2(data: Uint8Array): number {
 /** The partition of `partitions` that `key`'s state belongs to (Kafka's default partitioner on keyBytes). */
 export function statePartition(key: unknown, partitions: number): number {
   if (!Number.isSafeInteger(partitions) || partitions < 1) throw new InvalidArgumentError(`statePartition needs a positive whole number of partitions, got ${partitions}`);
-  return (murmur2(keyBytes(key)) & 0x7fffffff) % partitions;
+  const hash = typeof key === 'string' ? murmur2OfString(key) : murmur2(keyBytes(key));
+  return (hash & 0x7fffffff) % partitions;
+}
+
+let scratch = new Uint8Array(256);
+
+/** murmur2 of a string's UTF-8 without allocating for ASCII strings (most keys: this runs for every changed key of every batch). */
+function murmur2OfString(text: string): number {
+  if (text.length > scratch.length) scratch = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return murmur2(utf8.encode(text));
+    scratch[i] = code;
+  }
+  return murmur2Prefix(scratch, text.length);
 }

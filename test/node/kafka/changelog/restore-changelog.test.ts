@@ -107,6 +107,13 @@ describe('restoreChangelog against a real broker', () => {
     assert.equal(parts.reduce((n, p) => n + p.records, 0), batches.flat().length);
     const two = await restoreChangelog(client, topic, [2, 0]);
     assert.deepEqual(asSorted(two.entries), asSorted([...(parts[0]?.entries ?? []), ...(parts[2]?.entries ?? [])]));
+    // One reader kept open across restores (and left open by them) gives the same.
+    const reader = await client.rangeReader([topic]);
+    try {
+      for (const p of [1, 0, 1]) assert.deepEqual(asSorted((await restoreChangelog(client, topic, [p], { reader })).entries), asSorted(parts[p]?.entries ?? []));
+    } finally {
+      await reader.close();
+    }
   });
 
   it('reads a partition in chunks as exactly as in one go, and an empty or unlisted partition restores nothing', async () => {

@@ -51,7 +51,7 @@ test('statePartition is the partition kafkajs\'s DefaultPartitioner (Java\'s def
     const partitionMetadata = Array.from({ length: partitions }, (_, partitionId): PartitionMetadata => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
     const partitioner = Partitioners.DefaultPartitioner();
     for (let i = 0; i < 2000; i++) {
-      const key = i % 3 === 0 ? `user-${i}` : i % 3 === 1 ? String(i * 7919) : `长江-${i}`;
+      const key = i % 4 === 0 ? `user-${i}` : i % 4 === 1 ? String(i * 7919) : i % 4 === 2 ? `长江-${i}` : `${'k'.repeat(i % 700)}${i}`;
       assert.equal(statePartition(key, partitions), partitioner({ topic: 't', partitionMetadata, message: { key, value: null } }), `${key} of ${partitions}`);
     }
   }
