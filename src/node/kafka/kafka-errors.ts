@@ -19,8 +19,18 @@ function chain(error: unknown): ClientError[] {
   return found;
 }
 
-const COORDINATOR_TYPES = new Set(['COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS']);
+// kafkajs names some broker errors differently from Java (GROUP_COORDINATOR_NOT_AVAILABLE for COORDINATOR_NOT_AVAILABLE...): both are listed.
+const COORDINATOR_TYPES = new Set([
+  'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS',
+  'TRANSACTION_COORDINATOR_FENCED', 'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS',
+]);
+// "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound, also thrown for the transaction coordinator) is
+// what kafkajs says when no broker answered the lookup: during a broker restart, not a lasting problem.
+const COORDINATOR_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound']);
 const BROKER_DOWN_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError', 'KafkaJSLockTimeout', 'KafkaJSNoBrokerAvailableError']);
+// A partition's leader is (re)starting or moving: the broker answers, but not yet for that partition.
+const LEADER_MOVING_TYPES = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
 
 /** `what` names the operation for the message, e.g. "reading offsets of topic words". */
 export function toKafkaError(error: unknown, what: string): SluiceError {
@@ -43,10 +53,10 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   if (types.some((t) => t === 'OFFSET_OUT_OF_RANGE') || names.includes('KafkaJSOffsetOutOfRange')) {
     return make('ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', 'The offsets asked for are no longer (or not yet) in the log; start from earliest or latest instead.');
   }
-  if (types.some((t) => COORDINATOR_TYPES.has(t))) {
+  if (types.some((t) => COORDINATOR_TYPES.has(t)) || names.some((n) => COORDINATOR_NAMES.has(n))) {
     return make('ERR_SLUICE_KAFKA_COORDINATOR', 'The group or transaction coordinator is moving or loading; this is retried.', true);
   }
-  if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
+  if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || types.some((t) => LEADER_MOVING_TYPES.has(t)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
     return make('ERR_SLUICE_KAFKA_BROKER_DOWN', 'Check that the brokers are up and reachable at the addresses given; this is retried.', true);
   }
   const retriable = errors.some((e) => e.retriable === true) && !names.includes('KafkaJSNonRetriableError');

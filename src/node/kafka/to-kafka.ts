@@ -18,6 +18,7 @@ import { ForEachDStream } from '../../stream/foreach-dstream.js';
 import type { KafkaClient, KafkaProducerPort, OutgoingRecord } from './client.js';
 import { KafkaDirectDStream } from './direct-stream.js';
 import { kafkajsClient } from './kafkajs-client.js';
+import { reportRetry, retrying } from './retry.js';
 
 /** How toKafka turns elements into records, and where it writes when the stream has no Kafka source. */
 export interface ToKafkaOptions<T> {
@@ -86,8 +87,10 @@ export class ToKafkaDStream<T> extends ForEachDStream<T> {
         for (const chunk of chunks(records)) await tx.send(topic, chunk);
         return;
       }
-      const producer = await self.producerFor(sources[0], options);
-      for (const chunk of chunks(records)) await producer.send(topic, chunk);
+      // At least once: a send retried after a broker outage may write some records twice.
+      const retry = <R>(operation: () => Promise<R>): Promise<R> =>
+        sources[0]?.retry(operation) ?? retrying(operation, {}, (error, delayMs) => reportRetry(self.context, self.id, `toKafka('${topic}')`, error, delayMs));
+      for (const chunk of chunks(records)) await retry(async () => (await self.producerFor(sources[0], options)).send(topic, chunk));
     });
     self = this;
   }
