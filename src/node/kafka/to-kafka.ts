@@ -4,7 +4,9 @@
  * stream, the records go into that batch's transaction, which commits with
  * the batch's consumed offsets after every output succeeded (so a
  * read_committed reader sees each batch's results once, whatever crashes);
- * otherwise they are written at once by an idempotent producer.
+ * otherwise they are written at once by an idempotent producer, and a send
+ * that fails while the broker restarts is retried with backoff (reported to
+ * the listeners; at least once: a retried send may write records twice).
  *
  * Elements become records by `key`/`value`/`partition`; by default a pair
  * [k, v] is key String(k) and value String(v), a string or bytes is the
