@@ -66,7 +66,13 @@ async function createTopic(kafka: Kafka, prefix: string, partitions: number): Pr
   const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  // Leaders are waited for below: kafkajs's own wait gives up when the broker's metadata lags the creation.
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  for (let tries = 0; tries < 300; tries++) {
+    const found = (await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined))?.topics[0]?.partitions ?? [];
+    if (found.length === partitions && found.every((p) => p.leader >= 0)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await admin.disconnect();
   return topic;
 }

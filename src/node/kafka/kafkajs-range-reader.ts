@@ -14,11 +14,11 @@
  * covers it up to its last offset. Records are taken only once each
  * (`next` only grows), so a stale fetch from before a seek cannot duplicate them.
  *
- * Broker restarts: kafkajs restarts a consumer that crashed on a retriable
- * error (it rejoins; a read under way then seeks its partitions again where
- * it stands), and gives up on others (e.g. "Failed to find group
- * coordinator" while the broker is down); the next read then starts a new
- * consumer. Reads while the consumer is not in its group fail retriably.
+ * Broker restarts: a consumer that crashed is not restarted by kafkajs (it
+ * would rejoin the same group, and wait up to a session timeout, 30 s, for
+ * its pre-restart self to be expelled); the read under way fails, and the
+ * next read starts a new consumer in a new group of its own. A rejoin after
+ * a rebalance seeks the partitions of a read under way again where it stands.
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -72,7 +72,13 @@ export class KafkajsRangeReader implements RangeReader {
 
   async start(): Promise<void> {
     // maxWaitTimeInMs: with every partition paused, kafkajs sleeps this long between fetch rounds (default 5 s).
-    const consumer = this.kafka.consumer({ groupId: `sluice-range-reader-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false, readUncommitted: false });
+    const consumer = this.kafka.consumer({
+      groupId: `sluice-range-reader-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
     this.consumer = consumer;
     this.joined = false;
     this.dead = undefined;
@@ -99,7 +105,6 @@ export class KafkajsRangeReader implements RangeReader {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (consumer !== this.consumer) return;
       this.joined = false;
-      if (payload.restart) return;
       this.dead = payload.error;
       gaveUp(payload.error);
       this.fail(payload.error);
@@ -136,7 +141,7 @@ export class KafkajsRangeReader implements RangeReader {
       await this.consumer.disconnect().catch(() => undefined);
       await this.start();
     }
-    if (!this.joined) throw new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', 'The Kafka reader is rejoining its consumer group after a broker error; this is retried.', { retriable: true });
+    if (!this.joined) throw new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', 'The Kafka reader is between consumer group generations (a rebalance); this is retried.', { retriable: true });
     const slots = ranges.map((range) => ({ range, next: range.fromOffset, records: [] as KafkaRecord[] }));
     const active = slots.filter((s) => s.range.untilOffset > s.range.fromOffset);
     if (active.length === 0) return Promise.resolve(slots.map((s) => s.records));

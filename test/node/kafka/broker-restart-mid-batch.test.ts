@@ -36,6 +36,8 @@ it('a broker restart while a batch writes its transaction: the batch is written 
   // Registered after toKafka, so it runs once that batch's records are in its open transaction, before the commit.
   let outage: Promise<void> | undefined;
   let stoppedInBatch: number | undefined;
+  let stoppedAt = 0;
+  let restartedAt = 0;
   let committedBefore = new Map<number, number>();
   counts.foreachRDD(async (batch, time) => {
     if (outage !== undefined || batchesWithRecords < 2 || batch.count() === 0) return;
@@ -46,9 +48,11 @@ it('a broker restart while a batch writes its transaction: the batch is written 
       await new Promise((r) => setTimeout(r, 50));
     }
     const stopped = await stopBroker();
+    stoppedAt = Date.now();
     outage = (async () => {
       await new Promise((r) => setTimeout(r, 2000));
       await startAgain(stopped);
+      restartedAt = Date.now();
     })();
   });
   let failure: unknown;
@@ -65,16 +69,18 @@ it('a broker restart while a batch writes its transaction: the batch is written 
   assert.ok([...committedBefore.values()].some((o) => o > 0), 'some offsets of the run were committed before the outage');
   assert.ok([...committedBefore.values()].every((o) => o < 1200), 'the input was not all read before the outage');
   await committedUpTo(groupId, input, () => failure);
+  const caughtUpAt = Date.now();
   await ssc.stop();
   assert.equal(failure, undefined, `the stream failed: ${String(failure)}`);
 
-  const got = totals(await readTopic(output));
+  const committedRecords = await readTopic(output);
+  const got = totals(committedRecords);
   assert.deepEqual(new Map([...got].sort()), new Map([...referenceWordCounts(lines)].sort()), `exact counts (broker stopped inside batch ${stoppedInBatch})`);
   assert.ok(reports.length >= 1, 'the outage was reported to the listener');
   assert.ok(reports.every((r) => (r.lastError as { retriable?: boolean } | undefined)?.retriable === true), 'every reported error was retriable');
   const outputSide = reports.filter((r) => /transaction|writing to topic/.test(r.lastErrorMessage ?? ''));
   assert.ok(outputSide.length >= 1, `the batch's transaction failed and was retried: ${reports.map((r) => r.lastErrorMessage).join(' | ')}`);
-  const aborted = (await readTopic(output, { uncommitted: true })).length - (await readTopic(output)).length;
+  const aborted = (await readTopic(output, { uncommitted: true })).length - committedRecords.length;
   assert.ok(aborted > 0, 'the interrupted transaction\'s records are in the log, aborted');
-  t.diagnostic(`broker stopped inside batch ${stoppedInBatch}; ${reports.length} retries reported (${outputSide.length} of the output side); ${aborted} aborted records`);
+  t.diagnostic(`broker stopped inside batch ${stoppedInBatch}, down ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s, all committed ${((caughtUpAt - restartedAt) / 1000).toFixed(1)} s after its restart; ${reports.length} retries reported (${outputSide.length} of the output side); ${aborted} aborted records`);
 });

@@ -25,7 +25,17 @@ export async function createTopic(prefix: string, partitions = 3): Promise<strin
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }).catch((error: { type?: string }) => {
+      // Right after a broker (re)start, its metadata can lag the creation: kafkajs's wait for leaders then gives up at once.
+      if (error.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    });
+    for (let tries = 0; ; tries++) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      const found = metadata?.topics[0]?.partitions ?? [];
+      if (found.length === partitions && found.every((p) => p.leader >= 0)) break;
+      if (tries === 300) throw new Error(`topic ${topic} has no leaders 30 s after its creation`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
     await admin.disconnect();
   }
