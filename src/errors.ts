@@ -139,10 +139,10 @@ export class KafkaError extends SluiceError {
       | 'ERR_SLUICE_KAFKA_COORDINATOR'
       /** Another process took over the same transactional id (a newer instance of this stream). */
       | 'ERR_SLUICE_KAFKA_FENCED'
-      /** Start offsets are outside the log (deleted by retention, or beyond its end). */
-      | 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE'
       /** A batch's transaction outlived the transaction timeout and the broker aborted it (e.g. during a broker restart); its output is written again in a new one. Retriable. */
       | 'ERR_SLUICE_KAFKA_TRANSACTION_TIMED_OUT'
+      /** Start offsets are outside the log (deleted by retention, or beyond its end). */
+      | 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE'
       /** Any other broker or client error; see `cause`. */
       | 'ERR_SLUICE_KAFKA',
     message: string,

@@ -19,17 +19,18 @@ function chain(error: unknown): ClientError[] {
   return found;
 }
 
-// kafkajs names some broker errors differently from Java (GROUP_COORDINATOR_NOT_AVAILABLE for COORDINATOR_NOT_AVAILABLE...): both are listed.
+// kafkajs names codes 14-16 GROUP_LOAD_IN_PROGRESS, GROUP_COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR_FOR_GROUP (Kafka's older names).
 const COORDINATOR_TYPES = new Set([
-  'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS',
-  'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS',
-  'TRANSACTION_COORDINATOR_FENCED', 'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP',
+  'CONCURRENT_TRANSACTIONS', 'REBALANCE_IN_PROGRESS',
 ]);
-// "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound, also thrown for the transaction coordinator) is
-// what kafkajs says when no broker answered the lookup: during a broker restart, not a lasting problem.
-const COORDINATOR_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound']);
 const BROKER_DOWN_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError', 'KafkaJSLockTimeout', 'KafkaJSNoBrokerAvailableError']);
-// A partition's leader is (re)starting or moving: the broker answers, but not yet for that partition.
+
+// What kafkajs throws while a broker restarts, besides the above (seen against the real broker, see batch-transaction.ts):
+// "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound, for the transaction coordinator too) when no broker
+// answered the lookup; a transaction coordinator that moved; a partition whose leader is not back yet.
+const MORE_COORDINATOR_TYPES = new Set(['TRANSACTION_COORDINATOR_FENCED']);
+const COORDINATOR_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound']);
 const LEADER_MOVING_TYPES = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
 
 /** `what` names the operation for the message, e.g. "reading offsets of topic words". */
@@ -53,7 +54,7 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   if (types.some((t) => t === 'OFFSET_OUT_OF_RANGE') || names.includes('KafkaJSOffsetOutOfRange')) {
     return make('ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', 'The offsets asked for are no longer (or not yet) in the log; start from earliest or latest instead.');
   }
-  if (types.some((t) => COORDINATOR_TYPES.has(t)) || names.some((n) => COORDINATOR_NAMES.has(n))) {
+  if (types.some((t) => COORDINATOR_TYPES.has(t) || MORE_COORDINATOR_TYPES.has(t)) || names.some((n) => COORDINATOR_NAMES.has(n))) {
     return make('ERR_SLUICE_KAFKA_COORDINATOR', 'The group or transaction coordinator is moving or loading; this is retried.', true);
   }
   if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || types.some((t) => LEADER_MOVING_TYPES.has(t)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
