@@ -13,6 +13,11 @@
  * included), so a batch that started at or before where a range stands
  * covers it up to its last offset. Records are taken only once each
  * (`next` only grows), so a stale fetch from before a seek cannot duplicate them.
+ * END_BATCH_PROCESS comes after eachBatch returns, possibly once the read
+ * that batch completed has returned and the next one (on the same record
+ * batch, e.g. ranges [0, 37) then [37, 74)) has begun: it counts only for
+ * the read that was pending when the batch began (START_BATCH_PROCESS), or
+ * it would cover the next range without its records.
  *
  * Broker restarts: a consumer that crashed is not restarted by kafkajs (it
  * would rejoin the same group, and wait up to a session timeout, 30 s, for
@@ -58,6 +63,8 @@ export class KafkajsRangeReader implements RangeReader {
   private pending: PendingRead | undefined;
   private assigned: { topic: string; partitions: number[] }[] = [];
   private stallTimer: ReturnType<typeof setInterval> | undefined;
+  /** Per partition, the read that was pending when kafkajs began processing its current fetch batch. */
+  private readonly batchStartedIn = new Map<string, PendingRead | undefined>();
   private readonly stallTimeoutMs: number;
   private readonly joinTimeoutMs: number;
 
@@ -98,8 +105,17 @@ export class KafkajsRangeReader implements RangeReader {
       this.seekPending();
       joined();
     });
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (consumer !== this.consumer) return;
+      this.batchStartedIn.set(partitionKey(payload), this.pending);
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (consumer !== this.consumer) return;
+      const key = partitionKey(payload);
+      const startedIn = this.batchStartedIn.get(key);
+      this.batchStartedIn.delete(key);
+      // A batch that began during an earlier read (the read it completed already returned) says nothing about this one's range.
+      if (startedIn === undefined || startedIn !== this.pending) return;
       this.cover(payload.topic, payload.partition, Number(payload.firstOffset ?? Number.NaN), Number(payload.lastOffset));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
