@@ -139,6 +139,8 @@ export class KafkaError extends SluiceError {
       | 'ERR_SLUICE_KAFKA_COORDINATOR'
       /** Another process took over the same transactional id (a newer instance of this stream). */
       | 'ERR_SLUICE_KAFKA_FENCED'
+      /** A batch's transaction outlived the transaction timeout and the broker aborted it (e.g. during a broker restart); its output is written again in a new one. Retriable. */
+      | 'ERR_SLUICE_KAFKA_TRANSACTION_TIMED_OUT'
       /** Start offsets are outside the log (deleted by retention, or beyond its end). */
       | 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE'
       /** Scale-out: a partition claim was made for a group generation that is no longer current (a rebalance happened); wait for the next assignment. */

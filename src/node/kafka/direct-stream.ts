@@ -21,13 +21,13 @@ import type { KafkaConfig } from 'kafkajs';
 import { Batch } from '../../batch/batch.js';
 import { InputDStream } from '../../engine/input-dstream.js';
 import type { StreamingContext } from '../../engine/streaming-context.js';
-import { CheckpointError, InvalidArgumentError, type SluiceError } from '../../errors.js';
+import { CheckpointError, InvalidArgumentError } from '../../errors.js';
 import { type BackpressureOptions, enableBackpressure } from '../backpressure.js';
 import { BatchCommits } from './batch-commits.js';
 import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
 import { kafkajsClient } from './kafkajs-client.js';
 import { checkMaxRate, planRanges } from './offset-ranges.js';
-import { type RetryOptions, retrying } from './retry.js';
+import { type RetryOptions, reportRetry, retrying } from './retry.js';
 import { type StartingOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
 import { SCALE_OUT_TRANSACTION_TIMEOUT_MS, ScaleOutGroup, type ScaleOutOptions } from './scale-out/scale-out-group.js';
 import type { ScaleOutMetrics } from './scale-out/scale-out-metrics.js';
@@ -134,7 +134,7 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     const scaleOut = options.scaleOut ?? false;
     this.exactlyOnce = options.exactlyOnce === true || scaleOut !== false;
     this.client = options.client ?? kafkajsClient({ brokers, ...(options.clientOptions === undefined ? {} : { kafkajs: options.clientOptions }) });
-    this.commits = new BatchCommits(this.client, options.transactionalId ?? `sluice-${options.groupId}`, timeout);
+    this.commits = new BatchCommits(this.client, options.transactionalId ?? `sluice-${options.groupId}`, timeout, (operation) => this.retry(operation));
     if (scaleOut !== false) {
       this.group = joinScaleOutGroup(this, context, options, brokers, options.transactionTimeoutMs ?? SCALE_OUT_TRANSACTION_TIMEOUT_MS, scaleOut === true ? {} : scaleOut);
       return;
@@ -208,21 +208,9 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     this.from = startingPositions(this.options.startingOffsets ?? 'committed', this.options.resetOffsets ?? 'latest', { earliest, latest, committed }, preferred);
   }
 
-  private retry<T>(operation: () => Promise<T>): Promise<T> {
-    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => this.reportRetry(error, delayMs));
-  }
-
-  private reportRetry(error: SluiceError, delayMs: number): void {
-    this.context.listenerBus.post('onReceiverError', {
-      receiverInfo: {
-        streamId: this.id,
-        name: `Kafka direct stream ${this.topics.join(',')} (retrying in ${delayMs} ms)`,
-        active: !this.stopped,
-        lastErrorMessage: error.message,
-        lastError: error,
-        lastErrorTime: Date.now(),
-      },
-    });
+  /** Runs `operation` again while it fails with a retriable error (broker down, coordinator moving), with backoff, reporting each failure to the listeners. */
+  retry<T>(operation: () => Promise<T>): Promise<T> {
+    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => reportRetry(this.context, this.id, `Kafka direct stream ${this.topics.join(',')}`, error, delayMs, !this.stopped));
   }
 
   protected take(): Batch<KafkaRecord> {

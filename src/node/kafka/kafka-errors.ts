@@ -26,6 +26,13 @@ const COORDINATOR_TYPES = new Set([
 ]);
 const BROKER_DOWN_NAMES = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSBrokerNotFound', 'KafkaJSRequestTimeoutError', 'KafkaJSLockTimeout', 'KafkaJSNoBrokerAvailableError']);
 
+// What kafkajs throws while a broker restarts, besides the above (seen against the real broker, see batch-transaction.ts):
+// "Failed to find group coordinator" (KafkaJSGroupCoordinatorNotFound, for the transaction coordinator too) when no broker
+// answered the lookup; a transaction coordinator that moved; a partition whose leader is not back yet.
+const MORE_COORDINATOR_TYPES = new Set(['TRANSACTION_COORDINATOR_FENCED']);
+const COORDINATOR_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound']);
+const LEADER_MOVING_TYPES = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_ENOUGH_REPLICAS', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
+
 /** `what` names the operation for the message, e.g. "reading offsets of topic words". */
 export function toKafkaError(error: unknown, what: string): SluiceError {
   const errors = chain(error);
@@ -52,10 +59,10 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   if (types.some((t) => t === 'OFFSET_OUT_OF_RANGE') || names.includes('KafkaJSOffsetOutOfRange')) {
     return make('ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', 'The offsets asked for are no longer (or not yet) in the log; start from earliest or latest instead.');
   }
-  if (types.some((t) => COORDINATOR_TYPES.has(t))) {
+  if (types.some((t) => COORDINATOR_TYPES.has(t) || MORE_COORDINATOR_TYPES.has(t)) || names.some((n) => COORDINATOR_NAMES.has(n))) {
     return make('ERR_SLUICE_KAFKA_COORDINATOR', 'The group or transaction coordinator is moving or loading; this is retried.', true);
   }
-  if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
+  if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || types.some((t) => LEADER_MOVING_TYPES.has(t)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
     return make('ERR_SLUICE_KAFKA_BROKER_DOWN', 'Check that the brokers are up and reachable at the addresses given; this is retried.', true);
   }
   const retriable = errors.some((e) => e.retriable === true) && !names.includes('KafkaJSNonRetriableError');

@@ -25,6 +25,18 @@ describe('Kafka errors', () => {
       [{ name: 'KafkaJSProtocolError', type: 'COORDINATOR_LOAD_IN_PROGRESS', retriable: true }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
       [{ name: 'KafkaJSConnectionError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:1' }, 'ERR_SLUICE_KAFKA_BROKER_DOWN', true],
       [{ name: 'KafkaJSOffsetOutOfRange', type: 'OFFSET_OUT_OF_RANGE' }, 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', false],
+      // What kafkajs throws while a broker restarts under a transaction (seen against the real broker):
+      [{ name: 'KafkaJSGroupCoordinatorNotFound', message: 'Failed to find group coordinator', retriable: false }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
+      [{ name: 'KafkaJSProtocolError', type: 'GROUP_COORDINATOR_NOT_AVAILABLE', retriable: true }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
+      [{ name: 'KafkaJSProtocolError', type: 'NOT_COORDINATOR_FOR_GROUP', retriable: true }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
+      [{ name: 'KafkaJSProtocolError', type: 'GROUP_LOAD_IN_PROGRESS', retriable: true }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
+      [{ name: 'KafkaJSProtocolError', type: 'TRANSACTION_COORDINATOR_FENCED', retriable: false }, 'ERR_SLUICE_KAFKA_COORDINATOR', true],
+      [{ name: 'KafkaJSProtocolError', type: 'LEADER_NOT_AVAILABLE', retriable: true }, 'ERR_SLUICE_KAFKA_BROKER_DOWN', true],
+      [{ name: 'KafkaJSProtocolError', type: 'NOT_LEADER_FOR_PARTITION', retriable: true }, 'ERR_SLUICE_KAFKA_BROKER_DOWN', true],
+      [{ name: 'KafkaJSNonRetriableError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9', retriable: false }, 'ERR_SLUICE_KAFKA_BROKER_DOWN', true],
+      // An old epoch is a newer instance, or a transaction the broker expired: not retriable here (batch-transaction.ts decides by the transaction's age).
+      [{ name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', retriable: false }, 'ERR_SLUICE_KAFKA_FENCED', false],
+      [{ name: 'KafkaJSProtocolError', type: 'UNKNOWN', message: 'The server experienced an unexpected error when processing the request' }, 'ERR_SLUICE_KAFKA', false],
       [{ name: 'KafkaJSError', message: 'something else' }, 'ERR_SLUICE_KAFKA', false],
     ];
     for (const [inner, code, retriable] of cases) {
