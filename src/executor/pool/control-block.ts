@@ -30,6 +30,15 @@
  *   FOLD_EXISTING  TABLE ← the entries in slice A0 of A1 of the arena of the
  *                table at PTR whose keys TABLE holds already; the others'
  *                arena offsets are listed at A2. RESULT0 = how many listed.
+ *   FOLD_RANGE   hash range A0 of A1 of the LEN partial tables whose pointers
+ *                are u32s at PTR: keys partial 0 has folded into it, the
+ *                others into TABLE (tableFoldRange), resuming from the range
+ *                state at STATS. RESULT0 = 1 done, 0 when TABLE must grow.
+ *   ORDER_RUNS   A0 = 0: the entries of TABLE listed at A2 (tableList);
+ *                A0 = k > 0: the keys first seen in partial k, from the LEN
+ *                overflow tables at PTR and their range states at A1 (STATS
+ *                bytes apart), listed at A2 in origin order, sort scratch at
+ *                A3 (tableOrderRuns). RESULT0 = how many listed.
  *   LOOKUP_KEYS  ids (i32 at A2) and values (f64 at A3) of slice A0 of A1 of
  *                the LEN entries of TABLE listed at PTR, from the key cache
  *                at STATS (keyCacheLookup). RESULT0 = keys not in the cache.
@@ -75,6 +84,8 @@ export const enum Command {
   Merge = 3,
   FoldExisting = 4,
   LookupKeys = 5,
+  FoldRange = 6,
+  OrderRuns = 7,
 }
 
 export const DELIMITED_CLEAR = 0x100;

@@ -85,6 +85,14 @@ export function servePoolCommands(init: PoolWorkerInit, exit: (code: number) => 
       case Command.FoldExisting:
         Atomics.store(control, word(RESULT0), instance.exports.tableFoldExisting(table, ptr, a0, u32(A1), u32(A2)));
         return;
+      case Command.FoldRange:
+        Atomics.store(control, word(RESULT0), instance.exports.tableFoldRange(ptr, len, table, a0, u32(A1), u32(STATS)));
+        return;
+      case Command.OrderRuns:
+        Atomics.store(control, word(RESULT0), a0 === 0
+          ? instance.exports.tableList(table, u32(A2))
+          : instance.exports.tableOrderRuns(table, ptr, len, u32(A1), u32(STATS), a0, u32(A2), u32(A3)));
+        return;
       case Command.LookupKeys: {
         const parts = u32(A1);
         const from = Math.floor((len * a0) / parts);
