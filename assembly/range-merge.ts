@@ -93,7 +93,9 @@ export function tableFoldRange(sources: usize, count: u32, overflow: usize, part
           continue;
         }
         const tag = <u32>slot;
-        if (<u32>(((<u64>(tag & (span - 1))) * parts) / span) != part) continue;
+        // Slice `part` of [0, span) is exactly [lo, hi).
+        const home = tag & (span - 1);
+        if (home < lo || home >= hi) continue;
         const e = arena + ref - 1;
         const len = <usize>(load<u32>(e, LAYOUT_E_KEY_LENGTH) & ~LAYOUT_ENTRY_DEAD_BIT);
         const key = e + LAYOUT_E_KEY;

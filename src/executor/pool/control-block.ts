@@ -9,11 +9,13 @@
  *                 change; the owner waits on it
  *   word 1..15    unused
  *   then one slot of SLOT_WORDS words per worker (worker i at 16 + i·SLOT_WORDS):
- *   ┌──────┬───────┬─────────┬──────┬─────┬─────┬────┬────┬────┬────┬───────┬─────────┬─────────┬──────────┐
- *   │ SEQ  │ STATE │ COMMAND │ TABLE│ PTR │ LEN │ A0 │ A1 │ A2 │ A3 │ STATS │ RESULT0 │ RESULT1 │ EXIT_REQ │
- *   └──────┴───────┴─────────┴──────┴─────┴─────┴────┴────┴────┴────┴───────┴─────────┴─────────┴──────────┘
+ *   ┌──────┬───────┬─────────┬──────┬─────┬─────┬────┬────┬────┬────┬───────┬─────────┬─────────┬──────────┬─────────┐
+ *   │ SEQ  │ STATE │ COMMAND │ TABLE│ PTR │ LEN │ A0 │ A1 │ A2 │ A3 │ STATS │ RESULT0 │ RESULT1 │ EXIT_REQ │ RUN_US  │
+ *   └──────┴───────┴─────────┴──────┴─────┴─────┴────┴────┴────┴────┴───────┴─────────┴─────────┴──────────┴─────────┘
  *   SEQ: bumped by the owner to post a command (the worker waits on it);
  *   STATE: see WorkerState; pointers and lengths are u32 stored as i32 bits;
+ *   RUN_US: microseconds the worker spent running its last command (wake-up
+ *   not included), for the benchmarks' critical-path model;
  *   words 16..SLOT_WORDS-1: MESSAGE, why the last command failed (u32 byte
  *   length, then UTF-8), written by the worker before it signals Failed.
  *
@@ -62,6 +64,8 @@ export const RESULT0 = 11;
 export const RESULT1 = 12;
 /** Test hook: a worker that finds this non-zero when it takes a command exits with it as its code. */
 export const EXIT_REQUEST = 13;
+/** Microseconds the last command ran on the worker (written before it signals). */
+export const RUN_US = 14;
 
 /** First word of the failure message (its byte length; the bytes follow). */
 export const MESSAGE = 16;

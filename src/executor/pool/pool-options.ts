@@ -39,13 +39,21 @@ export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 /** The phases of one pool task, named in stats and test hooks. */
 export type PoolPhase = 'count' | 'merge' | 'export';
 
-/** Test hooks (to kill a worker mid-batch deterministically). */
+/** Test and benchmark hooks (to kill a worker mid-batch deterministically, to time each command alone). */
 export interface WorkerPoolHooks {
+  /**
+   * Posts one command at a time and waits for its reply before posting the
+   * next, so that beforeCommand → afterReply times one command with no other
+   * worker competing for the cores (bench:scaling's critical-path model).
+   */
+  readonly oneAtATime?: boolean;
   /** Called before each command is posted to a worker. */
   beforeCommand?(event: {
     readonly phase: PoolPhase;
     readonly worker: number;
     readonly attempt: number;
+    /** Counts the pool's parallel rounds (one per phase of a batch, or per folded partial): commands of one round may run at once. */
+    readonly round: number;
     /** Terminates the worker's thread from outside (noticed after stallTimeoutMs). */
     terminate(): void;
     /** Makes the worker exit with this code when it takes the command (noticed at once). */
@@ -56,6 +64,9 @@ export interface WorkerPoolHooks {
     readonly phase: PoolPhase;
     readonly worker: number;
     readonly attempt: number;
+    readonly round: number;
+    /** How long the command ran on the worker, in ms (its wake-up and reply not included). */
+    readonly commandMs: number;
     /**
      * Wakes the worker from its wait for the next command without posting
      * one, as a notify that arrives late (the owner was descheduled between

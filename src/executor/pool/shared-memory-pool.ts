@@ -65,7 +65,7 @@ import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
 import { allocTable, exportTable, growTable, type KernelContext } from '../../kernels/wasm-table.js';
 import {
-  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
+  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, RUN_US, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
 import { parallelKeyLookup } from './key-lookup.js';
 import { LentInputs } from './lent-inputs.js';
@@ -140,6 +140,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private readonly partitions: number;
   private readonly tables = new Map<string, PurposeTables>();
   private attempt = 0;
+  /** Parallel rounds run so far (hook events name theirs). */
+  private rounds = 0;
   private readonly lent = new LentInputs();
   /** What the merge strategies and the key lookup see of the pool: its memory, its workers, and run(). */
   private readonly runner: TaskRunner;
@@ -500,6 +502,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private run(phase: PoolPhase, tasks: readonly Task[], background?: Iterable<void>): void {
     const control = this.control;
     const pending = new Set<Task>();
+    const round = ++this.rounds;
     let failure: unknown;
     let lost: WorkerLostError | undefined;
     const post = (task: Task): void => {
@@ -510,6 +513,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
         phase,
         worker: task.worker,
         attempt: this.attempt,
+        round,
         terminate: () => handle.kill(),
         exit: (code) => Atomics.store(control, wordOf(handle.slot, EXIT_REQUEST), code),
       });
@@ -517,7 +521,11 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       Atomics.notify(control, wordOf(handle.slot, SEQ));
       pending.add(task);
     };
-    for (const task of tasks) post(task);
+    const waiting = [...tasks];
+    const postWaiting = (): void => {
+      for (const task of waiting.splice(0, this.hooks?.oneAtATime === true ? 1 : waiting.length)) post(task);
+    };
+    postWaiting();
     // Owner-side work done in small steps between replies, so no worker waits on it for long.
     let steps = background?.[Symbol.iterator]();
     while (pending.size > 0) {
@@ -531,9 +539,14 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
         pending.delete(task);
         if (state === WorkerState.Ready) {
           if (failure !== undefined || lost !== undefined) continue;
-          this.hooks?.afterReply?.({ phase, worker: task.worker, attempt: this.attempt, wake: () => wakeWithoutCommand(control, handle.slot) });
+          this.hooks?.afterReply?.({
+            phase, worker: task.worker, attempt: this.attempt, round,
+            commandMs: Atomics.load(control, wordOf(handle.slot, RUN_US)) / 1000,
+            wake: () => wakeWithoutCommand(control, handle.slot),
+          });
           try {
             if (!task.finish(control, handle.slot)) post(task);
+            else if (pending.size === 0) postWaiting();
           } catch (error) {
             failure = error;
           }
