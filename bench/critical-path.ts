@@ -7,7 +7,8 @@
  * export listing, key lookups) would each take as long as their busiest
  * worker:
  *
- *   predicted = Σ over rounds of max over workers (its commands' run time)
+ *   predicted = Σ over rounds of max over workers (its commands' run time;
+ *               for the count, whose partitions are cut equal, the mean)
  *             + owner (the batch's time minus the time spent waiting for
  *               replies: the owner thread's serial part)
  *
@@ -106,7 +107,10 @@ export async function criticalPath(
     let workMs = 0;
     shape.forEach((round, i) => {
       const best = [...round.perWorker.keys()].map((w) => Math.min(...batchRounds.map((r) => r[i]?.perWorker.get(w) ?? Infinity)));
-      phaseMs[round.phase] += Math.max(...best);
+      const all = best.reduce((a, c) => a + c, 0);
+      // Partitions are cut equal, so the count is taken as split evenly: the busiest worker's least
+      // time of a long command still holds preemption on a busy machine, the mean of all of them less.
+      phaseMs[round.phase] += round.phase === 'count' ? all / best.length : Math.max(...best);
       workMs += best.reduce((a, c) => a + c, 0);
     });
     const ownerMs = Math.min(...owners);
