@@ -13,8 +13,9 @@
  *   └──────────────┴──────────────┴───────────────────────┘
  *
  * A crash mid-append leaves a torn entry at the end of the last segment;
- * `open` cuts it off (it was never fsynced, so never acknowledged). A torn or
- * corrupt entry anywhere else ends the replay there and is reported.
+ * `open` cuts it off (it was never fsynced, so never acknowledged). A
+ * corrupt entry with intact entries after it (see wal-entries.ts) is skipped
+ * and reported: the acknowledged entries behind it are kept and replayed.
  *
  * Retention: the checkpoint records the offset up to which the engine holds
  * everything (the receiver's position). Segments wholly before the position
@@ -25,11 +26,11 @@
 import { open, readdir, readFile, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from '../../checkpoint/crc32.js';
+import { ENTRY_HEADER_BYTES, scanEntries } from './wal-entries.js';
 import { CheckpointError, IllegalStateError } from '../../errors.js';
 import { createDirectory } from '../create-directory.js';
 import { syncDirectory } from '../file-checkpoint-store.js';
 
-const HEADER_BYTES = 8;
 const SEGMENT = /^wal-([0-9a-f]{16})\.log$/;
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
@@ -40,24 +41,6 @@ function segmentName(start: number): string {
 interface Segment {
   readonly start: number;
   size: number;
-}
-
-/** The valid entries of a segment's bytes, and where the valid part ends. */
-function scanEntries(bytes: Uint8Array, from: number): { payloads: Uint8Array[]; validEnd: number } {
-  const payloads: Uint8Array[] = [];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = from;
-  while (at + HEADER_BYTES <= bytes.length) {
-    const length = view.getUint32(at, true);
-    const sum = view.getUint32(at + 4, true);
-    const end = at + HEADER_BYTES + length;
-    if (end > bytes.length) break;
-    const payload = bytes.subarray(at + HEADER_BYTES, end);
-    if (crc32(payload) !== sum) break;
-    payloads.push(payload);
-    at = end;
-  }
-  return { payloads, validEnd: at };
 }
 
 export interface WalReplay {
@@ -123,9 +106,12 @@ export class WriteAheadLog {
       const from = Math.max(0, offset - segment.start);
       const scanned = scanEntries(bytes.subarray(0, segment.size), from);
       payloads.push(...scanned.payloads);
+      const file = join(this.dir, segmentName(segment.start));
+      for (const { start, end } of scanned.damaged) {
+        problem = `${problem === undefined ? '' : `${problem}; `}bytes ${segment.start + start} to ${segment.start + end} of ${file} are corrupt and were skipped (the records in them are lost; the entries after them are replayed)`;
+      }
       if (scanned.validEnd < segment.size) {
-        problem = `entry at offset ${segment.start + scanned.validEnd} of ${join(this.dir, segmentName(segment.start))} is corrupt; the entries after it are not replayed`;
-        break;
+        problem = `${problem === undefined ? '' : `${problem}; `}entry at offset ${segment.start + scanned.validEnd} of ${file} is corrupt up to the end of that segment and was skipped (the records in it are lost)`;
       }
     }
     return problem === undefined ? { payloads } : { payloads, problem };
@@ -155,12 +141,12 @@ export class WriteAheadLog {
       const ends: number[] = [];
       let offset = segment.start + segment.size;
       for (const payload of payloads) {
-        const header = new Uint8Array(HEADER_BYTES);
+        const header = new Uint8Array(ENTRY_HEADER_BYTES);
         const view = new DataView(header.buffer);
         view.setUint32(0, payload.length, true);
         view.setUint32(4, crc32(payload), true);
         buffers.push(header, payload);
-        offset += HEADER_BYTES + payload.length;
+        offset += ENTRY_HEADER_BYTES + payload.length;
         ends.push(offset);
       }
       try {

@@ -50,7 +50,7 @@ test('a torn last entry (a crash mid-append) is cut off at open; appends go on a
   }
 });
 
-test('a corrupt entry in the last segment is cut off at open with what follows (it cannot be told from a torn append)', async () => {
+test('a corrupt entry with intact entries after it is skipped and reported; the acknowledged entries after it are kept and replayed', async () => {
   const dir = await tempDir('wal');
   try {
     const wal = await WriteAheadLog.open(dir.path);
@@ -59,12 +59,59 @@ test('a corrupt entry in the last segment is cut off at open with what follows (
     const [segment] = await readdir(dir.path);
     const path = join(dir.path, segment as string);
     const content = await readFile(path);
+    const size = content.length;
     content[8 + 4 + 8 + 1] = (content[8 + 4 + 8 + 1] as number) ^ 0xff; // a byte of "two"
     await writeFile(path, content);
     const reopened = await WriteAheadLog.open(dir.path);
-    // Opening cuts from the corrupt entry on: it cannot tell a flipped bit from a torn append.
+    assert.equal((await stat(path)).size, size, 'nothing cut off: only a torn tail is');
     const replay = await reopened.readFrom(0);
-    assert.deepEqual(text(replay.payloads), ['one\n']);
+    assert.deepEqual(text(replay.payloads), ['one\n', 'three\n']);
+    assert.match(replay.problem ?? '', /bytes 12 to 24 of .* are corrupt and were skipped/);
+    await reopened.append(bytes('four\n'));
+    assert.deepEqual(text((await reopened.readFrom(0)).payloads), ['one\n', 'three\n', 'four\n']);
+    await reopened.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a corrupt length field followed by a torn tail: the intact entries between are kept, the torn tail is cut off', async () => {
+  const dir = await tempDir('wal');
+  try {
+    const wal = await WriteAheadLog.open(dir.path);
+    const ends = await wal.append(bytes('first line\n', 'second line\n', 'third line\n'));
+    await wal.close();
+    const [segment] = await readdir(dir.path);
+    const path = join(dir.path, segment as string);
+    const content = await readFile(path);
+    content[0] = 0xee; // the first entry's length now points past the end
+    await writeFile(path, Buffer.concat([content, Buffer.from([50, 0, 0, 0, 9, 9, 9, 9, 0x61, 0x62])]));
+    const reopened = await WriteAheadLog.open(dir.path);
+    assert.equal(reopened.endOffset, ends[2], 'the torn tail is cut off');
+    const replay = await reopened.readFrom(0);
+    assert.deepEqual(text(replay.payloads), ['second line\n', 'third line\n']);
+    assert.match(replay.problem ?? '', /bytes 0 to 19 .* corrupt/);
+    await reopened.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('a segment corrupt to its end does not stop the replay of the segments after it', async () => {
+  const dir = await tempDir('wal');
+  try {
+    const wal = await WriteAheadLog.open(dir.path, { segmentBytes: 16 });
+    for (const word of ['aaaaaaaaaa', 'bbbbbbbbbb', 'cccccccccc']) await wal.append(bytes(word));
+    await wal.close();
+    const [first] = (await readdir(dir.path)).sort();
+    const path = join(dir.path, first as string);
+    const content = await readFile(path);
+    content[10] = (content[10] as number) ^ 0x01;
+    await writeFile(path, content);
+    const reopened = await WriteAheadLog.open(dir.path, { segmentBytes: 16 });
+    const replay = await reopened.readFrom(0);
+    assert.deepEqual(text(replay.payloads), ['bbbbbbbbbb', 'cccccccccc']);
+    assert.match(replay.problem ?? '', /corrupt up to the end of that segment/);
     await reopened.close();
   } finally {
     await dir.cleanup();
@@ -103,6 +150,39 @@ test('an empty directory is an empty log; a position past the end is reported', 
     assert.match(replay.problem ?? '', /truncated or replaced/);
 
     await wal.close();
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+test('any single flipped byte loses at most the entry holding it (200 seeded flips)', async () => {
+  const dir = await tempDir('wal');
+  try {
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${i} ${'x'.repeat(i % 7)}\n`);
+    const wal = await WriteAheadLog.open(dir.path);
+    const ends = await wal.append(bytes(...lines));
+    await wal.close();
+    const [segment] = await readdir(dir.path);
+    const path = join(dir.path, segment as string);
+    const original = await readFile(path);
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const at = random(original.length);
+      const damaged = Buffer.from(original);
+      damaged[at] = (damaged[at] as number) ^ (1 + random(255));
+      await writeFile(path, damaged);
+      const reopened = await WriteAheadLog.open(dir.path);
+      const replayed = text((await reopened.readFrom(0)).payloads);
+      await reopened.close();
+      const hit = ends.findIndex((end) => at < end);
+      const expected = lines.filter((_, i) => i !== hit);
+      // A flip in the last entry looks like a torn append: it is cut off, the rest stays.
+      assert.deepEqual(replayed, expected, `flip at byte ${at} (entry ${hit})`);
+    }
   } finally {
     await dir.cleanup();
   }
