@@ -11,7 +11,10 @@
  * read them, so the shuffle is exactly-once like the rest.
  *
  * The topic (default `<groupId>-repartition-<n>`) is created at start with
- * as many partitions as the source topics.
+ * as many partitions as the source topics. Records use the changelog's
+ * format, where a null value is a removal: a pair whose value is
+ * `undefined` is not sent (JSON has no undefined) but counted in the batch's
+ * `repartitionUndefinedDropped` counter.
  */
 import { Batch, type Pair } from '../../../batch/batch.js';
 import { DStream } from '../../../engine/dstream.js';
@@ -80,7 +83,10 @@ export function repartitionThroughKafka<K, V>(pairs: DStream<Pair<K, V>>, option
   if (typeof topic !== 'string' || topic === '') throw new InvalidArgumentError(`repartitionThroughKafka: topic must be a non-empty string, got ${JSON.stringify(options.topic)}`);
   group.addRepartitionTopic(topic);
   new ForEachDStream(pairs, async (batch: Batch<Pair<K, V>>, time: number) => {
-    const records = changelogRecords(batch.collect(), group.partitions);
+    const all = batch.collect();
+    const pairsWithValues = all.filter(([, value]) => value !== undefined);
+    if (pairsWithValues.length < all.length) pairs.context.addBatchCounter(time, 'repartitionUndefinedDropped', all.length - pairsWithValues.length);
+    const records = changelogRecords(pairsWithValues, group.partitions);
     if (records.length === 0) return;
     const tx = await group.transactionFor(time);
     await tx.send(topic, records);

@@ -13,7 +13,7 @@ import { type PartitionedState, enablePartitionedStates } from '../../../stream/
 import { changelogRecords, changelogTopicName } from '../changelog/changelog-topic.js';
 import { restoreChangelog } from '../changelog/restore-changelog.js';
 import { statePartition } from '../changelog/state-keys.js';
-import type { KafkaClient, OutgoingRecord } from '../client.js';
+import type { KafkaClient, OutgoingRecord, RangeReader } from '../client.js';
 
 interface Store {
   readonly name: string;
@@ -29,6 +29,7 @@ export interface RestoreFigures {
 }
 
 export class StateStores {
+  private reader: Promise<RangeReader> | undefined;
   /** N: the partition count of every topic of the group (set once the group connected). */
   private partitions = 0;
 
@@ -78,8 +79,15 @@ export class StateStores {
     let bytes = 0;
     const started = Date.now();
     if (tasks.length === 0) return { records, bytes, ms: 0 };
+    // One reader of every changelog for the process's life: each new reader first joins a consumer group of its own
+    // (group.initial.rebalance.delay.ms, 3 s on a default broker). The client closes it when the stream stops.
+    this.reader ??= client.rangeReader(this.topics);
+    const reader = await this.reader.catch((error: unknown) => {
+      this.reader = undefined;
+      throw error;
+    });
     for (const { topic, state } of this.stores) {
-      const restored = await restoreChangelog(client, topic, [...tasks]);
+      const restored = await restoreChangelog(client, topic, [...tasks], { reader });
       state.restoreEntries(restored.entries);
       records += restored.records;
       bytes += restored.bytes;
