@@ -4,27 +4,34 @@
  * (consume with eachBatch → split(/\s+/) → Map → produce the counts) in the
  * same run, on the same broker and the same input.
  *
- * Throughput: N english lines are written to a 3-partition topic first; each
- * configuration then reads all of them from the start with a new consumer
- * group and writes its counts to its own topic. Records/s and MB/s are over
- * the whole run, start-up (connect, group join, fencing) included, so the
- * figures are end to end, not the kernel's.
+ * Throughput, through tinybench (measure.ts): N english lines are written to
+ * a 3-partition topic first; one run of a configuration reads all of them
+ * from the start with a new consumer group and writes its counts to its own
+ * topic, start-up (connect, group join, fencing) and stop included, so the
+ * figures are end to end, not the kernel's. The configurations are timed in
+ * interleaved rounds (each round times every configuration, in a rotating
+ * order, under the same load); records/s come from the median run time and
+ * each ratio is the median over rounds of that round's plain time ÷ sluice
+ * time. The kernel worker pools are opened once, outside the timed runs.
  *
  * Latency: a producer writes unique one-word lines at a steady rate; each
  * word comes out once, so for every record latency = the moment its count
  * is read from the output topic − the moment it was handed to the producer.
  *
  * A broker is started (scripts/kafka-broker.mjs) unless KAFKA_BROKERS names
- * one. Options: --lines N (default 300000), --latency-seconds S (default 8),
- * --rate N (latency input lines/s, default 2000), --json FILE.
+ * one. Options: --lines N (lines per run, default 50000), --rounds R (default
+ * 5), --latency-seconds S (default 8), --rate N (latency input lines/s,
+ * default 2000), --json FILE.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { corpusLines } from '../src/corpus/index.js';
 import { StreamingContext, pairWithOne, splitWhitespace, sum } from '../src/index.js';
 import { kafkaDirectStream, kafkaValues, toKafka } from '../src/node/index.js';
 import { openKernels } from '../src/node/cli/kernels-option.js';
+import { type Measurement, measureInterleaved, median } from './measure.js';
 
 interface Broker {
   readonly brokers: string;
@@ -36,7 +43,8 @@ function option(name: string, fallback: number): number {
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 }
 
-const LINES = option('lines', 300_000);
+const LINES = option('lines', 50_000);
+const ROUNDS = option('rounds', 5);
 const LATENCY_SECONDS = option('latency-seconds', 8);
 const RATE = option('rate', 2000);
 const jsonIndex = process.argv.indexOf('--json');
@@ -58,7 +66,13 @@ async function createTopic(kafka: Kafka, prefix: string, partitions: number): Pr
   const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  // Leaders are waited for below: kafkajs's own wait gives up when the broker's metadata lags the creation.
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  for (let tries = 0; tries < 300; tries++) {
+    const found = (await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined))?.topics[0]?.partitions ?? [];
+    if (found.length === partitions && found.every((p) => p.leader >= 0)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await admin.disconnect();
   return topic;
 }
@@ -79,8 +93,9 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function runSluice(brokers: string, input: string, output: string, workers: number, expected: number, batchIntervalMs: number): Promise<Running> {
-  const kernels = await openKernels(workers);
+type Kernels = Awaited<ReturnType<typeof openKernels>>;
+
+async function runSluice(brokers: string, input: string, output: string, kernels: Kernels, expected: number, batchIntervalMs: number, ownsKernels = false): Promise<Running> {
   const ssc = new StreamingContext({ batchIntervalMs, kernels: kernels.kernels });
   const records = kafkaDirectStream(ssc, { brokers, topics: input, groupId: `bench-${randomUUID()}`, startingOffsets: 'earliest' });
   toKafka(kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum), output);
@@ -100,7 +115,7 @@ async function runSluice(brokers: string, input: string, output: string, workers
     finished: done.then(() => (performance.now() - started) / 1000),
     stop: async () => {
       await ssc.stop();
-      await kernels.close();
+      if (ownsKernels) await kernels.close();
     },
   };
 }
@@ -196,18 +211,35 @@ async function main(): Promise<void> {
     const input = await createTopic(kafka, 'bench-in', 3);
     await produce(kafka, input, lines);
     console.error(`bench:kafka: ${LINES} lines (${(bytes / 1e6).toFixed(1)} MB) in ${input} at ${started.brokers}`);
-    const rows: { config: string; recordsPerSecond: number; mbPerSecond: number; ratio: number; p50Ms?: number; p99Ms?: number }[] = [];
-    const throughput = async (config: string, run: (output: string) => Promise<Running>): Promise<number> => {
-      const output = await createTopic(kafka, 'bench-out', 3);
+    const rows: { config: string; recordsPerSecond: number; mbPerSecond: number; ratio: number; medianSeconds: number; p50Ms?: number; p99Ms?: number }[] = [];
+    const kernels1 = await openKernels(1);
+    const kernels2 = await openKernels(2);
+    /** One timed run: `run` reads every line of the input into `output` (a topic per configuration), then stops. */
+    const timedRun = async (output: string, run: (output: string) => Promise<Running>): Promise<void> => {
       const running = await run(output);
-      const seconds = await running.finished;
+      await running.finished;
       await running.stop();
-      console.error(`  ${config}: ${seconds.toFixed(2)} s`);
-      return seconds;
     };
-    const plainSeconds = await throughput('plain kafkajs loop', (out) => runPlain(kafka, input, out, LINES));
-    const sluice1 = await throughput('sluice, 1 worker', (out) => runSluice(started.brokers, input, out, 1, LINES, 500));
-    const sluice2 = await throughput('sluice, 2 workers', (out) => runSluice(started.brokers, input, out, 2, LINES, 500));
+    const plainOut = await createTopic(kafka, 'bench-out', 3);
+    const sluice1Out = await createTopic(kafka, 'bench-out', 3);
+    const sluice2Out = await createTopic(kafka, 'bench-out', 3);
+    const loadBefore = loadavg()[0] ?? Number.NaN;
+    const [plainRuns, sluice1Runs, sluice2Runs] = (await measureInterleaved(
+      [
+        { name: 'plain', async: true, fn: () => timedRun(plainOut, (out) => runPlain(kafka, input, out, LINES)) },
+        { name: 'sluice-1', async: true, fn: () => timedRun(sluice1Out, (out) => runSluice(started.brokers, input, out, kernels1, LINES, 500)) },
+        { name: 'sluice-2', async: true, fn: () => timedRun(sluice2Out, (out) => runSluice(started.brokers, input, out, kernels2, LINES, 500)) },
+      ],
+      { rounds: ROUNDS, timeMs: 0, minIterations: 1 },
+    )) as [Measurement, Measurement, Measurement];
+    const loadAfter = loadavg()[0] ?? Number.NaN;
+    await kernels1.close();
+    await kernels2.close();
+    const ratio = (sluice: Measurement): number => median(sluice.rounds.map((r, i) => (plainRuns.rounds[i]?.medianMs ?? Number.NaN) / r.medianMs));
+    for (const [name, m] of [['plain kafkajs loop', plainRuns], ['sluice, 1 worker', sluice1Runs], ['sluice, 2 workers', sluice2Runs]] as const) {
+      console.error(`  ${name}: runs of ${m.rounds.map((r) => (r.medianMs / 1000).toFixed(2)).join(', ')} s`);
+    }
+    console.error(`  load average (1 min) ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after the throughput rounds`);
     const latency = async (run: (input: string, output: string) => (expected: number) => Promise<Running>): Promise<{ p50: number; p99: number }> => {
       const latencyIn = await createTopic(kafka, 'bench-lat-in', 3);
       const latencyOut = await createTopic(kafka, 'bench-lat-out', 3);
@@ -216,17 +248,20 @@ async function main(): Promise<void> {
       return result;
     };
     const plainLatency = await latency((i, o) => (n) => runPlain(kafka, i, o, n));
-    const sluiceLatency1 = await latency((i, o) => (n) => runSluice(started.brokers, i, o, 1, n, 200));
-    const sluiceLatency2 = await latency((i, o) => (n) => runSluice(started.brokers, i, o, 2, n, 200));
-    const row = (config: string, seconds: number, lat: { p50: number; p99: number }) =>
-      rows.push({ config, recordsPerSecond: LINES / seconds, mbPerSecond: bytes / 1e6 / seconds, ratio: plainSeconds / seconds, p50Ms: lat.p50, p99Ms: lat.p99 });
-    row('plain kafkajs: eachBatch → split(/\\s+/) → Map → produce', plainSeconds, plainLatency);
-    row('sluice: direct stream → fused word count → toKafka, 1 worker', sluice1, sluiceLatency1);
-    row('sluice: direct stream → fused word count → toKafka, 2 workers', sluice2, sluiceLatency2);
-    console.log('| configuration | records/s | MB/s | × plain | latency p50 | latency p99 |');
-    console.log('|---|---|---|---|---|---|');
+    const sluiceLatency1 = await latency((i, o) => async (n) => runSluice(started.brokers, i, o, await openKernels(1), n, 200, true));
+    const sluiceLatency2 = await latency((i, o) => async (n) => runSluice(started.brokers, i, o, await openKernels(2), n, 200, true));
+    const row = (config: string, runs: Measurement, times: number, lat: { p50: number; p99: number }): void => {
+      const seconds = runs.medianMs / 1000;
+      rows.push({ config, medianSeconds: seconds, recordsPerSecond: LINES / seconds, mbPerSecond: bytes / 1e6 / seconds, ratio: times, p50Ms: lat.p50, p99Ms: lat.p99 });
+    };
+    row('plain kafkajs: eachBatch → split(/\\s+/) → Map → produce', plainRuns, 1, plainLatency);
+    row('sluice: direct stream → fused word count → toKafka, 1 worker', sluice1Runs, ratio(sluice1Runs), sluiceLatency1);
+    row('sluice: direct stream → fused word count → toKafka, 2 workers', sluice2Runs, ratio(sluice2Runs), sluiceLatency2);
+    console.log(`${LINES} lines a run, ${ROUNDS} rounds; load average (1 min) ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`);
+    console.log('| configuration | median run | records/s | MB/s | × plain (median of rounds) | latency p50 | latency p99 |');
+    console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      console.log(`| ${r.config} | ${Math.round(r.recordsPerSecond).toLocaleString('en')} | ${r.mbPerSecond.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.p50Ms?.toFixed(0)} ms | ${r.p99Ms?.toFixed(0)} ms |`);
+      console.log(`| ${r.config} | ${r.medianSeconds.toFixed(2)} s | ${Math.round(r.recordsPerSecond).toLocaleString('en')} | ${r.mbPerSecond.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.p50Ms?.toFixed(0)} ms | ${r.p99Ms?.toFixed(0)} ms |`);
     }
     if (JSON_FILE !== undefined) writeFileSync(JSON_FILE, JSON.stringify(rows, null, 2));
   } finally {

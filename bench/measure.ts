@@ -34,6 +34,8 @@ export interface Measurement {
 export interface TimedCase {
   readonly name: string;
   readonly fn: () => unknown;
+  /** The case returns a promise to await (e.g. a whole Kafka run); default false. */
+  readonly async?: boolean;
 }
 
 /** Times every case in every round; the first round starts with one warm-up call per case. */
@@ -65,7 +67,7 @@ async function timeOnce(timed: TimedCase, options: RoundOptions, warmup: boolean
     warmupTime: 0,
     throws: true,
   });
-  bench.add(timed.name, timed.fn, { async: false });
+  bench.add(timed.name, timed.fn, { async: timed.async ?? false });
   await bench.run();
   const result = bench.getTask(timed.name)?.result;
   if (result === undefined || (result.state !== 'completed' && result.state !== 'aborted-with-statistics')) {

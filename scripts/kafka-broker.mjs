@@ -113,6 +113,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=3
 group.initial.rebalance.delay.ms=0
+# Scale-out tests use short sessions so a killed member's partitions move within seconds (Kafka's floor is 6 s).
+group.min.session.timeout.ms=1000
 auto.create.topics.enable=false
 transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 `;
@@ -140,6 +142,8 @@ export async function startBroker(options = {}) {
   }
   const logFile = join(home, 'broker.log');
   const { openSync } = await import('node:fs');
+  // A restart appends to the same log, which already says the first start was ready: look only past this point.
+  const logStart = existsSync(logFile) ? readFileSync(logFile).length : 0;
   const out = openSync(logFile, 'a');
   const child = spawn('java', ['-Xmx512m', ...java, 'kafka.Kafka', props], { stdio: ['ignore', out, out] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -157,7 +161,7 @@ export async function startBroker(options = {}) {
   };
   try {
     const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!readFileSync(logFile, 'utf8').includes(READY_LINE)) {
+    while (!readFileSync(logFile).subarray(logStart).toString('utf8').includes(READY_LINE)) {
       if (child.exitCode !== null) throw new Error(`The Kafka broker exited with ${child.exitCode} before it was ready; its log:\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
       if (Date.now() > deadline) throw new Error(`The Kafka broker was not ready after ${START_TIMEOUT_MS / 1000} s; its log: ${logFile}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -139,8 +139,12 @@ export class KafkaError extends SluiceError {
       | 'ERR_SLUICE_KAFKA_COORDINATOR'
       /** Another process took over the same transactional id (a newer instance of this stream). */
       | 'ERR_SLUICE_KAFKA_FENCED'
+      /** A batch's transaction outlived the transaction timeout and the broker aborted it (e.g. during a broker restart); its output is written again in a new one. Retriable. */
+      | 'ERR_SLUICE_KAFKA_TRANSACTION_TIMED_OUT'
       /** Start offsets are outside the log (deleted by retention, or beyond its end). */
       | 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE'
+      /** Scale-out: a partition claim was made for a group generation that is no longer current (a rebalance happened); wait for the next assignment. */
+      | 'ERR_SLUICE_KAFKA_REBALANCED'
       /** Any other broker or client error; see `cause`. */
       | 'ERR_SLUICE_KAFKA',
     message: string,
@@ -164,7 +168,9 @@ export class ScaleOutError extends SluiceError {
       /** An internal topic (changelog, repartition) exists with another partition count than the input's. */
       | 'ERR_SLUICE_SCALE_OUT_TOPIC_MISMATCH'
       /** A changelog record cannot be read back as state (written by something else, or corrupt). */
-      | 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
+      | 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT'
+      /** A state key belongs to a partition this process does not own: the state is keyed otherwise than its input (repartition first). */
+      | 'ERR_SLUICE_SCALE_OUT_NOT_PARTITIONED',
     message: string,
     options: { cause?: unknown } = {},
   ) {

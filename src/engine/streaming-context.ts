@@ -99,6 +99,7 @@ export class StreamingContext {
   private stopping: Promise<void> | undefined;
   private terminated = false;
   private readonly terminationWaiters: { resolve: (done: boolean) => void; reject: (error: unknown) => void }[] = [];
+  private readonly startHooks: (() => void)[] = [];
 
   constructor(options: StreamingContextOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -278,6 +279,15 @@ export class StreamingContext {
   }
 
   /**
+   * Runs `hook()` at the beginning of start(), once the whole graph is built
+   * and before it is checked; a throwing hook fails start() with nothing started.
+   */
+  beforeStart(hook: () => void): void {
+    if (this.currentState !== 'initialized') throw new IllegalStateError('beforeStart() must be called before start()');
+    this.startHooks.push(hook);
+  }
+
+  /**
    * Runs `hook(batchTime)` after every batch whose outputs all succeeded,
    * before the batch counts as completed (for checkpoint writes and source
    * offset commits). A throwing hook fails the batch like a failing output.
@@ -315,6 +325,8 @@ export class StreamingContext {
     if (this.currentState === 'stopped') {
       throw new IllegalStateError('A stopped StreamingContext cannot be restarted; create a new one (as in Spark)');
     }
+    // Before the checkpoint check: a source that keeps state durable elsewhere (Kafka changelogs) prepares the graph's state here.
+    for (const hook of this.startHooks) hook();
     if (this.graph.outputStreams().length === 0) {
       throw new IllegalStateError('No output operations registered, so nothing to execute: add print(), foreachRDD() or saveAsTextFiles() before start()');
     }

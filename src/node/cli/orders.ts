@@ -8,13 +8,14 @@
  * skipped and their number printed with each batch.
  */
 
-import { keyValueFields, runningSum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
+import { keyValueFields, runningSum, sum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
 import type { OptionSpec } from './args.js';
 import { defineCommand } from './command.js';
 import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
 import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, createSource, sourceSettings } from './source-options.js';
 import { jsonLine, sparkBlock } from './wordcount.js';
+import { scaleOutOf } from './scale-out-source.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
@@ -31,6 +32,8 @@ export const ordersCommand = defineCommand({
   examples: '  sluice gen --port 9999 --corpus orders --malformed 2 &\n  sluice orders --socket 127.0.0.1:9999',
   run: async (args, io) => {
     const settings = sourceSettings('orders', args);
+    // Over Kafka the totals scale out: every process started with the same --group shares the topic (see scale-out-source.ts).
+    const scaleOut = scaleOutOf('orders', settings, true);
     const json = args.flags.has('json');
     const kernels = await openKernels(workersOf(args));
     try {
@@ -38,14 +41,17 @@ export const ordersCommand = defineCommand({
         io,
         settings,
         kernels,
-        stateful: true,
+        stateful: scaleOut === undefined,
         build: (ssc, onConnectionChange) => {
-          const source = createSource(ssc, settings, onConnectionChange);
+          const source = createSource(ssc, settings, onConnectionChange, scaleOut);
           // keyValueFields + running sums fuse into one delimited-reduce kernel call per batch; the totals live in a kernel table.
+          const prices = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 }));
+          // Scaled out, each batch's sums per province go to the process owning the province, which keeps its total.
+          const keyed = source.byKey === undefined ? prices : source.byKey(prices.reduceByKey(sum));
           // Named so that a checkpoint of `wordcount --state` is refused instead of recovered as province totals.
-          const totals = source.lines.flatMap(keyValueFields(',', 1, 2, { expectedFields: 3 })).updateStateByKey(runningSum).name('orders-running-totals');
-          source.output?.(totals);
-          return { results: totals, sourceDescription: source.description };
+          const totals = keyed.updateStateByKey(runningSum).name('orders-running-totals');
+          source.output?.(source.byKey === undefined ? totals : totals.changes());
+          return { results: totals, sourceDescription: source.description, batchNote: source.batchNote };
         },
         collect: (pairs) => byProvince(pairs),
         emit: (info, collected) => {

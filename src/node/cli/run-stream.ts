@@ -21,7 +21,7 @@ export interface RunStreamOptions<T> {
   readonly settings: SourceSettings;
   readonly kernels: KernelsHandle;
   /** The command's graph on a fresh context: reads its input and returns the stream to output. */
-  readonly build: (ssc: StreamingContext, onConnectionChange: (connected: boolean) => void) => { results: DStream<T>; sourceDescription: string };
+  readonly build: (ssc: StreamingContext, onConnectionChange: (connected: boolean) => void) => { results: DStream<T>; sourceDescription: string; batchNote?: ((info: BatchInfo) => string | undefined) | undefined };
   /** True when the graph keeps state (it then needs a checkpoint store; in memory when no --checkpoint was given). */
   readonly stateful: boolean;
   /** Turns one batch's elements into what `emit` needs (runs as the batch's output job). */
@@ -67,6 +67,7 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     if (settings.checkpointDir === undefined && options.stateful) ssc.checkpoint(new InMemoryCheckpointStore());
     const built = options.build(ssc, watch.onChange);
     sourceDescription = built.sourceDescription;
+    const batchNote = built.batchNote;
     built.results.foreachRDD((batch, time) => {
       const elements = batch.collect();
       ui?.results(time, elements);
@@ -74,6 +75,8 @@ export async function runStream<T>(options: RunStreamOptions<T>): Promise<number
     });
     ssc.addStreamingListener({
       onBatchCompleted: ({ batchInfo }) => {
+        const note = batchNote?.(batchInfo);
+        if (note !== undefined) io.stderr(`sluice: ${note}\n`);
         // A windowed result exists only at slide times; other batches have nothing to show.
         if (!collected.has(batchInfo.batchTime)) return;
         const data = collected.get(batchInfo.batchTime);

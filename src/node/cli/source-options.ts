@@ -14,6 +14,8 @@ import { kafkaValues } from '../kafka/kafka-values.js';
 import { toKafka } from '../kafka/to-kafka.js';
 import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 import { UI_OPTION, uiPortOf } from '../serve/ui-option.js';
+import { type ScaleOutSource, scaleOutSource } from './scale-out-source.js';
+import type { BatchInfo } from '../../engine/listener.js';
 
 const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { name: 'kafka', type: 'string', value: 'BROKERS', help: 'Read record values as lines from Kafka (direct stream), e.g. 127.0.0.1:9092; needs --topic.' },
@@ -23,6 +25,7 @@ const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-rate-per-partition', type: 'string', value: 'N', help: 'With --kafka: read at most N records per second per partition.' },
   { name: 'to-topic', type: 'string', value: 'OUT', help: 'With --kafka: also write each batch\'s results to topic OUT (key = word/province, value = count/total).' },
   { name: 'exactly-once', type: 'boolean', help: 'With --to-topic: write results and consumed offsets in one Kafka transaction per batch.' },
+  { name: 'session-timeout', type: 'string', value: 'DURATION', help: 'With --kafka and running state (scale-out): how long the group waits for a silent process before moving its partitions (default 10s; the broker\'s minimum is usually 6s).' },
 ];
 /** A single setTimeout cannot wait longer (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -72,11 +75,13 @@ export interface KafkaSettings {
   readonly maxRatePerPartition?: number;
   readonly toTopic?: string;
   readonly exactlyOnce: boolean;
+  /** --session-timeout, for scale-out. */
+  readonly sessionTimeoutMs?: number;
 }
 
 function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undefined {
   const brokers = args.values.get('kafka');
-  const kafkaOnly = ['topic', 'group', 'starting-offsets', 'max-rate-per-partition', 'to-topic'].filter((flag) => args.values.has(flag));
+  const kafkaOnly = ['topic', 'group', 'starting-offsets', 'max-rate-per-partition', 'to-topic', 'session-timeout'].filter((flag) => args.values.has(flag));
   if (brokers === undefined) {
     const flags = [...kafkaOnly, ...(args.flags.has('exactly-once') ? ['exactly-once'] : [])];
     if (flags.length > 0) throw new InvalidArgumentError(`sluice ${command}: --${flags[0]} only applies to --kafka BROKERS.`);
@@ -91,7 +96,9 @@ function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undef
   const toTopic = args.values.get('to-topic');
   if (args.flags.has('exactly-once') && toTopic === undefined) throw new InvalidArgumentError(`sluice ${command}: --exactly-once needs --to-topic OUT (the output written in the same transaction as the offsets).`);
   const maxRate = args.values.get('max-rate-per-partition');
+  const sessionTimeout = args.values.get('session-timeout');
   return {
+    ...(sessionTimeout === undefined ? {} : { sessionTimeoutMs: parseDuration('session-timeout', sessionTimeout) }),
     brokers,
     topics,
     groupId: args.values.get('group') ?? `sluice-${command}`,
@@ -159,15 +166,23 @@ export interface InputSource {
   readonly description: string;
   /** Where the command sends its results besides stdout (--to-topic), if anywhere. */
   readonly output?: (results: DStream<readonly [string, number]>) => void;
+  /**
+   * Scale-out (Kafka with running state): sends the pairs through a Kafka
+   * repartition topic to the process that owns each key; undefined otherwise.
+   */
+  readonly byKey?: (pairs: DStream<readonly [string, number]>) => DStream<readonly [string, number]>;
+  /** A line for stderr about batch `info` (scale-out: partitions moved), if there is news. */
+  readonly batchNote?: (info: BatchInfo) => string | undefined;
 }
 
 /** `onConnectionChange` (for --socket) lets the run loop give up on a host that never answers. */
-export function createSource(ssc: StreamingContext, settings: SourceSettings, onConnectionChange?: (connected: boolean) => void): InputSource {
+export function createSource(ssc: StreamingContext, settings: SourceSettings, onConnectionChange?: (connected: boolean) => void, scaleOut?: ScaleOutSource): InputSource {
   const receiverOptions = {
     ...(settings.maxLineBytes === undefined ? {} : { maxLineBytes: settings.maxLineBytes }),
     ...(settings.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: settings.maxRatePerSecond }),
     backpressure: settings.backpressure === true,
   };
+  if (settings.kafka !== undefined && scaleOut !== undefined) return scaleOutSource(ssc, settings.kafka, settings, scaleOut);
   if (settings.kafka !== undefined) return kafkaSource(ssc, settings.kafka, settings);
   if (settings.socket !== undefined) {
     const { host, port } = settings.socket;

@@ -17,6 +17,7 @@ import type { CliIo } from './io.js';
 import { WORKERS_OPTION, openKernels, workersOf } from './kernels-option.js';
 import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, type SourceSettings, createSource, sourceSettings } from './source-options.js';
+import { scaleOutOf } from './scale-out-source.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
@@ -92,30 +93,37 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
   const sink = new NodeFileSink();
   // Before any input is read, as --checkpoint is checked: a run that cannot save would lose what it consumed.
   if (options.savePrefix !== undefined) await sink.ensureWritable(options.savePrefix);
+  // Running counts over Kafka scale out: every process started with the same --group shares the topic (see scale-out-source.ts).
+  const scaleOut = scaleOutOf('wordcount', settings, mode.kind === 'state');
   const kernels = await openKernels(options.workers ?? 1);
   try {
     return await runStream({
       io,
       settings,
       kernels,
-      stateful: mode.kind === 'state',
+      stateful: mode.kind === 'state' && scaleOut === undefined,
       build: (ssc, onConnectionChange) => {
-        const source = createSource(ssc, settings, onConnectionChange);
+        const source = createSource(ssc, settings, onConnectionChange, scaleOut);
         const pairs = source.lines.flatMap(splitWhitespace).map(pairWithOne);
         let counts: DStream<Pair<string, number>>;
         let results: DStream<Pair<string, number>> | undefined;
+        let changed: DStream<Pair<string, number>> | undefined;
         if (mode.kind === 'state') {
+          // Scaled out, each batch's counts (one kernel call) go to the process owning each word, which keeps its running count.
+          const keyed = source.byKey === undefined ? pairs : source.byKey(pairs.reduceByKey(sum));
           // State is named per command so a checkpoint directory written by another command (orders) is refused, not recovered as word counts.
-          const state = pairs.updateStateByKey(runningSum).name('wordcount-running-counts');
+          const state = keyed.updateStateByKey(runningSum).name('wordcount-running-counts');
           counts = state;
           // A JSON line of the whole state every batch grows with the state (70 MiB at 5 M words): by default only what the batch changed.
           if (options.json && options.allKeys !== true) results = state.changes();
+          // Scaled out, --to-topic gets each batch's changed counts (the latest record of a word is its count).
+          if (source.byKey !== undefined) changed = results ?? state.changes();
         } else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
         else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
         if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, sink);
-        source.output?.(counts);
-        return { results: results ?? counts, sourceDescription: source.description };
+        source.output?.(changed ?? counts);
+        return { results: results ?? counts, sourceDescription: source.description, batchNote: source.batchNote };
       },
       collect: (pairs) => (options.byCount === true ? [...pairs].sort(byCountDescending) : pairs),
       emit: (info, collected) => {

@@ -11,39 +11,77 @@
  * At-least-once mode uses the same commit (a transaction holding only the
  * offsets), which needs no group membership: a restart never waits for a
  * dead member's session to expire.
+ *
+ * A broker restart while a batch writes its transaction does not fail the
+ * batch: batch-transaction.ts writes the batch again in a new transaction.
  */
-import type { GroupOffsets, KafkaClient, KafkaTransaction, TransactionalProducerPort } from './client.js';
+import { BatchTransaction, type TransactionHost } from './batch-transaction.js';
+import type { GroupOffsets, KafkaClient, KafkaTransaction, PartitionOffset, TransactionalProducerPort } from './client.js';
 
-export class BatchCommits {
-  private producer: TransactionalProducerPort | undefined;
+export class BatchCommits implements TransactionHost {
+  private producer: Promise<TransactionalProducerPort> | undefined;
   /** The open transaction of each batch time that has one. */
-  private readonly open = new Map<number, Promise<KafkaTransaction>>();
+  private readonly open = new Map<number, BatchTransaction>();
   private readonly aborting = new Set<Promise<void>>();
+  private readonly closing = new Set<Promise<void>>();
+  private started = false;
 
   constructor(
     private readonly client: KafkaClient,
     readonly transactionalId: string,
-    private readonly transactionTimeoutMs: number,
+    readonly transactionTimeoutMs: number,
+    /** How broker errors that may pass are retried (and reported); see batch-transaction.ts. Default: not retried. */
+    readonly retry: <T>(operation: () => Promise<T>) => Promise<T> = (operation) => operation(),
   ) {}
 
   /** Connects and fences earlier producers of the same id; before anything reads committed offsets. */
   async start(): Promise<void> {
-    this.producer = await this.client.transactionalProducer(this.transactionalId, { transactionTimeoutMs: this.transactionTimeoutMs });
-    await this.producer.fence();
+    await this.activeProducer();
+    this.started = true;
   }
 
-  /** Batch `time`'s transaction, begun on first use. */
+  activeProducer(): Promise<TransactionalProducerPort> {
+    if (this.producer === undefined) {
+      const producer = (async () => {
+        const p = await this.client.transactionalProducer(this.transactionalId, { transactionTimeoutMs: this.transactionTimeoutMs });
+        try {
+          await p.fence();
+        } catch (error) {
+          await p.close().catch(() => undefined);
+          throw error;
+        }
+        return p;
+      })();
+      this.producer = producer;
+      producer.catch(() => {
+        if (this.producer === producer) this.producer = undefined;
+      });
+    }
+    return this.producer;
+  }
+
+  discardProducer(): void {
+    const old = this.producer;
+    this.producer = undefined;
+    if (old === undefined) return;
+    const closing = old.then((p) => p.close()).catch(() => undefined);
+    this.closing.add(closing);
+    void closing.finally(() => this.closing.delete(closing));
+  }
+
+  committedOffsets(offsets: GroupOffsets): Promise<readonly PartitionOffset[]> {
+    return this.client.committedOffsets(offsets.groupId, [...new Set(offsets.offsets.map((p) => p.topic))]);
+  }
+
+  /** Batch `time`'s transaction, begun on its first send. */
   transactionFor(time: number): Promise<KafkaTransaction> {
     let tx = this.open.get(time);
     if (tx === undefined) {
-      const producer = this.producer;
-      if (producer === undefined) throw new Error('BatchCommits.start() must finish before a transaction begins');
-      tx = producer.begin();
-      // A begin that fails is reported where it is awaited; this only keeps it from counting as unhandled.
-      tx.catch(() => undefined);
+      if (!this.started) throw new Error('BatchCommits.start() must finish before a transaction begins');
+      tx = new BatchTransaction(this, time);
       this.open.set(time, tx);
     }
-    return tx;
+    return Promise.resolve(tx);
   }
 
   /** Commits batch `time`: its transaction if one is open, with `offsets`. Nothing to do without either. */
@@ -65,7 +103,7 @@ export class BatchCommits {
     const tx = this.open.get(time);
     if (tx === undefined) return Promise.resolve();
     this.open.delete(time);
-    const aborting = tx.then((t) => t.abort());
+    const aborting = tx.abort();
     this.aborting.add(aborting);
     void aborting.catch(() => undefined).finally(() => this.aborting.delete(aborting));
     return aborting;
@@ -74,8 +112,9 @@ export class BatchCommits {
   /** Aborts what is open and waits for aborts under way, so no transaction is left for the broker to time out. */
   async close(): Promise<void> {
     for (const time of [...this.open.keys()]) void this.abort(time);
-    await Promise.allSettled([...this.aborting]);
-    await this.producer?.close();
+    await Promise.allSettled([...this.aborting, ...this.closing]);
+    const producer = this.producer;
     this.producer = undefined;
+    await producer?.then((p) => p.close()).catch(() => undefined);
   }
 }

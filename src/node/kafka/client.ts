@@ -41,10 +41,15 @@ export interface OutgoingRecord {
   readonly headers?: Readonly<Record<string, Uint8Array | string>>;
 }
 
-/** Consumed positions to commit for a consumer group (the next offset to read, per partition). */
+/** A committed position with the metadata string committed beside it (scale-out: the committer's transactional id). */
+export interface CommittedOffset extends PartitionOffset {
+  readonly metadata: string | null;
+}
+
+/** Consumed positions to commit for a consumer group (the next offset to read, per partition), each with optional metadata. */
 export interface GroupOffsets {
   readonly groupId: string;
-  readonly offsets: readonly PartitionOffset[];
+  readonly offsets: readonly (PartitionOffset & { readonly metadata?: string })[];
 }
 
 /** Reads exact offset ranges. Records of aborted transactions and control records are skipped (read_committed). */
@@ -91,6 +96,13 @@ export interface KafkaClient {
   earliestOffsets(topics: readonly string[]): Promise<PartitionOffset[]>;
   /** The group's committed offsets; partitions without a commit are left out. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]>;
+  /** The group's committed offsets with their metadata (null where none was committed); partitions without a commit are left out. */
+  committedOffsetsWithMetadata(groupId: string, topics: readonly string[]): Promise<CommittedOffset[]>;
+  /**
+   * Fences every producer that used `transactionalId`: its open transaction
+   * is aborted and its later sends and commits fail ERR_SLUICE_KAFKA_FENCED.
+   */
+  fenceTransactionalId(transactionalId: string): Promise<void>;
   rangeReader(topics: readonly string[]): Promise<RangeReader>;
   producer(): Promise<KafkaProducerPort>;
   /** `transactionTimeoutMs`: how long the broker waits for a crashed producer before aborting its transaction. */

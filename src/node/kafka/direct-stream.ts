@@ -21,14 +21,16 @@ import type { KafkaConfig } from 'kafkajs';
 import { Batch } from '../../batch/batch.js';
 import { InputDStream } from '../../engine/input-dstream.js';
 import type { StreamingContext } from '../../engine/streaming-context.js';
-import { CheckpointError, InvalidArgumentError, type SluiceError } from '../../errors.js';
+import { CheckpointError, InvalidArgumentError } from '../../errors.js';
 import { type BackpressureOptions, enableBackpressure } from '../backpressure.js';
 import { BatchCommits } from './batch-commits.js';
 import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
 import { kafkajsClient } from './kafkajs-client.js';
 import { checkMaxRate, planRanges } from './offset-ranges.js';
-import { type RetryOptions, retrying } from './retry.js';
+import { type RetryOptions, reportRetry, retrying } from './retry.js';
 import { type StartingOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
+import { SCALE_OUT_TRANSACTION_TIMEOUT_MS, ScaleOutGroup, type ScaleOutOptions } from './scale-out/scale-out-group.js';
+import type { ScaleOutMetrics } from './scale-out/scale-out-metrics.js';
 
 /** Options of kafkaDirectStream (see KafkaDirectDStream). */
 export interface KafkaDirectStreamOptions {
@@ -49,7 +51,7 @@ export interface KafkaDirectStreamOptions {
   readonly exactlyOnce?: boolean;
   /** Stable across restarts (it fences the previous instance). Default `sluice-<groupId>`. */
   readonly transactionalId?: string;
-  /** How long the broker waits for a crashed instance before aborting its transaction. Default 10 s. */
+  /** How long the broker waits for a crashed instance before aborting its transaction. Default 10 s (scale-out: 60 s). */
   readonly transactionTimeoutMs?: number;
   /** kafkajs settings (ssl, sasl, clientId, logLevel, ...). */
   readonly clientOptions?: Omit<KafkaConfig, 'brokers'>;
@@ -57,6 +59,13 @@ export interface KafkaDirectStreamOptions {
   readonly client?: KafkaClient;
   /** Retrying broker errors that may pass (broker down, coordinator moving). */
   readonly retry?: RetryOptions;
+  /**
+   * Share the topics with every process started with the same groupId
+   * (Kafka Streams' model, see scale-out/scale-out-group.ts): each reads the
+   * partitions the group assigns it, keyed state moves with its partitions
+   * through changelog topics, exactly-once across rebalances. Implies exactlyOnce.
+   */
+  readonly scaleOut?: boolean | ScaleOutOptions;
 }
 
 /** What BatchInfo.inputMetadata holds for a Kafka direct stream. */
@@ -65,6 +74,8 @@ export interface KafkaBatchMetadata {
   readonly records: number;
   /** Records left behind in the log after this batch (latest stable offset − until, summed). */
   readonly lag: number;
+  /** In scale-out mode: this process's partitions, rebalances, resets and state restores. */
+  readonly scaleOut?: ScaleOutMetrics;
 }
 
 const rangesOfBatches = new WeakMap<Batch<unknown>, readonly OffsetRange[]>();
@@ -103,6 +114,8 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   private reads: Promise<unknown> = Promise.resolve();
   private rateLimit: number | undefined;
   private stopped = false;
+  /** The scale-out group this stream reads in (scaleOut mode), which plans, reads and commits for it. */
+  private readonly group: ScaleOutGroup | undefined;
 
   constructor(context: StreamingContext, options: KafkaDirectStreamOptions) {
     super(context);
@@ -118,9 +131,14 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     this.options = options;
     this.topics = topics;
     this.groupId = options.groupId;
-    this.exactlyOnce = options.exactlyOnce === true;
+    const scaleOut = options.scaleOut ?? false;
+    this.exactlyOnce = options.exactlyOnce === true || scaleOut !== false;
     this.client = options.client ?? kafkajsClient({ brokers, ...(options.clientOptions === undefined ? {} : { kafkajs: options.clientOptions }) });
-    this.commits = new BatchCommits(this.client, options.transactionalId ?? `sluice-${options.groupId}`, timeout);
+    this.commits = new BatchCommits(this.client, options.transactionalId ?? `sluice-${options.groupId}`, timeout, (operation) => this.retry(operation));
+    if (scaleOut !== false) {
+      this.group = joinScaleOutGroup(this, context, options, brokers, options.transactionTimeoutMs ?? SCALE_OUT_TRANSACTION_TIMEOUT_MS, scaleOut === true ? {} : scaleOut);
+      return;
+    }
     // Before the checkpoint writer's hook (added at start), so a checkpoint never runs ahead of the group's offsets.
     context.addAfterBatchHook((time) => this.commit(time));
     context.addStreamingListener({
@@ -142,6 +160,11 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   }
 
   override start(): void {
+    if (this.group !== undefined) {
+      this.ready = this.group.start((error, delayMs) => this.reportRetry(error, delayMs));
+      this.ready.catch(() => undefined);
+      return;
+    }
     this.ready = this.connect();
     this.ready.catch(() => undefined);
   }
@@ -153,13 +176,20 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   /** After the last batch: open transactions (of failed batches) are aborted before the connections close. */
   override async close(): Promise<void> {
     this.stopped = true;
+    if (this.group !== undefined) return this.group.close(this);
     await this.commits.close().catch(() => undefined);
     await this.client.close();
+  }
+
+  /** The scale-out group this stream reads in, undefined unless scaleOut. */
+  get scaleOutGroup(): ScaleOutGroup | undefined {
+    return this.group;
   }
 
   /** Batch `time`'s transaction in exactly-once mode (toKafka writes into it). */
   async transactionFor(time: number): Promise<KafkaTransaction> {
     await this.ready;
+    if (this.group !== undefined) return this.group.transactionFor(time);
     return this.commits.transactionFor(time);
   }
 
@@ -178,21 +208,9 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     this.from = startingPositions(this.options.startingOffsets ?? 'committed', this.options.resetOffsets ?? 'latest', { earliest, latest, committed }, preferred);
   }
 
-  private retry<T>(operation: () => Promise<T>): Promise<T> {
-    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => this.reportRetry(error, delayMs));
-  }
-
-  private reportRetry(error: SluiceError, delayMs: number): void {
-    this.context.listenerBus.post('onReceiverError', {
-      receiverInfo: {
-        streamId: this.id,
-        name: `Kafka direct stream ${this.topics.join(',')} (retrying in ${delayMs} ms)`,
-        active: !this.stopped,
-        lastErrorMessage: error.message,
-        lastError: error,
-        lastErrorTime: Date.now(),
-      },
-    });
+  /** Runs `operation` again while it fails with a retriable error (broker down, coordinator moving), with backoff, reporting each failure to the listeners. */
+  retry<T>(operation: () => Promise<T>): Promise<T> {
+    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => reportRetry(this.context, this.id, `Kafka direct stream ${this.topics.join(',')}`, error, delayMs, !this.stopped));
   }
 
   protected take(): Batch<KafkaRecord> {
@@ -206,6 +224,7 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   }
 
   private async readBatch(time: number): Promise<{ batch: Batch<KafkaRecord> }> {
+    if (this.group !== undefined) return this.readGroupBatch(this.group, time);
     await this.ready;
     const latest = await this.retry(() => this.client.latestOffsets(this.topics));
     // A partition added to a topic since the last batch starts at its log start.
@@ -227,6 +246,16 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     return { batch };
   }
 
+  /** Scale-out: this stream's topics' share of the group's read for batch `time`. */
+  private async readGroupBatch(group: ScaleOutGroup, time: number): Promise<{ batch: Batch<KafkaRecord> }> {
+    const read = await group.read(time);
+    const { ranges, records } = ScaleOutGroup.slice(read, new Set(this.topics));
+    this.context.setInputMetadata(time, this.id, { ...metadataOf(ranges, records, read.latest), scaleOut: read.metrics });
+    const batch = Batch.fromPartitions(records);
+    setOffsetRanges(batch, ranges);
+    return { batch };
+  }
+
   private async commit(time: number): Promise<void> {
     const ranges = this.rangesByTime.get(time);
     if (ranges === undefined) return;
@@ -236,11 +265,14 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
 
   override clearMetadata(time: number): void {
     super.clearMetadata(time);
+    this.group?.clearMetadata(time);
     for (const t of [...this.rangesByTime.keys()]) if (t < time) this.rangesByTime.delete(t);
   }
 
   /** After batch `time`: where each partition stands, and the ranges of the batches generated after it (read again on recovery). */
   override positionAfter(time: number): DirectStreamPosition | undefined {
+    // Scale-out positions are the group's committed offsets, written with the changelogs in each batch's transaction.
+    if (this.group !== undefined) return undefined;
     const ranges = this.rangesByTime.get(time);
     if (ranges === undefined) return undefined;
     const pending: [number, EncodedRange[]][] = [];
@@ -282,6 +314,27 @@ function metadataOf(ranges: readonly OffsetRange[], records: readonly (readonly 
     return { ...r, records: count, lag: left };
   });
   return { offsetRanges, records: total, lag };
+}
+
+/** Scale-out mode's checks and group (see ScaleOutGroup). */
+function joinScaleOutGroup(stream: KafkaDirectDStream, context: StreamingContext, options: KafkaDirectStreamOptions, brokers: readonly string[], transactionTimeoutMs: number, scaleOut: ScaleOutOptions): ScaleOutGroup {
+  if (options.startingOffsets !== undefined && options.startingOffsets !== 'committed') {
+    throw new InvalidArgumentError("scaleOut starts every partition at the group's committed offset (resetOffsets where it has none); leave out startingOffsets");
+  }
+  if (options.transactionalId !== undefined) throw new InvalidArgumentError('scaleOut gives each process its own transactional id (sluice-<groupId>-<random>-<n>); leave out transactionalId');
+  if (options.backpressure !== undefined && options.backpressure !== false) throw new InvalidArgumentError('scaleOut does not support backpressure yet; cap batches with maxRatePerPartition');
+  if (brokers.length === 0 && ScaleOutGroup.existing(context, options.groupId) === undefined) throw new InvalidArgumentError('scaleOut joins the consumer group through kafkajs: give brokers (a custom client alone cannot join the group)');
+  return ScaleOutGroup.join(context, stream, stream.topics, {
+    groupId: options.groupId,
+    brokers,
+    client: stream.client,
+    resetOffsets: options.resetOffsets ?? 'latest',
+    maxRatePerPartition: options.maxRatePerPartition,
+    transactionTimeoutMs,
+    retry: options.retry ?? {},
+    clientOptions: options.clientOptions,
+    options: scaleOut,
+  });
 }
 
 /** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */

@@ -6,5 +6,8 @@ export { kafkajsClient, type KafkajsClientOptions } from './kafkajs-client.js';
 export { planRanges, recordsPerPartition, type RateLimits } from './offset-ranges.js';
 export type { StartingOffsets } from './starting-offsets.js';
 export type * from './client.js';
+export { repartitionThroughKafka, type RepartitionOptions } from './scale-out/repartition-through-kafka.js';
+export type { ScaleOutOptions } from './scale-out/scale-out-group.js';
+export type { ScaleOutMetrics } from './scale-out/scale-out-metrics.js';
 export { statePartition } from './changelog/state-keys.js';
 export { changelogTopicName } from './changelog/changelog-topic.js';

@@ -13,7 +13,7 @@
  */
 import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLevel, type Producer } from 'kafkajs';
 import type {
-  GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
+  CommittedOffset, GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
 } from './client.js';
 import type { NewTopic } from './client.js';
 import { KafkaError, SluiceError } from '../../errors.js';
@@ -113,14 +113,27 @@ class KafkajsClient implements KafkaClient {
     });
   }
 
-  committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]> {
+  async committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]> {
+    return (await this.committedOffsetsWithMetadata(groupId, topics)).map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+  }
+
+  committedOffsetsWithMetadata(groupId: string, topics: readonly string[]): Promise<CommittedOffset[]> {
     return this.call(`reading group ${groupId}'s committed offsets`, async (admin) => {
       const found = await admin.fetchOffsets({ groupId, topics: [...topics] });
       return found
-        .flatMap(({ topic, partitions }) => partitions.map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) })))
+        .flatMap(({ topic, partitions }) => partitions.map((p) => ({ topic, partition: p.partition, offset: Number(p.offset), metadata: p.metadata === '' ? null : p.metadata })))
         .filter((p) => p.offset >= 0)
         .sort(byTopicPartition);
     });
+  }
+
+  async fenceTransactionalId(transactionalId: string): Promise<void> {
+    const producer = await this.transactionalProducer(transactionalId);
+    try {
+      await producer.fence();
+    } finally {
+      await producer.close();
+    }
   }
 
   async rangeReader(topics: readonly string[]): Promise<RangeReader> {
@@ -312,11 +325,12 @@ async function retryConcurrent(run: () => Promise<void>): Promise<void> {
   }
 }
 
-function offsetsByTopic(offsets: readonly PartitionOffset[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-  const topics = new Map<string, { partition: number; offset: string }[]>();
-  for (const { topic, partition, offset } of offsets) {
+/** The shape of kafkajs's sendOffsets (TxnOffsetCommit passes each partition's metadata through to the group). */
+function offsetsByTopic(offsets: GroupOffsets['offsets']): { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[] {
+  const topics = new Map<string, { partition: number; offset: string; metadata: string | null }[]>();
+  for (const { topic, partition, offset, metadata } of offsets) {
     const list = topics.get(topic) ?? [];
-    list.push({ partition, offset: String(offset) });
+    list.push({ partition, offset: String(offset), metadata: metadata ?? null });
     topics.set(topic, list);
   }
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));

@@ -18,6 +18,12 @@
  * batch, e.g. ranges [0, 37) then [37, 74)) has begun: it counts only for
  * the read that was pending when the batch began (START_BATCH_PROCESS), or
  * it would cover the next range without its records.
+ *
+ * Broker restarts: a consumer that crashed is not restarted by kafkajs (it
+ * would rejoin the same group, and wait up to a session timeout, 30 s, for
+ * its pre-restart self to be expelled); the read under way fails, and the
+ * next read starts a new consumer in a new group of its own. A rejoin after
+ * a rebalance seeks the partitions of a read under way again where it stands.
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -48,40 +54,63 @@ export interface RangeReaderOptions {
 }
 
 export class KafkajsRangeReader implements RangeReader {
-  private readonly consumer: Consumer;
+  private consumer!: Consumer;
+  /** In its group (joined, not crashed since). */
+  private joined = false;
+  /** Why kafkajs gave up on the consumer (the next read starts a new one). */
+  private dead: unknown;
+  private closed = false;
   private pending: PendingRead | undefined;
   private assigned: { topic: string; partitions: number[] }[] = [];
   private stallTimer: ReturnType<typeof setInterval> | undefined;
-  private crashed: unknown;
   /** Per partition, the read that was pending when kafkajs began processing its current fetch batch. */
   private readonly batchStartedIn = new Map<string, PendingRead | undefined>();
   private readonly stallTimeoutMs: number;
   private readonly joinTimeoutMs: number;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly topics: readonly string[],
     options: RangeReaderOptions = {},
   ) {
     this.stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
     this.joinTimeoutMs = options.joinTimeoutMs ?? 60_000;
-    // maxWaitTimeInMs: with every partition paused, kafkajs sleeps this long between fetch rounds (default 5 s).
-    this.consumer = kafka.consumer({ groupId: `sluice-range-reader-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false, readUncommitted: false });
   }
 
   async start(): Promise<void> {
-    const { consumer } = this;
+    // maxWaitTimeInMs: with every partition paused, kafkajs sleeps this long between fetch rounds (default 5 s).
+    const consumer = this.kafka.consumer({
+      groupId: `sluice-range-reader-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+    this.consumer = consumer;
+    this.joined = false;
+    this.dead = undefined;
     let joined!: () => void;
-    const join = new Promise<void>((resolve) => (joined = resolve));
+    let gaveUp!: (error: unknown) => void;
+    const join = new Promise<void>((resolve, reject) => {
+      joined = resolve;
+      gaveUp = reject;
+    });
+    // Observed by the race below; a crash before that must not count as unhandled.
+    join.catch(() => undefined);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (consumer !== this.consumer) return;
       this.assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+      this.joined = true;
       this.pauseIdle();
+      this.seekPending();
       joined();
     });
     consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (consumer !== this.consumer) return;
       this.batchStartedIn.set(partitionKey(payload), this.pending);
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (consumer !== this.consumer) return;
       const key = partitionKey(payload);
       const startedIn = this.batchStartedIn.get(key);
       this.batchStartedIn.delete(key);
@@ -90,8 +119,10 @@ export class KafkajsRangeReader implements RangeReader {
       this.cover(payload.topic, payload.partition, Number(payload.firstOffset ?? Number.NaN), Number(payload.lastOffset));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.crashed = payload.error;
+      if (consumer !== this.consumer) return;
+      this.joined = false;
+      this.dead = payload.error;
+      gaveUp(payload.error);
       this.fail(payload.error);
     });
     try {
@@ -101,6 +132,7 @@ export class KafkajsRangeReader implements RangeReader {
       // kafkajs fetches the same batch again, and a range longer than one fetch would never be covered.
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, eachBatch: async (payload) => this.onBatch(payload) });
     } catch (error) {
+      this.dead = error;
       await consumer.disconnect().catch(() => undefined);
       throw toKafkaError(error, `subscribing to ${this.topics.join(', ')}`);
     }
@@ -110,22 +142,29 @@ export class KafkajsRangeReader implements RangeReader {
     });
     try {
       await Promise.race([join, timeout]);
+    } catch (error) {
+      this.dead ??= error;
+      throw toKafkaError(error, `joining the reader's consumer group for ${this.topics.join(', ')}`);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  read(ranges: readonly OffsetRange[]): Promise<KafkaRecord[][]> {
+  async read(ranges: readonly OffsetRange[]): Promise<KafkaRecord[][]> {
     if (this.pending !== undefined) throw new KafkaError('ERR_SLUICE_KAFKA', 'A Kafka range read is already in progress; reads must not overlap.');
-    if (this.crashed !== undefined) return Promise.reject(toKafkaError(this.crashed, 'reading records'));
+    if (this.closed) throw new KafkaError('ERR_SLUICE_KAFKA', 'The Kafka reader was closed.');
+    if (this.dead !== undefined) {
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.start();
+    }
+    if (!this.joined) throw new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', 'The Kafka reader is between consumer group generations (a rebalance); this is retried.', { retriable: true });
     const slots = ranges.map((range) => ({ range, next: range.fromOffset, records: [] as KafkaRecord[] }));
     const active = slots.filter((s) => s.range.untilOffset > s.range.fromOffset);
     if (active.length === 0) return Promise.resolve(slots.map((s) => s.records));
     return new Promise<void>((resolve, reject) => {
       this.pending = { slots: new Map(active.map((s) => [partitionKey(s.range), s])), remaining: active.length, progressAt: Date.now(), resolve, reject };
       this.stallTimer = setInterval(() => this.checkStall(), Math.min(1000, this.stallTimeoutMs));
-      for (const { range } of active) this.consumer.seek({ topic: range.topic, partition: range.partition, offset: String(range.fromOffset) });
-      for (const { range } of active) this.consumer.resume([{ topic: range.topic, partitions: [range.partition] }]);
+      this.seekPending();
     }).then(
       () => slots.map((s) => s.records),
       (error: unknown) => {
@@ -135,8 +174,21 @@ export class KafkajsRangeReader implements RangeReader {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.fail(new KafkaError('ERR_SLUICE_KAFKA', 'The Kafka reader was closed while reading.'));
     await this.consumer.disconnect();
+  }
+
+  /** Points the consumer at where each range of the read under way stands (at its start, and again after a rejoin). */
+  private seekPending(): void {
+    const slots = [...(this.pending?.slots.values() ?? [])];
+    try {
+      for (const { range, next } of slots) this.consumer.seek({ topic: range.topic, partition: range.partition, offset: String(next) });
+      for (const { range } of slots) this.consumer.resume([{ topic: range.topic, partitions: [range.partition] }]);
+    } catch (error) {
+      // The consumer left its group in between (kafkajs refuses seeks then): the read is retried.
+      this.fail(new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', `The Kafka reader left its consumer group: ${error instanceof Error ? error.message : String(error)}; this is retried.`, { cause: error, retriable: true }));
+    }
   }
 
   private onBatch({ batch }: EachBatchPayload): void {

@@ -3,6 +3,7 @@
  * down, coordinator moving), with jittered backoff, for at most `maxRetryMs`;
  * every failure is reported through `onRetry` first.
  */
+import type { StreamingContext } from '../../engine/streaming-context.js';
 import { SluiceError } from '../../errors.js';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 
@@ -25,4 +26,18 @@ export async function retrying<T>(operation: () => Promise<T>, options: RetryOpt
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
+}
+
+/** Tells the context's listeners (onReceiverError) that stream `streamId` (`name`) failed with `error` and retries in `delayMs`. */
+export function reportRetry(context: StreamingContext, streamId: number, name: string, error: SluiceError, delayMs: number, active = true): void {
+  context.listenerBus.post('onReceiverError', {
+    receiverInfo: {
+      streamId,
+      name: `${name} (retrying in ${delayMs} ms)`,
+      active,
+      lastErrorMessage: error.message,
+      lastError: error,
+      lastErrorTime: Date.now(),
+    },
+  });
 }

@@ -4,7 +4,9 @@
  * stream, the records go into that batch's transaction, which commits with
  * the batch's consumed offsets after every output succeeded (so a
  * read_committed reader sees each batch's results once, whatever crashes);
- * otherwise they are written at once by an idempotent producer.
+ * otherwise they are written at once by an idempotent producer, and a send
+ * that fails while the broker restarts is retried with backoff (reported to
+ * the listeners; at least once: a retried send may write records twice).
  *
  * Elements become records by `key`/`value`/`partition`; by default a pair
  * [k, v] is key String(k) and value String(v), a string or bytes is the
@@ -18,6 +20,7 @@ import { ForEachDStream } from '../../stream/foreach-dstream.js';
 import type { KafkaClient, KafkaProducerPort, OutgoingRecord } from './client.js';
 import { KafkaDirectDStream } from './direct-stream.js';
 import { kafkajsClient } from './kafkajs-client.js';
+import { reportRetry, retrying } from './retry.js';
 
 /** How toKafka turns elements into records, and where it writes when the stream has no Kafka source. */
 export interface ToKafkaOptions<T> {
@@ -67,7 +70,8 @@ export class ToKafkaDStream<T> extends ForEachDStream<T> {
     if (typeof topic !== 'string' || topic === '') throw new InvalidArgumentError('toKafka needs the name of an existing topic');
     const sources = kafkaSources(parent);
     const transactional = sources.filter((s) => s.exactlyOnce);
-    if (transactional.length > 1) throw new InvalidArgumentError('toKafka: the stream reads from more than one exactly-once Kafka stream; one batch can commit only one of them with its output');
+    // The streams of one scale-out group (its source and repartition topics) share one transaction per batch.
+    if (new Set(transactional.map((s) => s.scaleOutGroup ?? s)).size > 1) throw new InvalidArgumentError('toKafka: the stream reads from more than one exactly-once Kafka stream; one batch can commit only one of them with its output');
     const source = transactional[0];
     if (source !== undefined && (options.brokers !== undefined || options.client !== undefined)) {
       throw new InvalidArgumentError('toKafka: an exactly-once stream writes in its own transaction, so its output goes to the cluster it reads from; leave out brokers/client');
@@ -86,8 +90,10 @@ export class ToKafkaDStream<T> extends ForEachDStream<T> {
         for (const chunk of chunks(records)) await tx.send(topic, chunk);
         return;
       }
-      const producer = await self.producerFor(sources[0], options);
-      for (const chunk of chunks(records)) await producer.send(topic, chunk);
+      // At least once: a send retried after a broker outage may write some records twice.
+      const retry = <R>(operation: () => Promise<R>): Promise<R> =>
+        sources[0]?.retry(operation) ?? retrying(operation, {}, (error, delayMs) => reportRetry(self.context, self.id, `toKafka('${topic}')`, error, delayMs));
+      for (const chunk of chunks(records)) await retry(async () => (await self.producerFor(sources[0], options)).send(topic, chunk));
     });
     self = this;
   }
@@ -115,7 +121,8 @@ export class ToKafkaDStream<T> extends ForEachDStream<T> {
   }
 }
 
-function* chunks(records: readonly OutgoingRecord[]): Generator<OutgoingRecord[]> {
+/** `records` in sends that stay under the broker's request size limit. */
+export function* chunks(records: readonly OutgoingRecord[]): Generator<OutgoingRecord[]> {
   let chunk: OutgoingRecord[] = [];
   let bytes = 0;
   for (const record of records) {

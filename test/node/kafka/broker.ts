@@ -19,13 +19,27 @@ export function testKafka(): Kafka {
   return new Kafka({ clientId: 'sluice-test', brokers: kafkaBrokers().split(','), logLevel: logLevel.NOTHING });
 }
 
-/** A new topic with a unique name. */
+/** A new topic with a unique name, once every partition answers offset requests. */
 export async function createTopic(prefix: string, partitions = 3): Promise<string> {
   const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
   const admin = testKafka().admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    // Not kafkajs's waitForLeaders: it retries LEADER_NOT_AVAILABLE only, while a busy KRaft broker first answers UNKNOWN_TOPIC_OR_PARTITION.
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ready = await admin.fetchTopicOffsets(topic).then(
+        (offsets) => offsets.length === partitions,
+        (error: unknown) => {
+          if (Date.now() > deadline) throw error;
+          return false;
+        },
+      );
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`Topic ${topic} did not get its ${partitions} partitions within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }

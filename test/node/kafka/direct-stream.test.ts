@@ -144,4 +144,52 @@ describe('kafkaDirectStream against a real broker', () => {
     assert.equal(out.trim(), 'stopped');
     assert.deepEqual([code, signal], [0, null], 'the process exited on its own after stop()');
   });
+  /**
+   * Backpressure against the broker, on the system clock: an output that
+   * sleeps 2 ms per record can never process more than 500 records/s, while
+   * maxRatePerPartition lets 150 records (3 × 50) into each 200 ms batch
+   * (750/s). Only the shapes of the planned ranges are asserted, never a speed.
+   */
+  async function backpressureRun(backpressure: boolean): Promise<{ ranges: KafkaBatchMetadata['offsetRanges'][]; cap: number }> {
+    const topic = await createTopic('backpressure');
+    await produceLines(topic, Array.from({ length: 6000 }, (_, i) => `line ${i}`));
+    const ssc = new StreamingContext({ batchIntervalMs: 200 });
+    stops.push(() => ssc.stop());
+    const stream = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 250, backpressure });
+    const ranges: KafkaBatchMetadata['offsetRanges'][] = [];
+    let failure: unknown;
+    ssc.addStreamingListener({
+      onBatchCompleted: ({ batchInfo }) => {
+        failure ??= batchInfo.failure;
+        const metadata = batchInfo.inputMetadata?.[stream.id] as KafkaBatchMetadata | undefined;
+        if (metadata !== undefined && metadata.records > 0) ranges.push(metadata.offsetRanges);
+      },
+    });
+    stream.foreachRDD(async (batch) => {
+      await new Promise((r) => setTimeout(r, 2 * batch.count()));
+    });
+    ssc.start();
+    // 12 batches with records: with backpressure the estimate (from the second completed batch on) plans the later ones.
+    const deadline = Date.now() + 60_000;
+    while (ranges.length < 12 && failure === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await ssc.stop();
+    assert.equal(failure, undefined, String(failure));
+    assert.ok(ranges.length >= 12, `only ${ranges.length} batches with records in 60 s`);
+    return { ranges, cap: 250 * 0.2 };
+  }
+
+  /** What a batch would read without backpressure: per partition, everything there was up to the cap. */
+  const unlimited = (r: KafkaBatchMetadata['offsetRanges'][number], cap: number): number => Math.min(r.untilOffset - r.fromOffset + r.lag, cap);
+
+  it('backpressure: with a slow output, batches read less than maxRatePerPartition allows while records wait, and never more than it', async () => {
+    const { ranges, cap } = await backpressureRun(true);
+    for (const batch of ranges) for (const r of batch) assert.ok(r.untilOffset - r.fromOffset <= cap, `${r.untilOffset - r.fromOffset} records of partition ${r.partition} in one batch, above maxRatePerPartition × interval = ${cap}`);
+    const shrunk = ranges.filter((batch) => batch.some((r) => r.untilOffset - r.fromOffset < unlimited(r, cap)));
+    assert.ok(shrunk.length >= 1, `some batch was planned below the unlimited plan: ${JSON.stringify(ranges.map((b) => b.map((r) => [r.untilOffset - r.fromOffset, r.lag])))}`);
+  });
+
+  it('without backpressure the same slow output gets every batch planned at the cap (the control for the test above)', async () => {
+    const { ranges, cap } = await backpressureRun(false);
+    for (const batch of ranges) for (const r of batch) assert.equal(r.untilOffset - r.fromOffset, unlimited(r, cap));
+  });
 });
