@@ -10,6 +10,7 @@ export { utf16Length } from './text';
 export {
   tableBytes, tableInit, tableClear, tableApply, tableMerge, tableFoldExisting, tableMergeListed, tableFind, tableList, tableListByOrigin, tableExport, tableTop,
 } from './table';
+export { tableFoldRange, tableOrderRuns } from './range-merge';
 export { tokenize, wordCount } from './scan';
 export { keyCacheLookup, keyCacheAdd } from './key-cache';
 export { aggregateDelimited } from './delimited';

@@ -46,6 +46,20 @@
  * quadratic).
  *
  * Delimited statistics region: +0 u32 lines seen, +4 u32 malformed lines.
+ *
+ * Range merge (assembly/range-merge.ts): one state region per hash range,
+ * written by the thread merging that range, for a batch of `count` partials:
+ *
+ *   state ─► ┌ +0 u32 next source (partial index to scan next; starts at 1)  ┐
+ *            │ +4 u32 next slot (position in it; LAYOUT_RANGE_FRESH: not yet)│
+ *            ├ +8 runs: count × LAYOUT_RUN_BYTES (8), run k = source k:      ┤
+ *            │ +0 u32 arena offset in the range's overflow table where the   │
+ *            │    keys first seen in partial k start                         │
+ *            │ +4 u32 how many there are (they lie back to back)             │
+ *            └───────────────────────────────────────────────────────────────┘
+ *
+ * Sort scratch of tableOrderRuns for n keys: LAYOUT_SORT_HISTOGRAM_BYTES of
+ * counters, then n × LAYOUT_SORT_ITEM_BYTES (two u64 arrays of n).
  */
 
 export const LAYOUT_VERSION: u32 = 1;
@@ -102,3 +116,13 @@ export const LAYOUT_KEY_SEPARATOR: u32 = 10;
 export const LAYOUT_STATS_LINES: u32 = 0;
 export const LAYOUT_STATS_MALFORMED: u32 = 4;
 export const LAYOUT_STATS_BYTES: u32 = 8;
+
+export const LAYOUT_RANGE_NEXT_SOURCE: u32 = 0;
+export const LAYOUT_RANGE_NEXT_SLOT: u32 = 4;
+export const LAYOUT_RANGE_RUNS: u32 = 8;
+export const LAYOUT_RANGE_FRESH: u32 = 0xffffffff;
+export const LAYOUT_RUN_BYTES: u32 = 8;
+export const LAYOUT_RUN_START: u32 = 0;
+export const LAYOUT_RUN_COUNT: u32 = 4;
+export const LAYOUT_SORT_HISTOGRAM_BYTES: u32 = 8192;
+export const LAYOUT_SORT_ITEM_BYTES: u32 = 16;

@@ -215,7 +215,7 @@ export function tableApply(t: usize, keys: usize, keyOffset: usize, lengths: usi
  * occurred (e's origin), not where e lies. False when dst must grow first.
  */
 // @ts-ignore: decorator
-@inline function mergeEntry(dst: usize, e: usize, len: usize, h: u64, srcIsF64: bool, mode: u32): bool {
+@inline export function mergeEntry(dst: usize, e: usize, len: usize, h: u64, srcIsF64: bool, mode: u32): bool {
   const dstUsed = load<u32>(dst, LAYOUT_H_ARENA_USED);
   if (!upsert(dst, e + LAYOUT_E_KEY, len, h, load<u64>(e, LAYOUT_E_VALUE), srcIsF64, mode)) return false;
   if (load<u32>(dst, LAYOUT_H_ARENA_USED) != dstUsed) store<u32>(arenaOf(dst) + dstUsed, load<u32>(e, LAYOUT_E_ORIGIN), LAYOUT_E_ORIGIN);

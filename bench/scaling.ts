@@ -23,21 +23,35 @@
  * The count phase is taken to scale with N; the merge, whose work is split
  * across the N workers, ran on min(N, cores) cores here and is scaled to N;
  * export and other are taken as measured (mostly the owner thread's).
+ *
+ * `--merge LIST` times pools with each merge strategy asked (default auto,
+ * which merges by hash ranges), so strategies compare in the same run.
+ *
+ * `--model` (on by default; `--no-model` skips it) adds the critical-path
+ * model (critical-path.ts): each command timed alone, each parallel round
+ * taken as long as its busiest worker, plus the owner's serial time. It
+ * predicts N free cores from a machine that has fewer, or is busy, without
+ * the N workers time-sharing its cores.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { corpusBytes, distinctPassBytes, type CorpusName } from '../src/corpus/index.js';
 import { createKernels, type Kernels, type KeyedValues } from '../src/kernels/index.js';
-import { createWorkerPool, type WorkerPool } from '../src/node/worker-pool/index.js';
+import { createWorkerPool, type MergeStrategy, type WorkerPool } from '../src/node/worker-pool/index.js';
+import { criticalPath, type CriticalPath } from './critical-path.js';
+
+const STRATEGIES: readonly MergeStrategy[] = ['auto', 'ranges', 'fold', 'hash-targets'];
 
 const USAGE = `Usage: npm run bench:scaling -- [options]
 
   --workers LIST       worker counts to time against the inline kernels (default 1,2)
+  --merge LIST         merge strategies: auto, ranges, fold, hash-targets (default auto)
   --size MB            corpus size (MB = 10^6 bytes; default 32)
   --corpora LIST       english, mixed, orders, distinct (default english,mixed,orders)
   --distinct-keys N    keys of the distinct corpus, each once (default 1000000)
   --iterations N       timed batches per case (default 9)
+  --no-model           skip the critical-path model (each command timed alone)
   --json FILE          also write the results as a JSON array
 `;
 
@@ -45,8 +59,12 @@ interface Row {
   corpus: string;
   /** 0 = the inline kernels. */
   workers: number;
+  /** The pool's mergeStrategy ('' for the inline kernels). */
+  merge: string;
   mb: number;
   medianMs: number;
+  /** The least batch time (what the critical-path model compares with: it takes least times too). */
+  minMs: number;
   mbPerSec: number;
   countMs: number;
   mergeMs: number;
@@ -104,12 +122,17 @@ function timeCall(kernels: Kernels, bytes: Uint8Array, workload: Workload, pool?
   };
 }
 
-async function scale(corpus: string, bytes: Uint8Array, workerCounts: readonly number[], iterations: number, workload: Workload): Promise<Row[]> {
+interface PoolConfig {
+  readonly workers: number;
+  readonly merge: MergeStrategy;
+}
+
+async function scale(corpus: string, bytes: Uint8Array, configs: readonly PoolConfig[], iterations: number, workload: Workload): Promise<Row[]> {
   const inline = createKernels({ fallback: false });
   const expected = workload.run(inline, bytes);
   const pools: WorkerPool[] = [];
   try {
-    for (const workers of workerCounts) pools.push(await createWorkerPool({ workers }));
+    for (const { workers, merge } of configs) pools.push(await createWorkerPool({ workers, mergeStrategy: merge }));
     const inputs = pools.map((pool) => {
       const { bytes: view } = pool.allocInput(bytes.length);
       view.set(bytes);
@@ -133,19 +156,23 @@ async function scale(corpus: string, bytes: Uint8Array, workerCounts: readonly n
     const mb = bytes.length / 1e6;
     const inlineSamples = samples[0] as Sample[];
     const inlineMs = median(inlineSamples.map((s) => s.ms));
-    const singleCount = workerCounts.indexOf(1) >= 0 ? median((samples[workerCounts.indexOf(1) + 1] as Sample[]).map((s) => s.countMs)) : undefined;
+    const single = configs.findIndex((c) => c.workers === 1);
+    const singleCount = single >= 0 ? median((samples[single + 1] as Sample[]).map((s) => s.countMs)) : undefined;
     return samples.map((own, c) => {
       const medianMs = median(own.map((s) => s.ms));
       const countMs = median(own.map((s) => s.countMs));
       const mergeMs = median(own.map((s) => s.mergeMs));
       const exportMs = median(own.map((s) => s.exportMs));
       const otherMs = median(own.map((s) => s.ms - s.countMs - s.mergeMs - s.exportMs));
-      const workers = c === 0 ? 0 : (workerCounts[c - 1] as number);
+      const config = configs[c - 1];
+      const workers = config?.workers ?? 0;
       return {
         corpus,
         workers,
+        merge: config?.merge ?? '',
         mb,
         medianMs,
+        minMs: Math.min(...own.map((s) => s.ms)),
         mbPerSec: mb / (medianMs / 1000),
         countMs,
         mergeMs,
@@ -165,13 +192,31 @@ async function scale(corpus: string, bytes: Uint8Array, workerCounts: readonly n
 
 function table(rows: readonly Row[]): string {
   const lines = [
-    '| corpus | workers | MB | median ms | MB/s | count ms | merge ms | export ms | other ms | × inline | predicted × inline on N cores |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| corpus | workers | merge | MB | median ms | MB/s | count ms | merge ms | export ms | other ms | × inline | predicted × inline on N cores |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.corpus} | ${r.workers === 0 ? 'inline' : r.workers} | ${r.mb.toFixed(1)} | ${r.medianMs.toFixed(1)} | ${r.mbPerSec.toFixed(0)} | ` +
+    lines.push(`| ${r.corpus} | ${r.workers === 0 ? 'inline' : r.workers} | ${r.merge} | ${r.mb.toFixed(1)} | ${r.medianMs.toFixed(1)} | ${r.mbPerSec.toFixed(0)} | ` +
       `${r.countMs.toFixed(1)} | ${r.mergeMs.toFixed(1)} | ${r.exportMs.toFixed(1)} | ${r.otherMs.toFixed(1)} | ${r.vsInline.toFixed(2)}× | ` +
       `${r.predictedOnNCores === null ? '' : `${r.predictedOnNCores.toFixed(2)}×`} |`);
+  }
+  return lines.join('\n');
+}
+
+interface ModelRow extends CriticalPath {
+  readonly corpus: string;
+  /** The inline kernels' least time over the predicted time. */
+  readonly predictedVsInline: number;
+}
+
+function modelTable(rows: readonly ModelRow[]): string {
+  const lines = [
+    '| corpus | workers | merge | rounds | count ms | merge ms | export ms | owner ms | all commands ms | waits ms (not in prediction) | predicted ms on N cores | predicted × inline |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.corpus} | ${r.workers} | ${r.merge} | ${r.rounds} | ${r.countMs.toFixed(1)} | ${r.mergeMs.toFixed(1)} | ${r.exportMs.toFixed(1)} | ` +
+      `${r.ownerMs.toFixed(1)} | ${r.workMs.toFixed(1)} | ${r.waitMs.toFixed(1)} | ${r.predictedMs.toFixed(1)} | ${r.predictedVsInline.toFixed(2)}× |`);
   }
   return lines.join('\n');
 }
@@ -186,10 +231,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       workers: { type: 'string', default: '1,2' },
+      merge: { type: 'string', default: 'auto' },
       size: { type: 'string', default: '32' },
       corpora: { type: 'string', default: 'english,mixed,orders' },
       'distinct-keys': { type: 'string', default: '1000000' },
       iterations: { type: 'string', default: '9' },
+      'no-model': { type: 'boolean', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -200,9 +247,11 @@ async function main(): Promise<void> {
     return;
   }
   let workerCounts: number[];
+  let merges: MergeStrategy[];
   let corpora: string[];
   try {
     workerCounts = list('workers', values.workers, (s) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 256).map(Number);
+    merges = list('merge', values.merge, (s) => (STRATEGIES as readonly string[]).includes(s)) as MergeStrategy[];
     corpora = list('corpora', values.corpora, (s) => ['english', 'mixed', 'orders', 'distinct'].includes(s));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
@@ -218,17 +267,33 @@ async function main(): Promise<void> {
     return;
   }
   const [one, five] = loadavg();
+  process.on('exit', () => process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}\n`));
   process.stdout.write(
     `sluice bench:scaling — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ` +
-      `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}; workers ${workerCounts.join(', ')}; ${sizeMb} MB; ${iterations} interleaved batches per case\n`,
+      `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}; workers ${workerCounts.join(', ')}; merge ${merges.join(', ')}; ${sizeMb} MB; ${iterations} interleaved batches per case\n`,
   );
+  // A 1-worker pool never merges: one per worker count is enough.
+  const configs = workerCounts.flatMap((workers) => (workers === 1 ? [merges[0] as MergeStrategy] : merges).map((merge) => ({ workers, merge })));
   const rows: Row[] = [];
+  const modelRows: ModelRow[] = [];
   for (const corpus of corpora) {
     const bytes = corpus === 'distinct' ? distinctPassBytes(distinctKeys) : corpusBytes(corpus as CorpusName, Math.round(sizeMb * 1e6));
-    rows.push(...(await scale(corpus, bytes, workerCounts, iterations, corpus === 'orders' ? ORDER_TOTALS : WORD_COUNT)));
-    process.stdout.write(`${table(rows.filter((r) => r.corpus === corpus))}\n\n`);
+    const workload = corpus === 'orders' ? ORDER_TOTALS : WORD_COUNT;
+    const own = await scale(corpus, bytes, configs, iterations, workload);
+    rows.push(...own);
+    process.stdout.write(`${table(own)}\n\n`);
+    if (values['no-model'] !== true) {
+      const inlineMs = own[0]?.minMs ?? NaN;
+      const models: ModelRow[] = [];
+      for (const { workers, merge } of configs) {
+        const path = await criticalPath(workers, merge, bytes, iterations, workload.run);
+        models.push({ corpus, ...path, predictedVsInline: inlineMs / path.predictedMs });
+      }
+      modelRows.push(...models);
+      process.stdout.write(`critical-path model (each command timed alone, least over batches; inline least ${inlineMs.toFixed(1)} ms, load average ${loadavg()[0]?.toFixed(2)}):\n${modelTable(models)}\n\n`);
+    }
   }
-  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
+  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ rows, model: modelRows }, null, 2)}\n`);
 }
 
 await main();

@@ -44,6 +44,12 @@ export class Batch<T> {
   private decoded: readonly (readonly T[])[] | undefined;
   /** The batch's bytes: given for byte-backed batches, encoded once on demand for line batches. */
   private records: RecordBatch | undefined;
+  /**
+   * Elements made on first use, and their count without making them (a
+   * kernel result becomes pairs only when read: an output that only counts
+   * a 10 ms batch then allocates nothing per key).
+   */
+  private deferred: { readonly elements: () => readonly T[]; readonly count: () => number } | undefined;
   /** The bytes were lent memory and have been given back (releaseRecords). */
   private released = false;
 
@@ -67,6 +73,13 @@ export class Batch<T> {
     return new Batch<T>([[]], undefined);
   }
 
+  /** A batch whose elements `elements()` makes on first use; `count()` says how many it will make, without making them. */
+  static deferred<T>(elements: () => readonly T[], count: () => number): Batch<T> {
+    const batch = new Batch<T>(undefined, undefined);
+    batch.deferred = { elements, count };
+    return batch;
+  }
+
   /** A batch of lines backed by bytes (decoded only when a closure needs strings). */
   static fromRecords(records: RecordBatch): Batch<string> {
     return new Batch<string>(undefined, records);
@@ -74,6 +87,10 @@ export class Batch<T> {
 
   /** The partitions (decoding a byte-backed batch on first use). */
   get partitions(): readonly (readonly T[])[] {
+    if (this.decoded === undefined && this.deferred !== undefined) {
+      this.decoded = [this.deferred.elements()];
+      this.deferred = undefined;
+    }
     if (this.decoded === undefined) {
       this.decoded = [decodeRecords(this.readRecords() as RecordBatch) as unknown as T[]];
     }
@@ -106,7 +123,7 @@ export class Batch<T> {
 
   /** How many partitions the batch has (a byte-backed batch has one). */
   get numPartitions(): number {
-    return this.records !== undefined && this.decoded === undefined ? 1 : this.partitions.length;
+    return (this.records !== undefined || this.deferred !== undefined) && this.decoded === undefined ? 1 : this.partitions.length;
   }
 
   /**
@@ -120,7 +137,7 @@ export class Batch<T> {
   asRecordBatch(): RecordBatch | undefined {
     if (this.records !== undefined) return this.records;
     // Released bytes: lines decoded before are encoded again below; otherwise this throws.
-    if (this.decoded === undefined) return this.readRecords();
+    if (this.decoded === undefined && this.deferred === undefined) return this.readRecords();
     const lines: string[] = [];
     for (const part of this.partitions) {
       for (const element of part) {
@@ -208,6 +225,7 @@ export class Batch<T> {
   /** Number of elements (no decoding for a byte-backed batch). */
   count(): number {
     if (this.records !== undefined && this.decoded === undefined) return this.records.count;
+    if (this.deferred !== undefined && this.decoded === undefined) return this.deferred.count();
     let n = 0;
     for (const part of this.partitions) n += part.length;
     return n;

@@ -22,6 +22,8 @@ export interface KernelExports {
   tableMerge(dst: number, src: number, from: number, part: number, parts: number, mode: number): number;
   tableFoldExisting(dst: number, src: number, part: number, parts: number, pendingOut: number): number;
   tableMergeListed(dst: number, src: number, list: number, from: number, n: number, mode: number): number;
+  tableFoldRange(sources: number, count: number, overflow: number, part: number, parts: number, state: number): number;
+  tableOrderRuns(first: number, overflows: number, parts: number, states: number, stateBytes: number, k: number, out: number, scratch: number): number;
   tableFind(t: number, key: number, len: number): number;
   tableList(t: number, out: number): number;
   tableListByOrigin(tables: number, count: number, cursors: number, out: number): number;

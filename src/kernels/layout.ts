@@ -31,6 +31,21 @@
  *        └───────────────────────────────────────────────────────────────────┘
  *
  * Delimited statistics region: +0 u32 lines seen, +4 u32 malformed lines.
+ *
+ * Range merge (the worker pool's 'ranges' merge, assembly/range-merge.ts):
+ * one state region per hash range, written by the thread merging that
+ * range, for a batch of `count` partial tables:
+ *
+ *   state ─► ┌ +0 u32 next source (partial index to scan next; starts at 1)  ┐
+ *            │ +4 u32 next slot (position in it; RANGE_FRESH: not yet)       │
+ *            ├ +8 runs: count × RUN_BYTES (8), run k = source k:             ┤
+ *            │ +0 u32 arena offset in the range's overflow table where the   │
+ *            │    keys first seen in partial k start                         │
+ *            │ +4 u32 how many there are (they lie back to back)             │
+ *            └───────────────────────────────────────────────────────────────┘
+ *
+ * Sort scratch of tableOrderRuns for n keys: SORT_HISTOGRAM_BYTES of
+ * counters, then n × SORT_ITEM_BYTES (two u64 arrays of n).
  */
 export const LAYOUT = {
   LAYOUT_VERSION: 1,
@@ -84,6 +99,16 @@ export const LAYOUT = {
   LAYOUT_STATS_LINES: 0,
   LAYOUT_STATS_MALFORMED: 4,
   LAYOUT_STATS_BYTES: 8,
+
+  LAYOUT_RANGE_NEXT_SOURCE: 0,
+  LAYOUT_RANGE_NEXT_SLOT: 4,
+  LAYOUT_RANGE_RUNS: 8,
+  LAYOUT_RANGE_FRESH: 0xffffffff,
+  LAYOUT_RUN_BYTES: 8,
+  LAYOUT_RUN_START: 0,
+  LAYOUT_RUN_COUNT: 4,
+  LAYOUT_SORT_HISTOGRAM_BYTES: 8192,
+  LAYOUT_SORT_ITEM_BYTES: 16,
 } as const;
 
 export const STATIC_LIMIT = LAYOUT.LAYOUT_STATIC_LIMIT;
@@ -177,6 +202,27 @@ export function grownGeometry(h: TableHeader): TableGeometry {
     arenaCapacity = Math.max(needed, Math.min(arenaCapacity * 2, needed * 2));
   }
   return { capacity, arenaCapacity: roundUp8(Math.max(arenaCapacity, 64)) };
+}
+
+/** Bytes of a range merge state region for a batch of `count` partial tables. */
+export function rangeStateBytes(count: number): number {
+  return LAYOUT.LAYOUT_RANGE_RUNS + count * LAYOUT.LAYOUT_RUN_BYTES;
+}
+
+/** Sets a range merge state region to "start at source 1" (the overflow table is cleared then). */
+export function initRangeState(view: DataView, state: number): void {
+  view.setUint32(state + LAYOUT.LAYOUT_RANGE_NEXT_SOURCE, 1, true);
+  view.setUint32(state + LAYOUT.LAYOUT_RANGE_NEXT_SLOT, LAYOUT.LAYOUT_RANGE_FRESH, true);
+}
+
+/** How many keys first seen in source k a finished range merge state lists. */
+export function rangeRunCount(view: DataView, state: number, k: number): number {
+  return view.getUint32(state + LAYOUT.LAYOUT_RANGE_RUNS + k * LAYOUT.LAYOUT_RUN_BYTES + LAYOUT.LAYOUT_RUN_COUNT, true);
+}
+
+/** Bytes of tableOrderRuns' sort scratch for n keys. */
+export function sortScratchBytes(n: number): number {
+  return LAYOUT.LAYOUT_SORT_HISTOGRAM_BYTES + n * LAYOUT.LAYOUT_SORT_ITEM_BYTES;
 }
 
 export function roundUp8(n: number): number {

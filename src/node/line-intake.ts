@@ -9,7 +9,10 @@
  * different keys on the two paths; dropping it keeps results identical.
  *
  * Rate limit (`maxRatePerSecond`, changeable by backpressure): lines beyond
- * the allowance wait in a queue, and the receiver is told to pause its input
+ * the allowance wait in a queue, as the runs of lines they arrived in (one
+ * entry per chunk, not per line: at 10 ms batches, per-line views and queue
+ * entries made young-generation garbage whose collections were most of the
+ * latency), and are stored a run at a time as tokens accrue, and the receiver is told to pause its input
  * (`FlowControl.pause`: stop reading the socket, so TCP slows the sender;
  * stop reading the file) until the queue has drained. Memory therefore stays
  * bounded by one read chunk plus the OS buffers, whatever the sender does.
@@ -59,9 +62,13 @@ const NEWLINE = 10;
 
 type DropKind = 'oversize' | 'invalidUtf8';
 
-interface QueuedLine {
-  readonly line: Uint8Array;
+/** Lines waiting for tokens: `lines` lines each followed by '\n' (a run), or one line without it (`single`). */
+interface QueuedLines {
+  readonly bytes: Uint8Array;
+  readonly lines: number;
+  /** Stream offset just past the last of them. */
   readonly end: number;
+  readonly single: boolean;
 }
 
 /** A receiver whose rate limit can be changed while it runs (by backpressure). */
@@ -79,8 +86,9 @@ export class LineIntake {
   private limiter: RateLimiter | undefined;
   private flow: FlowControl | undefined;
   /** Lines waiting for rate-limit tokens, with their end offsets, oldest first. */
-  private queue: (QueuedLine | undefined)[] = [];
+  private queue: (QueuedLines | undefined)[] = [];
   private queueHead = 0;
+  private queued = 0;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
   private paused = false;
   private committed = 0;
@@ -115,7 +123,7 @@ export class LineIntake {
 
   /** Lines received but held back by the rate limit. */
   get queuedLines(): number {
-    return this.queue.length - this.queueHead;
+    return this.queued;
   }
 
   get maxRatePerSecond(): number | undefined {
@@ -168,11 +176,7 @@ export class LineIntake {
    * stopping: its final flush, which a graceful stop's last batch includes).
    */
   storeQueued(): void {
-    while (this.queueHead < this.queue.length) {
-      const next = this.queue[this.queueHead] as QueuedLine;
-      this.queue[this.queueHead++] = undefined;
-      this.handle(next.line, next.end);
-    }
+    while (this.queueHead < this.queue.length) this.storeHead(Infinity);
   }
 
   /** Drops queued lines and timers, and restarts offsets (the receiver stopped; what was not stored is not in its position). */
@@ -181,6 +185,7 @@ export class LineIntake {
     this.committed = 0;
     this.queue = [];
     this.queueHead = 0;
+    this.queued = 0;
     if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
     this.drainTimer = undefined;
     this.paused = false;
@@ -198,12 +203,65 @@ export class LineIntake {
   }
 
   /**
-   * Many lines of one chunk: stored in one call when nothing needs doing per
-   * line (no rate limit, valid UTF-8 as a whole), which is most of the time;
-   * otherwise line by line, exactly as if they had come one at a time.
+   * Many lines of one chunk: stored in one call (storeRun), as far as the
+   * rate limit allows; the rest waits in the queue as one run.
    */
   private arriveRun(run: Uint8Array, lines: number, end: number): void {
-    if (this.limiter === undefined && this.queuedLines === 0 && (!this.dropInvalid || isUtf8(run))) {
+    const allowed = this.queued > 0 ? 0 : this.limiter === undefined ? lines : this.limiter.takeUpTo(lines);
+    if (allowed === lines) {
+      this.storeRun(run, lines, end);
+      return;
+    }
+    const cut = afterNewlines(run, allowed);
+    if (allowed > 0) this.storeRun(run.subarray(0, cut), allowed, end - (run.length - cut));
+    this.enqueue({ bytes: run.subarray(cut), lines: lines - allowed, end, single: false });
+  }
+
+  private arrive(line: Uint8Array, end: number): void {
+    if (this.limiter === undefined || (this.queued === 0 && this.limiter.tryTake())) {
+      this.handle(line, end);
+      return;
+    }
+    this.enqueue({ bytes: line, lines: 1, end, single: true });
+  }
+
+  private enqueue(lines: QueuedLines): void {
+    this.queue.push(lines);
+    this.queued += lines.lines;
+    if (!this.paused) {
+      this.paused = true;
+      this.flow?.pause();
+      this.scheduleDrain(this.limiter?.msUntilNext() ?? 0);
+    }
+  }
+
+  /** Stores up to `most` lines from the head of the queue; returns how many. */
+  private storeHead(most: number): number {
+    const head = this.queue[this.queueHead] as QueuedLines;
+    const count = Math.min(most, head.lines);
+    if (count <= 0) return 0;
+    this.queued -= count;
+    if (count === head.lines) {
+      // Release the lines for the GC while the rest of the queue waits.
+      this.queue[this.queueHead++] = undefined;
+      if (head.single) this.handle(head.bytes, head.end);
+      else this.storeRun(head.bytes, head.lines, head.end);
+      return count;
+    }
+    const cut = afterNewlines(head.bytes, count);
+    const rest = head.bytes.length - cut;
+    this.queue[this.queueHead] = { bytes: head.bytes.subarray(cut), lines: head.lines - count, end: head.end, single: false };
+    this.storeRun(head.bytes.subarray(0, cut), count, head.end - rest);
+    return count;
+  }
+
+  /**
+   * Lines each followed by '\n', ending at stream offset `end`: stored in
+   * one call when they are valid UTF-8 as a whole (or invalid lines are
+   * kept), which is most of the time; otherwise line by line.
+   */
+  private storeRun(run: Uint8Array, lines: number, end: number): void {
+    if (!this.dropInvalid || isUtf8(run)) {
       this.stored += lines;
       this.receiver.storeLines(run);
       this.committed = end;
@@ -212,21 +270,8 @@ export class LineIntake {
     const base = end - run.length;
     let start = 0;
     for (let nl = run.indexOf(NEWLINE); nl !== -1; nl = run.indexOf(NEWLINE, start)) {
-      this.arrive(run.subarray(start, nl), base + nl + 1);
+      this.handle(run.subarray(start, nl), base + nl + 1);
       start = nl + 1;
-    }
-  }
-
-  private arrive(line: Uint8Array, end: number): void {
-    if (this.limiter === undefined || (this.queuedLines === 0 && this.limiter.tryTake())) {
-      this.handle(line, end);
-      return;
-    }
-    this.queue.push({ line, end });
-    if (!this.paused) {
-      this.paused = true;
-      this.flow?.pause();
-      this.scheduleDrain(this.limiter.msUntilNext());
     }
   }
 
@@ -244,11 +289,10 @@ export class LineIntake {
       });
       return;
     }
-    while (this.queueHead < this.queue.length && (this.limiter === undefined || this.limiter.tryTake())) {
-      const next = this.queue[this.queueHead] as QueuedLine;
-      // Release the line for the GC while the rest of the queue waits.
-      this.queue[this.queueHead++] = undefined;
-      this.handle(next.line, next.end);
+    while (this.queueHead < this.queue.length) {
+      const head = this.queue[this.queueHead] as QueuedLines;
+      const allowed = this.limiter === undefined ? head.lines : this.limiter.takeUpTo(head.lines);
+      if (this.storeHead(allowed) < head.lines) break;
     }
     if (this.queueHead < this.queue.length) {
       this.scheduleDrain(this.limiter?.msUntilNext() ?? 0);
@@ -286,4 +330,11 @@ export class LineIntake {
         : `line${count === 1 ? '' : 's'} that ${count === 1 ? 'is' : 'are'} not valid UTF-8`;
     this.receiver.reportError(`Dropped ${count} ${what} from ${this.source} (${total} so far); the stream continues with the next line.`);
   }
+}
+
+/** Index just past the n-th '\n' of `run` (0 for n = 0). */
+function afterNewlines(run: Uint8Array, n: number): number {
+  let at = 0;
+  for (let i = 0; i < n; i++) at = run.indexOf(NEWLINE, at) + 1;
+  return at;
 }

@@ -40,6 +40,14 @@ export class RateLimiter {
     return true;
   }
 
+  /** Takes as many whole tokens as there are, up to `n`; returns how many. */
+  takeUpTo(n: number): number {
+    this.refill();
+    const taken = Math.max(0, Math.min(n, Math.floor(this.tokens)));
+    this.tokens -= taken;
+    return taken;
+  }
+
   /**
    * Takes `n` tokens at once, going into debt when there are fewer (a
    * WebSocket frame holds many records and cannot be split); returns the

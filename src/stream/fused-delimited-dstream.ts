@@ -2,7 +2,7 @@ import type { Pair } from '../batch/batch.js';
 import type { DStream } from '../engine/dstream.js';
 import type { DelimitedSpec, Kernels } from '../kernels/api.js';
 import type { FlatMappedDStream } from './flat-map-dstream.js';
-import { FusedKernelDStream, pairsOf } from './fused-kernel-dstream.js';
+import { FusedKernelDStream, type KernelPairs } from './fused-kernel-dstream.js';
 import { count, max, min, sum } from '../batch/builtins.js';
 
 /** How two partial results of one key combine, per reducer (a count adds counts). */
@@ -25,9 +25,9 @@ export class FusedDelimitedDStream extends FusedKernelDStream {
     super(lines, fallback);
   }
 
-  protected runKernel(kernels: Kernels, bytes: Uint8Array, time: number): Pair<string, number>[] {
+  protected runKernel(kernels: Kernels, bytes: Uint8Array, time: number): KernelPairs {
     const { result, malformed } = kernels.aggregateDelimited(bytes, this.spec);
     this.parser.countMalformed(time, malformed);
-    return pairsOf(result, REDUCERS[this.spec.reducer]);
+    return { result, merge: REDUCERS[this.spec.reducer] };
   }
 }

@@ -26,6 +26,17 @@ export function pairsOf(result: KeyedValues, merge: (a: number, b: number) => nu
   return merged.size === pairs.length ? pairs : [...merged];
 }
 
+/** How many pairs pairsOf(result) gives, without making them. */
+export function pairCount(result: KeyedValues, merge: (a: number, b: number) => number): number {
+  return result.keys.some((key) => key.includes('\uFFFD')) ? pairsOf(result, merge).length : result.keys.length;
+}
+
+/** A kernel call's result and how it combines two values of keys that decode alike (see pairsOf). */
+export interface KernelPairs {
+  readonly result: KeyedValues;
+  readonly merge: (a: number, b: number) => number;
+}
+
 /**
  * A chain the planner (fuse.ts) replaced by one kernel call over the batch's
  * bytes. `fallback` is the same chain on the JS path, used when the context
@@ -42,7 +53,7 @@ export abstract class FusedKernelDStream extends DStream<Pair<string, number>> {
     this.dependencies = [lines, fallback];
   }
 
-  protected abstract runKernel(kernels: Kernels, bytes: Uint8Array, time: number): Pair<string, number>[];
+  protected abstract runKernel(kernels: Kernels, bytes: Uint8Array, time: number): KernelPairs;
 
   compute(time: number): Batch<Pair<string, number>> | undefined {
     const batch = this.lines.getOrCompute(time);
@@ -51,6 +62,8 @@ export abstract class FusedKernelDStream extends DStream<Pair<string, number>> {
     const records = kernels === undefined ? undefined : batch.asRecordBatch();
     if (kernels === undefined || records === undefined) return this.fallback.getOrCompute(time);
     this.context.recordKernelCall(time);
-    return Batch.of(this.runKernel(kernels, records.data, time));
+    const { result, merge } = this.runKernel(kernels, records.data, time);
+    // Pairs are made when the batch is read: an output that only counts it makes none.
+    return Batch.deferred(() => pairsOf(result, merge), () => pairCount(result, merge));
   }
 }

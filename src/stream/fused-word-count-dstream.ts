@@ -1,7 +1,6 @@
-import type { Pair } from '../batch/batch.js';
 import type { Kernels } from '../kernels/api.js';
 import { sum } from '../batch/builtins.js';
-import { FusedKernelDStream, pairsOf } from './fused-kernel-dstream.js';
+import { FusedKernelDStream, type KernelPairs } from './fused-kernel-dstream.js';
 
 /**
  * lines → words (Java \s) → (word, 1) → reduceByKey(sum), as ONE
@@ -9,7 +8,7 @@ import { FusedKernelDStream, pairsOf } from './fused-kernel-dstream.js';
  * (fuse.ts); `fallback` is the same chain on the JS path.
  */
 export class FusedWordCountDStream extends FusedKernelDStream {
-  protected runKernel(kernels: Kernels, bytes: Uint8Array): Pair<string, number>[] {
-    return pairsOf(kernels.wordCount(bytes), sum);
+  protected runKernel(kernels: Kernels, bytes: Uint8Array): KernelPairs {
+    return { result: kernels.wordCount(bytes), merge: sum };
   }
 }

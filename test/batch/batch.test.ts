@@ -164,3 +164,20 @@ test('undefined (Spark\'s None) sorts first in sortBy, takeOrdered and top, as t
   assert.deepStrictEqual(b.top(3), [2, 1, undefined]);
   assert.deepStrictEqual(b.sortBy((x) => x).collect(), [undefined, 1, 2]);
 });
+
+test('a deferred batch counts without making its elements, and makes them once when read', () => {
+  let made = 0;
+  const batch = Batch.deferred<Pair<string, number>>(() => {
+    made++;
+    return [['a', 1], ['b', 2]];
+  }, () => 2);
+  assert.equal(batch.count(), 2);
+  assert.equal(batch.isEmpty(), false);
+  assert.equal(batch.numPartitions, 1);
+  assert.equal(made, 0, 'count(), isEmpty() and numPartitions make nothing');
+  assert.deepEqual(batch.collect(), [['a', 1], ['b', 2]]);
+  assert.deepEqual(batch.take(1), [['a', 1]]);
+  assert.equal(batch.count(), 2);
+  assert.equal(made, 1, 'made once, then read from the made elements');
+  assert.equal(batch.asRecordBatch(), undefined, 'pairs are not lines');
+});

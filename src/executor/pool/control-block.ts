@@ -9,11 +9,13 @@
  *                 change; the owner waits on it
  *   word 1..15    unused
  *   then one slot of SLOT_WORDS words per worker (worker i at 16 + i·SLOT_WORDS):
- *   ┌──────┬───────┬─────────┬──────┬─────┬─────┬────┬────┬────┬────┬───────┬─────────┬─────────┬──────────┐
- *   │ SEQ  │ STATE │ COMMAND │ TABLE│ PTR │ LEN │ A0 │ A1 │ A2 │ A3 │ STATS │ RESULT0 │ RESULT1 │ EXIT_REQ │
- *   └──────┴───────┴─────────┴──────┴─────┴─────┴────┴────┴────┴────┴───────┴─────────┴─────────┴──────────┘
+ *   ┌──────┬───────┬─────────┬──────┬─────┬─────┬────┬────┬────┬────┬───────┬─────────┬─────────┬──────────┬─────────┐
+ *   │ SEQ  │ STATE │ COMMAND │ TABLE│ PTR │ LEN │ A0 │ A1 │ A2 │ A3 │ STATS │ RESULT0 │ RESULT1 │ EXIT_REQ │ RUN_US  │
+ *   └──────┴───────┴─────────┴──────┴─────┴─────┴────┴────┴────┴────┴───────┴─────────┴─────────┴──────────┴─────────┘
  *   SEQ: bumped by the owner to post a command (the worker waits on it);
  *   STATE: see WorkerState; pointers and lengths are u32 stored as i32 bits;
+ *   RUN_US: microseconds the worker spent running its last command (wake-up
+ *   not included), for the benchmarks' critical-path model;
  *   words 16..SLOT_WORDS-1: MESSAGE, why the last command failed (u32 byte
  *   length, then UTF-8), written by the worker before it signals Failed.
  *
@@ -30,6 +32,15 @@
  *   FOLD_EXISTING  TABLE ← the entries in slice A0 of A1 of the arena of the
  *                table at PTR whose keys TABLE holds already; the others'
  *                arena offsets are listed at A2. RESULT0 = how many listed.
+ *   FOLD_RANGE   hash range A0 of A1 of the LEN partial tables whose pointers
+ *                are u32s at PTR: keys partial 0 has folded into it, the
+ *                others into TABLE (tableFoldRange), resuming from the range
+ *                state at STATS. RESULT0 = 1 done, 0 when TABLE must grow.
+ *   ORDER_RUNS   A0 = 0: the entries of TABLE listed at A2 (tableList);
+ *                A0 = k > 0: the keys first seen in partial k, from the LEN
+ *                overflow tables at PTR and their range states at A1 (STATS
+ *                bytes apart), listed at A2 in origin order, sort scratch at
+ *                A3 (tableOrderRuns). RESULT0 = how many listed.
  *   LOOKUP_KEYS  ids (i32 at A2) and values (f64 at A3) of slice A0 of A1 of
  *                the LEN entries of TABLE listed at PTR, from the key cache
  *                at STATS (keyCacheLookup). RESULT0 = keys not in the cache.
@@ -53,6 +64,8 @@ export const RESULT0 = 11;
 export const RESULT1 = 12;
 /** Test hook: a worker that finds this non-zero when it takes a command exits with it as its code. */
 export const EXIT_REQUEST = 13;
+/** Microseconds the last command ran on the worker (written before it signals). */
+export const RUN_US = 14;
 
 /** First word of the failure message (its byte length; the bytes follow). */
 export const MESSAGE = 16;
@@ -75,6 +88,8 @@ export const enum Command {
   Merge = 3,
   FoldExisting = 4,
   LookupKeys = 5,
+  FoldRange = 6,
+  OrderRuns = 7,
 }
 
 export const DELIMITED_CLEAR = 0x100;

@@ -1,7 +1,8 @@
 /**
- * Phase 2's two ways of turning a batch's partial tables into one result
- * (see MergeStrategy), and the 'auto' choice between them: kept apart from
- * the thread machinery, which they use only through a TaskRunner.
+ * Phase 2's older ways of turning a batch's partial tables into one result
+ * ('fold' and 'hash-targets', see MergeStrategy; 'ranges', the default, is
+ * in range-merge.ts) and the choice between them: kept apart from the
+ * thread machinery, which they use only through a TaskRunner.
  */
 import type { Reducer } from '../../kernels/api.js';
 import { MODE_FOLD, geometryFor, type TableGeometry, type ValueKind } from '../../kernels/layout.js';
@@ -17,12 +18,6 @@ import { writeCommand, type Task, type TaskRunner } from './pool-task.js';
  */
 export const PARTIAL_SEED = 0n;
 const TARGET_SEED = 0x9e3779b97f4a7c15n;
-/**
- * 'auto' folds into the first partial while, in the last merged batch of
- * the kind, at most this share of the keys folded in were new to it (their
- * insertion is the fold's serial part); above it, it merges into hash targets.
- */
-const FOLD_MAX_NEW_KEY_SHARE = 0.5;
 
 /** The tables one kind of batch (word count, delimited with a reducer) fills, reused from batch to batch. */
 export interface PurposeTables {
@@ -30,7 +25,7 @@ export interface PurposeTables {
   readonly reducer: Reducer;
   /** Partial table k holds partition k of the batch. */
   readonly partials: number[];
-  /** Target j holds hash partition j of the merged result. */
+  /** Target j holds hash partition j of the merged result ('hash-targets'), or the keys of range j partial 0 lacked ('ranges'). */
   readonly targets: number[];
   /** Delimited statistics, LAYOUT_STATS_BYTES per partition (0 until first needed). */
   stats: number;
@@ -38,15 +33,15 @@ export interface PurposeTables {
   lastBytesPerKey: number;
   /**
    * Of the keys of partials 1.. in the last merged batch, the share partial 0
-   * did not have (what folding costs serially). 1 until a batch is merged:
-   * the first batch uses hash targets, whose worst case is the milder.
+   * did not have (how big the next range merge's overflow tables are made).
+   * 1 until a batch is merged.
    */
   lastNewKeyShare: number;
 }
 
-/** Whether this batch folds into its first partial ('fold') rather than merging into hash targets. */
-export function usesFold(strategy: MergeStrategy, tables: PurposeTables): boolean {
-  return strategy === 'fold' || (strategy === 'auto' && tables.lastNewKeyShare <= FOLD_MAX_NEW_KEY_SHARE);
+/** The merge a batch uses: 'auto' is 'ranges', the only one with no serial step that grows with the worker count. */
+export function mergeKind(strategy: MergeStrategy): Exclude<MergeStrategy, 'auto'> {
+  return strategy === 'auto' ? 'ranges' : strategy;
 }
 
 /** The scratch region worker j lists the keys partial 0 lacked in (written by the worker: lost with it, see quarantineTables). */
@@ -158,7 +153,7 @@ export function mergeIntoTargets(runner: TaskRunner, partials: readonly number[]
 }
 
 /** Makes target j at least `want` big (a new, empty table when it was smaller). Returns true when it is new. */
-function ensureTarget(context: KernelContext, tables: PurposeTables, j: number, want: TableGeometry): boolean {
+export function ensureTarget(context: KernelContext, tables: PurposeTables, j: number, want: TableGeometry): boolean {
   const current = tables.targets[j];
   if (current !== undefined) {
     const h = context.instance.header(current);

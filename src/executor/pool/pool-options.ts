@@ -11,6 +11,13 @@ export const DEFAULT_MIN_BYTES_PER_KEY = 32;
 
 /**
  * How the partial tables of a batch become one result.
+ * - 'ranges' (what 'auto', the default, uses): worker j takes hash range j
+ *   of every partial table at once, folding each key into the entry partial
+ *   0 has for it, in place, or into its own overflow table when partial 0
+ *   lacks it; then the export lists partial 0 and sorts the overflow keys
+ *   into first-occurrence order, one task per partial, also in parallel.
+ *   One round each, every worker's share about (keys of all partials) /
+ *   workers, and nothing serial that grows with the worker count.
  * - 'fold': for each partial k = 1, 2, ... in turn, worker j folds slice j
  *   of partial k's entries straight into the keys partial 0 has already
  *   (lookups and value updates of distinct entries only, so the workers
@@ -18,28 +25,35 @@ export const DEFAULT_MIN_BYTES_PER_KEY = 32;
  *   in partial k's order; partial 0 is then read alone. Cheapest when partitions repeat each other's keys
  *   (a word count's vocabulary), since adding keys is its serial part.
  * - 'hash-targets': worker j re-inserts bucket j of every partial into its
- *   own target table, all in parallel; new keys cost no serial work, so it
- *   wins when the partitions hold mostly different keys.
- * - 'auto' (the default): 'hash-targets' for the first batch of a kind,
- *   then 'fold' while the last merged batch of the same kind had at most
- *   half of the keys of partials 1.. new to partial 0 (measured on english
- *   batches of 0.1 to 32 MB, split in two: folding costs less up to about
- *   0.6 new, e.g. 4.9 against 7.3 ms at 0.22, 5.2 against 7.2 ms at 0.001).
+ *   own target table, all in parallel, walking every partial and hashing
+ *   every key.
+ * 'fold' runs one round per partial and the owner inserts its new keys;
+ * 'hash-targets' makes each worker hash every key of every partial: both
+ * slow down as workers are added (BENCHMARKS.md, issue 14). They stay
+ * selectable for comparison.
  */
-export const MERGE_STRATEGIES = ['auto', 'fold', 'hash-targets'] as const;
-/** How partial tables of the workers are merged: `auto` chooses per batch; `fold` or `hash-targets` force one. */
+export const MERGE_STRATEGIES = ['auto', 'ranges', 'fold', 'hash-targets'] as const;
+/** How partial tables of the workers are merged: `auto` (= `ranges`), or `fold` / `hash-targets` forced. */
 export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 
 /** The phases of one pool task, named in stats and test hooks. */
 export type PoolPhase = 'count' | 'merge' | 'export';
 
-/** Test hooks (to kill a worker mid-batch deterministically). */
+/** Test and benchmark hooks (to kill a worker mid-batch deterministically, to time each command alone). */
 export interface WorkerPoolHooks {
+  /**
+   * Posts one command at a time and waits for its reply before posting the
+   * next, so that beforeCommand → afterReply times one command with no other
+   * worker competing for the cores (bench:scaling's critical-path model).
+   */
+  readonly oneAtATime?: boolean;
   /** Called before each command is posted to a worker. */
   beforeCommand?(event: {
     readonly phase: PoolPhase;
     readonly worker: number;
     readonly attempt: number;
+    /** Counts the pool's parallel rounds (one per phase of a batch, or per folded partial): commands of one round may run at once. */
+    readonly round: number;
     /** Terminates the worker's thread from outside (noticed after stallTimeoutMs). */
     terminate(): void;
     /** Makes the worker exit with this code when it takes the command (noticed at once). */
@@ -50,6 +64,9 @@ export interface WorkerPoolHooks {
     readonly phase: PoolPhase;
     readonly worker: number;
     readonly attempt: number;
+    readonly round: number;
+    /** How long the command ran on the worker, in ms (its wake-up and reply not included). */
+    readonly commandMs: number;
     /**
      * Wakes the worker from its wait for the next command without posting
      * one, as a notify that arrives late (the owner was descheduled between
@@ -99,8 +116,10 @@ export interface WorkerPoolStats {
   inlineBatches: number;
   /** Parallel batches cut into more than one partition (and so merged). */
   mergedBatches: number;
-  /** Merged batches whose partials were folded into the first one ('fold'; the others used 'hash-targets'). */
+  /** Merged batches whose partials were folded into the first one ('fold'). */
   foldedBatches: number;
+  /** Merged batches merged by hash ranges ('ranges', what 'auto' uses). */
+  rangeMergedBatches: number;
   /** Batch bytes copied into shared memory (none for batches written there, in regions from allocInput()). */
   copiedBytes: number;
   /** Attempts run again after a worker was lost. */

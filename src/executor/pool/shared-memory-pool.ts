@@ -9,7 +9,13 @@
  *   write it there), copy partition i into the
  *   input region; post COUNT/DELIMITED(i) ─────▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
- *   then one of two merges (mergeStrategy):
+ *   then one of three merges (mergeStrategy):
+ *   ranges (the default): post FOLD_RANGE(i of n) ▶  fold hash range i of
+ *                                                  partials 1.. into partial 0
+ *                                                  or overflow table i
+ *     post ORDER_RUNS(k) ───────────────────────▶  list partial 0 (k = 0) or
+ *                                                  sort the keys first seen in
+ *                                                  partial k into the list
  *   fold: for each partial k > 0, in order,
  *     post FOLD_EXISTING(slice i of n) ─────────▶  fold slice i of partial k
  *                                                  into the keys partial 0 has
@@ -59,11 +65,12 @@ import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
 import { allocTable, exportTable, growTable, type KernelContext } from '../../kernels/wasm-table.js';
 import {
-  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
+  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, RUN_US, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
 import { parallelKeyLookup } from './key-lookup.js';
 import { LentInputs } from './lent-inputs.js';
-import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, usesFold, type PurposeTables } from './merge-strategies.js';
+import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, mergeKind, type PurposeTables } from './merge-strategies.js';
+import { RANGE_MERGE_SCRATCH, exportRanges, mergeByRanges } from './range-merge.js';
 import { afterNewline, atWhitespace, partitionEnds, type BoundaryRule } from './partitions.js';
 import {
   DEFAULT_MIN_BYTES_PER_KEY, DEFAULT_MIN_PARTITION_BYTES, DEFAULT_PARTITIONS, DEFAULT_STALL_TIMEOUT_MS, MERGE_STRATEGIES,
@@ -112,7 +119,7 @@ class WorkerLostError extends Error {
 export class SharedMemoryPool implements Executor, InputRegionSource {
   readonly kind = 'wasm' as const;
   readonly parallelism: number;
-  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, foldedBatches: 0, copiedBytes: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
+  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, foldedBatches: 0, rangeMergedBatches: 0, copiedBytes: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
   /** Kernels on the owner thread, on the same shared memory (tiny batches, tables, growth). */
   readonly local: WasmKernels;
   readonly memory: WebAssembly.Memory;
@@ -133,6 +140,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private readonly partitions: number;
   private readonly tables = new Map<string, PurposeTables>();
   private attempt = 0;
+  /** Parallel rounds run so far (hook events name theirs). */
+  private rounds = 0;
   private readonly lent = new LentInputs();
   /** What the merge strategies and the key lookup see of the pool: its memory, its workers, and run(). */
   private readonly runner: TaskRunner;
@@ -448,14 +457,22 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
    */
   private mergeAndExport(partials: readonly number[], tables: PurposeTables): KeyedValues {
     if (partials.length === 1) return this.timedExport(() => exportTable(this.context, partials[0] as number, this.lookupKeys));
-    const fold = usesFold(this.mergeStrategy, tables);
+    const kind = mergeKind(this.mergeStrategy);
     const started = performance.now();
-    const merged = fold ? foldIntoFirst(this.runner, partials.length, tables) : mergeIntoTargets(this.runner, partials, tables);
-    this.stats.mergeMs += performance.now() - started;
-    const result = this.timedExport(() => exportByOrigin(this.context, merged, this.lookupKeys));
+    let result: KeyedValues;
+    if (kind === 'ranges') {
+      const merged = mergeByRanges(this.runner, partials, tables);
+      this.stats.mergeMs += performance.now() - started;
+      result = this.timedExport(() => exportRanges(this.runner, merged, this.lookupKeys));
+    } else {
+      const merged = kind === 'fold' ? foldIntoFirst(this.runner, partials.length, tables) : mergeIntoTargets(this.runner, partials, tables);
+      this.stats.mergeMs += performance.now() - started;
+      result = this.timedExport(() => exportByOrigin(this.context, merged, this.lookupKeys));
+    }
     // Counted once the batch's attempt has succeeded, like parallelBatches.
     this.stats.mergedBatches++;
-    if (fold) this.stats.foldedBatches++;
+    if (kind === 'fold') this.stats.foldedBatches++;
+    if (kind === 'ranges') this.stats.rangeMergedBatches++;
     return result;
   }
 
@@ -485,6 +502,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private run(phase: PoolPhase, tasks: readonly Task[], background?: Iterable<void>): void {
     const control = this.control;
     const pending = new Set<Task>();
+    const round = ++this.rounds;
     let failure: unknown;
     let lost: WorkerLostError | undefined;
     const post = (task: Task): void => {
@@ -495,6 +513,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
         phase,
         worker: task.worker,
         attempt: this.attempt,
+        round,
         terminate: () => handle.kill(),
         exit: (code) => Atomics.store(control, wordOf(handle.slot, EXIT_REQUEST), code),
       });
@@ -502,7 +521,11 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       Atomics.notify(control, wordOf(handle.slot, SEQ));
       pending.add(task);
     };
-    for (const task of tasks) post(task);
+    const waiting = [...tasks];
+    const postWaiting = (): void => {
+      for (const task of waiting.splice(0, this.hooks?.oneAtATime === true ? 1 : waiting.length)) post(task);
+    };
+    postWaiting();
     // Owner-side work done in small steps between replies, so no worker waits on it for long.
     let steps = background?.[Symbol.iterator]();
     while (pending.size > 0) {
@@ -516,9 +539,14 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
         pending.delete(task);
         if (state === WorkerState.Ready) {
           if (failure !== undefined || lost !== undefined) continue;
-          this.hooks?.afterReply?.({ phase, worker: task.worker, attempt: this.attempt, wake: () => wakeWithoutCommand(control, handle.slot) });
+          this.hooks?.afterReply?.({
+            phase, worker: task.worker, attempt: this.attempt, round,
+            commandMs: Atomics.load(control, wordOf(handle.slot, RUN_US)) / 1000,
+            wake: () => wakeWithoutCommand(control, handle.slot),
+          });
           try {
             if (!task.finish(control, handle.slot)) post(task);
+            else if (pending.size === 0) postWaiting();
           } catch (error) {
             failure = error;
           }
@@ -593,7 +621,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
   private quarantineTables(handle: PoolThread): void {
     // Scratch regions workers write into: the key lookups' output and the fold's pending lists.
-    const written = [...LOOKUP_OUTPUT_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
+    const written = [...LOOKUP_OUTPUT_SCRATCH, ...RANGE_MERGE_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
     for (const purpose of written) {
       const ptr = this.context.scratch.surrender(purpose);
       if (ptr !== undefined) handle.quarantine.push(ptr);

@@ -21,7 +21,7 @@ import type { KafkaConfig } from 'kafkajs';
 import { Batch } from '../../batch/batch.js';
 import { InputDStream } from '../../engine/input-dstream.js';
 import type { StreamingContext } from '../../engine/streaming-context.js';
-import { CheckpointError, InvalidArgumentError } from '../../errors.js';
+import { CheckpointError, InvalidArgumentError, type SluiceError } from '../../errors.js';
 import { type BackpressureOptions, enableBackpressure } from '../backpressure.js';
 import { BatchCommits } from './batch-commits.js';
 import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
@@ -210,7 +210,11 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
 
   /** Runs `operation` again while it fails with a retriable error (broker down, coordinator moving), with backoff, reporting each failure to the listeners. */
   retry<T>(operation: () => Promise<T>): Promise<T> {
-    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => reportRetry(this.context, this.id, `Kafka direct stream ${this.topics.join(',')}`, error, delayMs, !this.stopped));
+    return retrying(operation, this.options.retry ?? {}, (error, delayMs) => this.reportRetry(error, delayMs));
+  }
+
+  private reportRetry(error: SluiceError, delayMs: number): void {
+    reportRetry(this.context, this.id, `Kafka direct stream ${this.topics.join(',')}`, error, delayMs, !this.stopped);
   }
 
   protected take(): Batch<KafkaRecord> {

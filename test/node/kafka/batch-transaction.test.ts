@@ -43,6 +43,9 @@ function losingOnce(client: KafkaClient, fault: Fault): KafkaClient {
     latestOffsets: (t) => client.latestOffsets(t),
     earliestOffsets: (t) => client.earliestOffsets(t),
     committedOffsets: (g, t) => client.committedOffsets(g, t),
+    committedOffsetsWithMetadata: (g, t) => client.committedOffsetsWithMetadata(g, t),
+    fenceTransactionalId: (id) => client.fenceTransactionalId(id),
+    createTopics: (topics) => client.createTopics(topics),
     rangeReader: (t) => client.rangeReader(t),
     producer: () => client.producer(),
     transactionalProducer: async (id, options): Promise<TransactionalProducerPort> => {

@@ -195,3 +195,37 @@ test('export: a worker that exits while looking up a slice of the result\'s keys
     assert.equal(pool.stats.foldedBatches, pool.stats.mergedBatches);
   });
 });
+
+test('ranges merge: a worker that exits while folding its hash range, or while ordering the export list, is replaced; the batch is run again', async () => {
+  const kills: string[] = [];
+  let killIn: 'merge' | 'export' | undefined = 'merge';
+  await withPool({
+    workers: 2,
+    mergeStrategy: 'ranges',
+    minBytesPerKey: 0,
+    hooks: {
+      beforeCommand: (event) => {
+        // The first export command of a range-merged batch lists partial 0 or sorts a run (ORDER_RUNS).
+        if (event.phase === killIn && event.worker === 1 && event.attempt === 1) {
+          kills.push(`${event.phase}:${event.worker}`);
+          killIn = undefined;
+          event.exit(75);
+        }
+      },
+    },
+  }, (pool) => {
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.deepEqual(kills, ['merge:1']);
+    assert.equal(pool.stats.retries, 1);
+    killIn = 'export';
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.deepEqual(kills, ['merge:1', 'export:1']);
+    assert.equal(pool.stats.retries, 2);
+    assert.equal(pool.stats.replacedWorkers, 2);
+    // The lost workers' overflow tables, states and lists were quarantined; fresh ones merge the next batches right.
+    assert.deepEqual(plain(pool.wordCount(bytes)), expected);
+    assert.deepEqual(plain(pool.wordCount(manyKeys)), manyKeysExpected);
+    assert.equal(pool.stats.rangeMergedBatches, 4);
+    assert.equal(pool.stats.mergedBatches, 4);
+  });
+});

@@ -8,7 +8,7 @@ import { plain, withPool } from './pools.js';
 
 const reference = createKernels({ fallback: false });
 
-for (const mergeStrategy of ['fold', 'hash-targets'] as const) {
+for (const mergeStrategy of ['ranges', 'fold', 'hash-targets'] as const) {
   test(`a batch larger than the initial shared memory grows it; every worker sees the grown memory (merge: ${mergeStrategy})`, async () => {
     const bytes = distinctPassBytes(500_000);
     assert.ok(bytes.length > 32 * PAGE_BYTES);
@@ -21,6 +21,7 @@ for (const mergeStrategy of ['fold', 'hash-targets'] as const) {
       assert.deepEqual(plain(pool.wordCount(bytes)), plain(reference.wordCount(bytes)));
       assert.equal(pool.memory.buffer.byteLength, after);
       assert.equal(pool.stats.foldedBatches, mergeStrategy === 'fold' ? 2 : 0);
+      assert.equal(pool.stats.rangeMergedBatches, mergeStrategy === 'ranges' ? 2 : 0);
     });
   });
 }

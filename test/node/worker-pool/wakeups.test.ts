@@ -1,5 +1,5 @@
 /**
- * Thousands of tiny and mixed-size batches through 2-worker pools with
+ * Thousands of tiny and mixed-size batches through 2- to 4-worker pools with
  * partitions of a few bytes, word count and delimited orders, each compared
  * with the inline kernels. A worker woken without a new command (a notify
  * that arrives after the worker has already taken that command, because the
@@ -99,7 +99,7 @@ function isDeepEqual(a: unknown, b: unknown): boolean {
 }
 
 test('a worker woken without a new command runs nothing: every reply followed by such a wake-up, results stay exact', async () => {
-  for (const mergeStrategy of ['fold', 'hash-targets'] as const) {
+  for (const mergeStrategy of ['ranges', 'fold', 'hash-targets'] as const) {
     let replies = 0;
     let wakes = 0;
     await withPool({
@@ -115,22 +115,27 @@ test('a worker woken without a new command runs nothing: every reply followed by
   }
 });
 
-test('stress: thousands of tiny and mixed batches, partitions of 1 to 64 bytes, every merge, seeded wake-ups: identical to the inline kernels', async () => {
-  const configs: { minPartitionBytes: number; mergeStrategy: MergeStrategy }[] = [
-    { minPartitionBytes: 1, mergeStrategy: 'auto' },
-    { minPartitionBytes: 16, mergeStrategy: 'fold' },
-    { minPartitionBytes: 64, mergeStrategy: 'hash-targets' },
+test('stress: thousands of tiny and mixed batches, partitions of 1 to 64 bytes, 2 to 4 workers, every merge, seeded wake-ups: identical to the inline kernels', async () => {
+  // 'auto' merges by hash ranges; with 3 and 4 workers the ranges are more than 2, and orders'
+  // 8 partitions are not a multiple of 3.
+  const configs: { workers: number; minPartitionBytes: number; mergeStrategy: MergeStrategy }[] = [
+    { workers: 2, minPartitionBytes: 1, mergeStrategy: 'auto' },
+    { workers: 2, minPartitionBytes: 16, mergeStrategy: 'fold' },
+    { workers: 2, minPartitionBytes: 64, mergeStrategy: 'hash-targets' },
+    { workers: 3, minPartitionBytes: 1, mergeStrategy: 'ranges' },
+    { workers: 4, minPartitionBytes: 16, mergeStrategy: 'auto' },
   ];
   for (const [index, config] of configs.entries()) {
     const wakeRng = new Rng(1000 + index);
     await withPool({
-      workers: 2, ...config,
+      ...config,
       // One reply in 16 is followed by a wake-up that brings no command.
       hooks: { afterReply: (event) => { if (wakeRng.chance(1 / 16)) event.wake(); } },
     }, (pool) => {
       const wrong = runBatches(pool, 100 + index, 1500);
       assert.deepEqual(wrong.slice(0, 3), [], `${JSON.stringify(config)}: ${wrong.length} of 1500 batches wrong`);
       assert.ok(pool.stats.parallelBatches > 1000);
+      if (config.mergeStrategy === 'auto' || config.mergeStrategy === 'ranges') assert.ok(pool.stats.rangeMergedBatches > 700, `${pool.stats.rangeMergedBatches} batches merged by ranges`);
     });
   }
 });
