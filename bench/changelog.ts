@@ -7,7 +7,8 @@
  * batch's changes, in transactions of a transactional producer — to a
  * compacted topic of 6 partitions: first every key once, then a tenth of
  * the keys again (later batches), so the log holds more records than keys.
- * Then:
+ * Then, in interleaved rounds (measure.ts: every round times each case once,
+ * rotating the order; medians reported):
  *  - restoreChangelog of all partitions (read to the last stable offset,
  *    last record per key, decode) and of one partition (what a process
  *    gaining one partition of six reads);
@@ -21,7 +22,7 @@
  *
  * A broker is started (scripts/kafka-broker.mjs) unless KAFKA_BROKERS names
  * one. Options: --keys N (default 1000000), --partitions N (default 6),
- * --json FILE.
+ * --rounds N (default 3), --json FILE.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -33,8 +34,9 @@ import { kafkajsClient } from '../src/node/kafka/kafkajs-client.js';
 import type { KafkaClient } from '../src/node/kafka/client.js';
 import { changelogRecords } from '../src/node/kafka/changelog/changelog-topic.js';
 import { ensureInternalTopics } from '../src/node/kafka/changelog/internal-topics.js';
-import { restoreChangelog } from '../src/node/kafka/changelog/restore-changelog.js';
+import { type RestoredState, restoreChangelog } from '../src/node/kafka/changelog/restore-changelog.js';
 import type { StateChange } from '../src/stream/partitioned-state.js';
+import { type Measurement, measureInterleaved, median } from './measure.js';
 
 interface Broker {
   readonly brokers: string;
@@ -49,6 +51,7 @@ function option(name: string, fallback: number): number {
 
 const KEYS = option('keys', 1_000_000);
 const PARTITIONS = option('partitions', 6);
+const ROUNDS = option('rounds', 3);
 const UPDATED_FRACTION = 0.1;
 const CHANGES_PER_TRANSACTION = 100_000;
 const RECORDS_PER_SEND = 10_000;
@@ -164,13 +167,24 @@ async function main(): Promise<void> {
     const ends = new Map((await client.latestOffsets([topic])).map((p) => [p.partition, p.offset]));
     const partitions = Array.from({ length: PARTITIONS }, (_, p) => p);
 
-    const baseline = await plainConsume(started.brokers, topic, ends);
-    const whole = await restoreChangelog(client, topic, partitions);
+    // Interleaved rounds (measure.ts): each round times every case once, so a ratio compares two runs under the same load.
+    let whole: RestoredState | undefined;
+    let one: RestoredState | undefined;
+    let table: { ms: number; onKernelTable: boolean } | undefined;
+    const [baseline, restoreAll, restoreOne, intoTable] = await measureInterleaved(
+      [
+        { name: 'plain kafkajs consumer', async: true, fn: () => plainConsume(started.brokers, topic, ends) },
+        { name: 'restoreChangelog, all partitions', async: true, fn: async () => (whole = await restoreChangelog(client, topic, partitions)) },
+        { name: 'restoreChangelog, one partition', async: true, fn: async () => (one = await restoreChangelog(client, topic, [0])) },
+        { name: 'restoreEntries into the kernel table', fn: () => (table = restoreIntoKernelTable((whole as RestoredState).entries)) },
+      ],
+      { rounds: ROUNDS, timeMs: 0, minIterations: 1 },
+    ) as [Measurement, Measurement, Measurement, Measurement];
+    if (whole === undefined || one === undefined || table === undefined) throw new Error('a case did not run');
     if (whole.entries.length !== KEYS) throw new Error(`restored ${whole.entries.length} keys, expected ${KEYS}`);
     const restoredUpdate = whole.entries.find(([k]) => k === 'w0');
     if (restoredUpdate?.[1] !== 5000) throw new Error(`w0 restored as ${String(restoredUpdate?.[1])}, expected its last state 5000`);
-    const one = await restoreChangelog(client, topic, [0]);
-    const table = restoreIntoKernelTable(whole.entries);
+    const ratio = median(restoreAll.rounds.map((r, i) => r.medianMs / ((baseline.rounds[i] as { medianMs: number }).medianMs)));
     const disk = bytesOnDisk(started.home, topic);
 
     const result = {
@@ -180,24 +194,27 @@ async function main(): Promise<void> {
       recordBytes: whole.bytes,
       diskBytes: disk ?? null,
       writeMs: Math.round(writeMs),
-      restoreAllMs: Math.round(whole.ms),
-      restoreOnePartitionMs: Math.round(one.ms),
+      rounds: ROUNDS,
+      restoreAllMs: Math.round(restoreAll.medianMs),
+      restoreOnePartitionMs: Math.round(restoreOne.medianMs),
       restoreOnePartitionKeys: one.entries.length,
-      restoreEntriesIntoTableMs: Math.round(table.ms),
+      restoreEntriesIntoTableMs: Math.round(intoTable.medianMs),
       onKernelTable: table.onKernelTable,
-      baselineConsumeMs: Math.round(baseline.ms),
-      baselineRecords: baseline.records,
-      restoreVsBaseline: Number((whole.ms / baseline.ms).toFixed(2)),
+      baselineConsumeMs: Math.round(baseline.medianMs),
+      restoreVsBaseline: Number(ratio.toFixed(2)),
+      roundsMs: { baseline: baseline.rounds.map((r) => Math.round(r.medianMs)), restoreAll: restoreAll.rounds.map((r) => Math.round(r.medianMs)) },
       loadAverageAtStart: load,
       loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(' '),
     };
+    const seconds = (ms: number): string => (ms / 1000).toFixed(2);
     console.log(`Changelog of ${KEYS.toLocaleString('en')} keys in ${PARTITIONS} partitions (${whole.records.toLocaleString('en')} records: every key once, then ${updates.length.toLocaleString('en')} updated)`);
     console.log(`  size:    ${mb(whole.bytes)} MB of keys and values${disk === undefined ? '' : `, ${mb(disk)} MB of log segments on disk (uncompacted)`}`);
     console.log(`  write:   ${(writeMs / 1000).toFixed(1)} s in transactions of ${CHANGES_PER_TRANSACTION.toLocaleString('en')} (${Math.round(whole.records / (writeMs / 1000)).toLocaleString('en')} records/s)`);
-    console.log(`  restore: all partitions ${(whole.ms / 1000).toFixed(2)} s (${Math.round(whole.records / (whole.ms / 1000)).toLocaleString('en')} records/s), ` +
-      `one partition ${(one.ms / 1000).toFixed(2)} s (${one.entries.length.toLocaleString('en')} keys)`);
-    console.log(`  restoreEntries into the runningSum ${table.onKernelTable ? 'kernel table' : 'JS map'}: ${(table.ms / 1000).toFixed(2)} s`);
-    console.log(`  baseline: plain kafkajs consumer reading the same records ${(baseline.ms / 1000).toFixed(2)} s → restore = ${result.restoreVsBaseline}× baseline`);
+    console.log(`  medians of ${ROUNDS} interleaved rounds:`);
+    console.log(`  baseline: plain kafkajs consumer reading every record ${seconds(baseline.medianMs)} s`);
+    console.log(`  restore:  all partitions ${seconds(restoreAll.medianMs)} s (${Math.round(whole.records / (restoreAll.medianMs / 1000)).toLocaleString('en')} records/s) = ${result.restoreVsBaseline}× the baseline (median of per-round ratios); ` +
+      `one partition ${seconds(restoreOne.medianMs)} s (${one.entries.length.toLocaleString('en')} keys)`);
+    console.log(`  restoreEntries into the runningSum ${table.onKernelTable ? 'kernel table' : 'JS map'}: ${seconds(intoTable.medianMs)} s`);
     console.log(`  load average at start ${load}, at end ${result.loadAverageAtEnd}`);
     if (JSON_FILE !== undefined) writeFileSync(JSON_FILE, `${JSON.stringify(result, null, 2)}\n`);
   } finally {

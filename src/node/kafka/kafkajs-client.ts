@@ -157,6 +157,7 @@ class KafkajsClient implements KafkaClient {
     return {
       send: async (topic, records) => {
         try {
+          await this.checkPartitions(topic, records);
           await producer.send({ topic, messages: records.map(toMessage), acks: -1 });
         } catch (error) {
           throw toKafkaError(error, `writing to topic ${topic}`);
@@ -188,7 +189,11 @@ class KafkajsClient implements KafkaClient {
         }
       };
       return {
-        send: (topic, records) => guard(`writing to topic ${topic}`, () => tx.send({ topic, messages: records.map(toMessage), acks: -1 })),
+        send: (topic, records) =>
+          guard(`writing to topic ${topic}`, async () => {
+            await this.checkPartitions(topic, records);
+            await tx.send({ topic, messages: records.map(toMessage), acks: -1 });
+          }),
         commit: (offsets?: GroupOffsets) =>
           guard('committing a transaction', async () => {
             if (offsets !== undefined && offsets.offsets.length > 0) await retryConcurrent(() => tx.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetsByTopic(offsets.offsets) }));
@@ -246,6 +251,29 @@ class KafkajsClient implements KafkaClient {
         throw new KafkaError('ERR_SLUICE_KAFKA_BROKER_DOWN', `Topic ${topic} still has partitions without a leader after ${timeoutMs} ms; check the brokers.`, { retriable: true });
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Partition count of each topic written to with explicit partitions (refreshed when a record names a higher one). */
+  private readonly partitionCounts = new Map<string, number>();
+
+  /**
+   * kafkajs silently drops records addressed to a partition the topic does
+   * not have (the send and the commit still succeed), so records with an
+   * explicit partition are checked against the topic's partition count first.
+   */
+  private async checkPartitions(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    let highest = -1;
+    for (const record of records) if (record.partition !== undefined && record.partition > highest) highest = record.partition;
+    if (highest < (this.partitionCounts.get(topic) ?? 0)) return;
+    const count = (await this.partitions([topic])).length;
+    this.partitionCounts.set(topic, count);
+    if (highest >= count) {
+      throw new KafkaError(
+        'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC',
+        `A record is addressed to partition ${highest} of topic ${topic}, which has ${count} partitions (Kafka's client would drop it silently). ` +
+          'Give the topic as many partitions as the records need, or let the key choose the partition.',
+      );
     }
   }
 

@@ -9,7 +9,7 @@ import { restoreChangelog } from '../../../../src/node/kafka/changelog/restore-c
 import { statePartition } from '../../../../src/node/kafka/changelog/state-keys.js';
 import type { StateChange } from '../../../../src/stream/partitioned-state.js';
 import { KeyMap } from '../../../../src/batch/key-map.js';
-import { kafkaBrokers } from '../broker.js';
+import { kafkaBrokers, testKafka } from '../broker.js';
 
 const PARTITIONS = 3;
 
@@ -49,9 +49,9 @@ describe('restoreChangelog against a real broker', () => {
     await successor.close();
   }
 
-  async function writeInTransaction(producer: TransactionalProducerPort, topic: string, changes: readonly StateChange[], outcome: 'commit' | 'abort'): Promise<void> {
+  async function writeInTransaction(producer: TransactionalProducerPort, topic: string, changes: readonly StateChange[], outcome: 'commit' | 'abort', partitions = PARTITIONS): Promise<void> {
     const tx = await producer.begin();
-    await tx.send(topic, changelogRecords(changes, PARTITIONS));
+    await tx.send(topic, changelogRecords(changes, partitions));
     await (outcome === 'commit' ? tx.commit() : tx.abort());
   }
 
@@ -113,6 +113,44 @@ describe('restoreChangelog against a real broker', () => {
       for (const p of [1, 0, 1]) assert.deepEqual(asSorted((await restoreChangelog(client, topic, [p], { reader })).entries), asSorted(parts[p]?.entries ?? []));
     } finally {
       await reader.close();
+    }
+  });
+
+  it('restores a log the broker has compacted (offsets with gaps, overwritten states and tombstones cleaned) to the same state', async () => {
+    const topic = `restore-compacted-${randomUUID().slice(0, 8)}-changelog`;
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      // Segments that roll at once and a cleaner that cleans anything: compaction within seconds instead of days.
+      const configEntries = Object.entries({ 'cleanup.policy': 'compact', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.0001', 'delete.retention.ms': '0', 'min.compaction.lag.ms': '0' });
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: configEntries.map(([name, value]) => ({ name, value })) }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const id = `restore-test-${randomUUID()}`;
+    const producer = await client.transactionalProducer(id);
+    await producer.fence();
+    const batches: StateChange[][] = [
+      ...[0, 1, 2].map((b) => Array.from({ length: 100 }, (_, i): StateChange => [`k${i}`, b * 100 + i])),
+      Array.from({ length: 50 }, (_, i): StateChange => [`k${2 * i + 1}`, undefined]),
+      Array.from({ length: 50 }, (_, i): StateChange => [`k${i}`, 1000 + i]),
+      Array.from({ length: 10 }, (_, i): StateChange => [`k${i}`, 2000 + i]),
+    ];
+    for (const batch of batches) {
+      await writeInTransaction(producer, topic, batch, 'commit', 1);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await producer.close();
+    await fence(id);
+    const written = batches.flat().length;
+    const expected = asSorted(fold(batches));
+    const giveUpAt = Date.now() + 75_000;
+    for (;;) {
+      const restored = await restoreChangelog(client, topic, [0]);
+      assert.deepEqual(asSorted(restored.entries), expected);
+      if (restored.records < written) break;
+      if (Date.now() > giveUpAt) assert.fail(`the broker did not compact ${topic} within 75 s (still ${restored.records} records)`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   });
 
