@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Packed (gzip) and unpacked budgets: about 1.15× the tarball once Kafka and the WebSocket server landed (336 KiB / 1,102 KiB), so growth is a decision, not an accident. */
-const MAX_PACKED_BYTES = 390 * 1024;
-const MAX_UNPACKED_BYTES = 1300 * 1024;
+/** Packed (gzip) and unpacked budgets: about 1.15× the tarball once scale-out (consumer groups, changelogs) and the range merge landed (394 KiB / 1,305 KiB), so growth is a decision, not an accident. */
+const MAX_PACKED_BYTES = 455 * 1024;
+const MAX_UNPACKED_BYTES = 1500 * 1024;
 
 const ALLOWED: readonly RegExp[] = [
   /^dist\/src\/.+\.(js|d\.ts)$/,
