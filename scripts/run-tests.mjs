@@ -3,7 +3,7 @@
 // per-test timeout turns a hang into a failure instead of a stalled CI run.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { startBroker } from './kafka-broker.mjs';
 
 function collect(dir) {
@@ -26,6 +26,16 @@ if (files.length === 0) {
 const broker = files.some((f) => f.includes('kafka')) && !process.env.KAFKA_BROKERS ? await startBroker() : undefined;
 if (broker !== undefined) console.error(`sluice: Kafka ${broker.brokers} started for this test run (log: ${broker.logFile})`);
 const env = broker === undefined ? process.env : { ...process.env, KAFKA_BROKERS: broker.brokers };
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit', env });
+const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit', env });
+// A run stopped from outside (CI's timeout, `timeout`, a closed terminal) must not leave the broker's JVM running:
+// the signal goes to the runner and the broker is stopped before this script exits.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    runner.kill(signal);
+    void broker?.stop().finally(() => process.exit(1));
+    if (broker === undefined) process.exit(1);
+  });
+}
+const status = await new Promise((resolve) => runner.on('exit', (code) => resolve(code)));
 await broker?.stop();
-process.exit(result.status ?? 1);
+process.exit(status ?? 1);
