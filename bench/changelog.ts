@@ -37,34 +37,17 @@ import { ensureInternalTopics } from '../src/node/kafka/changelog/internal-topic
 import { type RestoredState, restoreChangelog } from '../src/node/kafka/changelog/restore-changelog.js';
 import type { StateChange } from '../src/stream/partitioned-state.js';
 import { type Measurement, measureInterleaved, median } from './measure.js';
+import { jsonFileOption, numberOption } from './argv.js';
+import { benchBroker } from './bench-broker.js';
 
-interface Broker {
-  readonly brokers: string;
-  readonly home?: string;
-  stop(): Promise<void>;
-}
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-}
-
-const KEYS = option('keys', 1_000_000);
-const PARTITIONS = option('partitions', 6);
-const ROUNDS = option('rounds', 3);
+const KEYS = numberOption('keys', 1_000_000);
+const PARTITIONS = numberOption('partitions', 6);
+const ROUNDS = numberOption('rounds', 3);
 const UPDATED_FRACTION = 0.1;
 const CHANGES_PER_TRANSACTION = 100_000;
 const RECORDS_PER_SEND = 10_000;
-const jsonIndex = process.argv.indexOf('--json');
-const JSON_FILE = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
-
-async function broker(): Promise<Broker> {
-  const given = process.env.KAFKA_BROKERS;
-  if (given !== undefined && given !== '') return { brokers: given, stop: async () => {} };
-  const script = new URL('../../scripts/kafka-broker.mjs', import.meta.url).href;
-  const { startBroker } = (await import(script)) as { startBroker: () => Promise<Broker> };
-  return startBroker();
-}
+const JSON_FILE = jsonFileOption();
 
 /** Writes `changes` as changelog records, CHANGES_PER_TRANSACTION per transaction; returns the ms taken. */
 async function writeChanges(client: KafkaClient, topic: string, changes: readonly StateChange[]): Promise<number> {
@@ -154,7 +137,7 @@ const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
 async function main(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-  const started = await broker();
+  const started = await benchBroker();
   const client = kafkajsClient({ brokers: started.brokers.split(',') });
   try {
     const topic = `bench-${randomUUID().slice(0, 8)}-counts-changelog`;

@@ -32,31 +32,15 @@ import { StreamingContext, pairWithOne, splitWhitespace, sum } from '../src/inde
 import { kafkaDirectStream, kafkaValues, toKafka } from '../src/node/index.js';
 import { openKernels } from '../src/node/cli/kernels-option.js';
 import { type Measurement, measureInterleaved, median } from './measure.js';
+import { jsonFileOption, numberOption } from './argv.js';
+import { benchBroker } from './bench-broker.js';
 
-interface Broker {
-  readonly brokers: string;
-  stop(): Promise<void>;
-}
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-}
-
-const LINES = option('lines', 50_000);
-const ROUNDS = option('rounds', 5);
-const LATENCY_SECONDS = option('latency-seconds', 8);
-const RATE = option('rate', 2000);
-const jsonIndex = process.argv.indexOf('--json');
-const JSON_FILE = jsonIndex === -1 ? undefined : process.argv[jsonIndex + 1];
-
-async function broker(): Promise<Broker> {
-  const given = process.env.KAFKA_BROKERS;
-  if (given !== undefined && given !== '') return { brokers: given, stop: async () => {} };
-  const script = new URL('../../scripts/kafka-broker.mjs', import.meta.url).href;
-  const { startBroker } = (await import(script)) as { startBroker: () => Promise<Broker> };
-  return startBroker();
-}
+const LINES = numberOption('lines', 50_000);
+const ROUNDS = numberOption('rounds', 5);
+const LATENCY_SECONDS = numberOption('latency-seconds', 8);
+const RATE = numberOption('rate', 2000);
+const JSON_FILE = jsonFileOption();
 
 function kafkaOf(brokers: string): Kafka {
   return new Kafka({ clientId: 'sluice-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -199,7 +183,7 @@ async function measureLatency(kafka: Kafka, input: string, output: string, start
 }
 
 async function main(): Promise<void> {
-  const started = await broker();
+  const started = await benchBroker();
   const kafka = kafkaOf(started.brokers);
   try {
     const lines: string[] = [];

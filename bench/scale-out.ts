@@ -25,6 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { corpusLines } from '../src/corpus/index.js';
+import { benchBroker } from './bench-broker.js';
 
 const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 const PARTITIONS = 6;
@@ -42,18 +43,6 @@ const JSON_FILE = option('json');
 /** Runs per process count; the table reports the median draining rate (rebalances make single runs vary a lot on a loaded machine). */
 const REPEAT = Number(option('repeat') ?? 1);
 
-interface Broker {
-  readonly brokers: string;
-  stop(): Promise<void>;
-}
-
-async function broker(): Promise<Broker> {
-  const given = process.env.KAFKA_BROKERS;
-  if (given !== undefined && given !== '') return { brokers: given, stop: async () => {} };
-  const script = new URL('../../scripts/kafka-broker.mjs', import.meta.url).href;
-  const { startBroker } = (await import(script)) as { startBroker: () => Promise<Broker> };
-  return startBroker();
-}
 
 async function prepare(kafka: Kafka): Promise<{ topic: string; bytes: number }> {
   const topic = `scale-bench-${randomUUID().slice(0, 8)}`;
@@ -139,7 +128,7 @@ async function run(kafka: Kafka, brokers: string, topic: string, count: number):
 }
 
 async function main(): Promise<void> {
-  const server = await broker();
+  const server = await benchBroker();
   try {
     const kafka = new Kafka({ clientId: 'sluice-scale-bench', brokers: server.brokers.split(','), logLevel: logLevel.NOTHING });
     const { topic, bytes } = await prepare(kafka);
