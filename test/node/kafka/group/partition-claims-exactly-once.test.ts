@@ -37,8 +37,9 @@ class CopyWorker {
   private loop: Promise<void> = Promise.resolve();
   resets = 0;
   batches = 0;
-  /** When set, the worker's next batch waits here after sending its records, before committing. */
+  /** When set, the first batch after `holdAfterBatches` committed ones waits here after sending its records, before committing. */
   hold: Promise<void> | undefined;
+  holdAfterBatches = 0;
   holding = false;
 
   constructor(
@@ -96,7 +97,7 @@ class CopyWorker {
       try {
         const tx = await this.producer.begin();
         await tx.send(this.output, records.map((r) => ({ value: `${r.partition}:${r.offset}` })));
-        if (this.hold !== undefined) {
+        if (this.hold !== undefined && this.batches >= this.holdAfterBatches) {
           this.holding = true;
           await this.hold;
           this.hold = undefined;
@@ -171,13 +172,15 @@ it('workers copying through claims and per-batch transactions deliver every reco
 
   const a = new CopyWorker('a', groupId, input, output);
   const b = new CopyWorker('b', groupId, input, output);
+  // a commits two batches, then holds its third open (set before it starts: on a quiet machine a copies all its partitions at once).
+  let release!: () => void;
+  a.hold = new Promise<void>((resolve) => (release = resolve));
+  a.holdAfterBatches = 2;
   await a.start();
   await b.start();
   await untilProgress(300);
 
   // a joins a third member while one of its batches is open, then leaves with that batch still open: whoever gains its partitions fences it.
-  let release!: () => void;
-  a.hold = new Promise<void>((resolve) => (release = resolve));
   await waitFor(() => a.holding, 'a to hold a batch open', 30_000);
   const c = new CopyWorker('c', groupId, input, output);
   await c.start();
