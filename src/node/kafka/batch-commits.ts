@@ -16,7 +16,7 @@
  * batch: batch-transaction.ts writes the batch again in a new transaction.
  */
 import { BatchTransaction, type TransactionHost } from './batch-transaction.js';
-import type { GroupOffsets, KafkaClient, KafkaTransaction, PartitionOffset, TransactionalProducerPort } from './client.js';
+import type { CommittedOffset, GroupOffsets, KafkaClient, KafkaTransaction, PartitionOffset, TransactionalProducerPort } from './client.js';
 
 export class BatchCommits implements TransactionHost {
   private producer: Promise<TransactionalProducerPort> | undefined;
@@ -69,8 +69,13 @@ export class BatchCommits implements TransactionHost {
     void closing.finally(() => this.closing.delete(closing));
   }
 
-  committedOffsets(offsets: GroupOffsets): Promise<readonly PartitionOffset[]> {
-    return this.client.committedOffsets(offsets.groupId, [...new Set(offsets.offsets.map((p) => p.topic))]);
+  committedOffsets(offsets: GroupOffsets): Promise<readonly CommittedOffset[]> {
+    return this.client.committedOffsetsWithMetadata(offsets.groupId, [...new Set(offsets.offsets.map((p) => p.topic))]);
+  }
+
+  /** Whether batch `time` has a transaction (it sent output). */
+  hasTransaction(time: number): boolean {
+    return this.open.has(time);
   }
 
   /** Batch `time`'s transaction, begun on its first send. */
@@ -88,8 +93,10 @@ export class BatchCommits implements TransactionHost {
   async commit(time: number, offsets: GroupOffsets): Promise<void> {
     if (!this.open.has(time) && offsets.offsets.length === 0) return;
     const tx = await this.transactionFor(time);
+    // The batch's marker beside its offsets tells a commit whose answer was lost from one that did not happen, even when the offsets did not move.
+    const marked = { ...offsets, offsets: offsets.offsets.map((p) => ({ ...p, metadata: p.metadata ?? batchMarker(time) })) };
     try {
-      await tx.commit(offsets);
+      await tx.commit(marked);
     } catch (error) {
       await tx.abort().catch(() => undefined);
       throw error;
@@ -117,4 +124,9 @@ export class BatchCommits implements TransactionHost {
     this.producer = undefined;
     await producer?.then((p) => p.close()).catch(() => undefined);
   }
+}
+
+/** The offset metadata a batch commits with (see BatchCommits.commit). */
+export function batchMarker(time: number): string {
+  return `sluice-batch:${time}`;
 }

@@ -17,10 +17,11 @@
  * Abandoning means closing the producer and fencing with a new one of the
  * same transactional id, which aborts the old transaction (or, if its commit
  * had reached the coordinator, completes it). A failed commit may therefore
- * have happened: after the fence the group's committed offsets say which
- * (the transaction wrote them), so the batch is written again only if not.
- * A batch that consumed nothing commits no offsets and cannot be told
- * apart: its output is written again (at least once for such batches).
+ * have happened: after the fence the group's committed offsets and the
+ * batch marker beside them (the transaction wrote both) say which, so the
+ * batch is written again only if not. A batch that wrote output but
+ * consumed nothing commits its unchanged positions with its marker, so it
+ * is told apart the same way.
  *
  * So nothing is retried inside the same transaction: of its calls only the
  * offsets (AddOffsetsToTxn, TxnOffsetCommit) could be, and writing the batch
@@ -29,7 +30,7 @@
  * the batch as before.
  */
 import { KafkaError, SluiceError } from '../../errors.js';
-import type { GroupOffsets, KafkaTransaction, OutgoingRecord, PartitionOffset, TransactionalProducerPort } from './client.js';
+import type { CommittedOffset, GroupOffsets, KafkaTransaction, OutgoingRecord, TransactionalProducerPort } from './client.js';
 import { partitionKey } from './client.js';
 
 /** What a batch transaction needs from BatchCommits. */
@@ -38,8 +39,8 @@ export interface TransactionHost {
   activeProducer(): Promise<TransactionalProducerPort>;
   /** Closes the producer; the next activeProducer() fences with a new one, ending its open transaction. */
   discardProducer(): void;
-  /** The group's committed offsets of the partitions in `offsets`. */
-  committedOffsets(offsets: GroupOffsets): Promise<readonly PartitionOffset[]>;
+  /** The group's committed offsets, with their metadata, of the partitions in `offsets`. */
+  committedOffsets(offsets: GroupOffsets): Promise<readonly CommittedOffset[]>;
   /** Runs an operation again while it fails with a retriable SluiceError, with backoff, reporting each failure. */
   retry<T>(operation: () => Promise<T>): Promise<T>;
   readonly transactionTimeoutMs: number;
@@ -153,7 +154,10 @@ export class BatchTransaction implements KafkaTransaction {
   /** Whether the transaction that carried `offsets` committed (it has ended: the producer was fenced since). */
   private async happened(offsets: GroupOffsets): Promise<boolean> {
     await this.host.activeProducer();
-    const committed = new Map((await this.host.committedOffsets(offsets)).map((p) => [partitionKey(p), p.offset]));
-    return offsets.offsets.every((p) => committed.get(partitionKey(p)) === p.offset);
+    const committed = new Map((await this.host.committedOffsets(offsets)).map((p) => [partitionKey(p), p]));
+    return offsets.offsets.every((p) => {
+      const found = committed.get(partitionKey(p));
+      return found?.offset === p.offset && (p.metadata === undefined || found.metadata === p.metadata);
+    });
   }
 }

@@ -263,7 +263,10 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   private async commit(time: number): Promise<void> {
     const ranges = this.rangesByTime.get(time);
     if (ranges === undefined) return;
-    const offsets = ranges.filter((r) => r.untilOffset > r.fromOffset).map((r) => ({ topic: r.topic, partition: r.partition, offset: r.untilOffset }));
+    const consumed = ranges.filter((r) => r.untilOffset > r.fromOffset);
+    // A batch that wrote output but consumed nothing commits its unchanged positions all the same: with the batch's marker they show whether a commit whose answer was lost happened.
+    const committing = consumed.length > 0 || !this.commits.hasTransaction(time) ? consumed : ranges;
+    const offsets = committing.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.untilOffset }));
     await this.commits.commit(time, { groupId: this.groupId, offsets });
   }
 

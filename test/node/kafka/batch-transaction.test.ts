@@ -17,12 +17,14 @@ import { committedOffsets, createTopic, kafkaBrokers, readTopic } from './broker
 
 type Fault = 'send-after' | 'commit-before' | 'commit-after';
 
-/** `client`, except that the first call named by `fault` fails as a lost connection does (before or after reaching the broker). */
-function losingOnce(client: KafkaClient, fault: Fault): KafkaClient {
+/** `client`, except that call number `skip + 1` of the kind named by `fault` fails as a lost connection does (before or after reaching the broker). */
+function losingOnce(client: KafkaClient, fault: Fault, skip = 0): KafkaClient {
   let armed = true;
+  let passed = 0;
   const lost = (): KafkaError => new KafkaError('ERR_SLUICE_KAFKA_BROKER_DOWN', 'Kafka failed (injected): Connection error: connect ECONNREFUSED', { retriable: true });
   const trip = (kind: Fault): boolean => {
     if (!armed || kind !== fault) return false;
+    if (passed++ < skip) return false;
     armed = false;
     return true;
   };
@@ -70,11 +72,11 @@ describe('a batch transaction when a call fails', () => {
     for (const close of closers) await close().catch(() => undefined);
   });
 
-  async function setup(fault: Fault | undefined, transactionTimeoutMs = 10_000, transactionalId?: string): Promise<Setup> {
+  async function setup(fault: Fault | undefined, transactionTimeoutMs = 10_000, transactionalId?: string, skip = 0): Promise<Setup> {
     const output = await createTopic('tx-out', 2);
     const input = await createTopic('tx-in', 1);
     const real = kafkajsClient({ brokers: kafkaBrokers().split(',') });
-    const client = fault === undefined ? real : losingOnce(real, fault);
+    const client = fault === undefined ? real : losingOnce(real, fault, skip);
     const retried: SluiceError[] = [];
     const retry = <T>(operation: () => Promise<T>): Promise<T> => retrying(operation, { initialDelayMs: 20, maxDelayMs: 200, maxRetryMs: 30_000 }, (error) => void retried.push(error));
     const commits = new BatchCommits(client, transactionalId ?? `sluice-test-${output}`, transactionTimeoutMs, retry);
@@ -129,6 +131,22 @@ describe('a batch transaction when a call fails', () => {
     assert.equal(s.retried.length, 1);
     const all = await readTopic(s.output, { uncommitted: true });
     assert.equal(all.length, 60, 'nothing was written twice, not even in an aborted transaction');
+  });
+
+  it('a batch that consumed nothing (offsets unchanged) and whose commit happened but lost its answer: its marker shows it, so it is not written again', async () => {
+    const s = await setup('commit-after', 10_000, undefined, 1);
+    await runBatch(s, 1000, values('a', 20), 7);
+    await runBatch(s, 2000, values('b', 20), 7);
+    await assertExactlyOnce(s, [...values('a', 20), ...values('b', 20)], 7);
+    assert.equal(s.retried.length, 1, 'the second batch\'s commit was the one that lost its answer');
+  });
+
+  it('a batch that consumed nothing (offsets unchanged) and whose commit never reached the broker: its marker is missing, so it is written again, once', async () => {
+    const s = await setup('commit-before', 10_000, undefined, 1);
+    await runBatch(s, 1000, values('a', 20), 7);
+    await runBatch(s, 2000, values('b', 20), 7);
+    await assertExactlyOnce(s, [...values('a', 20), ...values('b', 20)], 7);
+    assert.equal(s.retried.length, 1);
   });
 
   it('a transaction the broker aborted for outliving its timeout is written again (ERR_SLUICE_KAFKA_TRANSACTION_TIMED_OUT, retried)', async () => {
