@@ -16,7 +16,7 @@
  * batch: batch-transaction.ts writes the batch again in a new transaction.
  */
 import { BatchTransaction, type TransactionHost } from './batch-transaction.js';
-import type { CommittedOffset, GroupOffsets, KafkaClient, KafkaTransaction, PartitionOffset, TransactionalProducerPort } from './client.js';
+import type { CommittedOffset, GroupOffsets, KafkaClient, KafkaTransaction, TransactionalProducerPort } from './client.js';
 
 export class BatchCommits implements TransactionHost {
   private producer: Promise<TransactionalProducerPort> | undefined;
