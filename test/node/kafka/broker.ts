@@ -76,30 +76,47 @@ export interface ReadRecord {
   readonly offset: number;
 }
 
-/** Every record of `topic` up to its current end (read_committed unless `uncommitted`). */
-export async function readTopic(topic: string, options: { uncommitted?: boolean } = {}): Promise<ReadRecord[]> {
+/**
+ * Every record of `topic` up to its current end (read_committed unless `uncommitted`).
+ * A transaction's commit returns before the broker writes its markers, so a
+ * read right after a commit can find the stable end still short of it: a
+ * read_committed read goes on while the log's end (seen in fetches) is past
+ * the stable end, for at most `settleMs` (a transaction left open on purpose
+ * stays unread).
+ */
+export async function readTopic(topic: string, options: { uncommitted?: boolean; settleMs?: number } = {}): Promise<ReadRecord[]> {
   const kafka = testKafka();
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-  await admin.disconnect();
+  const committed = options.uncommitted !== true;
+  const ends = await endOffsets(topic);
   const remaining = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
   const records: ReadRecord[] = [];
-  if (remaining.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: `sluice-test-reader-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: options.uncommitted === true });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with partitions ${[...remaining].join(',')} unfinished`)), 60_000);
-    const done = (partition: number, last: number): void => {
-      if (last + 1 >= (ends.get(partition) ?? 0)) remaining.delete(partition);
-      if (remaining.size === 0) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => done(payload.partition, Number(payload.lastOffset)));
-    consumer
+  const logEnds = new Map<number, number>();
+  const consumer = kafka.consumer({ groupId: `sluice-test-reader-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: !committed });
+  let wake: (() => void) | undefined;
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    logEnds.set(payload.partition, Math.max(logEnds.get(payload.partition) ?? 0, Number(payload.highWatermark)));
+    if (Number(payload.lastOffset) + 1 >= (ends.get(payload.partition) ?? 0)) remaining.delete(payload.partition);
+    if (remaining.size === 0) wake?.();
+  });
+  let failed: unknown;
+  const timeout = setTimeout(() => {
+    failed = new Error(`reading ${topic} timed out with partitions ${[...remaining].join(',')} unfinished`);
+    wake?.();
+  }, 60_000);
+  const caughtUp = async (): Promise<void> => {
+    while (remaining.size > 0 && failed === undefined) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (remaining.size === 0) resolve();
+      });
+    }
+    if (failed !== undefined) throw failed;
+  };
+  try {
+    if (remaining.size === 0 && !committed) return records;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    void consumer
       .run({
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
@@ -108,10 +125,32 @@ export async function readTopic(topic: string, options: { uncommitted?: boolean 
           }
         },
       })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return records;
+      .catch((error: unknown) => {
+        failed = error;
+        wake?.();
+      });
+    await caughtUp();
+    const settleBy = Date.now() + (options.settleMs ?? 5000);
+    while (committed) {
+      const stable = await endOffsets(topic);
+      const grown = [...stable].filter(([p, end]) => end > (ends.get(p) ?? 0));
+      if (grown.length > 0) {
+        for (const [p, end] of grown) {
+          ends.set(p, end);
+          remaining.add(p);
+        }
+        await caughtUp();
+        continue;
+      }
+      const unsettled = [...logEnds].some(([p, end]) => end > (stable.get(p) ?? 0));
+      if (!unsettled || Date.now() > settleBy) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return records;
+  } finally {
+    clearTimeout(timeout);
+    await consumer.disconnect();
+  }
 }
 
 /** The group's committed offsets of `topic`, by partition (-1: none). */
@@ -126,7 +165,7 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
   }
 }
 
-/** The end (high watermark) offset of each partition of `topic`. */
+/** The last stable offset of each partition of `topic` (kafkajs lists offsets read_committed): the high watermark when no transaction is open. */
 export async function endOffsets(topic: string): Promise<Map<number, number>> {
   const admin = testKafka().admin();
   await admin.connect();
