@@ -7,9 +7,11 @@
  * key belongs to is decided outside (sluice/node's statePartition), so the
  * core only sees predicates and entries.
  *
- * Implemented by updateStateByKey (StateDStream) and mapWithState
- * (MapWithStateDStream). Operators that keep past batches (windows, running
- * window aggregates) cannot move with a partition: they are refused.
+ * Implemented by updateStateByKey (StateDStream), mapWithState
+ * (MapWithStateDStream) and the keyed windows (ReducedWindowedDStream:
+ * reduceByKeyAndWindow, countByValueAndWindow), whose state per key is its
+ * values in the window and its running aggregate. window() keeps whole
+ * batches of any elements, which have no key to follow: it is refused.
  */
 import type { DStream } from '../engine/dstream.js';
 import type { DStreamGraph } from '../engine/graph.js';
@@ -71,9 +73,9 @@ export function partitionedStateUnsupported(stream: DStream<unknown>, name?: str
   const operator = name === undefined ? `${stream.checkpointKind} (${stream.constructor.name})` : `${stream.checkpointKind} '${name}'`;
   return new ScaleOutError(
     'ERR_SLUICE_SCALE_OUT_UNSUPPORTED',
-    `The operator ${operator} keeps past batches in memory, which cannot move to another process when its partition does: ` +
-      'scale-out supports updateStateByKey and mapWithState. Keep windows in a single process (no scaleOut), ' +
-      'or express the aggregate with updateStateByKey / mapWithState (e.g. a state holding per-interval buckets).',
+    `The operator ${operator} keeps past batches of elements that have no key, which cannot move to another process when their partition does: ` +
+      'scale-out supports updateStateByKey, mapWithState and the keyed windows (reduceByKeyAndWindow, countByValueAndWindow). ' +
+      'Aggregate by key over the window (e.g. pairs.reduceByKeyAndWindow(sum, windowMs) instead of window() then reduceByKey), or keep window() in a single process (no scaleOut).',
   );
 }
 
@@ -103,6 +105,10 @@ export class ChangeLog {
   record(time: number, changes: StateChange[], slideMs: number): void {
     this.byTime.set(time, changes);
     for (const t of [...this.byTime.keys()]) if (t < time - slideMs) this.byTime.delete(t);
+  }
+
+  has(time: number): boolean {
+    return this.byTime.has(time);
   }
 
   at(time: number, operator: string): StateChange[] {

@@ -12,6 +12,8 @@ type Between = (batch: number, state: PartitionedState, changelog: KeyMap<unknow
 interface PartitionedRun<R> {
   readonly outputs: R[][];
   readonly changes: StateChange[][];
+  /** The changelog after the last batch (last state per key). */
+  readonly changelog: KeyMap<unknown, unknown>;
 }
 
 /**
@@ -23,9 +25,9 @@ interface PartitionedRun<R> {
 async function runPartitioned<T, R>(
   input: readonly (readonly T[])[],
   build: (stream: DStream<T>) => { state: DStream<unknown> & PartitionedState; output: DStream<R> },
-  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between } = {},
+  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between; startTime?: number } = {},
 ): Promise<PartitionedRun<R>> {
-  const clock = new ManualClock();
+  const clock = new ManualClock(options.startTime);
   const ssc = new StreamingContext(options.kernels === undefined ? { batchIntervalMs: 1000, clock } : { batchIntervalMs: 1000, clock, kernels: options.kernels });
   const { state, output } = build(new TestInputDStream<T>(ssc, input, options.asRecords === true ? { asRecords: true } : {}));
   state.enablePartitionedState();
@@ -46,7 +48,7 @@ async function runPartitioned<T, R>(
   await clock.advance(input.length * 1000);
   await ssc.stop();
   await ssc.awaitTermination();
-  return { outputs, changes };
+  return { outputs, changes, changelog };
 }
 
 /** Drops the keys `which` accepts and restores them from the changelog, as a process that loses and regains their partition does. */
@@ -307,7 +309,7 @@ test('changesAt of a batch older than the one before the last is refused with ER
   assert.equal((late as { code?: string }).code, 'ERR_SLUICE_SCALE_OUT_CHANGES_GONE');
 });
 
-test('windows with state cannot be partitioned: a clear error naming the operator; updateStateByKey and mapWithState can', () => {
+test('window() and whole-stream window aggregates cannot be partitioned: a clear error naming the operator; updateStateByKey, mapWithState and keyed windows can', () => {
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
   const pairs = ssc.queueStream<Pair<string, number>>([]);
   const state = pairs.updateStateByKey(runningSum).name('totals');
@@ -322,8 +324,108 @@ test('windows with state cannot be partitioned: a clear error naming the operato
   assert.deepEqual([...found.keys()], ['totals', 'mapWithState#0']);
   assert.equal(state.partitionedStateEnabled && mapped.partitionedStateEnabled, true);
   const windowed = pairs.reduceByKeyAndWindow(sum, subtract, 3000, 1000);
-  assert.match(partitionedStateUnsupported(windowed)?.message ?? '', /reduceByKeyAndWindow \(ReducedWindowedDStream\) keeps past batches/);
-  assert.equal(partitionedStateUnsupported(pairs.window(2000))?.code, 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED');
+  assert.equal(partitionedStateUnsupported(windowed), undefined);
+  assert.equal(partitionedStateUnsupported(pairs.countByValueAndWindow(3000)), undefined);
   windowed.name('last3s').print();
-  assert.throws(() => enablePartitionedStates(ssc.graph), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /reduceByKeyAndWindow 'last3s'/ });
+  assert.deepEqual([...enablePartitionedStates(ssc.graph).keys()], ['totals', 'mapWithState#0', 'last3s', 'reduceByKeyAndWindow#1']);
+  assert.match(partitionedStateUnsupported(pairs.window(2000))?.message ?? '', /window \(WindowedDStream\) keeps past batches of elements that have no key/);
+  pairs.window(2000).print();
+  assert.throws(() => enablePartitionedStates(ssc.graph), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /The operator window 'window#0' .*reduceByKeyAndWindow/ });
+  for (const [operator, build] of [
+    ['countByWindow', (n: DStream<number>) => n.countByWindow(2000)],
+    ['reduceByWindow', (n: DStream<number>) => n.reduceByWindow(sum, 2000)],
+  ] as const) {
+    const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+    build(other.queueStream<number>([])).print();
+    assert.throws(() => enablePartitionedStates(other.graph), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: new RegExp(`${operator} aggregates the whole stream as one value`) });
+  }
+});
+
+// Keyed windows (reduceByKeyAndWindow and what is built on it): a key's window state is its values in the buffer and its aggregate.
+type KeyedWindow = (pairs: DStream<Pair<string, number>>) => DStream<Pair<string, number>> & PartitionedState;
+const keyedWindows: [string, KeyedWindow][] = [
+  ['sum, no inverse', (p) => p.reduceByKeyAndWindow(sum, 4000, 2000) as DStream<Pair<string, number>> & PartitionedState],
+  ['sum / subtract', (p) => p.reduceByKeyAndWindow(sum, subtract, 4000, 2000) as DStream<Pair<string, number>> & PartitionedState],
+  [
+    'closures with an inverse and a filter',
+    (p) => p.reduceByKeyAndWindow((a: number, b: number) => a + b, (a: number, b: number) => a - b, 4000, 2000, ([, v]) => v !== 0) as DStream<Pair<string, number>> & PartitionedState,
+  ],
+];
+
+/** Builds `window` over the pairs with its own output (collected into `windows`); the run's output is the input, so `between` runs after every batch. */
+const withWindow = (window: KeyedWindow, windows: Pair<string, number>[][]) => (pairs: DStream<Pair<string, number>>) => {
+  const state = window(pairs);
+  state.foreachRDD((batch) => void windows.push(batch.collect()));
+  return { state, output: pairs };
+};
+
+test('reduceByKeyAndWindow: changesAt holds each key whose values entered or left the window, with its values (flagged when in the aggregate) and aggregate', async () => {
+  const windows: Pair<string, number>[][] = [];
+  const input: Pair<string, number>[][] = [[['a', 1], ['b', 2]], [['a', 4]], [], [['b', 8]]];
+  const run = await runPartitioned(input, withWindow((p) => p.reduceByKeyAndWindow(sum, subtract, 2000, 2000) as DStream<Pair<string, number>> & PartitionedState, windows));
+  assert.deepEqual(windows.map(sorted), [[['a', 5], ['b', 2]], [['a', 0], ['b', 8]]]);
+  assert.deepEqual(run.changes, [
+    [['a', { values: [[1000, 1, false]] }], ['b', { values: [[1000, 2, false]] }]],
+    [['a', { values: [[1000, 1, true], [2000, 4, true]], aggregate: 5 }], ['b', { values: [[1000, 2, true]], aggregate: 2 }]],
+    [],
+    // At 4000 the batches of 1000 and 2000 leave and 4000's enter: a keeps its aggregate (0, no values), b's is 8.
+    [['b', { values: [[4000, 8, true]], aggregate: 8 }], ['a', { aggregate: 0, values: [] }]],
+  ]);
+});
+
+for (const [name, window] of keyedWindows) {
+  for (const kernels of [undefined, null] as const) {
+    test(`round trip: dropping keys of a keyed window (${name}, kernels ${kernels === null ? 'off' : 'on'}) and restoring them from the changelog gives the same windows`, async () => {
+      const input = wordBatches(12, 40, 30).map((words) => words.map(pairWithOne));
+      const straightWindows: Pair<string, number>[][] = [];
+      const movedWindows: Pair<string, number>[][] = [];
+      const straight = await runPartitioned(input, withWindow(window, straightWindows), { kernels });
+      await runPartitioned(input, withWindow(window, movedWindows), { kernels, between: moveTwice });
+      assert.equal(straightWindows.length, 6);
+      assert.deepEqual(movedWindows.map(sorted), straightWindows.map(sorted));
+      assert.ok(straight.changes.every((c) => c.length > 0));
+    });
+  }
+}
+
+for (const [name, window] of keyedWindows) {
+  for (const moveAfter of [2, 3]) {
+    test(`a keyed window (${name}) moved to a process whose windows slide at other times, after its batch ${moveAfter}: every window holds exactly the values of its interval`, async () => {
+      // Process A (batches at 1000…4000, windows of 4 s every 2 s at 2000, 4000) has key x.
+      const aWindows: Pair<string, number>[][] = [];
+      const a = await runPartitioned([[['x', 1]], [['x', 2]], [['x', 4]], [['x', 8]]] as Pair<string, number>[][], withWindow(window, aWindows));
+      assert.deepEqual(aWindows, [[['x', 3]], [['x', 15]]]);
+      // Process B starts a second later (batches at 2000…7000, windows at 3000, 5000, 7000) with key y, takes x's state after
+      // batch 2 (3000: A's value at 4000 is ahead of B's buffer) or 3 (4000), and reads x's records from 5000 on.
+      const y: Pair<string, number> = ['y', 1];
+      const bInput: Pair<string, number>[][] = [[y], [y], [y], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]];
+      const bWindows: Pair<string, number>[][] = [];
+      await runPartitioned(bInput, withWindow(window, bWindows), {
+        startTime: 1000,
+        between: (batch, state) => {
+          if (batch === moveAfter) state.restoreEntries([...a.changelog]);
+        },
+      });
+      // (1000, 5000]: 2 + 4 + 8 + 16; (3000, 7000]: 8 + 16 + 32 + 64.
+      assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30], ['y', 4]], [['x', 120], ['y', 4]]]);
+    });
+  }
+}
+
+test('restoreEntries refuses window state written by another operator, with ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', () => {
+  const keyedWindow = (inverse: boolean): PartitionedState => {
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+    const pairs = ssc.queueStream<Pair<string, number>>([]);
+    const window = (inverse ? pairs.reduceByKeyAndWindow(sum, subtract, 2000) : pairs.reduceByKeyAndWindow(sum, 2000)) as DStream<Pair<string, number>> & PartitionedState;
+    window.enablePartitionedState();
+    return window;
+  };
+  for (const [entry, message] of [
+    [['k', 3], /window state 3 of key "?k"?: it is not \{ values, aggregate\? \}/],
+    [['k', { values: [[1000, 'text', true]] }], /sums hold numbers/],
+    [['k', { values: [[1000, 1]] }], /not \[time, value, inAggregate\]/],
+  ] as const) {
+    assert.throws(() => keyedWindow(true).restoreEntries([entry]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message });
+  }
+  assert.throws(() => keyedWindow(false).restoreEntries([['k', { values: [], aggregate: 1 }]]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message: /has no inverse function/ });
 });

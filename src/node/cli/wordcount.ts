@@ -88,13 +88,13 @@ export interface WordCountOptions {
 
 export async function runWordCount(io: CliIo, settings: SourceSettings, options: WordCountOptions): Promise<number> {
   const mode = options.mode ?? { kind: 'batch' };
-  // The inverse (incremental) window needs a checkpoint; without --checkpoint the window is recomputed from its batches.
-  const incrementalWindow = settings.checkpointDir !== undefined;
   const sink = new NodeFileSink();
   // Before any input is read, as --checkpoint is checked: a run that cannot save would lose what it consumed.
   if (options.savePrefix !== undefined) await sink.ensureWritable(options.savePrefix);
-  // Running counts over Kafka scale out: every process started with the same --group shares the topic (see scale-out-source.ts).
-  const scaleOut = scaleOutOf('wordcount', settings, mode.kind === 'state');
+  // Running or windowed counts over Kafka scale out: every process started with the same --group shares the topic (see scale-out-source.ts).
+  const scaleOut = scaleOutOf('wordcount', settings, mode.kind !== 'batch');
+  // The inverse (incremental) window keeps a running aggregate, saved in a checkpoint or (scaled out) in a changelog; otherwise the window is recomputed from its batches.
+  const incrementalWindow = settings.checkpointDir !== undefined || scaleOut !== undefined;
   const kernels = await openKernels(options.workers ?? 1);
   try {
     return await runStream({
@@ -108,9 +108,9 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         let counts: DStream<Pair<string, number>>;
         let results: DStream<Pair<string, number>> | undefined;
         let changed: DStream<Pair<string, number>> | undefined;
+        // Scaled out, each batch's counts (one kernel call) go to the process owning each word, which keeps its running or windowed count.
+        const keyed = source.byKey === undefined ? pairs : source.byKey(pairs.reduceByKey(sum));
         if (mode.kind === 'state') {
-          // Scaled out, each batch's counts (one kernel call) go to the process owning each word, which keeps its running count.
-          const keyed = source.byKey === undefined ? pairs : source.byKey(pairs.reduceByKey(sum));
           // State is named per command so a checkpoint directory written by another command (orders) is refused, not recovered as word counts.
           const state = keyed.updateStateByKey(runningSum).name('wordcount-running-counts');
           counts = state;
@@ -119,7 +119,7 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
           // Scaled out, --to-topic gets each batch's changed counts (the latest record of a word is its count).
           if (source.byKey !== undefined) changed = results ?? state.changes();
         } else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
-        else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
+        else if (incrementalWindow) counts = keyed.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
         if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, sink);
         source.output?.(changed ?? counts);
