@@ -8,10 +8,12 @@
  * core only sees predicates and entries.
  *
  * Implemented by updateStateByKey (StateDStream), mapWithState
- * (MapWithStateDStream) and the keyed windows (ReducedWindowedDStream:
- * reduceByKeyAndWindow, countByValueAndWindow), whose state per key is its
- * values in the window and its running aggregate. window() keeps whole
- * batches of any elements, which have no key to follow: it is refused.
+ * (MapWithStateDStream) and the windows: ReducedWindowedDStream
+ * (reduceByKeyAndWindow, countByValueAndWindow), whose state per key is its
+ * values in the window and its running aggregate, and WindowedDStream
+ * (window, groupByKeyAndWindow), whose elements must then be pairs. A
+ * window aggregating the whole stream (reduceByWindow, countByWindow) has
+ * one key and is refused.
  */
 import type { DStream } from '../engine/dstream.js';
 import type { DStreamGraph } from '../engine/graph.js';
@@ -62,10 +64,10 @@ export function isPartitionedState(stream: DStream<unknown>): stream is DStream<
 }
 
 /**
- * The error to throw when `stream` keeps state across batches that cannot
- * move with a partition (a window's buffered batches, a running window
- * aggregate), naming the operator; undefined when the stream is fine for
- * scale-out (stateless, or a PartitionedState). `name` is the operator's
+ * The error to throw when `stream` keeps state across batches (it is
+ * checkpointable) but cannot move it with a partition, naming the operator;
+ * undefined when the stream is fine for scale-out (stateless, or a
+ * PartitionedState). `name` is the operator's
  * checkpoint name when known.
  */
 export function partitionedStateUnsupported(stream: DStream<unknown>, name?: string): ScaleOutError | undefined {
@@ -73,9 +75,9 @@ export function partitionedStateUnsupported(stream: DStream<unknown>, name?: str
   const operator = name === undefined ? `${stream.checkpointKind} (${stream.constructor.name})` : `${stream.checkpointKind} '${name}'`;
   return new ScaleOutError(
     'ERR_SLUICE_SCALE_OUT_UNSUPPORTED',
-    `The operator ${operator} keeps past batches of elements that have no key, which cannot move to another process when their partition does: ` +
-      'scale-out supports updateStateByKey, mapWithState and the keyed windows (reduceByKeyAndWindow, countByValueAndWindow). ' +
-      'Aggregate by key over the window (e.g. pairs.reduceByKeyAndWindow(sum, windowMs) instead of window() then reduceByKey), or keep window() in a single process (no scaleOut).',
+    `The operator ${operator} keeps state across batches that cannot move to another process with its partition: ` +
+      'scale-out supports updateStateByKey, mapWithState, reduceByKeyAndWindow / countByValueAndWindow, and window() / groupByKeyAndWindow of [key, value] pairs. ' +
+      'Keep this operator in a single process (no scaleOut).',
   );
 }
 

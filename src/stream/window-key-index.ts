@@ -22,8 +22,20 @@ export class WindowKeyIndex<K, V> {
     }
   }
 
+  /** The pairs of parent time `time` entered the buffer, each key's values in a list (for windows that keep every element). */
+  appended(this: WindowKeyIndex<K, unknown[]>, time: number, pairs: readonly Pair<K, unknown>[]): void {
+    for (const [key, value] of pairs) {
+      let times = this.byKey.get(key);
+      if (times === undefined) this.byKey.set(key, (times = new Map()));
+      const values = times.get(time);
+      if (values === undefined) times.set(time, [value]);
+      else values.push(value);
+      this.dirty.set(key, true);
+    }
+  }
+
   /** The pairs of parent time `time` left the buffer. */
-  removed(time: number, pairs: readonly Pair<K, V>[]): void {
+  removed(time: number, pairs: readonly Pair<K, unknown>[]): void {
     for (const [key] of pairs) {
       const times = this.byKey.get(key);
       times?.delete(time);

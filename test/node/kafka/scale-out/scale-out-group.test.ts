@@ -20,8 +20,8 @@ describe('scale-out graphs refused before anything starts', () => {
     assert.equal(ssc.state, 'initialized');
   });
 
-  it('a window of elements without a key, or of the whole stream (neither can move with a partition)', () => {
-    for (const build of [(ssc: StreamingContext) => wordPairs(ssc).window(1000), (ssc: StreamingContext) => wordPairs(ssc).countByWindow(1000)]) {
+  it('a window of the whole stream (it cannot be split among processes)', () => {
+    for (const build of [(ssc: StreamingContext) => wordPairs(ssc).countByWindow(1000), (ssc: StreamingContext) => wordPairs(ssc).map(([, n]) => n).reduceByWindow(sum, 1000)]) {
       const ssc = new StreamingContext({ batchIntervalMs: 100, logger: null });
       build(ssc).foreachRDD(() => undefined);
       assert.throws(() => ssc.start(), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED' });
