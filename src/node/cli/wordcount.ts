@@ -23,7 +23,7 @@ const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
   WORKERS_OPTION,
   { name: 'state', type: 'boolean', help: 'Running counts since the start (updateStateByKey) instead of per-batch counts; recoverable with --checkpoint.' },
-  { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch.' },
+  { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch. With --kafka it scales out like --state.' },
   { name: 'slide', type: 'string', value: 'DURATION', help: 'With --window: how often the window is output (default: every batch).' },
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[word,count],...]}, every word. With --state: the words of that batch with their running counts.' },
   { name: 'all-keys', type: 'boolean', help: 'With --state --json: every running count in every line (the whole state, however large), not only the words of the batch.' },
