@@ -160,8 +160,12 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
       );
     }
     this.requiresCheckpoint = false;
-    this.changeLog ??= new ChangeLog();
-    this.byKey ??= new WindowKeyIndex<K, V>();
+    if (this.changeLog !== undefined) return;
+    this.changeLog = new ChangeLog();
+    this.byKey = new WindowKeyIndex<K, V>();
+    // Each batch's values enter the buffer when it ends, not when a later window first reads them: a drop between batches
+    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
+    this.context.addAfterBatchHook((time) => this.advanceTo(time));
   }
 
   changesAt(time: number): StateChange[] {

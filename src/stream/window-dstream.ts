@@ -77,8 +77,12 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
   }
 
   enablePartitionedState(): void {
-    this.changeLog ??= new ChangeLog();
-    this.byKey ??= new WindowKeyIndex<unknown, unknown[]>();
+    if (this.changeLog !== undefined) return;
+    this.changeLog = new ChangeLog();
+    this.byKey = new WindowKeyIndex<unknown, unknown[]>();
+    // Each batch's elements enter the buffer when it ends, not when a later window first reads them: a drop between batches
+    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
+    this.context.addAfterBatchHook((time) => this.advanceTo(time));
   }
 
   changesAt(time: number): StateChange[] {

@@ -18,14 +18,16 @@ interface PartitionedRun<R> {
 
 /**
  * Runs `input` (batch i gets input[i]) through `build` on a ManualClock with
- * partitioned state enabled and no checkpoint store; after each batch reads
- * changesAt, folds it into a changelog (last state per key, removals
- * deleted), then calls `between` (which may drop and restore state).
+ * partitioned state enabled and no checkpoint store. After each batch (in an
+ * after-batch hook, where scale-out commits) reads changesAt, folds it into a
+ * changelog (last state per key, removals deleted), then calls `between`
+ * (which may drop and restore state). A batch `aborted` accepts is one whose
+ * commit failed: its changes are not read.
  */
 async function runPartitioned<T, R>(
   input: readonly (readonly T[])[],
   build: (stream: DStream<T>) => { state: DStream<unknown> & PartitionedState; output: DStream<R> },
-  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between; startTime?: number } = {},
+  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between; startTime?: number; aborted?: (batch: number) => boolean } = {},
 ): Promise<PartitionedRun<R>> {
   const clock = new ManualClock(options.startTime);
   const ssc = new StreamingContext(options.kernels === undefined ? { batchIntervalMs: 1000, clock } : { batchIntervalMs: 1000, clock, kernels: options.kernels });
@@ -34,15 +36,19 @@ async function runPartitioned<T, R>(
   const outputs: R[][] = [];
   const changes: StateChange[][] = [];
   const changelog = new KeyMap<unknown, unknown>();
-  output.foreachRDD((batch, time) => {
-    outputs.push(batch.collect());
-    const batchChanges = state.changesAt(time);
-    changes.push(batchChanges);
-    for (const [key, value] of batchChanges) {
-      if (value === undefined) changelog.delete(key);
-      else changelog.set(key, value);
+  output.foreachRDD((batch) => void outputs.push(batch.collect()));
+  let batches = 0;
+  ssc.addAfterBatchHook((time) => {
+    batches++;
+    if (options.aborted?.(batches) !== true) {
+      const batchChanges = state.changesAt(time);
+      changes.push(batchChanges);
+      for (const [key, value] of batchChanges) {
+        if (value === undefined) changelog.delete(key);
+        else changelog.set(key, value);
+      }
     }
-    options.between?.(outputs.length, state, changelog);
+    options.between?.(batches, state, changelog);
   });
   ssc.start();
   await clock.advance(input.length * 1000);
@@ -460,3 +466,25 @@ test('window() of pairs moves its keys\' values (groupByKeyAndWindow gives the s
     (error: Error & { cause?: { code?: string; message?: string } }) => error.cause?.code === 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED' && /must be \[key, value\] pairs; got a line\./.test(error.cause.message ?? ''),
   );
 });
+
+for (const [name, window] of keyedWindows) {
+  test(`a keyed window (${name}) reset after a batch whose commit failed: that batch's values never enter the window, and its records read again count once`, async () => {
+    const batches = wordBatches(7, 30, 20).map((words) => words.map(pairWithOne));
+    const [b1, b2, b3, ...rest] = batches as [Pair<string, number>[], Pair<string, number>[], Pair<string, number>[], ...Pair<string, number>[][]];
+    // The process resets after batch 3 (at 3000, no window there): its state is what the changelog held after batch 2, and
+    // batch 3's records are read again by batch 4. The same windows as a run in which batch 3 was empty and batch 4 had them.
+    const resetWindows: Pair<string, number>[][] = [];
+    const straightWindows: Pair<string, number>[][] = [];
+    await runPartitioned([b1, b2, b3, b3, ...rest], withWindow(window, resetWindows), {
+      aborted: (batch) => batch === 3,
+      between: (batch, state, changelog) => {
+        if (batch !== 3) return;
+        state.dropKeys(() => true);
+        state.restoreEntries([...changelog]);
+      },
+    });
+    await runPartitioned([b1, b2, [], b3, ...rest], withWindow(window, straightWindows));
+    assert.equal(straightWindows.length, 4);
+    assert.deepEqual(resetWindows.map(sorted), straightWindows.map(sorted));
+  });
+}
