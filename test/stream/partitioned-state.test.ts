@@ -410,16 +410,22 @@ for (const [name, window] of keyedWindows) {
       // Process B starts a second later (batches at 2000…7000, windows at 3000, 5000, 7000) with key y, takes x's state after
       // batch 2 (3000: A's value at 4000 is ahead of B's buffer) or 3 (4000), and reads x's records from 5000 on.
       const y: Pair<string, number> = ['y', 1];
-      const bInput: Pair<string, number>[][] = [[y], [y], [y], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]];
+      // Taking x after batch 2, B is behind A: it reads an x record at 4000 too, and both values of 4000 count.
+      const late = moveAfter === 2 ? 100 : 0;
+      const bInput: Pair<string, number>[][] = [[y], [y], late === 0 ? [y] : [y, ['x', late]], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]];
       const bWindows: Pair<string, number>[][] = [];
-      await runPartitioned(bInput, withWindow(window, bWindows), {
+      const b = await runPartitioned(bInput, withWindow(window, bWindows), {
         startTime: 1000,
         between: (batch, state) => {
           if (batch === moveAfter) state.restoreEntries([...a.changelog]);
         },
       });
-      // (1000, 5000]: 2 + 4 + 8 + 16; (3000, 7000]: 8 + 16 + 32 + 64.
-      assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30], ['y', 4]], [['x', 120], ['y', 4]]]);
+      // (1000, 5000]: 2 + 4 + (8 + late) + 16; (3000, 7000]: (8 + late) + 16 + 32 + 64.
+      assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30 + late], ['y', 4]], [['x', 120 + late], ['y', 4]]]);
+      // What B's changelog says of x at 4000 holds every value (a later move takes them all).
+      const xAfterMove = b.changes[moveAfter]?.find(([key]) => key === 'x')?.[1] as { values: [number, number | number[]][] } | undefined;
+      const at4000 = xAfterMove?.values.find(([t]) => t === 4000)?.[1];
+      assert.equal(Array.isArray(at4000) ? at4000.reduce((p, q) => p + q, 0) : at4000, 8 + late);
     });
   }
 }
