@@ -21,6 +21,7 @@
 import type { KafkaConfig } from 'kafkajs';
 import type { StreamingContext } from '../../../engine/streaming-context.js';
 import { InvalidArgumentError, KafkaError, type SluiceError } from '../../../errors.js';
+import { type BackpressureOptions, enableBackpressure } from '../../backpressure.js';
 import { BatchCommits } from '../batch-commits.js';
 import type { KafkaClient, KafkaRecord, KafkaTransaction, OffsetRange, PartitionOffset, RangeReader, TopicPartition } from '../client.js';
 import { partitionKey } from '../client.js';
@@ -112,6 +113,9 @@ export class ScaleOutGroup {
   private readonly counters = new ScaleOutCounters();
   private closing: Promise<void> | undefined;
   private reportRetry: RetryReporter = () => undefined;
+  /** With backpressure: the estimated rate (records/s) this process's batches may read in all, shared out by lag. */
+  private backpressureRate: number | undefined;
+  private backpressureEnabled = false;
 
   private constructor(
     private readonly context: StreamingContext,
@@ -147,6 +151,17 @@ export class ScaleOutGroup {
     for (const topic of topics) if (!group.repartitionTopics.has(topic)) group.sourceTopics.add(topic);
     group.members.add(member);
     return group;
+  }
+
+  /**
+   * Adapts this process's batches to how fast it processes them (Spark's
+   * backpressure): the estimate caps the records of each read, shared out by
+   * each owned partition's lag, under maxRatePerPartition. Once per group.
+   */
+  enableBackpressure(options: Omit<BackpressureOptions, 'maxRatePerSecond'>): void {
+    if (this.backpressureEnabled) return;
+    this.backpressureEnabled = true;
+    enableBackpressure(this.context, [{ maxRatePerSecond: undefined, setMaxRate: (rate: number | undefined) => void (this.backpressureRate = rate) }], options);
   }
 
   /** The group `groupId` of `context`, if a stream made it. */
@@ -282,7 +297,8 @@ export class ScaleOutGroup {
     await this.applyAssignment();
     const topics = this.topics;
     const latest = (await this.retry(() => this.client.latestOffsets(topics))).filter((p) => this.owned.has(p.partition));
-    const ranges = planRanges(this.from, latest, { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.settings.maxRatePerPartition });
+    const limits = { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.settings.maxRatePerPartition, backpressureRate: this.backpressureRate };
+    const ranges = planRanges(this.from, latest, limits);
     const reader = this.reader;
     if (reader === undefined) throw new Error('The scale-out reader is not connected');
     const records = ranges.some((r) => r.untilOffset > r.fromOffset) ? await this.retry(() => reader.read(ranges)) : ranges.map(() => []);
