@@ -294,7 +294,7 @@ export class ScaleOutGroup {
     await previous?.promise;
     if (this.membershipError !== undefined) throw this.membershipError;
     if (this.needsReset) await this.reset();
-    await this.applyAssignment();
+    await this.applyAssignment(time);
     const topics = this.topics;
     const latest = (await this.retry(() => this.client.latestOffsets(topics))).filter((p) => this.owned.has(p.partition));
     const limits = { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.settings.maxRatePerPartition, backpressureRate: this.backpressureRate };
@@ -308,7 +308,7 @@ export class ScaleOutGroup {
   }
 
   /** Between batches: drops lost tasks, claims and restores gained ones. */
-  private async applyAssignment(): Promise<void> {
+  private async applyAssignment(time: number): Promise<void> {
     const membership = this.membership;
     const assignment = membership?.assignment();
     if (membership === undefined || assignment === undefined) return;
@@ -321,7 +321,7 @@ export class ScaleOutGroup {
       // its own last commit's markers and could read offsets from before it (see partition-claims.ts). A reset claims under a
       // new id, fencing the old one first.
       await this.reset();
-      return this.applyAssignment();
+      return this.applyAssignment(time);
     }
     const stores = this.stores as StateStores;
     if (lost.size > 0) {
@@ -332,12 +332,12 @@ export class ScaleOutGroup {
       }
       for (const key of [...this.from.keys()]) if (lost.has(Number(key.slice(key.lastIndexOf(':') + 1)))) this.from.delete(key);
     }
-    if (gained.length > 0 && (await this.claim(membership, assignment, gained, stores))) this.counters.rebalances++;
+    if (gained.length > 0 && (await this.claim(membership, assignment, gained, stores, time))) this.counters.rebalances++;
     else if (lost.size > 0) this.counters.rebalances++;
   }
 
   /** Claims and restores `gained` (see group/partition-claims.ts); false when the claim was refused for a stale generation. */
-  private async claim(membership: GroupMembership, assignment: GroupAssignment, gained: readonly number[], stores: StateStores): Promise<boolean> {
+  private async claim(membership: GroupMembership, assignment: GroupAssignment, gained: readonly number[], stores: StateStores, time: number): Promise<boolean> {
     const claim = await this.retry(() =>
       claimPartitions({
         client: this.client,
@@ -355,7 +355,7 @@ export class ScaleOutGroup {
       }),
     );
     if (claim === undefined) return false;
-    const restored = await this.retry(() => stores.restore(this.client, gained));
+    const restored = await this.retry(() => stores.restore(this.client, gained, time));
     if (!stores.isEmpty) this.counters.addRestore(restored);
     for (const p of gained) this.owned.add(p);
     for (const offset of claim.offsets) this.from.set(partitionKey(offset), offset.offset);
