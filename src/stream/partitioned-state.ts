@@ -51,6 +51,12 @@ export interface PartitionedState {
   /** Every key that has state now. */
   stateKeys(): Iterable<unknown>;
   /**
+   * The state key a changelog key of changesAt belongs to, whose partition
+   * holds the record (windows write one record per value, keyed
+   * [key, time]). Without it, changelog keys are state keys.
+   */
+  partitionKeyOf?(changelogKey: unknown): unknown;
+  /**
    * Loads the operator's initial state (updateStateByKey's initialState,
    * StateSpec.initialState) for the keys `accept` takes, as of batch `time`,
    * and reports it with the changes of the next batch computed. Call it when

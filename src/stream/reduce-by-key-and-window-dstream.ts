@@ -10,7 +10,7 @@ import { KeyedSums } from './keyed-sums.js';
 import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { WindowBuffer } from './window-buffer.js';
 import { WindowKeyIndex } from './window-key-index.js';
-import { type WindowKeyState, readWindowKeyState } from './window-key-state.js';
+import { type WindowKeyState, groupWindowState, windowAggregateChange, windowPartitionKey, windowValueChange } from './window-key-state.js';
 import { checkWindow } from './window-args.js';
 import './reduce-by-key-dstream.js';
 
@@ -38,7 +38,7 @@ type KeepPair<K, V> = (pair: Pair<K, V>) => boolean;
  *
  * In scale-out (partitioned state) a key's window state is its values in the
  * buffer and its running aggregate (window-key-state.ts): each batch reports
- * the keys whose window state changed, and a key moved from another process
+ * the values and aggregates it changed, and a key moved from another process
  * is merged into this one's buffer and brought in line with the batches
  * this process's aggregate holds.
  */
@@ -115,7 +115,15 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     const entering = this.buffer.timesBetween(from, time).filter((t) => !this.added.has(t));
     const leaving = [...this.added].filter((t) => t <= from).sort((a, b) => a - b);
     const batchesAt = (times: number[]): (readonly Pair<K, V>[])[] => times.map((t) => this.buffer.get(t) as readonly Pair<K, V>[]);
-    if (this.byKey !== undefined) for (const batch of batchesAt([...entering, ...leaving])) for (const [key] of batch) this.byKey.touched(key);
+    const byKey = this.byKey;
+    if (byKey !== undefined) {
+      for (const t of [...entering, ...leaving]) {
+        for (const [key] of this.buffer.get(t) as readonly Pair<K, V>[]) {
+          byKey.valueChanged(key, t);
+          byKey.aggregateChanged(key);
+        }
+      }
+    }
     const result =
       this.sums !== undefined ? (this.slideSums(batchesAt(entering), batchesAt(leaving)) as unknown as Pair<K, V>[])
       : this.slideAggregate(batchesAt(entering), batchesAt(leaving), this.inverseFn);
@@ -142,7 +150,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     if (byKey === undefined) return keep;
     return (pair) => {
       const kept = keep(pair);
-      if (!kept) byKey.touched(pair[0]);
+      if (!kept) byKey.aggregateChanged(pair[0]);
       return kept;
     };
   }
@@ -168,11 +176,25 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     this.context.addAfterBatchHook((time) => this.advanceTo(time));
   }
 
+  /** Entries are `[[key, time], [value, inAggregate]]` for values and `[[key], aggregate]` (see window-key-state.ts). */
   changesAt(time: number): StateChange[] {
-    if (this.changeLog === undefined || this.byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: changesAt needs enablePartitionedState() before start()');
+    const byKey = this.byKey;
+    if (this.changeLog === undefined || byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: changesAt needs enablePartitionedState() before start()');
     this.advanceTo(time);
-    if (!this.changeLog.has(time)) this.changeLog.record(time, this.byKey.takeChanged().map((key) => [key, this.windowStateOf(key)]), this.reduced.slideDurationMs);
+    if (!this.changeLog.has(time)) {
+      const { values, aggregates } = byKey.takeChanged();
+      const changes = values.map(([key, t]) => {
+        const value = byKey.valueAt(key, t);
+        return windowValueChange(key, t, value === undefined ? undefined : [value, this.added.has(t)]);
+      });
+      if (this.inverseFn !== undefined) for (const key of aggregates) changes.push(windowAggregateChange(key, this.aggregateOf(key)));
+      this.changeLog.record(time, changes, this.reduced.slideDurationMs);
+    }
     return this.changeLog.at(time, 'reduceByKeyAndWindow');
+  }
+
+  partitionKeyOf(changelogKey: unknown): unknown {
+    return windowPartitionKey(changelogKey);
   }
 
   dropKeys(drop: (key: unknown) => boolean): void {
@@ -184,11 +206,9 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
 
   restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
     if (this.byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: restoreEntries needs enablePartitionedState() before start()');
-    const restored = new KeyMap<K, unknown>(entries as Iterable<readonly [K, unknown]>);
+    const restored = groupWindowState<K, V>(entries, { operator: 'reduceByKeyAndWindow', lists: false, inverse: this.inverseFn !== undefined, sums: this.sums !== undefined });
     this.dropKeys((key) => restored.has(key as K));
-    for (const [key, state] of restored) {
-      if (state !== undefined) this.restoreKey(key, readWindowKeyState<V>(state, key, { inverse: this.inverseFn !== undefined, sums: this.sums !== undefined }));
-    }
+    for (const [key, state] of restored) this.restoreKey(key, state);
   }
 
   stateKeys(): Iterable<unknown> {
@@ -198,12 +218,8 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     return [...keys].map(([key]) => key);
   }
 
-  /** What moves with `key`: its values in the buffer (flagged when in the running aggregate) and its aggregate; undefined: none. */
-  private windowStateOf(key: K): WindowKeyState<V> | undefined {
-    const values = (this.byKey as WindowKeyIndex<K, V>).valuesOf(key).map(([t, v]): [number, V, boolean] => [t, v, this.added.has(t)]);
-    const aggregate = this.inverseFn === undefined ? undefined : this.sums !== undefined ? (this.sums.get(key) as V | undefined) : this.aggregate.get(key);
-    if (values.length === 0 && aggregate === undefined) return undefined;
-    return aggregate === undefined ? { values } : { values, aggregate };
+  private aggregateOf(key: K): V | undefined {
+    return this.sums !== undefined ? (this.sums.get(key) as V | undefined) : this.aggregate.get(key);
   }
 
   /**
@@ -229,7 +245,10 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
       this.buffer.add(t, [[key, value]]);
       this.byKey?.added(t, [[key, value]], this.reduceFn);
     }
-    if (inverse === undefined || aggregate === undefined) return;
+    if (inverse === undefined) return;
+    // The values are written again with this process's flags: the aggregate that matches them goes with them.
+    this.byKey?.aggregateChanged(key);
+    if (aggregate === undefined) return;
     if (this.sums !== undefined) this.sums.put([[key, aggregate as unknown as number]]);
     else this.aggregate.set(key, aggregate);
   }

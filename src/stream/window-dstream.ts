@@ -1,13 +1,12 @@
 import { Batch, type Pair } from '../batch/batch.js';
 import { formatElement } from '../batch/format.js';
-import { KeyMap } from '../batch/key-map.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { DStream } from '../engine/dstream.js';
 import { IllegalStateError, ScaleOutError } from '../errors.js';
 import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { WindowBuffer } from './window-buffer.js';
 import { WindowKeyIndex } from './window-key-index.js';
-import { readWindowValues } from './window-key-state.js';
+import { groupWindowState, windowPartitionKey, windowValueChange } from './window-key-state.js';
 import { checkWindow } from './window-args.js';
 
 /**
@@ -85,17 +84,20 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
     this.context.addAfterBatchHook((time) => this.advanceTo(time));
   }
 
+  /** Entries are `[[key, time], [the key's values in that batch]]` (see window-key-state.ts). */
   changesAt(time: number): StateChange[] {
     const byKey = this.byKey;
     if (this.changeLog === undefined || byKey === undefined) throw new IllegalStateError('window: changesAt needs enablePartitionedState() before start()');
     this.advanceTo(time);
     if (!this.changeLog.has(time)) {
-      this.changeLog.record(time, byKey.takeChanged().map((key) => {
-        const values = byKey.valuesOf(key);
-        return [key, values.length === 0 ? undefined : { values }];
-      }), this.parent.slideDurationMs);
+      const changes = byKey.takeChanged().values.map(([key, t]) => windowValueChange(key, t, byKey.valueAt(key, t)));
+      this.changeLog.record(time, changes, this.parent.slideDurationMs);
     }
     return this.changeLog.at(time, 'window');
+  }
+
+  partitionKeyOf(changelogKey: unknown): unknown {
+    return windowPartitionKey(changelogKey);
   }
 
   dropKeys(drop: (key: unknown) => boolean): void {
@@ -107,11 +109,10 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
   restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
     const byKey = this.byKey;
     if (byKey === undefined) throw new IllegalStateError('window: restoreEntries needs enablePartitionedState() before start()');
-    const restored = new KeyMap<unknown, unknown>(entries);
+    const restored = groupWindowState<unknown, unknown[]>(entries, { operator: 'window', lists: true, inverse: false, sums: false });
     this.dropKeys((key) => restored.has(key));
     for (const [key, state] of restored) {
-      if (state === undefined) continue;
-      for (const [t, values] of readWindowValues(state, key)) {
+      for (const [t, values] of state.values) {
         if (t <= this.droppedThrough) continue;
         const pairs = values.map((value): Pair<unknown, unknown> => [key, value]);
         this.buffer.add(t, Batch.of(pairs) as unknown as Batch<T>);

@@ -2,15 +2,18 @@ import { KeyMap } from '../batch/key-map.js';
 import type { Pair } from '../batch/batch.js';
 
 /**
- * For a keyed window in scale-out (partitioned state): each key's values in
- * the window buffer by parent time, and the keys whose window state changed
- * since the changelog last took them. The buffer itself is kept by time
- * (what windows read); this is the same data by key (what moves with a
- * partition: a key's values, wherever they are in the window).
+ * For a window in scale-out (partitioned state): each key's values in the
+ * window buffer by parent time, and what changed since the changelog last
+ * took it: values by (key, time) and running aggregates by key. The buffer
+ * itself is kept by time (what windows read); this is the same data by key
+ * (what moves with a partition: a key's values, wherever they are in the
+ * window). Changes are per value, so a batch writes what it added, removed
+ * or flagged, not every key's whole window.
  */
 export class WindowKeyIndex<K, V> {
   private readonly byKey = new KeyMap<K, Map<number, V>>();
-  private readonly dirty = new KeyMap<K, true>();
+  private readonly dirtyValues = new KeyMap<K, Set<number>>();
+  private readonly dirtyAggregates = new KeyMap<K, true>();
 
   /**
    * The pairs of parent time `time` entered the buffer; a key with a value
@@ -19,23 +22,21 @@ export class WindowKeyIndex<K, V> {
    */
   added(time: number, pairs: readonly Pair<K, V>[], combine: (a: V, b: V) => V): void {
     for (const [key, value] of pairs) {
-      let times = this.byKey.get(key);
-      if (times === undefined) this.byKey.set(key, (times = new Map()));
+      const times = this.timesOf(key);
       const earlier = times.get(time);
       times.set(time, earlier === undefined ? value : combine(earlier, value));
-      this.dirty.set(key, true);
+      this.valueChanged(key, time);
     }
   }
 
   /** The pairs of parent time `time` entered the buffer, each key's values in a list (for windows that keep every element). */
   appended(this: WindowKeyIndex<K, unknown[]>, time: number, pairs: readonly Pair<K, unknown>[]): void {
     for (const [key, value] of pairs) {
-      let times = this.byKey.get(key);
-      if (times === undefined) this.byKey.set(key, (times = new Map()));
+      const times = this.timesOf(key);
       const values = times.get(time);
       if (values === undefined) times.set(time, [value]);
       else values.push(value);
-      this.dirty.set(key, true);
+      this.valueChanged(key, time);
     }
   }
 
@@ -45,34 +46,50 @@ export class WindowKeyIndex<K, V> {
       const times = this.byKey.get(key);
       times?.delete(time);
       if (times?.size === 0) this.byKey.delete(key);
-      this.dirty.set(key, true);
+      this.valueChanged(key, time);
     }
   }
 
-  /** Something else of `key`'s window state changed (its running aggregate). */
-  touched(key: K): void {
-    this.dirty.set(key, true);
+  /** `key`'s value at `time` changed otherwise (it entered or left the running aggregate). */
+  valueChanged(key: K, time: number): void {
+    let times = this.dirtyValues.get(key);
+    if (times === undefined) this.dirtyValues.set(key, (times = new Set()));
+    times.add(time);
+  }
+
+  /** `key`'s running aggregate changed. */
+  aggregateChanged(key: K): void {
+    this.dirtyAggregates.set(key, true);
   }
 
   /** Forgets `key` (its partition moved away); it is no change of this process's. */
   forget(key: K): void {
     this.byKey.delete(key);
-    this.dirty.delete(key);
+    this.dirtyValues.delete(key);
+    this.dirtyAggregates.delete(key);
   }
 
-  /** The keys changed since the last call, in the order they first changed. */
-  takeChanged(): K[] {
-    const keys = [...this.dirty].map(([key]) => key);
-    this.dirty.clear();
-    return keys;
+  /** What changed since the last call: values as [key, time], in the order they first changed, and keys whose aggregate changed. */
+  takeChanged(): { values: [K, number][]; aggregates: K[] } {
+    const values = [...this.dirtyValues].flatMap(([key, times]) => [...times].map((t): [K, number] => [key, t]));
+    const aggregates = [...this.dirtyAggregates].map(([key]) => key);
+    this.dirtyValues.clear();
+    this.dirtyAggregates.clear();
+    return { values, aggregates };
   }
 
-  /** `key`'s values in the buffer, oldest first. */
-  valuesOf(key: K): [number, V][] {
-    return [...(this.byKey.get(key) ?? [])].sort(([a], [b]) => a - b);
+  /** `key`'s value at parent time `time`, if it has one in the buffer. */
+  valueAt(key: K, time: number): V | undefined {
+    return this.byKey.get(key)?.get(time);
   }
 
   keys(): K[] {
     return [...this.byKey].map(([key]) => key);
+  }
+
+  private timesOf(key: K): Map<number, V> {
+    let times = this.byKey.get(key);
+    if (times === undefined) this.byKey.set(key, (times = new Map()));
+    return times;
   }
 }

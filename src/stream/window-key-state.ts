@@ -1,55 +1,91 @@
 /**
- * A key's state in a keyed window (reduceByKeyAndWindow and the operators
- * built on it) as it moves between processes in scale-out: the key's
- * per-batch reduced values still in the window buffer, by parent batch time,
- * each flagged when the running aggregate holds it (inverse form), and the
- * running aggregate itself. The changelog stores it as the key's state.
+ * A window's state in scale-out's changelog, one record per value (Kafka
+ * Streams keeps window stores the same way), so each batch writes what it
+ * changed, not every key's whole window:
+ *
+ *   [key, parent batch time] → reduceByKeyAndWindow: [the key's reduced value in that batch, whether the running aggregate holds it]
+ *                              window():             [the key's values in that batch]
+ *   [key]                    → the key's running aggregate (reduceByKeyAndWindow with an inverse)
+ *
+ * A removed value or aggregate is a tombstone. Every record of a key is in
+ * the key's partition (the first element decides it: partitionKeyOf).
  */
+import { KeyMap } from '../batch/key-map.js';
 import { formatElement } from '../batch/format.js';
 import { ScaleOutError } from '../errors.js';
+import type { StateChange } from './partitioned-state.js';
 
 export interface WindowKeyState<V> {
-  /** [parent batch time, the key's reduced value in that batch, whether the running aggregate holds it], oldest first. */
-  readonly values: readonly (readonly [number, V, boolean])[];
-  /** The running aggregate (inverse form), when the key has one. */
-  readonly aggregate?: V;
+  /** [parent batch time, value, whether the running aggregate holds it (reduced windows)], oldest first. */
+  readonly values: [number, V, boolean][];
+  /** The running aggregate, when the key has one. */
+  aggregate?: V;
 }
 
-function corruption(operator: string, state: unknown, key: unknown): (what: string) => ScaleOutError {
-  return (what) =>
-    new ScaleOutError(
-      'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
-      `${operator} cannot restore the window state ${formatElement(state)} of key ${formatElement(key)}: ${what}. ` +
-        'The changelog was written by another operator (or another version of this one); give this one a new .name(...) or delete the changelog topic (its state is then lost).',
-    );
+/** The changelog record of `key`'s value at parent time `time`; `state` undefined: a tombstone. */
+export function windowValueChange(key: unknown, time: number, state: unknown): StateChange {
+  return [[key, time], state];
 }
 
-/** `state` read back from a changelog as the WindowKeyState of `key`; a clear error when another operator wrote it. */
-export function readWindowKeyState<V>(state: unknown, key: unknown, form: { readonly inverse: boolean; readonly sums: boolean }): WindowKeyState<V> {
-  const corrupt = corruption('reduceByKeyAndWindow', state, key);
-  if (typeof state !== 'object' || state === null || !Array.isArray((state as { values?: unknown }).values)) throw corrupt('it is not { values, aggregate? }');
-  const { values, aggregate } = state as { values: unknown[]; aggregate?: unknown };
-  for (const entry of values) {
-    if (!Array.isArray(entry) || entry.length !== 3 || !Number.isSafeInteger(entry[0]) || typeof entry[2] !== 'boolean') throw corrupt('a value is not [time, value, inAggregate]');
-    if (form.sums && typeof entry[1] !== 'number') throw corrupt('sums hold numbers');
-  }
-  if (aggregate !== undefined) {
-    if (!form.inverse) throw corrupt('it has a running aggregate, and this operator has no inverse function');
-    if (form.sums && typeof aggregate !== 'number') throw corrupt('sums hold numbers');
-  }
-  return state as WindowKeyState<V>;
+/** The changelog record of `key`'s running aggregate; undefined: a tombstone. */
+export function windowAggregateChange(key: unknown, aggregate: unknown): StateChange {
+  return [[key], aggregate];
+}
+
+/** The key whose partition a window changelog key belongs to. */
+export function windowPartitionKey(changelogKey: unknown): unknown {
+  return Array.isArray(changelogKey) ? changelogKey[0] : changelogKey;
+}
+
+export interface WindowStateForm {
+  /** The operator, for messages. */
+  readonly operator: string;
+  /** Values are lists of elements (window()), not one reduced value with its flag. */
+  readonly lists: boolean;
+  /** Whether the operator keeps a running aggregate. */
+  readonly inverse: boolean;
+  /** Whether values and aggregates are numbers (kernel-table sums). */
+  readonly sums: boolean;
 }
 
 /**
- * A key's state in window() (every element kept), read back from a
- * changelog: `{ values: [[parent batch time, [the key's values in that batch]], ...] }`.
+ * The restored records of a window's changelog (tombstones already applied)
+ * grouped into each key's state, values oldest first; a clear error for
+ * records another operator wrote.
  */
-export function readWindowValues(state: unknown, key: unknown): [number, unknown[]][] {
-  const corrupt = corruption('window', state, key);
-  const values = typeof state === 'object' && state !== null ? (state as { values?: unknown }).values : undefined;
-  if (!Array.isArray(values)) throw corrupt('it is not { values }');
-  for (const entry of values) {
-    if (!Array.isArray(entry) || entry.length !== 2 || !Number.isSafeInteger(entry[0]) || !Array.isArray(entry[1])) throw corrupt('a value is not [time, [values]]');
+export function groupWindowState<K, V>(entries: Iterable<readonly [unknown, unknown]>, form: WindowStateForm): KeyMap<K, WindowKeyState<V>> {
+  const corrupt = (changelogKey: unknown, state: unknown, what: string): ScaleOutError =>
+    new ScaleOutError(
+      'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT',
+      `${form.operator} cannot restore the window record ${formatElement(changelogKey)} → ${formatElement(state)}: ${what}. ` +
+        'The changelog was written by another operator (or another version of this one); give this one a new .name(...) or delete the changelog topic (its state is then lost).',
+    );
+  const grouped = new KeyMap<K, WindowKeyState<V>>();
+  const stateOf = (key: K): WindowKeyState<V> => {
+    let state = grouped.get(key);
+    if (state === undefined) grouped.set(key, (state = { values: [] }));
+    return state;
+  };
+  for (const [changelogKey, state] of entries) {
+    if (state === undefined) continue;
+    if (!Array.isArray(changelogKey) || changelogKey.length < 1 || changelogKey.length > 2) throw corrupt(changelogKey, state, 'its key is not [key, time] or [key]');
+    if (changelogKey.length === 1) {
+      if (!form.inverse) throw corrupt(changelogKey, state, 'it is a running aggregate, and this operator has no inverse function');
+      if (form.sums && typeof state !== 'number') throw corrupt(changelogKey, state, 'sums hold numbers');
+      stateOf(changelogKey[0] as K).aggregate = state as V;
+      continue;
+    }
+    const time: unknown = changelogKey[1];
+    if (!Number.isSafeInteger(time)) throw corrupt(changelogKey, state, 'its time is not a whole number');
+    if (form.lists) {
+      if (!Array.isArray(state)) throw corrupt(changelogKey, state, 'it is not a list of values');
+      stateOf(changelogKey[0] as K).values.push([time as number, state as V, false]);
+      continue;
+    }
+    if (!Array.isArray(state) || state.length !== 2 || typeof state[1] !== 'boolean') throw corrupt(changelogKey, state, 'it is not [value, inAggregate]');
+    if (form.sums && typeof state[0] !== 'number') throw corrupt(changelogKey, state, 'sums hold numbers');
+    stateOf(changelogKey[0] as K).values.push([time as number, state[0] as V, state[1]]);
   }
-  return values as [number, unknown[]][];
+  for (const [, state] of grouped) state.values.sort(([a], [b]) => a - b);
+  return grouped;
 }

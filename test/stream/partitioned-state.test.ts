@@ -61,7 +61,8 @@ async function runPartitioned<T, R>(
 /** Drops the keys `which` accepts and restores them from the changelog, as a process that loses and regains their partition does. */
 function moveKeys(state: PartitionedState, changelog: KeyMap<unknown, unknown>, which: (key: unknown) => boolean): void {
   state.dropKeys(which);
-  state.restoreEntries([...changelog].filter(([key]) => which(key)));
+  const stateKey = (changelogKey: unknown): unknown => (state.partitionKeyOf === undefined ? changelogKey : state.partitionKeyOf(changelogKey));
+  state.restoreEntries([...changelog].filter(([key]) => which(stateKey(key))));
 }
 
 const sorted = <R>(batch: readonly R[]): R[] => [...batch].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
@@ -367,17 +368,18 @@ const withWindow = (window: KeyedWindow, windows: Pair<string, number>[][]) => (
   return { state: built.state, output: pairs };
 };
 
-test('reduceByKeyAndWindow: changesAt holds each key whose values entered or left the window, with its values (flagged when in the aggregate) and aggregate', async () => {
+test('reduceByKeyAndWindow: changesAt holds the values that entered, left or changed flag, by [key, time], and the running aggregates that changed, by [key]', async () => {
   const windows: Pair<string, number>[][] = [];
   const input: Pair<string, number>[][] = [[['a', 1], ['b', 2]], [['a', 4]], [], [['b', 8]]];
   const run = await runPartitioned(input, withWindow((p) => asState(p.reduceByKeyAndWindow(sum, subtract, 2000, 2000)), windows));
   assert.deepEqual(windows.map(sorted), [[['a', 5], ['b', 2]], [['a', 0], ['b', 8]]]);
-  assert.deepEqual(run.changes, [
-    [['a', { values: [[1000, 1, false]] }], ['b', { values: [[1000, 2, false]] }]],
-    [['a', { values: [[1000, 1, true], [2000, 4, true]], aggregate: 5 }], ['b', { values: [[1000, 2, true]], aggregate: 2 }]],
+  assert.deepEqual(run.changes.map(sorted), [
+    [[['a', 1000], [1, false]], [['b', 1000], [2, false]]],
+    // At 2000 the batches of 1000 and 2000 enter the aggregate.
+    sorted([[['a', 2000], [4, true]], [['a', 1000], [1, true]], [['b', 1000], [2, true]], [['a'], 5], [['b'], 2]]),
     [],
-    // At 4000 the batches of 1000 and 2000 leave and 4000's enter: a keeps its aggregate (0, no values), b's is 8.
-    [['b', { values: [[4000, 8, true]], aggregate: 8 }], ['a', { aggregate: 0, values: [] }]],
+    // At 4000 they leave (tombstones) and 4000's enters: a keeps its aggregate (0), b's is 8.
+    sorted([[['b', 4000], [8, true]], [['b', 1000], undefined], [['a', 1000], undefined], [['a', 2000], undefined], [['b'], 8], [['a'], 0]]),
   ]);
 });
 
@@ -418,10 +420,26 @@ for (const [name, window] of keyedWindows) {
       });
       // (1000, 5000]: 2 + 4 + (8 + late) + 16; (3000, 7000]: (8 + late) + 16 + 32 + 64.
       assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30 + late], ['y', 4]], [['x', 120 + late], ['y', 4]]]);
-      // What B's changelog says of x at 4000 holds every value (a later move takes them all).
-      const xAfterMove = b.changes[moveAfter]?.find(([key]) => key === 'x')?.[1] as { values: [number, number | number[]][] } | undefined;
-      const at4000 = xAfterMove?.values.find(([t]) => t === 4000)?.[1];
-      assert.equal(Array.isArray(at4000) ? at4000.reduce((p, q) => p + q, 0) : at4000, 8 + late);
+      // What B writes of x at 4000 in the batch after the move holds every value (a later move takes them all).
+      const at4000 = b.changes[moveAfter]?.find(([key]) => JSON.stringify(key) === '["x",4000]')?.[1] as [number, boolean] | number[] | undefined;
+      const values = name.startsWith('window()') ? (at4000 as number[] | undefined) : [(at4000 as [number, boolean] | undefined)?.[0] ?? 0];
+      assert.equal(values?.reduce((p, q) => p + q, 0), 8 + late);
+      if (moveAfter !== 2) return;
+      // x moves on at 4000, before B computed a window with it: what B wrote by then (values flagged as B's aggregate
+      // holds them, and that aggregate) goes to process C, whose windows slide at 5000 and 7000.
+      const changelog = new KeyMap<unknown, unknown>([...a.changelog]);
+      for (const [key, state] of b.changes.slice(0, 3).flat()) {
+        if (state === undefined) changelog.delete(key);
+        else changelog.set(key, state);
+      }
+      const cWindows: Pair<string, number>[][] = [];
+      await runPartitioned([[y], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]] as Pair<string, number>[][], withWindow(window, cWindows), {
+        startTime: 3000,
+        between: (batch, state) => {
+          if (batch === 1) state.restoreEntries([...changelog].filter(([key]) => state.partitionKeyOf?.(key) === 'x'));
+        },
+      });
+      assert.deepEqual(cWindows.map(sorted), [[['x', 30 + late], ['y', 2]], [['x', 120 + late], ['y', 4]]]);
     });
   }
 }
@@ -435,13 +453,14 @@ test('restoreEntries refuses window state written by another operator, with ERR_
     return window;
   };
   for (const [entry, message] of [
-    [['k', 3], /window state 3 of key "?k"?: it is not \{ values, aggregate\? \}/],
-    [['k', { values: [[1000, 'text', true]] }], /sums hold numbers/],
-    [['k', { values: [[1000, 1]] }], /not \[time, value, inAggregate\]/],
+    [['k', 3], /window record k → 3: its key is not \[key, time\] or \[key\]/],
+    [[['k', 1000], 3], /not \[value, inAggregate\]/],
+    [[['k', 1000], ['text', true]], /sums hold numbers/],
+    [[['k', 'noon'], [1, true]], /its time is not a whole number/],
   ] as const) {
     assert.throws(() => keyedWindow(true).restoreEntries([entry]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message });
   }
-  assert.throws(() => keyedWindow(false).restoreEntries([['k', { values: [], aggregate: 1 }]]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message: /has no inverse function/ });
+  assert.throws(() => keyedWindow(false).restoreEntries([[['k'], 1]]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message: /has no inverse function/ });
 });
 
 test('window() of pairs moves its keys\' values (groupByKeyAndWindow gives the same windows after a round trip); window() of anything else is refused at its first element', async () => {
@@ -459,7 +478,7 @@ test('window() of pairs moves its keys\' values (groupByKeyAndWindow gives the s
   assert.deepEqual(movedWindows.map(sorted), straightWindows.map(sorted));
   const firstBatch = input[0] ?? [];
   const firstKey = firstBatch[0]?.[0];
-  assert.deepEqual(straight.changes[0]?.[0], [firstKey, { values: [[1000, firstBatch.filter(([w]) => w === firstKey).map(([, i]) => i)]] }], 'a key\'s state is its values by batch time');
+  assert.deepEqual(straight.changes[0]?.[0], [[firstKey, 1000], firstBatch.filter(([w]) => w === firstKey).map(([, i]) => i)], 'a record per key and batch time: the key\'s values');
   await assert.rejects(
     runPartitioned([['a line']], (lines: DStream<string>) => {
       const state = lines.window(2000) as DStream<string> & PartitionedState;

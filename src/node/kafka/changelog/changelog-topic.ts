@@ -60,11 +60,15 @@ function topicSafe(text: string): string {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** The changelog records of one batch's changes, each to its key's state partition of `partitions`. */
-export function changelogRecords(changes: Iterable<StateChange>, partitions: number): OutgoingRecord[] {
+/**
+ * The changelog records of one batch's changes, each to its key's state
+ * partition of `partitions` (the key `partitionKeyOf` gives: a window's
+ * [key, time] records go to the key's partition).
+ */
+export function changelogRecords(changes: Iterable<StateChange>, partitions: number, partitionKeyOf: (changelogKey: unknown) => unknown = (key) => key): OutgoingRecord[] {
   const records: OutgoingRecord[] = [];
   for (const [key, state] of changes) {
-    records.push({ key: changelogKeyText(key), value: state === undefined ? null : changelogValueText(key, state), partition: statePartition(key, partitions) });
+    records.push({ key: changelogKeyText(key), value: state === undefined ? null : changelogValueText(key, state), partition: statePartition(partitionKeyOf(key), partitions) });
   }
   return records;
 }

@@ -120,13 +120,15 @@ export class StateStores {
     const out: { topic: string; records: OutgoingRecord[] }[] = [];
     for (const { name, topic, state, initialStateDue } of this.stores) {
       const changes = state.changesAt(time);
-      for (const [key] of changes) {
+      const partitionKeyOf = (changelogKey: unknown): unknown => (state.partitionKeyOf === undefined ? changelogKey : state.partitionKeyOf(changelogKey));
+      for (const [changelogKey] of changes) {
+        const key = partitionKeyOf(changelogKey);
         const task = this.partitionOf(key);
         if (!owned.has(task)) throw notPartitioned(name, key, task, owned);
       }
       const markers = [...initialStateDue].filter((task) => owned.has(task)).map(initialStateLoadedRecord);
       initialStateDue.clear();
-      if (changes.length > 0 || markers.length > 0) out.push({ topic, records: [...changelogRecords(changes, this.partitions), ...markers] });
+      if (changes.length > 0 || markers.length > 0) out.push({ topic, records: [...changelogRecords(changes, this.partitions, partitionKeyOf), ...markers] });
     }
     return out;
   }
