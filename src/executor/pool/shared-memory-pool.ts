@@ -174,7 +174,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.memory = createKernelMemory({ shared: true, ...initialPages, maximumPages: this.maximumPages });
     this.module = embeddedModule(true);
     this.local = new WasmKernels(KernelInstance.instantiateSync(this.module, this.memory, this.maximumPages));
-    this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks) => this.run(phase, tasks) };
+    this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks, meanwhile) => this.run(phase, tasks, meanwhile) };
     this.lookupKeys = parallelKeyLookup(this.runner);
     const slots = workers * SLOTS_PER_WORKER;
     this.controlPtr = this.context.allocator.alloc(controlBlockBytes(slots));
