@@ -4,10 +4,13 @@
  *   owner thread                                   worker i (of n)
  *   ────────────                                   ───────────────
  *   cut the batch into partitions at record
- *   boundaries; unless the batch is in shared
- *   memory already (allocInput: the receivers
- *   write it there), copy partition i into the
- *   input region; post COUNT/DELIMITED(i) ─────▶  count into partial table i
+ *   boundaries; a batch in shared memory already
+ *   (allocInput: the receivers write it there):
+ *   post COUNT_QUEUE, once per worker ─────────▶  claim partitions until none
+ *                                                  are left, partition k into
+ *                                                  partial table k
+ *   else copy partition i into the input region
+ *   and post COUNT/DELIMITED(i) ────────────────▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
  *   then one of three merges (mergeStrategy):
  *   ranges (the default): post FOLD_RANGE(i of n) ▶  fold hash range i of
@@ -26,7 +29,7 @@
  *                                                  0..n-1 into target table i
  *     read the targets as one list in first-occurrence order
  *   export: post LOOKUP_KEYS(slice i of n) ─────▶  look the result's keys up
- *                                                  in the owner's key cache
+ *   meanwhile make the result's arrays             in the owner's key cache
  *   keys: cached strings, the misses decoded in one bulk decode
  *
  * Commands and replies go through the control block (control-block.ts) with
@@ -40,7 +43,8 @@
  * PoolThreadLauncher (src/node/worker-pool, src/browser).
  *
  * This file holds the owner's side of the diagram's count phase, the
- * threads and the attempts; the rest is beside it: the merges in
+ * threads and the attempts; the rest is beside it: the count queue in
+ * count-queue.ts, the merges in
  * merge-strategies.ts, the export's lookup in key-lookup.ts (both run their
  * tasks (pool-task.ts) through this pool), the lent regions in
  * lent-inputs.ts, options and stats in pool-options.ts.
