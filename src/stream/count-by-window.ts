@@ -17,5 +17,5 @@ declare module '../engine/dstream.js' {
 
 DStream.prototype.countByWindow = function countByWindow<T>(this: DStream<T>, windowMs: number, slideMs?: number): DStream<number> {
   checkWindow(this, 'countByWindow', windowMs, slideMs);
-  return reduceWindowAsOneKey(this.map(() => 1), sum, subtract, windowMs, slideMs);
+  return reduceWindowAsOneKey(this.map(() => 1), sum, subtract, windowMs, slideMs, 'countByWindow');
 };

@@ -7,9 +7,13 @@
  * key belongs to is decided outside (sluice/node's statePartition), so the
  * core only sees predicates and entries.
  *
- * Implemented by updateStateByKey (StateDStream) and mapWithState
- * (MapWithStateDStream). Operators that keep past batches (windows, running
- * window aggregates) cannot move with a partition: they are refused.
+ * Implemented by updateStateByKey (StateDStream), mapWithState
+ * (MapWithStateDStream) and the windows: ReducedWindowedDStream
+ * (reduceByKeyAndWindow, countByValueAndWindow), whose state per key is its
+ * values in the window and its running aggregate, and WindowedDStream
+ * (window, groupByKeyAndWindow), whose elements must then be pairs. A
+ * window aggregating the whole stream (reduceByWindow, countByWindow) has
+ * one key and is refused.
  */
 import type { DStream } from '../engine/dstream.js';
 import type { DStreamGraph } from '../engine/graph.js';
@@ -60,10 +64,10 @@ export function isPartitionedState(stream: DStream<unknown>): stream is DStream<
 }
 
 /**
- * The error to throw when `stream` keeps state across batches that cannot
- * move with a partition (a window's buffered batches, a running window
- * aggregate), naming the operator; undefined when the stream is fine for
- * scale-out (stateless, or a PartitionedState). `name` is the operator's
+ * The error to throw when `stream` keeps state across batches (it is
+ * checkpointable) but cannot move it with a partition, naming the operator;
+ * undefined when the stream is fine for scale-out (stateless, or a
+ * PartitionedState). `name` is the operator's
  * checkpoint name when known.
  */
 export function partitionedStateUnsupported(stream: DStream<unknown>, name?: string): ScaleOutError | undefined {
@@ -71,9 +75,9 @@ export function partitionedStateUnsupported(stream: DStream<unknown>, name?: str
   const operator = name === undefined ? `${stream.checkpointKind} (${stream.constructor.name})` : `${stream.checkpointKind} '${name}'`;
   return new ScaleOutError(
     'ERR_SLUICE_SCALE_OUT_UNSUPPORTED',
-    `The operator ${operator} keeps past batches in memory, which cannot move to another process when its partition does: ` +
-      'scale-out supports updateStateByKey and mapWithState. Keep windows in a single process (no scaleOut), ' +
-      'or express the aggregate with updateStateByKey / mapWithState (e.g. a state holding per-interval buckets).',
+    `The operator ${operator} keeps state across batches that cannot move to another process with its partition: ` +
+      'scale-out supports updateStateByKey, mapWithState, reduceByKeyAndWindow / countByValueAndWindow, and window() / groupByKeyAndWindow of [key, value] pairs. ' +
+      'Keep this operator in a single process (no scaleOut).',
   );
 }
 
@@ -103,6 +107,10 @@ export class ChangeLog {
   record(time: number, changes: StateChange[], slideMs: number): void {
     this.byTime.set(time, changes);
     for (const t of [...this.byTime.keys()]) if (t < time - slideMs) this.byTime.delete(t);
+  }
+
+  has(time: number): boolean {
+    return this.byTime.has(time);
   }
 
   at(time: number, operator: string): StateChange[] {

@@ -5,9 +5,12 @@ import type { CheckpointableStream, StateReader } from '../checkpoint/checkpoint
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
 import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
-import { InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, ScaleOutError } from '../errors.js';
 import { KeyedSums } from './keyed-sums.js';
+import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { WindowBuffer } from './window-buffer.js';
+import { WindowKeyIndex } from './window-key-index.js';
+import { type WindowKeyState, readWindowKeyState } from './window-key-state.js';
 import { checkWindow } from './window-args.js';
 import './reduce-by-key-dstream.js';
 
@@ -32,8 +35,14 @@ type KeepPair<K, V> = (pair: Pair<K, V>) => boolean;
  * With user functions, a key with no value in the previous window takes the
  * reduce of its entering values, and its leaving values are ignored (Spark's
  * rule); the built-ins treat a missing key as 0, which is the same for counts.
+ *
+ * In scale-out (partitioned state) a key's window state is its values in the
+ * buffer and its running aggregate (window-key-state.ts): each batch reports
+ * the keys whose window state changed, and a key moved from another process
+ * is merged into this one's buffer and brought in line with the batches
+ * this process's aggregate holds.
  */
-export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements CheckpointableStream {
+export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements CheckpointableStream, PartitionedState {
   readonly checkpointKind = 'reduceByKeyAndWindow';
   readonly dependencies: readonly DStream<unknown>[];
   /** The parent reduced by key per batch. */
@@ -47,6 +56,11 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   private readonly sums: KeyedSums<K> | undefined;
   /** Inverse form with user functions: the aggregate. */
   private readonly aggregate = new KeyMap<K, V>();
+  /** Partitioned state: the buffer by key, and each batch's changes. */
+  private byKey: WindowKeyIndex<K, V> | undefined;
+  private changeLog: ChangeLog | undefined;
+  /** Parent times up to this one have left the buffer. */
+  private droppedThrough = -Infinity;
 
   constructor(
     parent: DStream<Pair<K, V>>,
@@ -55,6 +69,8 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     windowMs: number,
     slideMs: number | undefined,
     private readonly filterFn: KeepPair<K, V> | undefined,
+    /** Set when the operator aggregates the whole stream under one key (reduceByWindow, countByWindow): its name, for scale-out's refusal. */
+    private readonly wholeStream?: string,
   ) {
     const checked = checkWindow(parent, 'reduceByKeyAndWindow', windowMs, slideMs);
     if (typeof reduceFn !== 'function') throw new InvalidArgumentError('reduceByKeyAndWindow needs a reduce function');
@@ -68,7 +84,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     this.windowMs = checked.windowMs;
     this.slideMs = checked.slideMs;
     this.requiresCheckpoint = inverseFn !== undefined;
-    this.buffer = new WindowBuffer(reduced.slideDurationMs, () => this.zeroTime, (t) => reduced.getOrCompute(t)?.collect());
+    this.buffer = new WindowBuffer(reduced.slideDurationMs, () => this.zeroTime, (t) => this.fetch(t), (a, b) => (a === undefined ? b : [...a, ...b]));
     const reducer = builtinOf(reduceFn);
     const builtinSums = (reducer?.kind === 'reducer' && (reducer.reducer === 'sum' || reducer.reducer === 'count')) && builtinOf(inverseFn)?.kind === 'subtract';
     this.sums = builtinSums ? new KeyedSums<K>(() => this.context.kernels) : undefined;
@@ -92,19 +108,130 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     this.buffer.fill(from, time);
     if (this.inverseFn === undefined) {
       const inWindow = this.buffer.timesBetween(from, time).map((t) => this.buffer.get(t) as readonly Pair<K, V>[]);
-      this.buffer.dropThrough(time + this.slideMs - this.windowMs);
+      // Partitioned, a key's values may move to a process whose windows slide at other times: keep what any window after this batch needs.
+      this.dropThrough(time + (this.byKey === undefined ? this.slideMs : this.reduced.slideDurationMs) - this.windowMs);
       return Batch.of([...this.combine(inWindow)]);
     }
     const entering = this.buffer.timesBetween(from, time).filter((t) => !this.added.has(t));
     const leaving = [...this.added].filter((t) => t <= from).sort((a, b) => a - b);
     const batchesAt = (times: number[]): (readonly Pair<K, V>[])[] => times.map((t) => this.buffer.get(t) as readonly Pair<K, V>[]);
+    if (this.byKey !== undefined) for (const batch of batchesAt([...entering, ...leaving])) for (const [key] of batch) this.byKey.touched(key);
     const result =
       this.sums !== undefined ? (this.slideSums(batchesAt(entering), batchesAt(leaving)) as unknown as Pair<K, V>[])
       : this.slideAggregate(batchesAt(entering), batchesAt(leaving), this.inverseFn);
     for (const t of entering) this.added.add(t);
     for (const t of leaving) this.added.delete(t);
-    this.buffer.dropThrough(from);
+    this.dropThrough(from);
     return Batch.of(result);
+  }
+
+  private fetch(time: number): readonly Pair<K, V>[] | undefined {
+    const pairs = this.reduced.getOrCompute(time)?.collect();
+    if (pairs !== undefined) this.byKey?.added(time, pairs);
+    return pairs;
+  }
+
+  private dropThrough(time: number): void {
+    for (const [t, pairs] of this.buffer.dropThrough(time)) this.byKey?.removed(t, pairs);
+    this.droppedThrough = Math.max(this.droppedThrough, time);
+  }
+
+  /** A filter that also reports the keys it drops as changed. */
+  private keepTracked(keep: KeepPair<K, V>): KeepPair<K, V> {
+    const byKey = this.byKey;
+    if (byKey === undefined) return keep;
+    return (pair) => {
+      const kept = keep(pair);
+      if (!kept) byKey.touched(pair[0]);
+      return kept;
+    };
+  }
+
+  get partitionedStateEnabled(): boolean {
+    return this.changeLog !== undefined;
+  }
+
+  enablePartitionedState(): void {
+    if (this.wholeStream !== undefined) {
+      throw new ScaleOutError(
+        'ERR_SLUICE_SCALE_OUT_UNSUPPORTED',
+        `${this.wholeStream} aggregates the whole stream as one value, which cannot be split among the processes of a scale-out group. ` +
+          'Key the aggregate (reduceByKeyAndWindow, countByValueAndWindow) so each key lives with its partition, or run it in a single process (no scaleOut).',
+      );
+    }
+    this.requiresCheckpoint = false;
+    if (this.changeLog !== undefined) return;
+    this.changeLog = new ChangeLog();
+    this.byKey = new WindowKeyIndex<K, V>();
+    // Each batch's values enter the buffer when it ends, not when a later window first reads them: a drop between batches
+    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
+    this.context.addAfterBatchHook((time) => this.advanceTo(time));
+  }
+
+  changesAt(time: number): StateChange[] {
+    if (this.changeLog === undefined || this.byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: changesAt needs enablePartitionedState() before start()');
+    this.advanceTo(time);
+    if (!this.changeLog.has(time)) this.changeLog.record(time, this.byKey.takeChanged().map((key) => [key, this.windowStateOf(key)]), this.reduced.slideDurationMs);
+    return this.changeLog.at(time, 'reduceByKeyAndWindow');
+  }
+
+  dropKeys(drop: (key: unknown) => boolean): void {
+    this.buffer.rewrite((pairs) => pairs.filter(([key]) => !drop(key)));
+    for (const key of this.byKey?.keys() ?? []) if (drop(key)) this.byKey?.forget(key);
+    if (this.sums !== undefined) this.sums.retain(([key]) => !drop(key));
+    for (const [key] of [...this.aggregate]) if (drop(key)) this.aggregate.delete(key);
+  }
+
+  restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
+    if (this.byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: restoreEntries needs enablePartitionedState() before start()');
+    const restored = new KeyMap<K, unknown>(entries as Iterable<readonly [K, unknown]>);
+    this.dropKeys((key) => restored.has(key as K));
+    for (const [key, state] of restored) {
+      if (state !== undefined) this.restoreKey(key, readWindowKeyState<V>(state, key, { inverse: this.inverseFn !== undefined, sums: this.sums !== undefined }));
+    }
+  }
+
+  stateKeys(): Iterable<unknown> {
+    const keys = new KeyMap<K, true>();
+    for (const key of this.byKey?.keys() ?? []) keys.set(key, true);
+    for (const [key] of this.sums?.entries() ?? this.aggregate) keys.set(key, true);
+    return [...keys].map(([key]) => key);
+  }
+
+  /** What moves with `key`: its values in the buffer (flagged when in the running aggregate) and its aggregate; undefined: none. */
+  private windowStateOf(key: K): WindowKeyState<V> | undefined {
+    const values = (this.byKey as WindowKeyIndex<K, V>).valuesOf(key).map(([t, v]): [number, V, boolean] => [t, v, this.added.has(t)]);
+    const aggregate = this.inverseFn === undefined ? undefined : this.sums !== undefined ? (this.sums.get(key) as V | undefined) : this.aggregate.get(key);
+    if (values.length === 0 && aggregate === undefined) return undefined;
+    return aggregate === undefined ? { values } : { values, aggregate };
+  }
+
+  /**
+   * Takes in `key`'s window state from another process. Values from before
+   * this process's window are left out; the aggregate is brought in line
+   * with the parent times this process has in its aggregate (a value the
+   * other process had added and this one has not is taken out, to enter
+   * with this process's window, and the reverse is added now).
+   */
+  private restoreKey(key: K, state: WindowKeyState<V>): void {
+    let aggregate = state.aggregate;
+    const inverse = this.inverseFn;
+    const takeOut = (value: V): void => {
+      if (inverse !== undefined && aggregate !== undefined) aggregate = inverse(aggregate, value);
+    };
+    for (const [t, value, inAggregate] of state.values) {
+      if (t <= this.droppedThrough) {
+        if (inAggregate) takeOut(value);
+        continue;
+      }
+      if (inAggregate && !this.added.has(t)) takeOut(value);
+      if (!inAggregate && this.added.has(t)) aggregate = aggregate === undefined ? value : this.reduceFn(aggregate, value);
+      this.buffer.add(t, [[key, value]]);
+      this.byKey?.added(t, [[key, value]]);
+    }
+    if (inverse === undefined || aggregate === undefined) return;
+    if (this.sums !== undefined) this.sums.put([[key, aggregate as unknown as number]]);
+    else this.aggregate.set(key, aggregate);
   }
 
   override release(): void {
@@ -173,7 +300,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     for (const batch of leaving) sums.subtract(batch as unknown as Pair<K, number>[], dropZero);
     const keep = this.filterFn;
     // nonZero still runs: a key entering with a per-batch sum of 0 is not dropped by the subtraction.
-    return keep === undefined ? sums.entries() : sums.retain(keep as unknown as KeepPair<K, number>);
+    return keep === undefined ? sums.entries() : sums.retain(this.keepTracked(keep) as unknown as KeepPair<K, number>);
   }
 
   /** The user-function path (Spark's rules); returns the new window's entries. */
@@ -188,7 +315,10 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
     }
     for (const [key, value] of incoming) if (!this.aggregate.has(key)) this.aggregate.set(key, value);
     const keep = this.filterFn;
-    if (keep !== undefined) for (const pair of [...this.aggregate]) if (!keep(pair)) this.aggregate.delete(pair[0]);
+    if (keep !== undefined) {
+      const kept = this.keepTracked(keep);
+      for (const pair of [...this.aggregate]) if (!kept(pair)) this.aggregate.delete(pair[0]);
+    }
     return [...this.aggregate];
   }
 }

@@ -21,10 +21,11 @@ export function reduceWindowAsOneKey<T>(
   inverse: ((a: T, b: T) => T) | undefined,
   windowMs: number,
   slideMs: number | undefined,
+  operator = 'reduceByWindow',
 ): DStream<T> {
-  checkWindow(stream, 'reduceByWindow', windowMs, slideMs);
+  checkWindow(stream, operator, windowMs, slideMs);
   const keyed = stream.map((value): Pair<string, T> => [WINDOW_KEY, value]);
-  const windowed = new ReducedWindowedDStream<string, T>(keyed, reduce, inverse, windowMs, slideMs, undefined);
+  const windowed = new ReducedWindowedDStream<string, T>(keyed, reduce, inverse, windowMs, slideMs, undefined, operator);
   return nameStateHolder(windowed.map((pair) => pair[1]), windowed);
 }
 

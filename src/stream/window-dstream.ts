@@ -1,7 +1,13 @@
-import { Batch } from '../batch/batch.js';
+import { Batch, type Pair } from '../batch/batch.js';
+import { formatElement } from '../batch/format.js';
+import { KeyMap } from '../batch/key-map.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { DStream } from '../engine/dstream.js';
+import { IllegalStateError, ScaleOutError } from '../errors.js';
+import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { WindowBuffer } from './window-buffer.js';
+import { WindowKeyIndex } from './window-key-index.js';
+import { readWindowValues } from './window-key-state.js';
 import { checkWindow } from './window-args.js';
 
 /**
@@ -17,6 +23,11 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
   readonly windowMs: number;
   private readonly slideMs: number;
   private readonly buffer: WindowBuffer<Batch<T>>;
+  /** Partitioned state: the buffer by key, and each batch's changes. */
+  private byKey: WindowKeyIndex<unknown, unknown[]> | undefined;
+  private changeLog: ChangeLog | undefined;
+  /** Parent times up to this one have left the buffer. */
+  private droppedThrough = -Infinity;
 
   constructor(
     readonly parent: DStream<T>,
@@ -28,7 +39,7 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
     this.dependencies = [parent];
     this.windowMs = checked.windowMs;
     this.slideMs = checked.slideMs;
-    this.buffer = new WindowBuffer(parent.slideDurationMs, () => this.zeroTime, (t) => parent.getOrCompute(t));
+    this.buffer = new WindowBuffer(parent.slideDurationMs, () => this.zeroTime, (t) => this.fetch(t), (a, b) => (a === undefined ? b : a.union(b)));
   }
 
   override get slideDurationMs(): number {
@@ -43,13 +54,74 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
     const from = time - this.windowMs;
     this.buffer.fill(from, time);
     const batches = this.buffer.timesBetween(from, time).map((t) => this.buffer.get(t) as Batch<T>);
-    this.buffer.dropThrough(time + this.slideMs - this.windowMs);
+    // Partitioned, a key's values may move to a process whose windows slide at other times: keep what any window after this batch needs.
+    const dropThrough = time + (this.byKey === undefined ? this.slideMs : this.parent.slideDurationMs) - this.windowMs;
+    for (const [t, batch] of this.buffer.dropThrough(dropThrough)) this.byKey?.removed(t, batch.collect() as unknown as Pair<unknown, unknown>[]);
+    this.droppedThrough = Math.max(this.droppedThrough, dropThrough);
     const [head, ...rest] = batches;
     return head === undefined ? Batch.empty<T>() : head.union(...rest);
   }
 
   advanceTo(time: number): void {
     this.buffer.fillForNextWindow(time, this.windowMs, this.slideMs);
+  }
+
+  private fetch(time: number): Batch<T> | undefined {
+    const batch = this.parent.getOrCompute(time);
+    if (batch !== undefined && this.byKey !== undefined) this.byKey.appended(time, keyedElements(batch.collect()));
+    return batch;
+  }
+
+  get partitionedStateEnabled(): boolean {
+    return this.changeLog !== undefined;
+  }
+
+  enablePartitionedState(): void {
+    if (this.changeLog !== undefined) return;
+    this.changeLog = new ChangeLog();
+    this.byKey = new WindowKeyIndex<unknown, unknown[]>();
+    // Each batch's elements enter the buffer when it ends, not when a later window first reads them: a drop between batches
+    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
+    this.context.addAfterBatchHook((time) => this.advanceTo(time));
+  }
+
+  changesAt(time: number): StateChange[] {
+    const byKey = this.byKey;
+    if (this.changeLog === undefined || byKey === undefined) throw new IllegalStateError('window: changesAt needs enablePartitionedState() before start()');
+    this.advanceTo(time);
+    if (!this.changeLog.has(time)) {
+      this.changeLog.record(time, byKey.takeChanged().map((key) => {
+        const values = byKey.valuesOf(key);
+        return [key, values.length === 0 ? undefined : { values }];
+      }), this.parent.slideDurationMs);
+    }
+    return this.changeLog.at(time, 'window');
+  }
+
+  dropKeys(drop: (key: unknown) => boolean): void {
+    this.buffer.rewrite((batch) => batch.filter((element) => !drop((element as unknown as Pair<unknown, unknown>)[0])));
+    for (const key of this.byKey?.keys() ?? []) if (drop(key)) this.byKey?.forget(key);
+  }
+
+  /** Takes in keys' values moved from another process, leaving out those from before this process's window. */
+  restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void {
+    const byKey = this.byKey;
+    if (byKey === undefined) throw new IllegalStateError('window: restoreEntries needs enablePartitionedState() before start()');
+    const restored = new KeyMap<unknown, unknown>(entries);
+    this.dropKeys((key) => restored.has(key));
+    for (const [key, state] of restored) {
+      if (state === undefined) continue;
+      for (const [t, values] of readWindowValues(state, key)) {
+        if (t <= this.droppedThrough) continue;
+        const pairs = values.map((value): Pair<unknown, unknown> => [key, value]);
+        this.buffer.add(t, Batch.of(pairs) as unknown as Batch<T>);
+        byKey.appended(t, pairs);
+      }
+    }
+  }
+
+  stateKeys(): Iterable<unknown> {
+    return this.byKey?.keys() ?? [];
   }
 
   checkpointState(): unknown {
@@ -69,6 +141,20 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
       }),
     );
   }
+}
+
+/** The elements as pairs; scale-out refuses a window of anything else (its elements have no key to move with). */
+function keyedElements(elements: readonly unknown[]): Pair<unknown, unknown>[] {
+  for (const element of elements) {
+    if (!Array.isArray(element) || element.length !== 2) {
+      throw new ScaleOutError(
+        'ERR_SLUICE_SCALE_OUT_UNSUPPORTED',
+        `window() in scale-out keeps its elements with the partition of their key, so they must be [key, value] pairs; got ${formatElement(element)}. ` +
+          'Window the pairs (e.g. words.map(pairWithOne).reduceByKeyAndWindow(sum, windowMs)), or keep this window in a single process (no scaleOut).',
+      );
+    }
+  }
+  return elements as Pair<unknown, unknown>[];
 }
 
 declare module '../engine/dstream.js' {

@@ -12,9 +12,10 @@ import { bundleForEdge, repoRoot } from '../edge/bundle.js';
 
 const KB = 1024;
 const BUDGETS = {
-  // About 20% above the sizes of December 2026 (edge 92 / 28 KiB, full 150 / 44 KiB).
-  'sluice/edge bundle': { raw: 112 * KB, gzip: 34 * KB },
-  'sluice bundle': { raw: 184 * KB, gzip: 54 * KB },
+  // About 20% above the sizes of 5 December 2026 (edge 116 / 35 KiB, full 183 / 54 KiB), after scale-out's partitioned
+  // state (updateStateByKey, mapWithState and the windows report and take in state by key) went into the core.
+  'sluice/edge bundle': { raw: 140 * KB, gzip: 42 * KB },
+  'sluice bundle': { raw: 220 * KB, gzip: 65 * KB },
   'kernel.wasm': { raw: 20 * KB, gzip: 8 * KB },
   'kernel.shared.wasm': { raw: 20 * KB, gzip: 8 * KB },
 } as const;

@@ -12,41 +12,49 @@ type Between = (batch: number, state: PartitionedState, changelog: KeyMap<unknow
 interface PartitionedRun<R> {
   readonly outputs: R[][];
   readonly changes: StateChange[][];
+  /** The changelog after the last batch (last state per key). */
+  readonly changelog: KeyMap<unknown, unknown>;
 }
 
 /**
  * Runs `input` (batch i gets input[i]) through `build` on a ManualClock with
- * partitioned state enabled and no checkpoint store; after each batch reads
- * changesAt, folds it into a changelog (last state per key, removals
- * deleted), then calls `between` (which may drop and restore state).
+ * partitioned state enabled and no checkpoint store. After each batch (in an
+ * after-batch hook, where scale-out commits) reads changesAt, folds it into a
+ * changelog (last state per key, removals deleted), then calls `between`
+ * (which may drop and restore state). A batch `aborted` accepts is one whose
+ * commit failed: its changes are not read.
  */
 async function runPartitioned<T, R>(
   input: readonly (readonly T[])[],
   build: (stream: DStream<T>) => { state: DStream<unknown> & PartitionedState; output: DStream<R> },
-  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between } = {},
+  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between; startTime?: number; aborted?: (batch: number) => boolean } = {},
 ): Promise<PartitionedRun<R>> {
-  const clock = new ManualClock();
+  const clock = new ManualClock(options.startTime);
   const ssc = new StreamingContext(options.kernels === undefined ? { batchIntervalMs: 1000, clock } : { batchIntervalMs: 1000, clock, kernels: options.kernels });
   const { state, output } = build(new TestInputDStream<T>(ssc, input, options.asRecords === true ? { asRecords: true } : {}));
   state.enablePartitionedState();
   const outputs: R[][] = [];
   const changes: StateChange[][] = [];
   const changelog = new KeyMap<unknown, unknown>();
-  output.foreachRDD((batch, time) => {
-    outputs.push(batch.collect());
-    const batchChanges = state.changesAt(time);
-    changes.push(batchChanges);
-    for (const [key, value] of batchChanges) {
-      if (value === undefined) changelog.delete(key);
-      else changelog.set(key, value);
+  output.foreachRDD((batch) => void outputs.push(batch.collect()));
+  let batches = 0;
+  ssc.addAfterBatchHook((time) => {
+    batches++;
+    if (options.aborted?.(batches) !== true) {
+      const batchChanges = state.changesAt(time);
+      changes.push(batchChanges);
+      for (const [key, value] of batchChanges) {
+        if (value === undefined) changelog.delete(key);
+        else changelog.set(key, value);
+      }
     }
-    options.between?.(outputs.length, state, changelog);
+    options.between?.(batches, state, changelog);
   });
   ssc.start();
   await clock.advance(input.length * 1000);
   await ssc.stop();
   await ssc.awaitTermination();
-  return { outputs, changes };
+  return { outputs, changes, changelog };
 }
 
 /** Drops the keys `which` accepts and restores them from the changelog, as a process that loses and regains their partition does. */
@@ -307,7 +315,7 @@ test('changesAt of a batch older than the one before the last is refused with ER
   assert.equal((late as { code?: string }).code, 'ERR_SLUICE_SCALE_OUT_CHANGES_GONE');
 });
 
-test('windows with state cannot be partitioned: a clear error naming the operator; updateStateByKey and mapWithState can', () => {
+test('whole-stream window aggregates cannot be partitioned (a clear error naming the operator); updateStateByKey, mapWithState and the windows can', () => {
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
   const pairs = ssc.queueStream<Pair<string, number>>([]);
   const state = pairs.updateStateByKey(runningSum).name('totals');
@@ -322,8 +330,161 @@ test('windows with state cannot be partitioned: a clear error naming the operato
   assert.deepEqual([...found.keys()], ['totals', 'mapWithState#0']);
   assert.equal(state.partitionedStateEnabled && mapped.partitionedStateEnabled, true);
   const windowed = pairs.reduceByKeyAndWindow(sum, subtract, 3000, 1000);
-  assert.match(partitionedStateUnsupported(windowed)?.message ?? '', /reduceByKeyAndWindow \(ReducedWindowedDStream\) keeps past batches/);
-  assert.equal(partitionedStateUnsupported(pairs.window(2000))?.code, 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED');
   windowed.name('last3s').print();
-  assert.throws(() => enablePartitionedStates(ssc.graph), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /reduceByKeyAndWindow 'last3s'/ });
+  pairs.groupByKeyAndWindow(2000).print();
+  assert.equal(partitionedStateUnsupported(pairs.countByValueAndWindow(3000)), undefined);
+  assert.deepEqual([...enablePartitionedStates(ssc.graph).keys()], ['totals', 'mapWithState#0', 'last3s', 'window#0', 'reduceByKeyAndWindow#1']);
+  for (const [operator, build] of [
+    ['countByWindow', (n: DStream<number>) => n.countByWindow(2000)],
+    ['reduceByWindow', (n: DStream<number>) => n.reduceByWindow(sum, 2000)],
+  ] as const) {
+    const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+    build(other.queueStream<number>([])).print();
+    assert.throws(() => enablePartitionedStates(other.graph), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: new RegExp(`${operator} aggregates the whole stream as one value`) });
+  }
+  // A checkpointable operator that is no PartitionedState (none of sluice's own now): refused, named.
+  const custom = Object.assign(pairs.map((p) => p), { checkpointKind: 'custom', advanceTo: () => undefined, checkpointState: () => null, restoreState: () => undefined });
+  assert.match(partitionedStateUnsupported(custom)?.message ?? '', /The operator custom \(MappedDStream\) keeps state across batches that cannot move/);
 });
+
+// Keyed windows (reduceByKeyAndWindow and what is built on it): a key's window state is its values in the buffer and its aggregate.
+/** A window over pairs: the operator holding the state, and the windowed counts it gives. */
+type KeyedWindow = (pairs: DStream<Pair<string, number>>) => { state: DStream<unknown> & PartitionedState; windows: DStream<Pair<string, number>> };
+const asState = (stream: DStream<Pair<string, number>>) => ({ state: stream as DStream<Pair<string, number>> & PartitionedState, windows: stream });
+const keyedWindows: [string, KeyedWindow][] = [
+  ['sum, no inverse', (p) => asState(p.reduceByKeyAndWindow(sum, 4000, 2000))],
+  ['sum / subtract', (p) => asState(p.reduceByKeyAndWindow(sum, subtract, 4000, 2000))],
+  ['closures with an inverse and a filter', (p) => asState(p.reduceByKeyAndWindow((a: number, b: number) => a + b, (a: number, b: number) => a - b, 4000, 2000, ([, v]) => v !== 0))],
+  [
+    'window() of pairs, then reduceByKey',
+    (p) => {
+      const state = p.window(4000, 2000);
+      return { state: state as DStream<Pair<string, number>> & PartitionedState, windows: state.reduceByKey(sum) };
+    },
+  ],
+];
+
+/** Builds `window` over the pairs with its own output (collected into `windows`); the run's output is the input, so `between` runs after every batch. */
+const withWindow = (window: KeyedWindow, windows: Pair<string, number>[][]) => (pairs: DStream<Pair<string, number>>) => {
+  const built = window(pairs);
+  built.windows.foreachRDD((batch) => void windows.push(batch.collect()));
+  return { state: built.state, output: pairs };
+};
+
+test('reduceByKeyAndWindow: changesAt holds each key whose values entered or left the window, with its values (flagged when in the aggregate) and aggregate', async () => {
+  const windows: Pair<string, number>[][] = [];
+  const input: Pair<string, number>[][] = [[['a', 1], ['b', 2]], [['a', 4]], [], [['b', 8]]];
+  const run = await runPartitioned(input, withWindow((p) => asState(p.reduceByKeyAndWindow(sum, subtract, 2000, 2000)), windows));
+  assert.deepEqual(windows.map(sorted), [[['a', 5], ['b', 2]], [['a', 0], ['b', 8]]]);
+  assert.deepEqual(run.changes, [
+    [['a', { values: [[1000, 1, false]] }], ['b', { values: [[1000, 2, false]] }]],
+    [['a', { values: [[1000, 1, true], [2000, 4, true]], aggregate: 5 }], ['b', { values: [[1000, 2, true]], aggregate: 2 }]],
+    [],
+    // At 4000 the batches of 1000 and 2000 leave and 4000's enter: a keeps its aggregate (0, no values), b's is 8.
+    [['b', { values: [[4000, 8, true]], aggregate: 8 }], ['a', { aggregate: 0, values: [] }]],
+  ]);
+});
+
+for (const [name, window] of keyedWindows) {
+  for (const kernels of [undefined, null] as const) {
+    test(`round trip: dropping keys of a keyed window (${name}, kernels ${kernels === null ? 'off' : 'on'}) and restoring them from the changelog gives the same windows`, async () => {
+      const input = wordBatches(12, 40, 30).map((words) => words.map(pairWithOne));
+      const straightWindows: Pair<string, number>[][] = [];
+      const movedWindows: Pair<string, number>[][] = [];
+      const straight = await runPartitioned(input, withWindow(window, straightWindows), { kernels });
+      await runPartitioned(input, withWindow(window, movedWindows), { kernels, between: moveTwice });
+      assert.equal(straightWindows.length, 6);
+      assert.deepEqual(movedWindows.map(sorted), straightWindows.map(sorted));
+      assert.ok(straight.changes.every((c) => c.length > 0));
+    });
+  }
+}
+
+for (const [name, window] of keyedWindows) {
+  for (const moveAfter of [2, 3]) {
+    test(`a keyed window (${name}) moved to a process whose windows slide at other times, after its batch ${moveAfter}: every window holds exactly the values of its interval`, async () => {
+      // Process A (batches at 1000…4000, windows of 4 s every 2 s at 2000, 4000) has key x.
+      const aWindows: Pair<string, number>[][] = [];
+      const a = await runPartitioned([[['x', 1]], [['x', 2]], [['x', 4]], [['x', 8]]] as Pair<string, number>[][], withWindow(window, aWindows));
+      assert.deepEqual(aWindows, [[['x', 3]], [['x', 15]]]);
+      // Process B starts a second later (batches at 2000…7000, windows at 3000, 5000, 7000) with key y, takes x's state after
+      // batch 2 (3000: A's value at 4000 is ahead of B's buffer) or 3 (4000), and reads x's records from 5000 on.
+      const y: Pair<string, number> = ['y', 1];
+      const bInput: Pair<string, number>[][] = [[y], [y], [y], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]];
+      const bWindows: Pair<string, number>[][] = [];
+      await runPartitioned(bInput, withWindow(window, bWindows), {
+        startTime: 1000,
+        between: (batch, state) => {
+          if (batch === moveAfter) state.restoreEntries([...a.changelog]);
+        },
+      });
+      // (1000, 5000]: 2 + 4 + 8 + 16; (3000, 7000]: 8 + 16 + 32 + 64.
+      assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30], ['y', 4]], [['x', 120], ['y', 4]]]);
+    });
+  }
+}
+
+test('restoreEntries refuses window state written by another operator, with ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', () => {
+  const keyedWindow = (inverse: boolean): PartitionedState => {
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+    const pairs = ssc.queueStream<Pair<string, number>>([]);
+    const window = (inverse ? pairs.reduceByKeyAndWindow(sum, subtract, 2000) : pairs.reduceByKeyAndWindow(sum, 2000)) as DStream<Pair<string, number>> & PartitionedState;
+    window.enablePartitionedState();
+    return window;
+  };
+  for (const [entry, message] of [
+    [['k', 3], /window state 3 of key "?k"?: it is not \{ values, aggregate\? \}/],
+    [['k', { values: [[1000, 'text', true]] }], /sums hold numbers/],
+    [['k', { values: [[1000, 1]] }], /not \[time, value, inAggregate\]/],
+  ] as const) {
+    assert.throws(() => keyedWindow(true).restoreEntries([entry]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message });
+  }
+  assert.throws(() => keyedWindow(false).restoreEntries([['k', { values: [], aggregate: 1 }]]), { code: 'ERR_SLUICE_SCALE_OUT_CHANGELOG_CORRUPT', message: /has no inverse function/ });
+});
+
+test('window() of pairs moves its keys\' values (groupByKeyAndWindow gives the same windows after a round trip); window() of anything else is refused at its first element', async () => {
+  const input = wordBatches(12, 20, 12).map((words) => words.map((w, i): Pair<string, number> => [w, i]));
+  const build = (windows: Pair<string, number[]>[][]) => (pairs: DStream<Pair<string, number>>) => {
+    const state = pairs.window(4000, 2000) as DStream<Pair<string, number>> & PartitionedState;
+    state.groupByKey().foreachRDD((batch) => void windows.push(batch.collect()));
+    return { state, output: pairs };
+  };
+  const straightWindows: Pair<string, number[]>[][] = [];
+  const movedWindows: Pair<string, number[]>[][] = [];
+  const straight = await runPartitioned(input, build(straightWindows));
+  await runPartitioned(input, build(movedWindows), { between: moveTwice });
+  assert.equal(straightWindows.length, 6);
+  assert.deepEqual(movedWindows.map(sorted), straightWindows.map(sorted));
+  const firstBatch = input[0] ?? [];
+  const firstKey = firstBatch[0]?.[0];
+  assert.deepEqual(straight.changes[0]?.[0], [firstKey, { values: [[1000, firstBatch.filter(([w]) => w === firstKey).map(([, i]) => i)]] }], 'a key\'s state is its values by batch time');
+  await assert.rejects(
+    runPartitioned([['a line']], (lines: DStream<string>) => {
+      const state = lines.window(2000) as DStream<string> & PartitionedState;
+      return { state, output: state };
+    }),
+    (error: Error & { cause?: { code?: string; message?: string } }) => error.cause?.code === 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED' && /must be \[key, value\] pairs; got a line\./.test(error.cause.message ?? ''),
+  );
+});
+
+for (const [name, window] of keyedWindows) {
+  test(`a keyed window (${name}) reset after a batch whose commit failed: that batch's values never enter the window, and its records read again count once`, async () => {
+    const batches = wordBatches(7, 30, 20).map((words) => words.map(pairWithOne));
+    const [b1, b2, b3, ...rest] = batches as [Pair<string, number>[], Pair<string, number>[], Pair<string, number>[], ...Pair<string, number>[][]];
+    // The process resets after batch 3 (at 3000, no window there): its state is what the changelog held after batch 2, and
+    // batch 3's records are read again by batch 4. The same windows as a run in which batch 3 was empty and batch 4 had them.
+    const resetWindows: Pair<string, number>[][] = [];
+    const straightWindows: Pair<string, number>[][] = [];
+    await runPartitioned([b1, b2, b3, b3, ...rest], withWindow(window, resetWindows), {
+      aborted: (batch) => batch === 3,
+      between: (batch, state, changelog) => {
+        if (batch !== 3) return;
+        state.dropKeys(() => true);
+        state.restoreEntries([...changelog]);
+      },
+    });
+    await runPartitioned([b1, b2, [], b3, ...rest], withWindow(window, straightWindows));
+    assert.equal(straightWindows.length, 4);
+    assert.deepEqual(resetWindows.map(sorted), straightWindows.map(sorted));
+  });
+}

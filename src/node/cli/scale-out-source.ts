@@ -1,6 +1,6 @@
 /**
- * The CLI's scale-out mode: a command that keeps running state (`wordcount
- * --state`, `orders`) over Kafka shares the topic with every process started
+ * The CLI's scale-out mode: a command that keeps state (`wordcount
+ * --state` or `--window`, `orders`) over Kafka shares the topic with every process started
  * with the same --group (see kafka/scale-out/scale-out-group.ts). Its pairs go
  * through a repartition topic to the process owning each key, the state lives
  * in changelog topics, and each batch commits exactly once; starting the same
@@ -23,16 +23,16 @@ export interface ScaleOutSource {
   readonly command: string;
 }
 
-/** Scale-out when the command reads Kafka and keeps running state; refuses options that do not apply then. */
+/** Scale-out when the command reads Kafka and keeps state (running or windowed); refuses options that do not apply then. */
 export function scaleOutOf(command: string, settings: SourceSettings, stateful: boolean): ScaleOutSource | undefined {
   const kafka = settings.kafka;
   if (kafka === undefined) return undefined;
   if (!stateful) {
-    if (kafka.sessionTimeoutMs !== undefined) throw new InvalidArgumentError(`sluice ${command}: --session-timeout only applies to running state over Kafka (e.g. --state), which scales out.`);
+    if (kafka.sessionTimeoutMs !== undefined) throw new InvalidArgumentError(`sluice ${command}: --session-timeout only applies to state over Kafka (e.g. --state or --window), which scales out.`);
     return undefined;
   }
   const refuse = (what: string, why: string): never => {
-    throw new InvalidArgumentError(`sluice ${command}: with --kafka, running state scales out (every process started with --group ${kafka.groupId} shares the topic; state lives in Kafka changelog topics), so ${what} ${why}`);
+    throw new InvalidArgumentError(`sluice ${command}: with --kafka, state scales out (every process started with --group ${kafka.groupId} shares the topic; state lives in Kafka changelog topics), so ${what} ${why}`);
   };
   if (settings.checkpointDir !== undefined) refuse('--checkpoint', 'does not apply: leave it out (a restarted process restores its partitions\' state from the changelogs).');
   if (kafka.startingOffsets !== 'committed') refuse('--starting-offsets', "does not apply: each partition starts at the group's committed offset (a new group at the beginning).");

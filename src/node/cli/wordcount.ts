@@ -23,7 +23,7 @@ const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
   WORKERS_OPTION,
   { name: 'state', type: 'boolean', help: 'Running counts since the start (updateStateByKey) instead of per-batch counts; recoverable with --checkpoint.' },
-  { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch.' },
+  { name: 'window', type: 'string', value: 'DURATION', help: 'Counts over the last DURATION (reduceByKeyAndWindow), a multiple of --batch. With --kafka it scales out like --state.' },
   { name: 'slide', type: 'string', value: 'DURATION', help: 'With --window: how often the window is output (default: every batch).' },
   { name: 'json', type: 'boolean', help: 'One JSON line per batch: {"time":ms,"records":n,"schedulingDelay":ms,"processingDelay":ms,"totalDelay":ms,"malformed":n,"result":[[word,count],...]}, every word. With --state: the words of that batch with their running counts.' },
   { name: 'all-keys', type: 'boolean', help: 'With --state --json: every running count in every line (the whole state, however large), not only the words of the batch.' },
@@ -88,13 +88,13 @@ export interface WordCountOptions {
 
 export async function runWordCount(io: CliIo, settings: SourceSettings, options: WordCountOptions): Promise<number> {
   const mode = options.mode ?? { kind: 'batch' };
-  // The inverse (incremental) window needs a checkpoint; without --checkpoint the window is recomputed from its batches.
-  const incrementalWindow = settings.checkpointDir !== undefined;
   const sink = new NodeFileSink();
   // Before any input is read, as --checkpoint is checked: a run that cannot save would lose what it consumed.
   if (options.savePrefix !== undefined) await sink.ensureWritable(options.savePrefix);
-  // Running counts over Kafka scale out: every process started with the same --group shares the topic (see scale-out-source.ts).
-  const scaleOut = scaleOutOf('wordcount', settings, mode.kind === 'state');
+  // Running or windowed counts over Kafka scale out: every process started with the same --group shares the topic (see scale-out-source.ts).
+  const scaleOut = scaleOutOf('wordcount', settings, mode.kind !== 'batch');
+  // The inverse (incremental) window keeps a running aggregate, saved in a checkpoint or (scaled out) in a changelog; otherwise the window is recomputed from its batches.
+  const incrementalWindow = settings.checkpointDir !== undefined || scaleOut !== undefined;
   const kernels = await openKernels(options.workers ?? 1);
   try {
     return await runStream({
@@ -108,9 +108,9 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
         let counts: DStream<Pair<string, number>>;
         let results: DStream<Pair<string, number>> | undefined;
         let changed: DStream<Pair<string, number>> | undefined;
+        // Scaled out, each batch's counts (one kernel call) go to the process owning each word, which keeps its running or windowed count.
+        const keyed = source.byKey === undefined ? pairs : source.byKey(pairs.reduceByKey(sum));
         if (mode.kind === 'state') {
-          // Scaled out, each batch's counts (one kernel call) go to the process owning each word, which keeps its running count.
-          const keyed = source.byKey === undefined ? pairs : source.byKey(pairs.reduceByKey(sum));
           // State is named per command so a checkpoint directory written by another command (orders) is refused, not recovered as word counts.
           const state = keyed.updateStateByKey(runningSum).name('wordcount-running-counts');
           counts = state;
@@ -119,7 +119,7 @@ export async function runWordCount(io: CliIo, settings: SourceSettings, options:
           // Scaled out, --to-topic gets each batch's changed counts (the latest record of a word is its count).
           if (source.byKey !== undefined) changed = results ?? state.changes();
         } else if (mode.kind === 'batch') counts = pairs.reduceByKey(sum);
-        else if (incrementalWindow) counts = pairs.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
+        else if (incrementalWindow) counts = keyed.reduceByKeyAndWindow(sum, subtract, mode.windowMs, mode.slideMs, nonZero).name('wordcount-window');
         else counts = pairs.reduceByKeyAndWindow(sum, mode.windowMs, mode.slideMs);
         if (options.savePrefix !== undefined) counts.saveAsTextFiles(options.savePrefix, undefined, sink);
         source.output?.(changed ?? counts);

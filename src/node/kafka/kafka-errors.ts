@@ -65,6 +65,11 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   if (names.some((n) => BROKER_DOWN_NAMES.has(n)) || types.some((t) => LEADER_MOVING_TYPES.has(t)) || /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection/.test(detail)) {
     return make('ERR_SLUICE_KAFKA_BROKER_DOWN', 'Check that the brokers are up and reachable at the addresses given; this is retried.', true);
   }
+  if (types.includes('UNKNOWN')) {
+    // Kafka's UNKNOWN_SERVER_ERROR (kafkajs's type UNKNOWN): seen once on a transaction commit under heavy load. Retrying is safe
+    // where it matters: a batch's transaction checks after a failed commit whether it happened (batch-transaction.ts).
+    return make('ERR_SLUICE_KAFKA', 'The broker reported an internal error (see its log); this is retried.', true);
+  }
   const retriable = errors.some((e) => e.retriable === true) && !names.includes('KafkaJSNonRetriableError');
   return make('ERR_SLUICE_KAFKA', 'See `cause` for the client\'s error.', retriable);
 }

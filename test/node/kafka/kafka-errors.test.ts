@@ -36,7 +36,7 @@ describe('Kafka errors', () => {
       [{ name: 'KafkaJSNonRetriableError', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9', retriable: false }, 'ERR_SLUICE_KAFKA_BROKER_DOWN', true],
       // An old epoch is a newer instance, or a transaction the broker expired: not retriable here (batch-transaction.ts decides by the transaction's age).
       [{ name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH', retriable: false }, 'ERR_SLUICE_KAFKA_FENCED', false],
-      [{ name: 'KafkaJSProtocolError', type: 'UNKNOWN', message: 'The server experienced an unexpected error when processing the request' }, 'ERR_SLUICE_KAFKA', false],
+      [{ name: 'KafkaJSProtocolError', type: 'UNKNOWN', message: 'The server experienced an unexpected error when processing the request' }, 'ERR_SLUICE_KAFKA', true],
       [{ name: 'KafkaJSError', message: 'something else' }, 'ERR_SLUICE_KAFKA', false],
     ];
     for (const [inner, code, retriable] of cases) {

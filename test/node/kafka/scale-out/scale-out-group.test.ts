@@ -20,10 +20,12 @@ describe('scale-out graphs refused before anything starts', () => {
     assert.equal(ssc.state, 'initialized');
   });
 
-  it('a window that keeps state (it cannot move with a partition)', () => {
-    const ssc = new StreamingContext({ batchIntervalMs: 100, logger: null });
-    wordPairs(ssc).reduceByKeyAndWindow(sum, (a, b) => a - b, 1000, 100).foreachRDD(() => undefined);
-    assert.throws(() => ssc.start(), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED' });
+  it('a window of the whole stream (it cannot be split among processes)', () => {
+    for (const build of [(ssc: StreamingContext) => wordPairs(ssc).countByWindow(1000), (ssc: StreamingContext) => wordPairs(ssc).map(([, n]) => n).reduceByWindow(sum, 1000)]) {
+      const ssc = new StreamingContext({ batchIntervalMs: 100, logger: null });
+      build(ssc).foreachRDD(() => undefined);
+      assert.throws(() => ssc.start(), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED' });
+    }
   });
 
   it('options that scale-out decides itself', () => {

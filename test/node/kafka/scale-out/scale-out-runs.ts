@@ -38,10 +38,10 @@ export async function groupTopics(name: string): Promise<GroupTopics> {
   return { input, output, output2, groupId, repartition: `${groupId}-wordcount-repartition` };
 }
 
-/** One `sluice wordcount` process of the group (killed after 170 s whatever happens). */
-export function wordcountProcess(topics: GroupTopics, groupId = topics.groupId, output = topics.output): SluiceProcess {
+/** One `sluice wordcount` process of the group, with running counts (or `mode`, e.g. a window); killed after 170 s whatever happens. */
+export function wordcountProcess(topics: GroupTopics, groupId = topics.groupId, output = topics.output, mode: readonly string[] = ['--state']): SluiceProcess {
   return new SluiceProcess(
-    ['wordcount', '--kafka', kafkaBrokers(), '--topic', topics.input, '--group', groupId, '--state', '--to-topic', output,
+    ['wordcount', '--kafka', kafkaBrokers(), '--topic', topics.input, '--group', groupId, ...mode, '--to-topic', output,
       '--batch', '250ms', '--max-rate-per-partition', '600', '--session-timeout', '3s', '--json'],
     170_000,
   );
