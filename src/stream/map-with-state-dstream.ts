@@ -4,7 +4,7 @@ import type { CheckpointableStream, StateReader } from '../checkpoint/checkpoint
 import { DStream } from '../engine/dstream.js';
 import { IllegalStateError, InvalidArgumentError, ScaleOutError } from '../errors.js';
 import { formatElement } from '../batch/format.js';
-import { ChangeLog, initialStateUnsupported, type PartitionedState, type StateChange } from './partitioned-state.js';
+import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { State, type StateSpec } from './state-spec.js';
 
 interface KeyState<S> {
@@ -37,6 +37,8 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   private readonly snapshots = new Map<number, Pair<K, S>[]>();
   /** Each batch's changes, once partitioned state is enabled. */
   private changeLog: ChangeLog | undefined;
+  /** Partitioned: initial entries loaded since the last batch (reported as its changes). */
+  private loadedInitial: [K, S, number][] = [];
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -56,6 +58,8 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
     const fn = this.spec.mappingFunction;
     const timeout = this.spec.getTimeout();
     const changes = this.changeLog === undefined ? undefined : new BatchChanges<K>();
+    for (const [key, state, touched] of this.loadedInitial) changes?.note(key, true, [state, touched]);
+    this.loadedInitial = [];
     const mapped: M[] = [];
     for (const [key, value] of this.parent.getOrCompute(time)?.collect() ?? []) {
       const current = this.store.get(key);
@@ -107,9 +111,23 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   }
 
   enablePartitionedState(): void {
-    if (this.spec.getInitialState() !== undefined) throw initialStateUnsupported('mapWithState');
+    // The initial state is loaded partition by partition (loadInitialState), not at the first batch.
+    this.initialised = true;
     this.requiresCheckpoint = false;
     this.changeLog ??= new ChangeLog();
+  }
+
+  loadInitialState(accept: (key: unknown) => boolean, time: number): number | undefined {
+    const initial = this.spec.getInitialState();
+    if (initial === undefined) return undefined;
+    let loaded = 0;
+    for (const [key, state] of initial) {
+      if (!accept(key)) continue;
+      this.store.set(key, { state, touched: time });
+      this.loadedInitial.push([key, state, time]);
+      loaded++;
+    }
+    return loaded;
   }
 
   /** Entries are `[key, [state, last record time]]`, or `[key, undefined]` for a removed key. */
@@ -120,6 +138,7 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   }
 
   dropKeys(drop: (key: unknown) => boolean): void {
+    this.loadedInitial = this.loadedInitial.filter(([key]) => !drop(key));
     for (const [key] of [...this.store]) if (drop(key)) this.store.delete(key);
   }
 

@@ -28,8 +28,8 @@ export interface PartitionedState {
   /**
    * Makes the operator's state durable elsewhere (a changelog): it no longer
    * requires a checkpoint store, and from now on it records each batch's
-   * changes for changesAt. Call before start(). Throws ERR_SLUICE_SCALE_OUT_UNSUPPORTED
-   * when the operator has an initial state (it cannot be split by partition).
+   * changes for changesAt. Call before start(). An initial state is then
+   * loaded partition by partition (loadInitialState), not at the first batch.
    */
   enablePartitionedState(): void;
   readonly partitionedStateEnabled: boolean;
@@ -50,6 +50,15 @@ export interface PartitionedState {
   restoreEntries(entries: Iterable<readonly [unknown, unknown]>): void;
   /** Every key that has state now. */
   stateKeys(): Iterable<unknown>;
+  /**
+   * Loads the operator's initial state (updateStateByKey's initialState,
+   * StateSpec.initialState) for the keys `accept` takes, as of batch `time`,
+   * and reports it with the changes of the next batch computed. Call it when
+   * a partition is taken whose initial state was never loaded (the
+   * changelog says which). Returns the entries loaded, or undefined when the
+   * operator has no initial state.
+   */
+  loadInitialState?(accept: (key: unknown) => boolean, time: number): number | undefined;
 }
 
 export function isPartitionedState(stream: DStream<unknown>): stream is DStream<unknown> & PartitionedState {
@@ -128,13 +137,4 @@ export class ChangeLog {
   clear(): void {
     this.byTime.clear();
   }
-}
-
-/** Thrown by enablePartitionedState when an initial state was given. */
-export function initialStateUnsupported(operator: string): ScaleOutError {
-  return new ScaleOutError(
-    'ERR_SLUICE_SCALE_OUT_UNSUPPORTED',
-    `${operator} has an initial state, which scale-out cannot split among processes (each would load all of it, and again after every restart). ` +
-      'Remove the initial state and feed those entries as input records instead.',
-  );
 }

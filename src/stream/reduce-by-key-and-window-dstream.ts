@@ -127,7 +127,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
 
   private fetch(time: number): readonly Pair<K, V>[] | undefined {
     const pairs = this.reduced.getOrCompute(time)?.collect();
-    if (pairs !== undefined) this.byKey?.added(time, pairs);
+    if (pairs !== undefined) this.byKey?.added(time, pairs, this.reduceFn);
     return pairs;
   }
 
@@ -227,7 +227,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
       if (inAggregate && !this.added.has(t)) takeOut(value);
       if (!inAggregate && this.added.has(t)) aggregate = aggregate === undefined ? value : this.reduceFn(aggregate, value);
       this.buffer.add(t, [[key, value]]);
-      this.byKey?.added(t, [[key, value]]);
+      this.byKey?.added(t, [[key, value]], this.reduceFn);
     }
     if (inverse === undefined || aggregate === undefined) return;
     if (this.sums !== undefined) this.sums.put([[key, aggregate as unknown as number]]);

@@ -10,7 +10,7 @@ import { formatElement } from '../batch/format.js';
 import { FusedDelimitedDStream } from './fused-delimited-dstream.js';
 import { FusedWordCountDStream } from './fused-word-count-dstream.js';
 import { KeyedSums } from './keyed-sums.js';
-import { ChangeLog, initialStateUnsupported, type PartitionedState, type StateChange } from './partitioned-state.js';
+import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import './reduce-by-key-dstream.js';
 
 /** `(newValues, state) → new state`, or undefined to remove the key. `state` is undefined for a new key. */
@@ -52,6 +52,9 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   private wholeStateRead: boolean | undefined;
   /** Each batch's changes, once partitioned state is enabled. */
   private changeLog: ChangeLog | undefined;
+  /** Partitioned: the initial state, loaded partition by partition; and what was loaded since the last batch (its changes). */
+  private partitionedInitial: Pair<K, S>[] | undefined;
+  private loadedInitial: StateChange[] = [];
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -80,7 +83,11 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
       this.load([...this.initial]);
       this.initial = undefined;
     }
-    if (this.changeLog !== undefined) this.changeLog.record(time, this.computeTracked(time), this.slideDurationMs);
+    if (this.changeLog !== undefined) {
+      const loaded = this.loadedInitial;
+      this.loadedInitial = [];
+      this.changeLog.record(time, [...loaded, ...this.computeTracked(time)], this.slideDurationMs);
+    }
     else if (this.sums !== undefined) this.addToSums(time, this.sums);
     else this.applyUpdate(this.parent.getOrCompute(time));
     this.lastTime = time;
@@ -126,9 +133,18 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   }
 
   enablePartitionedState(): void {
-    if (this.initial !== undefined) throw initialStateUnsupported('updateStateByKey');
+    if (this.initial !== undefined) this.partitionedInitial = [...this.initial];
+    this.initial = undefined;
     this.requiresCheckpoint = false;
     this.changeLog ??= new ChangeLog();
+  }
+
+  loadInitialState(accept: (key: unknown) => boolean): number | undefined {
+    if (this.partitionedInitial === undefined) return undefined;
+    const entries = this.partitionedInitial.filter(([key]) => accept(key));
+    this.restoreEntries(entries);
+    this.loadedInitial.push(...entries);
+    return entries.length;
   }
 
   changesAt(time: number): StateChange[] {
@@ -138,6 +154,7 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
   }
 
   dropKeys(drop: (key: unknown) => boolean): void {
+    this.loadedInitial = this.loadedInitial.filter(([key]) => !drop(key));
     if (this.sums !== undefined) {
       this.sums.retain(([key]) => !drop(key));
       return;

@@ -12,12 +12,17 @@ export class WindowKeyIndex<K, V> {
   private readonly byKey = new KeyMap<K, Map<number, V>>();
   private readonly dirty = new KeyMap<K, true>();
 
-  /** The pairs of parent time `time` entered the buffer. */
-  added(time: number, pairs: readonly Pair<K, V>[]): void {
+  /**
+   * The pairs of parent time `time` entered the buffer; a key with a value
+   * at that time already (moved here from a process that was ahead) gets the
+   * two combined with `combine`.
+   */
+  added(time: number, pairs: readonly Pair<K, V>[], combine: (a: V, b: V) => V): void {
     for (const [key, value] of pairs) {
       let times = this.byKey.get(key);
       if (times === undefined) this.byKey.set(key, (times = new Map()));
-      times.set(time, value);
+      const earlier = times.get(time);
+      times.set(time, earlier === undefined ? value : combine(earlier, value));
       this.dirty.set(key, true);
     }
   }

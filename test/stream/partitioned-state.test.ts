@@ -27,12 +27,13 @@ interface PartitionedRun<R> {
 async function runPartitioned<T, R>(
   input: readonly (readonly T[])[],
   build: (stream: DStream<T>) => { state: DStream<unknown> & PartitionedState; output: DStream<R> },
-  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between; startTime?: number; aborted?: (batch: number) => boolean } = {},
+  options: { kernels?: Kernels | null; asRecords?: boolean; between?: Between; startTime?: number; aborted?: (batch: number) => boolean; beforeStart?: (state: PartitionedState) => void } = {},
 ): Promise<PartitionedRun<R>> {
   const clock = new ManualClock(options.startTime);
   const ssc = new StreamingContext(options.kernels === undefined ? { batchIntervalMs: 1000, clock } : { batchIntervalMs: 1000, clock, kernels: options.kernels });
   const { state, output } = build(new TestInputDStream<T>(ssc, input, options.asRecords === true ? { asRecords: true } : {}));
   state.enablePartitionedState();
+  options.beforeStart?.(state);
   const outputs: R[][] = [];
   const changes: StateChange[][] = [];
   const changelog = new KeyMap<unknown, unknown>();
@@ -281,16 +282,11 @@ test('restoreEntries refuses what the operator cannot hold, with ERR_SLUICE_SCAL
   assert.deepEqual([...mapped.stateKeys()], ['b']);
 });
 
-test('partitioned state needs no checkpoint store; without it changesAt is refused, and an initial state is refused', () => {
+test('partitioned state needs no checkpoint store; without it changesAt is refused', () => {
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
   const input = ssc.queueStream<Pair<string, number>>([]);
   const plain = input.updateStateByKey(runningSum);
   assert.throws(() => plain.changesAt(1000), { code: 'ERR_SLUICE_ILLEGAL_STATE', message: /enablePartitionedState/ });
-  assert.throws(() => input.updateStateByKey(runningSum, { initialState: [['a', 1]] }).enablePartitionedState(), { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /updateStateByKey has an initial state/ });
-  assert.throws(
-    () => input.mapWithState(StateSpec.function((k: string) => k).initialState([['a', 1]])).enablePartitionedState(),
-    { code: 'ERR_SLUICE_SCALE_OUT_UNSUPPORTED', message: /mapWithState has an initial state/ },
-  );
   plain.enablePartitionedState();
   assert.equal(plain.requiresCheckpoint, false);
   assert.equal(plain.partitionedStateEnabled, true);
@@ -410,16 +406,22 @@ for (const [name, window] of keyedWindows) {
       // Process B starts a second later (batches at 2000…7000, windows at 3000, 5000, 7000) with key y, takes x's state after
       // batch 2 (3000: A's value at 4000 is ahead of B's buffer) or 3 (4000), and reads x's records from 5000 on.
       const y: Pair<string, number> = ['y', 1];
-      const bInput: Pair<string, number>[][] = [[y], [y], [y], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]];
+      // Taking x after batch 2, B is behind A: it reads an x record at 4000 too, and both values of 4000 count.
+      const late = moveAfter === 2 ? 100 : 0;
+      const bInput: Pair<string, number>[][] = [[y], [y], late === 0 ? [y] : [y, ['x', late]], [y, ['x', 16]], [y, ['x', 32]], [y, ['x', 64]]];
       const bWindows: Pair<string, number>[][] = [];
-      await runPartitioned(bInput, withWindow(window, bWindows), {
+      const b = await runPartitioned(bInput, withWindow(window, bWindows), {
         startTime: 1000,
         between: (batch, state) => {
           if (batch === moveAfter) state.restoreEntries([...a.changelog]);
         },
       });
-      // (1000, 5000]: 2 + 4 + 8 + 16; (3000, 7000]: 8 + 16 + 32 + 64.
-      assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30], ['y', 4]], [['x', 120], ['y', 4]]]);
+      // (1000, 5000]: 2 + 4 + (8 + late) + 16; (3000, 7000]: (8 + late) + 16 + 32 + 64.
+      assert.deepEqual(bWindows.map(sorted), [[['y', 2]], [['x', 30 + late], ['y', 4]], [['x', 120 + late], ['y', 4]]]);
+      // What B's changelog says of x at 4000 holds every value (a later move takes them all).
+      const xAfterMove = b.changes[moveAfter]?.find(([key]) => key === 'x')?.[1] as { values: [number, number | number[]][] } | undefined;
+      const at4000 = xAfterMove?.values.find(([t]) => t === 4000)?.[1];
+      assert.equal(Array.isArray(at4000) ? at4000.reduce((p, q) => p + q, 0) : at4000, 8 + late);
     });
   }
 }
@@ -488,3 +490,42 @@ for (const [name, window] of keyedWindows) {
     assert.deepEqual(resetWindows.map(sorted), straightWindows.map(sorted));
   });
 }
+
+for (const kernels of [undefined, null] as const) {
+  test(`updateStateByKey with an initial state (runningSum, kernels ${kernels === null ? 'off' : 'on'}): loaded partition by partition, reported with the next batch's changes`, async () => {
+    let loaded: (number | undefined)[] = [];
+    const run = await runPartitioned([['a c'], ['b']], (l: DStream<string>) => {
+      const state = l.flatMap(splitWhitespace).map(pairWithOne).updateStateByKey(runningSum, { initialState: [['a', 10], ['b', 20], ['z', 5]] });
+      return { state, output: state };
+    }, {
+      kernels,
+      asRecords: true,
+      // The process takes the partitions of a and b first (before the first batch), z's after batch 1.
+      beforeStart: (state) => void loaded.push(state.loadInitialState?.((key) => key !== 'z', 0)),
+      between: (batch, state) => {
+        if (batch === 1) loaded.push(state.loadInitialState?.((key) => key === 'z', 1000));
+      },
+    });
+    assert.deepEqual(loaded, [2, 1]);
+    assert.deepEqual(run.changes, [[['a', 10], ['b', 20], ['a', 11], ['c', 1]], [['z', 5], ['b', 21]]]);
+    assert.deepEqual(new Map(run.outputs[0] as Pair<string, number>[]), new Map([['a', 11], ['b', 20], ['c', 1]]));
+    assert.deepEqual(new Map(run.outputs[1] as Pair<string, number>[]), new Map([['a', 11], ['b', 21], ['c', 1], ['z', 5]]));
+  });
+}
+
+test('mapWithState with an initial state: loaded partition by partition as of the batch that follows; an operator without one loads nothing', async () => {
+  const counting = StateSpec.function((key: string, value: number | undefined, state: State<number>) => {
+    state.update((state.getOption() ?? 0) + (value ?? 0));
+    return [key, state.get()] as const;
+  }).initialState([['a', 100], ['q', 7]]);
+  const run = await runPartitioned([[['a', 1]], [['b', 1]]] as Pair<string, number>[][], (pairs: DStream<Pair<string, number>>) => {
+    const state = pairs.mapWithState(counting);
+    return { state, output: state.stateSnapshots() };
+  }, { beforeStart: (state) => assert.equal(state.loadInitialState?.((key) => key === 'a', 0), 1) });
+  assert.deepEqual(run.changes, [[['a', [101, 1000]]], [['b', [1, 2000]]]]);
+  assert.deepEqual(new Map(run.outputs[1] as Pair<string, number>[]), new Map([['a', 101], ['b', 1]]), 'q\'s partition was never taken, so its initial state was not loaded');
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const plain = ssc.queueStream<Pair<string, number>>([]).updateStateByKey(runningSum);
+  plain.enablePartitionedState();
+  assert.equal(plain.loadInitialState(() => true), undefined);
+});

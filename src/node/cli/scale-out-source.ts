@@ -36,7 +36,6 @@ export function scaleOutOf(command: string, settings: SourceSettings, stateful: 
   };
   if (settings.checkpointDir !== undefined) refuse('--checkpoint', 'does not apply: leave it out (a restarted process restores its partitions\' state from the changelogs).');
   if (kafka.startingOffsets !== 'committed') refuse('--starting-offsets', "does not apply: each partition starts at the group's committed offset (a new group at the beginning).");
-  if (settings.backpressure === true) refuse('--backpressure', 'is not supported yet: cap batches with --max-rate-per-partition.');
   return { command };
 }
 
@@ -49,6 +48,7 @@ export function scaleOutSource(ssc: StreamingContext, kafka: KafkaSettings, sett
     resetOffsets: 'earliest',
     scaleOut: kafka.sessionTimeoutMs === undefined ? true : { sessionTimeoutMs: kafka.sessionTimeoutMs },
     ...(kafka.maxRatePerPartition === undefined ? {} : { maxRatePerPartition: kafka.maxRatePerPartition }),
+    ...(settings.backpressure === true ? { backpressure: true } : {}),
   });
   const lines = kafkaValues(records, settings.maxLineBytes === undefined ? {} : { maxRecordBytes: settings.maxLineBytes });
   const description = `Kafka ${topics.join(',')} at ${brokers} (group ${groupId}, scaled out: partitions and state shared with every process of the group${toTopic === undefined ? '' : `, results to ${toTopic}, exactly once`})`;

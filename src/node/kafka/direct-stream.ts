@@ -329,9 +329,8 @@ function joinScaleOutGroup(stream: KafkaDirectDStream, context: StreamingContext
     throw new InvalidArgumentError("scaleOut starts every partition at the group's committed offset (resetOffsets where it has none); leave out startingOffsets");
   }
   if (options.transactionalId !== undefined) throw new InvalidArgumentError('scaleOut gives each process its own transactional id (sluice-<groupId>-<random>-<n>); leave out transactionalId');
-  if (options.backpressure !== undefined && options.backpressure !== false) throw new InvalidArgumentError('scaleOut does not support backpressure yet; cap batches with maxRatePerPartition');
   if (brokers.length === 0 && ScaleOutGroup.existing(context, options.groupId) === undefined) throw new InvalidArgumentError('scaleOut joins the consumer group through kafkajs: give brokers (a custom client alone cannot join the group)');
-  return ScaleOutGroup.join(context, stream, stream.topics, {
+  const group = ScaleOutGroup.join(context, stream, stream.topics, {
     groupId: options.groupId,
     brokers,
     client: stream.client,
@@ -342,6 +341,9 @@ function joinScaleOutGroup(stream: KafkaDirectDStream, context: StreamingContext
     clientOptions: options.clientOptions,
     options: scaleOut,
   });
+  const { backpressure } = options;
+  if (backpressure !== undefined && backpressure !== false) group.enableBackpressure(backpressure === true ? {} : backpressure);
+  return group;
 }
 
 /** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */

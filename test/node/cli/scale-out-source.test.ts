@@ -8,7 +8,6 @@ describe('the CLI scale-out mode (running state over Kafka)', () => {
     const cases: [string[], RegExp][] = [
       [['wordcount', '--kafka', '127.0.0.1:9', '--topic', 't', '--state', '--checkpoint', 'ckpt-never-made'], /state scales out .*--checkpoint does not apply/],
       [['orders', '--kafka', '127.0.0.1:9', '--topic', 't', '--starting-offsets', 'latest'], /--starting-offsets does not apply: each partition starts at the group's committed offset/],
-      [['wordcount', '--kafka', '127.0.0.1:9', '--topic', 't', '--state', '--backpressure'], /--backpressure is not supported yet/],
       [['wordcount', '--kafka', '127.0.0.1:9', '--topic', 't', '--window', '10s', '--checkpoint', 'ckpt-never-made'], /state scales out .*--checkpoint does not apply/],
       [['wordcount', '--kafka', '127.0.0.1:9', '--topic', 't', '--session-timeout', '6s'], /--session-timeout only applies to state over Kafka/],
       [['wordcount', '--socket', '127.0.0.1:9', '--session-timeout', '6s'], /--session-timeout only applies to --kafka/],

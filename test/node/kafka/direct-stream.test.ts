@@ -150,12 +150,13 @@ describe('kafkaDirectStream against a real broker', () => {
    * maxRatePerPartition lets 150 records (3 × 50) into each 200 ms batch
    * (750/s). Only the shapes of the planned ranges are asserted, never a speed.
    */
-  async function backpressureRun(backpressure: boolean): Promise<{ ranges: KafkaBatchMetadata['offsetRanges'][]; cap: number }> {
+  async function backpressureRun(backpressure: boolean, scaleOut = false): Promise<{ ranges: KafkaBatchMetadata['offsetRanges'][]; cap: number }> {
     const topic = await createTopic('backpressure');
     await produceLines(topic, Array.from({ length: 6000 }, (_, i) => `line ${i}`));
     const ssc = new StreamingContext({ batchIntervalMs: 200 });
     stops.push(() => ssc.stop());
-    const stream = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 250, backpressure });
+    const start = scaleOut ? ({ scaleOut: { sessionTimeoutMs: 3000 }, resetOffsets: 'earliest' } as const) : ({ startingOffsets: 'earliest' } as const);
+    const stream = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, maxRatePerPartition: 250, backpressure, ...start });
     const ranges: KafkaBatchMetadata['offsetRanges'][] = [];
     let failure: unknown;
     ssc.addStreamingListener({
@@ -181,11 +182,19 @@ describe('kafkaDirectStream against a real broker', () => {
   /** What a batch would read without backpressure: per partition, everything there was up to the cap. */
   const unlimited = (r: KafkaBatchMetadata['offsetRanges'][number], cap: number): number => Math.min(r.untilOffset - r.fromOffset + r.lag, cap);
 
-  it('backpressure: with a slow output, batches read less than maxRatePerPartition allows while records wait, and never more than it', async () => {
-    const { ranges, cap } = await backpressureRun(true);
+  /** Every batch within maxRatePerPartition × interval, and some planned below it while records waited. */
+  function assertSlowedDown({ ranges, cap }: { ranges: KafkaBatchMetadata['offsetRanges'][]; cap: number }): void {
     for (const batch of ranges) for (const r of batch) assert.ok(r.untilOffset - r.fromOffset <= cap, `${r.untilOffset - r.fromOffset} records of partition ${r.partition} in one batch, above maxRatePerPartition × interval = ${cap}`);
     const shrunk = ranges.filter((batch) => batch.some((r) => r.untilOffset - r.fromOffset < unlimited(r, cap)));
     assert.ok(shrunk.length >= 1, `some batch was planned below the unlimited plan: ${JSON.stringify(ranges.map((b) => b.map((r) => [r.untilOffset - r.fromOffset, r.lag])))}`);
+  }
+
+  it('backpressure: with a slow output, batches read less than maxRatePerPartition allows while records wait, and never more than it', async () => {
+    assertSlowedDown(await backpressureRun(true));
+  });
+
+  it('backpressure in a scale-out process: the same, on the partitions it owns', async () => {
+    assertSlowedDown(await backpressureRun(true, true));
   });
 
   it('without backpressure the same slow output gets every batch planned at the cap (the control for the test above)', async () => {

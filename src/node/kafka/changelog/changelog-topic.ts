@@ -69,6 +69,19 @@ export function changelogRecords(changes: Iterable<StateChange>, partitions: num
   return records;
 }
 
+/**
+ * The key of a partition's "initial state loaded" record: not JSON, so no
+ * state key is ever written as it, and never removed, so compaction keeps it
+ * and the partition always counts as written (see restoreChangelog's
+ * `written`), even when its initial entries are all removed later.
+ */
+export const INITIAL_STATE_LOADED_KEY = '#sluice:initial-state-loaded';
+
+/** The record that marks partition `partition`'s initial state as loaded (written with that state). */
+export function initialStateLoadedRecord(partition: number): OutgoingRecord {
+  return { key: INITIAL_STATE_LOADED_KEY, value: '1', partition };
+}
+
 /** The record key of `key` as bytes (unique per key: two keys sluice tells apart never share one). */
 export function changelogKey(key: unknown): Uint8Array {
   return utf8.encode(changelogKeyText(key));

@@ -7,11 +7,17 @@
  * decoded.
  */
 import type { KafkaClient, OffsetRange, RangeReader } from '../client.js';
-import { changelogCorrupt, decodeChangelogKeyText, decodeChangelogValue } from './changelog-topic.js';
+import { INITIAL_STATE_LOADED_KEY, changelogCorrupt, decodeChangelogKeyText, decodeChangelogValue } from './changelog-topic.js';
 
 export interface RestoredState {
   /** `[key, state]` of every key with state, partition by partition, each in the order its keys first appeared. */
   readonly entries: [unknown, unknown][];
+  /**
+   * The partitions read that hold any record (state, tombstone, or the
+   * "initial state loaded" marker, which is not an entry): a partition
+   * without one was never written, so its initial state was never loaded.
+   */
+  readonly written: number[];
   /** Changelog records read (tombstones and overwritten states included). */
   readonly records: number;
   /** Bytes of those records' keys and values. */
@@ -42,6 +48,7 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
     .filter((r) => r.untilOffset > r.fromOffset);
   // Per partition: the raw value of each key's last record, by the key's text (unique per key).
   const latest = new Map<number, Map<string, Uint8Array>>();
+  const written = new Set<number>();
   let records = 0;
   let bytes = 0;
   if (pending.length > 0) {
@@ -58,7 +65,9 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
             bytes += (record.key?.byteLength ?? 0) + (record.value?.byteLength ?? 0);
             if (record.key === null) throw changelogCorrupt(`${topic}[${record.partition}]@${record.offset}`, 'it has no key');
             // The key's text is what gets parsed at the end (sluice writes keys as UTF-8 JSON, one text per key).
+            written.add(range.partition);
             const keyText = utf8Of(record.key);
+            if (keyText === INITIAL_STATE_LOADED_KEY) continue;
             if (record.value === null) values.delete(keyText);
             else values.set(keyText, record.value);
           }
@@ -76,7 +85,7 @@ export async function restoreChangelog(client: KafkaClient, topic: string, parti
       entries.push([decodeChangelogKeyText(keyText, where), decodeChangelogValue(value, where)]);
     }
   }
-  return { entries, records, bytes, ms: performance.now() - started };
+  return { entries, written: [...written].sort((a, b) => a - b), records, bytes, ms: performance.now() - started };
 }
 
 /** kafkajs hands Buffers over: decode those in place, view other byte arrays as one. */

@@ -21,6 +21,7 @@
 import type { KafkaConfig } from 'kafkajs';
 import type { StreamingContext } from '../../../engine/streaming-context.js';
 import { InvalidArgumentError, KafkaError, type SluiceError } from '../../../errors.js';
+import { type BackpressureOptions, enableBackpressure } from '../../backpressure.js';
 import { BatchCommits } from '../batch-commits.js';
 import type { KafkaClient, KafkaRecord, KafkaTransaction, OffsetRange, PartitionOffset, RangeReader, TopicPartition } from '../client.js';
 import { partitionKey } from '../client.js';
@@ -112,6 +113,9 @@ export class ScaleOutGroup {
   private readonly counters = new ScaleOutCounters();
   private closing: Promise<void> | undefined;
   private reportRetry: RetryReporter = () => undefined;
+  /** With backpressure: the estimated rate (records/s) this process's batches may read in all, shared out by lag. */
+  private backpressureRate: number | undefined;
+  private backpressureEnabled = false;
 
   private constructor(
     private readonly context: StreamingContext,
@@ -147,6 +151,17 @@ export class ScaleOutGroup {
     for (const topic of topics) if (!group.repartitionTopics.has(topic)) group.sourceTopics.add(topic);
     group.members.add(member);
     return group;
+  }
+
+  /**
+   * Adapts this process's batches to how fast it processes them (Spark's
+   * backpressure): the estimate caps the records of each read, shared out by
+   * each owned partition's lag, under maxRatePerPartition. Once per group.
+   */
+  enableBackpressure(options: Omit<BackpressureOptions, 'maxRatePerSecond'>): void {
+    if (this.backpressureEnabled) return;
+    this.backpressureEnabled = true;
+    enableBackpressure(this.context, [{ maxRatePerSecond: undefined, setMaxRate: (rate: number | undefined) => void (this.backpressureRate = rate) }], options);
   }
 
   /** The group `groupId` of `context`, if a stream made it. */
@@ -279,10 +294,11 @@ export class ScaleOutGroup {
     await previous?.promise;
     if (this.membershipError !== undefined) throw this.membershipError;
     if (this.needsReset) await this.reset();
-    await this.applyAssignment();
+    await this.applyAssignment(time);
     const topics = this.topics;
     const latest = (await this.retry(() => this.client.latestOffsets(topics))).filter((p) => this.owned.has(p.partition));
-    const ranges = planRanges(this.from, latest, { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.settings.maxRatePerPartition });
+    const limits = { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.settings.maxRatePerPartition, backpressureRate: this.backpressureRate };
+    const ranges = planRanges(this.from, latest, limits);
     const reader = this.reader;
     if (reader === undefined) throw new Error('The scale-out reader is not connected');
     const records = ranges.some((r) => r.untilOffset > r.fromOffset) ? await this.retry(() => reader.read(ranges)) : ranges.map(() => []);
@@ -292,7 +308,7 @@ export class ScaleOutGroup {
   }
 
   /** Between batches: drops lost tasks, claims and restores gained ones. */
-  private async applyAssignment(): Promise<void> {
+  private async applyAssignment(time: number): Promise<void> {
     const membership = this.membership;
     const assignment = membership?.assignment();
     if (membership === undefined || assignment === undefined) return;
@@ -305,7 +321,7 @@ export class ScaleOutGroup {
       // its own last commit's markers and could read offsets from before it (see partition-claims.ts). A reset claims under a
       // new id, fencing the old one first.
       await this.reset();
-      return this.applyAssignment();
+      return this.applyAssignment(time);
     }
     const stores = this.stores as StateStores;
     if (lost.size > 0) {
@@ -316,12 +332,12 @@ export class ScaleOutGroup {
       }
       for (const key of [...this.from.keys()]) if (lost.has(Number(key.slice(key.lastIndexOf(':') + 1)))) this.from.delete(key);
     }
-    if (gained.length > 0 && (await this.claim(membership, assignment, gained, stores))) this.counters.rebalances++;
+    if (gained.length > 0 && (await this.claim(membership, assignment, gained, stores, time))) this.counters.rebalances++;
     else if (lost.size > 0) this.counters.rebalances++;
   }
 
   /** Claims and restores `gained` (see group/partition-claims.ts); false when the claim was refused for a stale generation. */
-  private async claim(membership: GroupMembership, assignment: GroupAssignment, gained: readonly number[], stores: StateStores): Promise<boolean> {
+  private async claim(membership: GroupMembership, assignment: GroupAssignment, gained: readonly number[], stores: StateStores, time: number): Promise<boolean> {
     const claim = await this.retry(() =>
       claimPartitions({
         client: this.client,
@@ -339,7 +355,7 @@ export class ScaleOutGroup {
       }),
     );
     if (claim === undefined) return false;
-    const restored = await this.retry(() => stores.restore(this.client, gained));
+    const restored = await this.retry(() => stores.restore(this.client, gained, time));
     if (!stores.isEmpty) this.counters.addRestore(restored);
     for (const p of gained) this.owned.add(p);
     for (const offset of claim.offsets) this.from.set(partitionKey(offset), offset.offset);

@@ -10,7 +10,7 @@ import type { DStreamGraph } from '../../../engine/graph.js';
 import { ScaleOutError } from '../../../errors.js';
 import { formatElement } from '../../../batch/format.js';
 import { type PartitionedState, enablePartitionedStates } from '../../../stream/partitioned-state.js';
-import { changelogRecords, changelogTopicName } from '../changelog/changelog-topic.js';
+import { changelogRecords, changelogTopicName, initialStateLoadedRecord } from '../changelog/changelog-topic.js';
 import { restoreChangelog } from '../changelog/restore-changelog.js';
 import { statePartition } from '../changelog/state-keys.js';
 import type { KafkaClient, OutgoingRecord, RangeReader } from '../client.js';
@@ -19,6 +19,8 @@ interface Store {
   readonly name: string;
   readonly topic: string;
   readonly state: PartitionedState;
+  /** Partitions whose initial state this process loaded and has not written yet: the next batch writes their marker with it. */
+  readonly initialStateDue: Set<number>;
 }
 
 /** What one restore read. */
@@ -41,7 +43,7 @@ export class StateStores {
    * cannot move with partitions (windows keeping state).
    */
   static of(graph: DStreamGraph, groupId: string): StateStores {
-    const stores = [...enablePartitionedStates(graph)].map(([name, state]) => ({ name, topic: changelogTopicName(groupId, name), state }));
+    const stores = [...enablePartitionedStates(graph)].map(([name, state]) => ({ name, topic: changelogTopicName(groupId, name), state, initialStateDue: new Set<number>() }));
     return new StateStores(stores);
   }
 
@@ -65,16 +67,28 @@ export class StateStores {
   /** Forgets the state of the keys of `tasks` (lost to another process). */
   drop(tasks: ReadonlySet<number>): void {
     if (tasks.size === 0) return;
-    for (const { state } of this.stores) state.dropKeys((key) => tasks.has(this.partitionOf(key)));
+    for (const { state, initialStateDue } of this.stores) {
+      state.dropKeys((key) => tasks.has(this.partitionOf(key)));
+      for (const task of tasks) initialStateDue.delete(task);
+    }
   }
 
   /** Forgets all state (a reset: the changelog holds what was committed). */
   dropAll(): void {
-    for (const { state } of this.stores) state.dropKeys(() => true);
+    for (const { state, initialStateDue } of this.stores) {
+      state.dropKeys(() => true);
+      initialStateDue.clear();
+    }
   }
 
-  /** Loads the committed state of `tasks` from the changelogs, before any batch processes them. */
-  async restore(client: KafkaClient, tasks: readonly number[]): Promise<RestoreFigures> {
+  /**
+   * Loads the committed state of `tasks` from the changelogs, before any
+   * batch processes them (batch `time` is next). An operator with an initial
+   * state gets it loaded for the tasks whose changelog partition was never
+   * written (as Spark loads it only on a fresh start): the first process to
+   * take a partition does it, once, and writes it with a marker in that batch.
+   */
+  async restore(client: KafkaClient, tasks: readonly number[], time: number): Promise<RestoreFigures> {
     let records = 0;
     let bytes = 0;
     const started = Date.now();
@@ -86,9 +100,11 @@ export class StateStores {
       this.reader = undefined;
       throw error;
     });
-    for (const { topic, state } of this.stores) {
+    for (const { topic, state, initialStateDue } of this.stores) {
       const restored = await restoreChangelog(client, topic, [...tasks], { reader });
       state.restoreEntries(restored.entries);
+      const fresh = new Set(tasks.filter((task) => !restored.written.includes(task)));
+      if (fresh.size > 0 && state.loadInitialState?.((key) => fresh.has(this.partitionOf(key)), time) !== undefined) for (const task of fresh) initialStateDue.add(task);
       records += restored.records;
       bytes += restored.bytes;
     }
@@ -102,13 +118,15 @@ export class StateStores {
    */
   changelog(time: number, owned: ReadonlySet<number>): { topic: string; records: OutgoingRecord[] }[] {
     const out: { topic: string; records: OutgoingRecord[] }[] = [];
-    for (const { name, topic, state } of this.stores) {
+    for (const { name, topic, state, initialStateDue } of this.stores) {
       const changes = state.changesAt(time);
       for (const [key] of changes) {
         const task = this.partitionOf(key);
         if (!owned.has(task)) throw notPartitioned(name, key, task, owned);
       }
-      if (changes.length > 0) out.push({ topic, records: changelogRecords(changes, this.partitions) });
+      const markers = [...initialStateDue].filter((task) => owned.has(task)).map(initialStateLoadedRecord);
+      initialStateDue.clear();
+      if (changes.length > 0 || markers.length > 0) out.push({ topic, records: [...changelogRecords(changes, this.partitions), ...markers] });
     }
     return out;
   }

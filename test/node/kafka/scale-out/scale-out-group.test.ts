@@ -33,7 +33,6 @@ describe('scale-out graphs refused before anything starts', () => {
     const base = { brokers: BROKERS, topics: 'lines', groupId: 'g', scaleOut: true } as const;
     assert.throws(() => kafkaDirectStream(ssc, { ...base, startingOffsets: 'earliest' }), /starts every partition at the group's committed offset/);
     assert.throws(() => kafkaDirectStream(ssc, { ...base, transactionalId: 'mine' }), /own transactional id/);
-    assert.throws(() => kafkaDirectStream(ssc, { ...base, backpressure: true }), /backpressure/);
   });
 
   it('repartitionThroughKafka on a stream that does not come from a scale-out Kafka stream', () => {
