@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { kafkajsClient } from '../../../../src/node/kafka/kafkajs-client.js';
 import type { TransactionalProducerPort } from '../../../../src/node/kafka/client.js';
-import { changelogRecords } from '../../../../src/node/kafka/changelog/changelog-topic.js';
+import { changelogRecords, initialStateLoadedRecord } from '../../../../src/node/kafka/changelog/changelog-topic.js';
 import { ensureInternalTopics } from '../../../../src/node/kafka/changelog/internal-topics.js';
 import { restoreChangelog } from '../../../../src/node/kafka/changelog/restore-changelog.js';
 import { statePartition } from '../../../../src/node/kafka/changelog/state-keys.js';
@@ -172,5 +172,25 @@ describe('restoreChangelog against a real broker', () => {
     assert.deepEqual({ entries: none.entries, records: none.records, bytes: none.bytes }, { entries: [], records: 0, bytes: 0 });
     const empty = await newChangelog();
     assert.equal((await restoreChangelog(client, empty, [0, 1, 2])).records, 0);
+  });
+
+  it('says which partitions were ever written; the initial-state marker counts as written and is no entry', async () => {
+    const topic = await newChangelog();
+    const id = `restore-test-${randomUUID()}`;
+    const producer = await client.transactionalProducer(id);
+    await producer.fence();
+    const key = 'only-key';
+    const keyPartition = statePartition(key, PARTITIONS);
+    const markerPartition = (keyPartition + 1) % PARTITIONS;
+    const tx = await producer.begin();
+    await tx.send(topic, [...changelogRecords([[key, 1]], PARTITIONS), initialStateLoadedRecord(markerPartition)]);
+    await tx.commit();
+    await writeInTransaction(producer, topic, [[key, undefined]], 'commit');
+    await producer.close();
+    await fence(id);
+    const restored = await restoreChangelog(client, topic, [0, 1, 2]);
+    assert.deepEqual(restored.entries, [], 'the key was removed, and the marker is not state');
+    assert.deepEqual(restored.written, [keyPartition, markerPartition].sort((a, b) => a - b), 'a partition whose only key was removed was still written');
+    assert.equal(restored.records, 3);
   });
 });
