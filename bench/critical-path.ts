@@ -8,7 +8,8 @@
  * worker:
  *
  *   predicted = Σ over rounds of max over workers (its commands' run time;
- *               for the count, whose partitions are cut equal, the mean)
+ *               for the count, the mean: workers claim partitions from a
+ *               queue, so posted alone the first claims them all)
  *             + owner (the batch's time minus the time spent waiting for
  *               replies: the owner thread's serial part)
  *
@@ -108,8 +109,8 @@ export async function criticalPath(
     shape.forEach((round, i) => {
       const best = [...round.perWorker.keys()].map((w) => Math.min(...batchRounds.map((r) => r[i]?.perWorker.get(w) ?? Infinity)));
       const all = best.reduce((a, c) => a + c, 0);
-      // Partitions are cut equal, so the count is taken as split evenly: the busiest worker's least
-      // time of a long command still holds preemption on a busy machine, the mean of all of them less.
+      // Workers claim partitions from a queue (one posted alone claims them all), so the count is taken
+      // as split evenly: the mean of the workers' times (a worker that found none counts as 0).
       phaseMs[round.phase] += round.phase === 'count' ? all / best.length : Math.max(...best);
       workMs += best.reduce((a, c) => a + c, 0);
     });

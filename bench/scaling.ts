@@ -27,6 +27,10 @@
  * `--merge LIST` times pools with each merge strategy asked (default auto,
  * which merges by hash ranges), so strategies compare in the same run.
  *
+ * Before the run and after each corpus it prints, beside the load average,
+ * how many cores the machine really gave at that moment (parallel-capacity.ts):
+ * a VM's vCPUs may share a physical core, and then no pool reaches 2×.
+ *
  * `--model` (on by default; `--no-model` skips it) adds the critical-path
  * model (critical-path.ts): each command timed alone, each parallel round
  * taken as long as its busiest worker, plus the owner's serial time. It
@@ -40,6 +44,7 @@ import { corpusBytes, distinctPassBytes, type CorpusName } from '../src/corpus/i
 import { createKernels, type Kernels, type KeyedValues } from '../src/kernels/index.js';
 import { createWorkerPool, type MergeStrategy, type WorkerPool } from '../src/node/worker-pool/index.js';
 import { criticalPath, type CriticalPath } from './critical-path.js';
+import { parallelCapacity } from './parallel-capacity.js';
 
 const STRATEGIES: readonly MergeStrategy[] = ['auto', 'ranges', 'fold', 'hash-targets'];
 
@@ -268,9 +273,12 @@ async function main(): Promise<void> {
   }
   const [one, five] = loadavg();
   process.on('exit', () => process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}\n`));
+  // What a load average does not show: vCPUs sharing a physical core.
+  const threads = Math.min(availableParallelism(), Math.max(...workerCounts));
+  const capacity = async (): Promise<string> => threads < 2 ? '' : `; ${threads} threads of pure compute ran ${(await parallelCapacity(threads)).toFixed(2)}× one (cores really available)`;
   process.stdout.write(
     `sluice bench:scaling — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ` +
-      `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}; workers ${workerCounts.join(', ')}; merge ${merges.join(', ')}; ${sizeMb} MB; ${iterations} interleaved batches per case\n`,
+      `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}${await capacity()}; workers ${workerCounts.join(', ')}; merge ${merges.join(', ')}; ${sizeMb} MB; ${iterations} interleaved batches per case\n`,
   );
   // A 1-worker pool never merges: one per worker count is enough.
   const configs = workerCounts.flatMap((workers) => (workers === 1 ? [merges[0] as MergeStrategy] : merges).map((merge) => ({ workers, merge })));
@@ -281,7 +289,7 @@ async function main(): Promise<void> {
     const workload = corpus === 'orders' ? ORDER_TOTALS : WORD_COUNT;
     const own = await scale(corpus, bytes, configs, iterations, workload);
     rows.push(...own);
-    process.stdout.write(`${table(own)}\n\n`);
+    process.stdout.write(`${table(own)}\n(after ${corpus}: load average ${loadavg()[0]?.toFixed(2)}${await capacity()})\n\n`);
     if (values['no-model'] !== true) {
       const inlineMs = own[0]?.minMs ?? NaN;
       const models: ModelRow[] = [];

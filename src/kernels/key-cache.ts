@@ -39,9 +39,12 @@ const CACHE_SEED = 0x5bd1e9955bd1e995n;
 /**
  * Looks up ids and values of the `n` listed entries of `t`, writing ids
  * (i32, -1 for a miss) at `ids` and values (f64) at `values`; returns the
- * misses. The worker pool passes one that splits the list across its threads.
+ * misses. `meanwhile` is the caller's own work, which a lookup that runs on
+ * other threads may run on this one while they work (the caller runs it
+ * afterwards when it did not). The worker pool passes one that splits the
+ * list across its threads.
  */
-export type KeyLookup = (cache: number, t: number, list: number, n: number, ids: number, values: number) => number;
+export type KeyLookup = (cache: number, t: number, list: number, n: number, ids: number, values: number, meanwhile?: () => void) => number;
 
 export interface KeyCacheExportOptions {
   /** Bounds the listed entries' bytes when they are not all in t's arena (default: t's arena). */
@@ -86,10 +89,17 @@ export class KeyCache {
     const ids = ctx.scratch.get(LOOKUP_OUTPUT_SCRATCH[0], n * 4);
     const valuesAt = ctx.scratch.get(LOOKUP_OUTPUT_SCRATCH[1], n * 8);
     const lookup = options.lookup ?? lookupOnThisThread(ctx);
-    const misses = lookup(this.table, t, list, n, ids, valuesAt);
+    // The result's arrays are made while the lookups run (on other threads, where the lookup has them):
+    // for tens of thousands of keys, making them is mostly the page faults of fresh memory, about as
+    // long as the lookups themselves (BENCHMARKS.md, issue 14, session 5). Writing the values' zeros
+    // now is what takes those faults here rather than in the copy below.
+    let made: { keys: string[]; values: Float64Array } | undefined;
+    const arrays = (): { keys: string[]; values: Float64Array } => (made ??= { keys: new Array<string>(n), values: new Float64Array(n).fill(0) });
+    const misses = lookup(this.table, t, list, n, ids, valuesAt, () => void arrays());
+    const { keys, values } = arrays();
     const arenaBytes = options.arenaBytes ?? ctx.instance.header(t).arenaUsed;
-    const keys = misses === 0 ? this.assemble(ctx, ids, n, this.strings.length, []) : this.addMisses(ctx, t, list, n, ids, misses, arenaBytes);
-    const values = new Float64Array(n);
+    if (misses === 0) this.assemble(ctx, ids, n, this.strings.length, [], keys);
+    else this.addMisses(ctx, t, list, n, ids, misses, arenaBytes, keys);
     values.set(new Float64Array(ctx.instance.memory.u8().buffer, valuesAt, n));
     this.learn(ctx, n, misses);
     return { keys, values };
@@ -107,8 +117,8 @@ export class KeyCache {
     return this.table;
   }
 
-  /** Decodes the misses (one bulk decode), caches what fits, and assembles all keys. */
-  private addMisses(ctx: KernelContext, t: number, list: number, n: number, idsAt: number, misses: number, arenaBytes: number): string[] {
+  /** Decodes the misses (one bulk decode), caches what fits, and assembles all keys into `keys`. */
+  private addMisses(ctx: KernelContext, t: number, list: number, n: number, idsAt: number, misses: number, arenaBytes: number, keys: string[]): void {
     const room = this.makeRoom(ctx, t, misses);
     const keysOut = ctx.scratch.get('key-cache-keys', arenaBytes + misses + INPUT_PADDING);
     const lengthsOut = ctx.scratch.get('key-cache-lengths', misses * 4);
@@ -117,7 +127,7 @@ export class KeyCache {
     try {
       const u8 = ctx.instance.memory.u8();
       const decoded = decodeSeparatedKeys(u8.subarray(keysOut, keysOut + written), new Uint32Array(u8.buffer, lengthsOut, misses), misses);
-      return this.assemble(ctx, idsAt, n, nextId, decoded);
+      this.assemble(ctx, idsAt, n, nextId, decoded, keys);
     } catch (error) {
       // Ids were added for strings that do not exist: forget everything rather than hand out wrong keys later.
       this.reset(ctx);
@@ -126,13 +136,13 @@ export class KeyCache {
   }
 
   /**
-   * The keys by their ids: cached strings, and `decoded` (the misses in
-   * order) for ids from `nextId` on (now cached) and for -2 - m (not cached).
+   * The keys by their ids, into `keys` (n long): cached strings, and
+   * `decoded` (the misses in order) for ids from `nextId` on (now cached)
+   * and for -2 - m (not cached).
    */
-  private assemble(ctx: KernelContext, idsAt: number, n: number, nextId: number, decoded: readonly string[]): string[] {
+  private assemble(ctx: KernelContext, idsAt: number, n: number, nextId: number, decoded: readonly string[], keys: string[]): void {
     const ids = new Int32Array(ctx.instance.memory.u8().buffer, idsAt, n);
     const strings = this.strings;
-    const keys = new Array<string>(n);
     for (let i = 0; i < n; i++) {
       const id = ids[i] as number;
       if (id < 0) {
@@ -145,7 +155,6 @@ export class KeyCache {
         keys[i] = strings[id] as string;
       }
     }
-    return keys;
   }
 
   /**

@@ -54,14 +54,20 @@ function freshWords(tag: string, count: number): Uint8Array {
   return encoder.encode(Array.from({ length: count }, (_, i) => `${tag}-${i}`).join('\n') + '\n');
 }
 
-/** Looks keys up in `slices` slices of the list, one keyCacheLookup each, as the worker pool's threads do. */
+/**
+ * Looks keys up in `slices` slices of the list, one keyCacheLookup each, as
+ * the worker pool's threads do; with more than one slice, the caller's
+ * `meanwhile` runs between the first two (as the pool's owner runs it while
+ * its threads look up), with one it is left to the caller.
+ */
 function slicedLookup(ctx: KernelContext, slices: number): KeyLookup {
-  return (cache, t, list, n, ids, values) => {
+  return (cache, t, list, n, ids, values, meanwhile) => {
     let misses = 0;
     for (let s = 0; s < slices; s++) {
       const from = Math.floor((n * s) / slices);
       const to = Math.floor((n * (s + 1)) / slices);
       misses += ctx.instance.exports.keyCacheLookup(cache, t, list, from, to, ids, values) >>> 0;
+      if (s === 0 && slices > 1) meanwhile?.();
     }
     return misses;
   };

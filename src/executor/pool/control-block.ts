@@ -41,6 +41,9 @@
  *                overflow tables at PTR and their range states at A1 (STATS
  *                bytes apart), listed at A2 in origin order, sort scratch at
  *                A3 (tableOrderRuns). RESULT0 = how many listed.
+ *   COUNT_QUEUE  partitions claimed from the queue at PTR (LEN of them) until it
+ *                is empty, each into its own partial table; see count-queue.ts
+ *                for the queue, the resume after a grow and the results.
  *   LOOKUP_KEYS  ids (i32 at A2) and values (f64 at A3) of slice A0 of A1 of
  *                the LEN entries of TABLE listed at PTR, from the key cache
  *                at STATS (keyCacheLookup). RESULT0 = keys not in the cache.
@@ -90,6 +93,7 @@ export const enum Command {
   LookupKeys = 5,
   FoldRange = 6,
   OrderRuns = 7,
+  CountQueue = 8,
 }
 
 export const DELIMITED_CLEAR = 0x100;

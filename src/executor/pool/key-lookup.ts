@@ -17,7 +17,7 @@ const MIN_LOOKUP_SLICE = 4096;
  */
 export function parallelKeyLookup(runner: TaskRunner): KeyLookup {
   const onThisThread = lookupOnThisThread(runner.context);
-  return (cache, t, list, n, ids, values) => {
+  return (cache, t, list, n, ids, values, meanwhile) => {
     const parts = Math.min(runner.parallelism, Math.ceil(n / MIN_LOOKUP_SLICE));
     if (parts <= 1) return onThisThread(cache, t, list, n, ids, values);
     let misses = 0;
@@ -34,7 +34,14 @@ export function parallelKeyLookup(runner: TaskRunner): KeyLookup {
         },
       });
     }
-    runner.run('export', tasks);
+    // The owner's work runs while the workers look up (the caller runs it after, had they all replied before).
+    runner.run('export', tasks, meanwhile === undefined ? undefined : once(meanwhile));
     return misses;
   };
+}
+
+/** `work` as the one step of a run's owner-side work (see TaskRunner.run). */
+function* once(work: () => void): Generator<void> {
+  work();
+  yield;
 }

@@ -20,7 +20,8 @@ export interface Task {
 export interface TaskRunner {
   readonly context: KernelContext;
   readonly parallelism: number;
-  run(phase: PoolPhase, tasks: readonly Task[]): void;
+  /** `meanwhile`: owner-thread work done in steps while the workers run (each step between replies). */
+  run(phase: PoolPhase, tasks: readonly Task[], meanwhile?: Iterable<void>): void;
 }
 
 export interface CommandWords {

@@ -4,10 +4,13 @@
  *   owner thread                                   worker i (of n)
  *   ────────────                                   ───────────────
  *   cut the batch into partitions at record
- *   boundaries; unless the batch is in shared
- *   memory already (allocInput: the receivers
- *   write it there), copy partition i into the
- *   input region; post COUNT/DELIMITED(i) ─────▶  count into partial table i
+ *   boundaries; a batch in shared memory already
+ *   (allocInput: the receivers write it there):
+ *   post COUNT_QUEUE, once per worker ─────────▶  claim partitions until none
+ *                                                  are left, partition k into
+ *                                                  partial table k
+ *   else copy partition i into the input region
+ *   and post COUNT/DELIMITED(i) ────────────────▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
  *   then one of three merges (mergeStrategy):
  *   ranges (the default): post FOLD_RANGE(i of n) ▶  fold hash range i of
@@ -26,7 +29,7 @@
  *                                                  0..n-1 into target table i
  *     read the targets as one list in first-occurrence order
  *   export: post LOOKUP_KEYS(slice i of n) ─────▶  look the result's keys up
- *                                                  in the owner's key cache
+ *   meanwhile make the result's arrays             in the owner's key cache
  *   keys: cached strings, the misses decoded in one bulk decode
  *
  * Commands and replies go through the control block (control-block.ts) with
@@ -40,7 +43,8 @@
  * PoolThreadLauncher (src/node/worker-pool, src/browser).
  *
  * This file holds the owner's side of the diagram's count phase, the
- * threads and the attempts; the rest is beside it: the merges in
+ * threads and the attempts; the rest is beside it: the count queue in
+ * count-queue.ts, the merges in
  * merge-strategies.ts, the export's lookup in key-lookup.ts (both run their
  * tasks (pool-task.ts) through this pool), the lent regions in
  * lent-inputs.ts, options and stats in pool-options.ts.
@@ -65,8 +69,9 @@ import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
 import { allocTable, exportTable, growTable, type KernelContext } from '../../kernels/wasm-table.js';
 import {
-  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, RUN_US, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
+  Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, RESULT1, RUN_US, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
+import { COUNT_QUEUE_SCRATCH, countQueueBytes, setQueuedTable, writeCountQueue, type CountKind } from './count-queue.js';
 import { parallelKeyLookup } from './key-lookup.js';
 import { LentInputs } from './lent-inputs.js';
 import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, mergeKind, type PurposeTables } from './merge-strategies.js';
@@ -173,7 +178,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.memory = createKernelMemory({ shared: true, ...initialPages, maximumPages: this.maximumPages });
     this.module = embeddedModule(true);
     this.local = new WasmKernels(KernelInstance.instantiateSync(this.module, this.memory, this.maximumPages));
-    this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks) => this.run(phase, tasks) };
+    this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks, meanwhile) => this.run(phase, tasks, meanwhile) };
     this.lookupKeys = parallelKeyLookup(this.runner);
     const slots = workers * SLOTS_PER_WORKER;
     this.controlPtr = this.context.allocator.alloc(controlBlockBytes(slots));
@@ -242,9 +247,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const tables = this.tablesFor('words', VALUE_I64, 'sum');
     const input = this.placeInput(bytes, this.partitionsFor(tables), atWhitespace);
     return this.withRetries('word count', () => {
-      const partials = this.countPartitions(input, tables, (t, ptr, len, clear) => ({
-        command: Command.CountWords, table: t, ptr, len, a0: clear ? 1 : 0, a1: 0, a2: 0, a3: 0, stats: 0,
-      }));
+      const partials = this.countPartitions(input, tables, { command: Command.CountWords });
       return this.mergeAndExport(partials, tables);
     });
   }
@@ -264,10 +267,9 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const tables = this.tablesFor(`delimited-${spec.reducer}`, VALUE_F64, spec.reducer);
     const input = this.placeInput(bytes, this.partitionsFor(tables), afterNewline);
     return this.withRetries('delimited aggregation', () => {
-      const partials = this.countPartitions(input, tables, (t, ptr, len, clear, stats) => ({
-        command: Command.Delimited, table: t, ptr, len,
-        a0: checked.delimiterCode | (clear ? DELIMITED_CLEAR : 0), a1: checked.keyField, a2: checked.valueField, a3: checked.expectedFields, stats,
-      }));
+      const partials = this.countPartitions(input, tables, {
+        command: Command.Delimited, delimiterCode: checked.delimiterCode, keyField: checked.keyField, valueField: checked.valueField, expectedFields: checked.expectedFields,
+      });
       const malformed = this.malformedLines(tables, partials.length);
       return { result: this.mergeAndExport(partials, tables), malformed };
     });
@@ -386,22 +388,74 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   }
 
   /**
-   * Phase 1: partition k goes into partial table k; worker w counts
+   * Phase 1: partition k goes into partial table k. A batch in place is
+   * counted through a queue (count-queue.ts): one command per worker, each
+   * claiming partitions until none are left. A copied batch is posted chunk
+   * by chunk, each chunk copied just before it is posted: worker w counts
    * partitions w, w+n, w+2n, ... one after the other. Returns the partial
    * tables in partition order.
    */
-  private countPartitions(
-    input: SharedInput,
-    tables: PurposeTables,
-    command: (table: number, ptr: number, len: number, clear: boolean, stats: number) => CommandWords,
-  ): number[] {
-    const { ends } = input;
-    const partitions = ends.length;
+  private countPartitions(input: SharedInput, tables: PurposeTables, kind: CountKind): number[] {
+    const partitions = input.ends.length;
     const { partials } = tables;
     while (partials.length < partitions) partials.push(allocTable(this.context, STARTING_GEOMETRY, tables.valueKind, tables.reducer, PARTIAL_SEED));
     if (tables.stats === 0) tables.stats = this.context.allocator.alloc(this.partitions * LAYOUT.LAYOUT_STATS_BYTES);
-    const stats = tables.stats;
     const workers = Math.min(this.parallelism, partitions);
+    const started = performance.now();
+    if (input.inPlace) this.run('count', this.queuedCountTasks(input, tables, kind, workers));
+    else this.run('count', this.chunkedCountTasks(input, tables, kind, workers), this.copyRemainingChunks(input));
+    this.stats.countMs += performance.now() - started;
+    let keys = 0;
+    for (let k = 0; k < partitions; k++) keys += this.context.instance.header(partials[k] as number).size;
+    tables.lastBytesPerKey = input.bytes.length / Math.max(1, keys);
+    return partials.slice(0, partitions);
+  }
+
+  /** One COUNT_QUEUE command per worker; a worker whose partial table filled is posted again to resume it once grown. */
+  private queuedCountTasks(input: SharedInput, tables: PurposeTables, kind: CountKind, workers: number): Task[] {
+    const { ends } = input;
+    const { partials, stats } = tables;
+    const queue = this.context.scratch.get(COUNT_QUEUE_SCRATCH, countQueueBytes(ends.length));
+    writeCountQueue(this.memory.buffer, queue, kind, ends.map((end, k) => ({
+      table: partials[k] as number,
+      start: input.ptr + (k === 0 ? 0 : (ends[k - 1] as number)),
+      end: input.ptr + end,
+      stats: stats + k * LAYOUT.LAYOUT_STATS_BYTES,
+    })));
+    const tasks: Task[] = [];
+    for (let w = 0; w < workers; w++) {
+      let resume = 0;
+      let resumeAt = 0;
+      tasks.push({
+        worker: w,
+        post: (control, slot) => writeCommand(control, slot, {
+          command: Command.CountQueue, table: resume, ptr: queue, len: ends.length, a0: 0, a1: 0, a2: 0, a3: 0, stats: resumeAt,
+        }),
+        finish: (control, slot) => {
+          resume = Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
+          if (resume === 0) return true;
+          resumeAt = Atomics.load(control, wordOf(slot, RESULT1)) >>> 0;
+          const k = resume - 1;
+          partials[k] = growTable(this.context, partials[k] as number);
+          setQueuedTable(this.memory.buffer, queue, k, partials[k] as number);
+          return false;
+        },
+      });
+    }
+    return tasks;
+  }
+
+  /** Worker w counts partitions w, w+n, ... chunk by chunk, each chunk copied just before it is posted. */
+  private chunkedCountTasks(input: SharedInput, tables: PurposeTables, kind: CountKind, workers: number): Task[] {
+    const { ends } = input;
+    const partitions = ends.length;
+    const { partials, stats } = tables;
+    const command = (t: number, ptr: number, len: number, clear: boolean, statsPtr: number): CommandWords => kind.command === Command.CountWords
+      ? { command: Command.CountWords, table: t, ptr, len, a0: clear ? 1 : 0, a1: 0, a2: 0, a3: 0, stats: 0 }
+      : {
+        command: Command.Delimited, table: t, ptr, len,
+        a0: kind.delimiterCode | (clear ? DELIMITED_CLEAR : 0), a1: kind.keyField, a2: kind.valueField, a3: kind.expectedFields, stats: statsPtr,
+      };
     const tasks: Task[] = [];
     for (let w = 0; w < workers; w++) {
       // Partition k, chunk c; `at` = absolute offset counted up to.
@@ -431,13 +485,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
         },
       });
     }
-    const started = performance.now();
-    this.run('count', tasks, this.copyRemainingChunks(input));
-    this.stats.countMs += performance.now() - started;
-    let keys = 0;
-    for (let k = 0; k < partitions; k++) keys += this.context.instance.header(partials[k] as number).size;
-    tables.lastBytesPerKey = input.bytes.length / Math.max(1, keys);
-    return partials.slice(0, partitions);
+    return tasks;
   }
 
   /** Malformed lines counted in the delimited statistics of the first `partitions` partitions. */
@@ -620,8 +668,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
 
   /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
   private quarantineTables(handle: PoolThread): void {
-    // Scratch regions workers write into: the key lookups' output and the fold's pending lists.
-    const written = [...LOOKUP_OUTPUT_SCRATCH, ...RANGE_MERGE_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
+    // Scratch regions workers write into: the key lookups' output, the fold's pending lists, the count queue.
+    const written = [...LOOKUP_OUTPUT_SCRATCH, ...RANGE_MERGE_SCRATCH, COUNT_QUEUE_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
     for (const purpose of written) {
       const ptr = this.context.scratch.surrender(purpose);
       if (ptr !== undefined) handle.quarantine.push(ptr);

@@ -11,6 +11,7 @@ import {
   A0, A1, A2, A3, COMMAND, Command, DELIMITED_CLEAR, EXIT_REQUEST, LEN, PTR, RESULT0, RESULT1, RUN_US, SEQ, STATS, TABLE,
   WorkerState, controlBlockBytes, signal, wordOf, writeMessage,
 } from './control-block.js';
+import { runCountQueue } from './count-queue.js';
 
 /** What a pool worker is started with (structured-cloneable: the module and the shared memory are shared, not copied). */
 export interface PoolWorkerInit {
@@ -122,6 +123,9 @@ export function runCommand(instance: KernelInstance, control: Int32Array, slot: 
       Atomics.store(control, word(RESULT0), a0 === 0
         ? instance.exports.tableList(table, u32(A2))
         : instance.exports.tableOrderRuns(table, ptr, len, u32(A1), u32(STATS), a0, u32(A2), u32(A3)));
+      return;
+    case Command.CountQueue:
+      runCountQueue(instance, control, slot);
       return;
     case Command.LookupKeys: {
       const parts = u32(A1);

@@ -76,7 +76,7 @@ test('a batch written straight into a region the pool lends (allocInput) is coun
   });
 });
 
-test('a batch in place is posted one count command per partition; copied bytes are posted in chunks, so counting overlaps the copy', async () => {
+test('a batch in place is posted one count command per worker (partitions claimed from a queue); copied bytes are posted in chunks, so counting overlaps the copy', async () => {
   const words = corpusBytes('english', 300_000);
   let countCommands = 0;
   const hooks = { beforeCommand: ({ phase }: { phase: string }) => void (phase === 'count' && countCommands++) };
@@ -85,7 +85,8 @@ test('a batch in place is posted one count command per partition; copied bytes a
     const region = pool.allocInput(words.length);
     region.bytes.set(words);
     // The first batch grows the partial table (each growth posts the rest again); the second has room.
-    pool.wordCount(region.bytes);
+    assert.deepEqual(plain(pool.wordCount(region.bytes)), plain(reference.wordCount(words)));
+    assert.ok(countCommands > 1, `the first batch resumed after each grow (${countCommands} commands)`);
     countCommands = 0;
     assert.deepEqual(plain(pool.wordCount(region.bytes)), plain(reference.wordCount(words)));
     assert.equal(countCommands, 1, 'in place: no chunks, one wake-up');
@@ -94,6 +95,30 @@ test('a batch in place is posted one count command per partition; copied bytes a
     if (availableParallelism() > 1) assert.ok(countCommands > 1, `copied: chunked (${countCommands} commands)`);
     region.release();
   });
+});
+
+test('orders in place: 8 partitions claimed by 1, 2 or 3 workers (or all by the first, posted alone) give the same float bits as a copied batch', async () => {
+  // Prices with many decimals: sums that depend on the order of addition, so any partition counted into the wrong partial shows.
+  const orders = corpusBytes('orders', 600_000, { malformedRate: 0.01 });
+  const spec = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 } as const;
+  const bits = (r: { result: { keys: readonly string[]; values: Float64Array }; malformed: number }): unknown =>
+    ({ keys: [...r.result.keys], bits: [...new Uint8Array(r.result.values.buffer, r.result.values.byteOffset, r.result.values.byteLength)], malformed: r.malformed });
+  let expected: unknown;
+  for (const [workers, oneAtATime] of [[1, false], [2, false], [3, false], [2, true]] as const) {
+    let countCommands = 0;
+    const hooks = { oneAtATime, beforeCommand: ({ phase }: { phase: string }) => void (phase === 'count' && countCommands++) };
+    await withPool({ workers, hooks, minPartitionBytes: 16_384 }, (pool) => {
+      const region = pool.allocInput(orders.length);
+      region.bytes.set(orders);
+      const copied = bits(pool.aggregateDelimited(orders, spec));
+      expected ??= copied;
+      assert.deepEqual(copied, expected, `${workers} workers, copied`);
+      countCommands = 0;
+      assert.deepEqual(bits(pool.aggregateDelimited(region.bytes, spec)), expected, `${workers} workers${oneAtATime ? ', one command at a time' : ''}, in place`);
+      assert.equal(countCommands, workers, 'in place: one count command per worker');
+      region.release();
+    });
+  }
 });
 
 test('lent input regions: a batch inside one, or any part of one followed by other data, is counted in place', async () => {
