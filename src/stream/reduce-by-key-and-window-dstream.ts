@@ -7,7 +7,7 @@ import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { IllegalStateError, InvalidArgumentError, ScaleOutError } from '../errors.js';
 import { KeyedSums } from './keyed-sums.js';
-import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
+import type { PartitionedState, StateChange } from './partitioned-state.js';
 import { WindowBuffer } from './window-buffer.js';
 import { WindowKeyIndex } from './window-key-index.js';
 import { type WindowKeyState, groupWindowState, windowAggregateChange, windowPartitionKey, windowValueChange } from './window-key-state.js';
@@ -58,7 +58,6 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   private readonly aggregate = new KeyMap<K, V>();
   /** Partitioned state: the buffer by key, and each batch's changes. */
   private byKey: WindowKeyIndex<K, V> | undefined;
-  private changeLog: ChangeLog | undefined;
   /** Parent times up to this one have left the buffer. */
   private droppedThrough = -Infinity;
 
@@ -156,7 +155,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   }
 
   get partitionedStateEnabled(): boolean {
-    return this.changeLog !== undefined;
+    return this.byKey !== undefined;
   }
 
   enablePartitionedState(): void {
@@ -168,29 +167,22 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
       );
     }
     this.requiresCheckpoint = false;
-    if (this.changeLog !== undefined) return;
-    this.changeLog = new ChangeLog();
-    this.byKey = new WindowKeyIndex<K, V>();
-    // Each batch's values enter the buffer when it ends, not when a later window first reads them: a drop between batches
-    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
-    this.context.addAfterBatchHook((time) => this.advanceTo(time));
+    this.byKey ??= new WindowKeyIndex<K, V>(this, this.reduced.slideDurationMs, 'reduceByKeyAndWindow');
   }
 
   /** Entries are `[[key, time], [value, inAggregate]]` for values and `[[key], aggregate]` (see window-key-state.ts). */
   changesAt(time: number): StateChange[] {
     const byKey = this.byKey;
-    if (this.changeLog === undefined || byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: changesAt needs enablePartitionedState() before start()');
+    if (byKey === undefined) throw new IllegalStateError('reduceByKeyAndWindow: changesAt needs enablePartitionedState() before start()');
     this.advanceTo(time);
-    if (!this.changeLog.has(time)) {
-      const { values, aggregates } = byKey.takeChanged();
+    return byKey.changesAt(time, ({ values, aggregates }) => {
       const changes = values.map(([key, t]) => {
         const value = byKey.valueAt(key, t);
         return windowValueChange(key, t, value === undefined ? undefined : [value, this.added.has(t)]);
       });
       if (this.inverseFn !== undefined) for (const key of aggregates) changes.push(windowAggregateChange(key, this.aggregateOf(key)));
-      this.changeLog.record(time, changes, this.reduced.slideDurationMs);
-    }
-    return this.changeLog.at(time, 'reduceByKeyAndWindow');
+      return changes;
+    });
   }
 
   partitionKeyOf(changelogKey: unknown): unknown {
@@ -223,7 +215,7 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   }
 
   /**
-   * Takes in `key`'s window state from another process. Values from before
+   * Takes in `key`'s window state, moved here from another process: values from before
    * this process's window are left out; the aggregate is brought in line
    * with the parent times this process has in its aggregate (a value the
    * other process had added and this one has not is taken out, to enter

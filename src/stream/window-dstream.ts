@@ -3,7 +3,7 @@ import { formatElement } from '../batch/format.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { DStream } from '../engine/dstream.js';
 import { IllegalStateError, ScaleOutError } from '../errors.js';
-import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
+import type { PartitionedState, StateChange } from './partitioned-state.js';
 import { WindowBuffer } from './window-buffer.js';
 import { WindowKeyIndex } from './window-key-index.js';
 import { groupWindowState, windowPartitionKey, windowValueChange } from './window-key-state.js';
@@ -24,7 +24,6 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
   private readonly buffer: WindowBuffer<Batch<T>>;
   /** Partitioned state: the buffer by key, and each batch's changes. */
   private byKey: WindowKeyIndex<unknown, unknown[]> | undefined;
-  private changeLog: ChangeLog | undefined;
   /** Parent times up to this one have left the buffer. */
   private droppedThrough = -Infinity;
 
@@ -72,28 +71,19 @@ export class WindowedDStream<T> extends DStream<T> implements CheckpointableStre
   }
 
   get partitionedStateEnabled(): boolean {
-    return this.changeLog !== undefined;
+    return this.byKey !== undefined;
   }
 
   enablePartitionedState(): void {
-    if (this.changeLog !== undefined) return;
-    this.changeLog = new ChangeLog();
-    this.byKey = new WindowKeyIndex<unknown, unknown[]>();
-    // Each batch's elements enter the buffer when it ends, not when a later window first reads them: a drop between batches
-    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
-    this.context.addAfterBatchHook((time) => this.advanceTo(time));
+    this.byKey ??= new WindowKeyIndex<unknown, unknown[]>(this, this.parent.slideDurationMs, 'window');
   }
 
   /** Entries are `[[key, time], [the key's values in that batch]]` (see window-key-state.ts). */
   changesAt(time: number): StateChange[] {
     const byKey = this.byKey;
-    if (this.changeLog === undefined || byKey === undefined) throw new IllegalStateError('window: changesAt needs enablePartitionedState() before start()');
+    if (byKey === undefined) throw new IllegalStateError('window: changesAt needs enablePartitionedState() before start()');
     this.advanceTo(time);
-    if (!this.changeLog.has(time)) {
-      const changes = byKey.takeChanged().values.map(([key, t]) => windowValueChange(key, t, byKey.valueAt(key, t)));
-      this.changeLog.record(time, changes, this.parent.slideDurationMs);
-    }
-    return this.changeLog.at(time, 'window');
+    return byKey.changesAt(time, ({ values }) => values.map(([key, t]) => windowValueChange(key, t, byKey.valueAt(key, t))));
   }
 
   partitionKeyOf(changelogKey: unknown): unknown {

@@ -1,5 +1,12 @@
 import { KeyMap } from '../batch/key-map.js';
 import type { Pair } from '../batch/batch.js';
+import { ChangeLog, type StateChange } from './partitioned-state.js';
+
+/** The window stream the index serves: its context takes an after-batch hook, and advanceTo fills its buffer through a batch. */
+export interface IndexedWindow {
+  readonly context: { addAfterBatchHook(hook: (time: number) => void): void };
+  advanceTo(time: number): void;
+}
 
 /**
  * For a window in scale-out (partitioned state): each key's values in the
@@ -8,12 +15,34 @@ import type { Pair } from '../batch/batch.js';
  * itself is kept by time (what windows read); this is the same data by key
  * (what moves with a partition: a key's values, wherever they are in the
  * window). Changes are per value, so a batch writes what it added, removed
- * or flagged, not every key's whole window.
+ * or flagged, not every key's whole window. Made by enablePartitionedState.
  */
 export class WindowKeyIndex<K, V> {
   private readonly byKey = new KeyMap<K, Map<number, V>>();
   private readonly dirtyValues = new KeyMap<K, Set<number>>();
   private readonly dirtyAggregates = new KeyMap<K, true>();
+  private readonly changeLog = new ChangeLog();
+
+  constructor(
+    window: IndexedWindow,
+    /** The parent's slide: how far apart the batches whose changes are kept are. */
+    private readonly parentSlideMs: number,
+    /** The operator, for messages. */
+    private readonly operator: string,
+  ) {
+    // Each batch's values enter the buffer when it ends, not when a later window first reads them: a drop between batches
+    // (a lost partition, a reset after a failed commit) must drop them too, or they would enter after it.
+    window.context.addAfterBatchHook((time) => window.advanceTo(time));
+  }
+
+  /**
+   * Batch `time`'s changes (see PartitionedState.changesAt): made once by
+   * `changesOf` from what changed since the last batch, then kept.
+   */
+  changesAt(time: number, changesOf: (changed: { values: [K, number][]; aggregates: K[] }) => StateChange[]): StateChange[] {
+    if (!this.changeLog.has(time)) this.changeLog.record(time, changesOf(this.takeChanged()), this.parentSlideMs);
+    return this.changeLog.at(time, this.operator);
+  }
 
   /**
    * The pairs of parent time `time` entered the buffer; a key with a value
@@ -70,7 +99,7 @@ export class WindowKeyIndex<K, V> {
   }
 
   /** What changed since the last call: values as [key, time], in the order they first changed, and keys whose aggregate changed. */
-  takeChanged(): { values: [K, number][]; aggregates: K[] } {
+  private takeChanged(): { values: [K, number][]; aggregates: K[] } {
     const values = [...this.dirtyValues].flatMap(([key, times]) => [...times].map((t): [K, number] => [key, t]));
     const aggregates = [...this.dirtyAggregates].map(([key]) => key);
     this.dirtyValues.clear();
