@@ -7,6 +7,9 @@ import { formatElement } from '../batch/format.js';
 import { ChangeLog, type PartitionedState, type StateChange } from './partitioned-state.js';
 import { State, type StateSpec } from './state-spec.js';
 
+/** Spark's InternalMapWithStateDStream checkpoints (and so fully scans) its state every 10 slides unless told otherwise. */
+const FULL_SCAN_SLIDES = 10;
+
 interface KeyState<S> {
   state: S;
   /** Batch time of the last record for this key (or of the update that created it). */
@@ -21,6 +24,12 @@ interface KeyState<S> {
  * `state.isTimingOut()` and value undefined (its return value is emitted
  * too) and is removed. A record refreshes its key's idle time even when the
  * function does not update the state (as in Spark). Needs a checkpoint.
+ *
+ * Idle keys are looked for only in the batches that fully scan the state:
+ * Spark removes timed-out keys only when it checkpoints the state RDD, every
+ * `checkpoint(ms)` (default 10 slides) from the zero time, so a key idle past
+ * its timeout is called up to that much later. Doing the same keeps the
+ * emitted records batch for batch equal to Spark's.
  *
  * For scale-out the state can be partitioned (see partitioned-state.ts):
  * each key's entry is then `[state, last record time]`, and a batch's
@@ -39,6 +48,8 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   private changeLog: ChangeLog | undefined;
   /** Partitioned: initial entries loaded since the last batch (reported as its changes). */
   private loadedInitial: [K, S, number][] = [];
+  /** Set by checkpoint(ms); undefined: FULL_SCAN_SLIDES slides. */
+  private fullScanIntervalMs: number | undefined;
 
   constructor(
     readonly parent: DStream<Pair<K, V>>,
@@ -75,7 +86,7 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
       }
       mapped.push(result);
     }
-    if (timeout !== undefined) {
+    if (timeout !== undefined && this.isFullScan(time)) {
       const threshold = time - timeout;
       for (const [key, entry] of this.store) {
         if (entry.touched >= threshold) continue;
@@ -91,6 +102,30 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
       for (const t of [...this.snapshots.keys()]) if (t < time) this.snapshots.delete(t);
     }
     return Batch.of(mapped);
+  }
+
+  /**
+   * Spark's `checkpoint(interval)` on a mapWithState stream: how often its
+   * state is fully scanned, which is when keys idle past the StateSpec's
+   * timeout get their timing-out call (default 10 × the batch interval). A
+   * multiple of the batch interval; sluice checkpoints the state itself at
+   * the context's checkpoint interval whatever this says.
+   */
+  checkpoint(intervalMs: number): this {
+    if (this.context.state !== 'initialized') throw new IllegalStateError('checkpoint(intervalMs) must be called before start()');
+    const slide = this.slideDurationMs;
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < slide || intervalMs % slide !== 0) {
+      throw new InvalidArgumentError(
+        `The checkpoint interval of mapWithState must be a multiple of its batch interval (${slide} ms), got ${String(intervalMs)}; e.g. ${slide * FULL_SCAN_SLIDES}`,
+      );
+    }
+    this.fullScanIntervalMs = intervalMs;
+    return this;
+  }
+
+  private isFullScan(time: number): boolean {
+    const interval = this.fullScanIntervalMs ?? FULL_SCAN_SLIDES * this.slideDurationMs;
+    return (time - (this.zeroTime ?? 0)) % interval === 0;
   }
 
   /** The (key, state) pairs right after batch `time` (after computing it). */

@@ -63,7 +63,9 @@ function build(clock: ManualClock, store: CheckpointStore, rec: Recorder, varian
         state.update((state.getOption() ?? 0) + (value as number));
         return `${key}=${state.get()}`;
       }).timeout(3000),
-    );
+    )
+    // Idle keys looked for every 2 batches from the zero time, which recovery must keep.
+    .checkpoint(2000);
   firstLetters.foreachRDD(rec.sink('mapWithState', false));
   firstLetters.stateSnapshots().foreachRDD(rec.sink('snapshots'));
   pairs.reduceByKey(sum).leftOuterJoin(pairs.window(2000).reduceByKey(sum)).foreachRDD(rec.sink('join'));

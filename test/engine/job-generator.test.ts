@@ -34,7 +34,7 @@ class Run {
         state.update((state.getOption() ?? 0) + (value as number));
         return `${key}=${state.get()}`;
       }).timeout(100),
-    );
+    ).checkpoint(INTERVAL); // idle keys looked for every batch (Spark: every 10 by default)
     letters.foreachRDD(this.sink('mapWithState'));
     letters.stateSnapshots().foreachRDD(this.sink('snapshots'));
     ssc.addStreamingListener({ onBatchSubmitted: () => void this.submitted++ });

@@ -33,15 +33,49 @@ test('stateSnapshots: the whole state after each batch', async () => {
 });
 
 test('idle timeout: a key idle longer than the timeout gets one timing-out call, then is removed', async () => {
-  // timeout 2 s: b's last record is at 1000; at 4000 the threshold is 2000 > 1000, so b times out there.
+  // Scanned every batch (checkpoint(1000)), timeout 2 s: b's last record is at 1000; at 4000 the threshold is 2000 > 1000, so b times out there.
   const input: P[][] = [[['a', 1], ['b', 1]], [['a', 1]], [['a', 1]], [['a', 1]], [], [], []];
   const outputs = await testOperation<P, Pair<string, number | string>>(
     input,
-    (s) => s.mapWithState(StateSpec.function(runningCount).timeout(2000)),
+    (s) => s.mapWithState(StateSpec.function(runningCount).timeout(2000)).checkpoint(1000),
     [[['a', 1], ['b', 1]], [['a', 2]], [['a', 3]], [['a', 4], ['b', 'timeout after 1']], [], [], [['a', 'timeout after 4']]],
     { checkpoint: store() },
   );
   assert.equal(outputs.outputs.length, 7);
+});
+
+test('as in Spark, idle keys are looked for only every 10 batches by default: b (last record at 1000, timeout 2 s) times out at 10000', async () => {
+  const input: P[][] = [[['a', 1], ['b', 1]], ...Array.from({ length: 8 }, (): P[] => [['a', 1]]), [], [], []];
+  const run = await testOperation<P, Pair<string, number | string>>(
+    input,
+    (s) => s.mapWithState(StateSpec.function(runningCount).timeout(2000)),
+    [[['a', 1], ['b', 1]], [['a', 2]], [['a', 3]], [['a', 4]], [['a', 5]], [['a', 6]], [['a', 7]], [['a', 8]], [['a', 9]], [['b', 'timeout after 1']], [], []],
+    { checkpoint: store() },
+  );
+  assert.equal(run.outputs.length, 12);
+});
+
+test('checkpoint(ms) sets how often idle keys are looked for: every 3 batches, b times out at 6000 (at 3000 its threshold, 1000, is not past)', async () => {
+  const input: P[][] = [[['a', 1], ['b', 1]], [], [], [], [], [], [], [], []];
+  await testOperation<P, Pair<string, number | string>>(
+    input,
+    (s) => s.mapWithState(StateSpec.function(runningCount).timeout(2000)).checkpoint(3000),
+    [[['a', 1], ['b', 1]], [], [], [], [], [['a', 'timeout after 1'], ['b', 'timeout after 1']], [], [], []],
+    { checkpoint: store() },
+  );
+});
+
+test('checkpoint(ms) on mapWithState takes a multiple of the batch interval, before start()', async () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  ssc.checkpoint(store());
+  const mapped = ssc.queueStream<P>([]).mapWithState(StateSpec.function(runningCount).timeout(2000));
+  for (const bad of [0, 500, 1500, -1000, Number.NaN]) {
+    assert.throws(() => mapped.checkpoint(bad), { code: 'ERR_SLUICE_INVALID_ARGUMENT', message: /multiple of its batch interval \(1000 ms\)/ });
+  }
+  mapped.checkpoint(2000).foreachRDD(() => {});
+  ssc.start();
+  assert.throws(() => mapped.checkpoint(1000), { code: 'ERR_SLUICE_ILLEGAL_STATE' });
+  await ssc.stop();
 });
 
 test('a record refreshes the idle time even without an update; a removed key gets no timeout call', async () => {
@@ -59,7 +93,7 @@ test('a record refreshes the idle time even without an update; a removed key get
           if (!state.exists()) state.update(value as number);
           return `${key}=${state.get()}`;
         }).timeout(2000),
-      ),
+      ).checkpoint(1000),
     [['a=1', 'r=1'], ['a=1', 'r removed'], ['a=1'], [], [], ['a timed out']],
     { checkpoint: store() },
   );
@@ -68,7 +102,7 @@ test('a record refreshes the idle time even without an update; a removed key get
 test('initial state: keys start with it (and time out from the first batch)', async () => {
   await testOperation<P, Pair<string, number | string>>(
     [[['a', 1]], [], [], []],
-    (s) => s.mapWithState(StateSpec.function(runningCount).initialState([['a', 10], ['z', 3]]).timeout(2000)),
+    (s) => s.mapWithState(StateSpec.function(runningCount).initialState([['a', 10], ['z', 3]]).timeout(2000)).checkpoint(1000),
     [[['a', 11]], [], [], [['a', 'timeout after 11'], ['z', 'timeout after 3']]],
     { checkpoint: store() },
   );
@@ -100,7 +134,7 @@ test('updating a timing-out state fails the batch with the rule in the message',
   const clock = new ManualClock();
   const ssc = new StreamingContext({ batchIntervalMs: 1000, clock });
   ssc.checkpoint(store());
-  ssc.queueStream<P>([[['a', 1]]]).mapWithState(StateSpec.function((_k: string, v: number | undefined, state: State<number>) => state.update(v ?? 0)).timeout(1000)).foreachRDD(() => {});
+  ssc.queueStream<P>([[['a', 1]]]).mapWithState(StateSpec.function((_k: string, v: number | undefined, state: State<number>) => state.update(v ?? 0)).timeout(1000)).checkpoint(1000).foreachRDD(() => {});
   ssc.start();
   await clock.advance(5000);
   await assert.rejects(ssc.awaitTermination(), (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_JOB_FAILED' && /timing out/.test(String((e as Error).message)));

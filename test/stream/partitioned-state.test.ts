@@ -169,7 +169,7 @@ test('mapWithState: changesAt holds [state, last record time] of created, update
     [['d', 'x']],
   ];
   const run = await runPartitioned(input, (pairs: DStream<Pair<string, string>>) => {
-    const state = pairs.mapWithState(spec);
+    const state = pairs.mapWithState(spec).checkpoint(1000);
     return { state, output: state };
   });
   assert.deepEqual(run.changes, [
@@ -245,7 +245,7 @@ test('round trip: dropping and restoring mapWithState entries keeps counts and t
     return [key, state.get()] as const;
   }).timeout(3000);
   const build = (pairs: DStream<Pair<string, number>>) => {
-    const state = pairs.mapWithState(spec);
+    const state = pairs.mapWithState(spec).checkpoint(1000);
     return { state, output: state };
   };
   const straight = await runPartitioned(input, build);
