@@ -192,6 +192,33 @@ public final class SparkScenarios {
         collect(scenario + "/union-countByValue", left.union(right).map(kv -> kv._1()).countByValue());
         break;
       }
+      case "orders": {
+        // The seed's per-province order totals: orderId,provinceId,orderPrice; lines with fewer fields are dropped.
+        JavaPairDStream<Integer, Double> orders = lines.filter(line -> line.trim().split(",").length >= 3).mapToPair(line -> {
+          String[] fields = line.split(",");
+          return new Tuple2<>(Integer.parseInt(fields[1]), Double.parseDouble(fields[2]));
+        });
+        Function2<Double, Double, Double> add = (a, b) -> a + b;
+        collect(scenario + "/totals", orders.reduceByKey(add));
+        collect(scenario + "/running", orders.updateStateByKey((List<Double> values, Optional<Double> state) -> {
+          double total = state.orElse(0.0);
+          for (double v : values) total += v;
+          return Optional.of(total);
+        }));
+        collect(scenario + "/window-inverse-3s", orders.reduceByKeyAndWindow(add, (a, b) -> a - b, Durations.seconds(3), Durations.seconds(1)));
+        break;
+      }
+      case "operators": {
+        collect(scenario + "/count", pairs.count());
+        collect(scenario + "/reduce", pairs.map(kv -> kv._2()).reduce(plus));
+        collect(scenario + "/countByValue", pairs.map(kv -> kv._1()).countByValue());
+        collect(scenario + "/groupByKey", pairs.groupByKey());
+        collect(scenario + "/mapValues-flatMapValues", pairs.mapValues(v -> v * 10).flatMapValues(v -> Arrays.asList(v, v + 1).iterator()));
+        collect(scenario + "/transform", pairs.transform(rdd -> rdd.filter(kv -> kv._2() % 2 == 0).map(kv -> kv._1() + kv._2())));
+        collect(scenario + "/repartition-union", pairs.repartition(3).union(pairs.filter(kv -> kv._2() > 2)).reduceByKey(plus));
+        collect(scenario + "/window-of-window", pairs.window(Durations.seconds(2)).window(Durations.seconds(4), Durations.seconds(2)).reduceByKey(plus));
+        break;
+      }
       default:
         throw new IllegalArgumentException("unknown scenario " + scenario);
     }
