@@ -29,6 +29,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
@@ -131,7 +132,7 @@ public final class SparkScenarios {
         });
   }
 
-  static void define(String scenario, JavaDStream<String> lines) {
+  static void define(String scenario, JavaDStream<String> lines, JavaSparkContext sc) {
     JavaPairDStream<String, Integer> pairs = keyed(lines, "");
     Function2<Integer, Integer, Integer> plus = (a, b) -> a + b;
     Function2<Integer, Integer, Integer> minus = (a, b) -> a - b;
@@ -179,6 +180,24 @@ public final class SparkScenarios {
         if (scenario.equals("mapWithStateScan3s")) mapped.checkpoint(Durations.seconds(3));
         collect(scenario + "/mapped", mapped);
         collect(scenario + "/snapshots", mapped.stateSnapshots());
+        break;
+      }
+      case "initialState": {
+        collect(scenario + "/updateStateByKey", pairs.updateStateByKey((List<Integer> values, Optional<Integer> state) -> {
+          int total = state.orElse(0);
+          for (int v : values) total += v;
+          return total > 9 ? Optional.<Integer>empty() : Optional.of(total);
+        }, new HashPartitioner(2), sc.parallelizePairs(Arrays.asList(new Tuple2<>("a", 3), new Tuple2<>("z", 1)))));
+        Function3<String, Optional<Integer>, State<Integer>, Tuple2<String, String>> counting = (key, value, state) -> {
+          if (state.isTimingOut()) return new Tuple2<>(key, "timeout " + state.get());
+          state.update(state.getOption().getOrElse(() -> 0) + value.orElse(0));
+          return new Tuple2<>(key, String.valueOf(state.get()));
+        };
+        JavaMapWithStateDStream<String, Integer, Integer, Tuple2<String, String>> mapped = pairs.mapWithState(
+            StateSpec.function(counting).initialState(sc.parallelizePairs(Arrays.asList(new Tuple2<>("a", 10), new Tuple2<>("y", 2)))).timeout(Durations.seconds(3)));
+        mapped.checkpoint(Durations.seconds(2));
+        collect(scenario + "/mapWithState", mapped);
+        collect(scenario + "/mapWithState-snapshots", mapped.stateSnapshots());
         break;
       }
       case "joins": {
@@ -260,7 +279,7 @@ public final class SparkScenarios {
           completed.set(batch.batchInfo().batchTime().milliseconds());
         }
       });
-      define(scenario, new JavaDStream<>(new ScriptedInput(ssc.ssc(), input), ClassTag$.MODULE$.<String>apply(String.class)));
+      define(scenario, new JavaDStream<>(new ScriptedInput(ssc.ssc(), input), ClassTag$.MODULE$.<String>apply(String.class)), sc);
       ssc.start();
       ManualClock clock = (ManualClock) ssc.ssc().scheduler().clock();
       for (int i = 1; i <= batches; i++) {

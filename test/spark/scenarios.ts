@@ -144,6 +144,26 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   })),
   {
+    name: 'initialState',
+    input: (rng) => batchesOf(rng, keyed, 3),
+    define: (lines, collect) => {
+      const p = pairs(lines);
+      const capped = (values: number[], state: number | undefined): number | undefined => {
+        const total = values.reduce(plus, state ?? 0);
+        return total > 9 ? undefined : total;
+      };
+      collect('initialState/updateStateByKey', p.updateStateByKey(capped, { initialState: [['a', 3], ['z', 1]] }));
+      const counting = StateSpec.function((key: string, value: number | undefined, state: State<number>): Pair<string, string> => {
+        if (state.isTimingOut()) return [key, `timeout ${state.get()}`];
+        state.update((state.getOption() ?? 0) + (value ?? 0));
+        return [key, String(state.get())];
+      });
+      const mapped = p.mapWithState(counting.initialState([['a', 10], ['y', 2]]).timeout(3000)).checkpoint(2000);
+      collect('initialState/mapWithState', mapped);
+      collect('initialState/mapWithState-snapshots', mapped.stateSnapshots());
+    },
+  },
+  {
     name: 'joins',
     input: (rng) => batchesOf(rng, (r) => `${pick(r, ['L', 'R'])} ${keyedSigned(r)}`, 5),
     define: (lines, collect) => {
