@@ -154,6 +154,10 @@ public final class SparkScenarios {
         collect(scenario + "/reduceByWindow-inverse-4s", pairs.map(kv -> kv._2()).reduceByWindow(plus, minus, Durations.seconds(4), Durations.seconds(1)));
         collect(scenario + "/countByValueAndWindow-3s", pairs.map(kv -> kv._1()).countByValueAndWindow(Durations.seconds(3), Durations.seconds(1)));
         collect(scenario + "/groupByKeyAndWindow-2s", pairs.groupByKeyAndWindow(Durations.seconds(2), Durations.seconds(1)));
+        // Slides longer than the window leave batches out.
+        collect(scenario + "/window-1s-3s", pairs.window(Durations.seconds(1), Durations.seconds(3)));
+        collect(scenario + "/reduceByKeyAndWindow-2s-3s", pairs.reduceByKeyAndWindow(plus, Durations.seconds(2), Durations.seconds(3)));
+        collect(scenario + "/countByValueAndWindow-2s-2s", pairs.map(kv -> kv._1()).countByValueAndWindow(Durations.seconds(2), Durations.seconds(2)));
         break;
       case "updateStateByKey":
         collect(scenario, pairs.updateStateByKey((List<Integer> values, Optional<Integer> state) -> {

@@ -112,6 +112,9 @@ export const SCENARIOS: readonly Scenario[] = [
       collect('windows/reduceByWindow-inverse-4s', p.map(([, v]) => v).reduceByWindow(plus, minus, 4000, 1000));
       collect('windows/countByValueAndWindow-3s', p.map(([k]) => k).countByValueAndWindow(3000, 1000));
       collect('windows/groupByKeyAndWindow-2s', p.groupByKeyAndWindow(2000, 1000).mapValues(byJson));
+      collect('windows/window-1s-3s', p.window(1000, 3000));
+      collect('windows/reduceByKeyAndWindow-2s-3s', p.reduceByKeyAndWindow(plus, 2000, 3000));
+      collect('windows/countByValueAndWindow-2s-2s', p.map(([k]) => k).countByValueAndWindow(2000, 2000));
     },
   },
   {
