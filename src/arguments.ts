@@ -50,3 +50,27 @@ export function requirePair(operation: string, element: unknown): void {
     );
   }
 }
+
+/**
+ * Throws unless `stream` belongs to `context` (a DStream of it), for the
+ * operations that combine streams (union, join, cogroup): the mix-up fails
+ * at the call rather than as a TypeError inside it.
+ */
+export function requireStreamOf(operation: string, stream: unknown, context: unknown): void {
+  const own = (stream as { context?: unknown } | null | undefined)?.context;
+  if (own === context) return;
+  if (typeof own === 'object' && own !== null) {
+    throw new InvalidArgumentError(`${operation} of streams from different StreamingContexts: build them all from one context`);
+  }
+  throw new InvalidArgumentError(`${operation} takes DStreams of one StreamingContext; got ${describeValue(stream)}`);
+}
+
+/** Throws unless `store` is a CheckpointStore (a path string is the usual mistake: Spark takes a directory). */
+export function requireCheckpointStore(operation: string, store: unknown): void {
+  const candidate = store as { read?: unknown; write?: unknown } | null | undefined;
+  if (typeof candidate?.read !== 'function' || typeof candidate.write !== 'function') {
+    throw new InvalidArgumentError(
+      `${operation} needs a CheckpointStore, not ${describeValue(store)}: pass new FileCheckpointStore(dir) from sluice/node for a directory, or new InMemoryCheckpointStore()`,
+    );
+  }
+}

@@ -75,9 +75,9 @@ test('ssc.union(...streams): elements of all streams per batch; an array works t
   ssc.union(a, b).foreachRDD((batch) => void seen.push(batch.collect()));
   ssc.union([a, b] as unknown as import('../../src/internals.js').DStream<number>).foreachRDD(() => undefined);
   assert.throws(() => ssc.union(), /needs at least one stream/);
-  assert.throws(() => ssc.union(a, 3 as unknown as typeof a), /every argument must be a stream of this StreamingContext; got the number 3/);
+  assert.throws(() => ssc.union(a, 3 as unknown as typeof a), /takes DStreams of one StreamingContext; got the number 3/);
   const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
-  assert.throws(() => ssc.union(a, other.queueStream<number>([])), /stream of this StreamingContext/);
+  assert.throws(() => ssc.union(a, other.queueStream<number>([])), /different StreamingContexts/);
   ssc.start();
   await clock.advance(2000);
   await ssc.stop();
@@ -95,6 +95,28 @@ test('awaitTerminationOrTimeout: false after the timeout on the clock, true once
   const done = ssc.awaitTerminationOrTimeout(10_000);
   await ssc.stop();
   assert.equal(await done, true);
+});
+
+test('misused arguments of the context fail at the call with ERR_SLUICE_INVALID_ARGUMENT, not as a TypeError later', async () => {
+  const invalid = (pattern: RegExp) => (e: unknown): boolean => e instanceof InvalidArgumentError && e.code === 'ERR_SLUICE_INVALID_ARGUMENT' && pattern.test(e.message);
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, clock: {} as ManualClock }), invalid(/clock must be a Clock/));
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, output: 5 as unknown as () => void }), invalid(/output must be a function/));
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, logger: 5 as unknown as null }), invalid(/logger must be/));
+  const { ssc } = context();
+  // Spark's ssc.checkpoint takes a directory: a path string says what to pass instead.
+  assert.throws(() => ssc.checkpoint('/tmp/ckpt' as unknown as CheckpointStore), invalid(/needs a CheckpointStore, not the string "\/tmp\/ckpt": pass new FileCheckpointStore\(dir\)/));
+  assert.throws(() => ssc.checkpoint(undefined as unknown as CheckpointStore), invalid(/needs a CheckpointStore, not undefined/));
+  assert.throws(() => ssc.addStreamingListener(null as unknown as object), invalid(/addStreamingListener\(listener\) needs an object/));
+  assert.throws(() => ssc.queueStream('a b' as unknown as string[][]), invalid(/queueStream\(queue\) needs an array of arrays/));
+  assert.throws(() => ssc.receiverStream({} as Receiver), invalid(/needs an instance of a Receiver subclass/));
+  await assert.rejects(StreamingContext.getOrCreate('/tmp/ckpt' as unknown as CheckpointStore, () => ssc), invalid(/getOrCreate\(store, create\) needs a CheckpointStore/));
+  await assert.rejects(StreamingContext.getOrCreate(memoryStore, undefined as unknown as () => StreamingContext), invalid(/needs a function/));
+  await assert.rejects(StreamingContext.getOrCreate(memoryStore, () => undefined as unknown as StreamingContext), invalid(/create\(\) must return the StreamingContext it built; got undefined/));
+  ssc.queueStream<number>([]).foreachRDD(() => undefined);
+  ssc.start();
+  assert.throws(() => ssc.awaitTermination(Number.NaN), invalid(/awaitTermination\(timeoutMs\) needs a duration/));
+  assert.throws(() => ssc.awaitTermination('10' as unknown as number), invalid(/awaitTermination\(timeoutMs\) needs a duration/));
+  await ssc.stop();
 });
 
 test('recovered is false for a context getOrCreate did not restore', () => {
