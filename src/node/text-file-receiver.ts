@@ -30,7 +30,8 @@
  * without losing or repeating a line (`restorePosition`).
  *
  * Bad input never stops the stream: an empty file, a file deleted before it
- * could be opened, a read error, over-long lines and lines of invalid UTF-8
+ * could be opened, a file whose name is not valid UTF-8 (Node lists it with
+ * U+FFFD, a name that opens nothing), a read error, over-long lines and lines of invalid UTF-8
  * (binary garbage) are skipped, counted in `stats`, and reported through
  * `reportError`.
  */
@@ -265,6 +266,11 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     const dated: { name: string; mtimeMs: number }[] = [];
     for (const name of names) {
       const info = await stat(join(this.dir, name)).catch(() => undefined);
+      // readdir gave U+FFFD for bytes of the name that are not UTF-8, so no path reaches the file: say so once rather than never read it in silence.
+      if (info === undefined && name.includes('\ufffd')) {
+        this.skip(name, 'its name is not valid UTF-8, so it cannot be opened by the name the directory listing gives; rename it to a UTF-8 name and it will be read');
+        continue;
+      }
       // Gone already, or not a regular file (a socket, a dangling link): not ours to read.
       if (info !== undefined && info.isFile()) dated.push({ name, mtimeMs: info.mtimeMs });
     }
