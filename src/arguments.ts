@@ -74,3 +74,10 @@ export function requireCheckpointStore(operation: string, store: unknown): void 
     );
   }
 }
+
+/** Throws unless `value` is a non-empty string (a host, a directory); `example` shows a correct value. */
+export function requireNonEmptyString(operation: string, name: string, value: unknown, example: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${operation}: ${name} must be a non-empty string, e.g. ${example}; got ${describeValue(value)}`);
+  }
+}

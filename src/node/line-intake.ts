@@ -32,6 +32,8 @@ import { isUtf8 } from 'node:buffer';
 import { LineSplitter } from '../receivers/line-splitter.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { RateLimiter } from './rate-limiter.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
 
 /** Line limits and rate of a LineIntake. */
 export interface LineIntakeOptions {
@@ -102,7 +104,11 @@ export class LineIntake {
   constructor(receiver: Receiver, source: string, options: LineIntakeOptions = {}) {
     this.receiver = receiver;
     this.source = source;
-    this.dropInvalid = (options.invalidUtf8 ?? 'drop') === 'drop';
+    const invalidUtf8 = options.invalidUtf8 ?? 'drop';
+    if (invalidUtf8 !== 'drop' && invalidUtf8 !== 'keep') {
+      throw new InvalidArgumentError(`invalidUtf8 must be 'drop' (the default) or 'keep', got ${describeValue(invalidUtf8)}`);
+    }
+    this.dropInvalid = invalidUtf8 === 'drop';
     this.reportIntervalMs = options.reportIntervalMs ?? 1000;
     if (options.maxRatePerSecond !== undefined) this.limiter = new RateLimiter(options.maxRatePerSecond);
     this.splitter = new LineSplitter((line) => this.arrive(line, this.splitter.lineEndOffset), {

@@ -41,6 +41,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Receiver } from '../receivers/receiver.js';
 import { CheckpointError, InvalidArgumentError } from '../errors.js';
+import { requireNonEmptyString } from '../arguments.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
 /** Options of textFileStream / TextFileReceiver. */
@@ -103,8 +104,8 @@ export class TextFileReceiver extends Receiver implements RateControlled {
   private bytesRead = 0;
 
   constructor(dir: string, options: TextFileReceiverOptions = {}) {
-    super(`TextFileReceiver(${dir})`);
-    if (dir.length === 0) throw new InvalidArgumentError('textFileStream needs a directory path');
+    super(`TextFileReceiver(${String(dir)})`);
+    requireNonEmptyString('textFileStream', 'the directory', dir, "'./incoming'");
     const pollIntervalMs = options.pollIntervalMs ?? 1000;
     const chunkBytes = options.chunkBytes ?? 64 * 1024;
     if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) throw new InvalidArgumentError(`pollIntervalMs must be positive, got ${String(options.pollIntervalMs)}`);
