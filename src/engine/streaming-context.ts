@@ -397,9 +397,18 @@ export class StreamingContext {
    * already received (queued batches, plus one last batch for data received
    * since the last batch time, generated without waiting for the clock)
    * before stopping. Otherwise queued batches are dropped; a batch already
-   * running finishes. Do not await stop() inside an output function.
+   * running finishes. Called from an output function (foreachRDD) before its
+   * first `await`, stop() resolves at once, so `await ssc.stop()` there does
+   * not wait for the batch that is waiting for it; the stop completes after
+   * that batch (awaitTermination tells when). Called later in an async
+   * output, do not await it.
    */
   stop(options: { graceful?: boolean } = {}): Promise<void> {
+    const stopping = this.beginStop(options);
+    return this.scheduler.insideOutputCall ? Promise.resolve() : stopping;
+  }
+
+  private beginStop(options: { graceful?: boolean }): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
     if (this.currentState === 'initialized') {
       this.currentState = 'stopped';

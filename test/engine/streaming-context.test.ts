@@ -289,6 +289,30 @@ test('a non-graceful stop drops queued batches; stop before start is allowed', a
   assert.equal(idle.state, 'stopped');
 });
 
+test('await ssc.stop() inside an output (Spark programs stop from foreachRDD) does not deadlock: the batch finishes, then the context stops', async () => {
+  for (const graceful of [false, true]) {
+    const { ssc, clock } = context();
+    const seen: string[] = [];
+    const stream = ssc.queueStream([[1], [2], [3]]);
+    stream.foreachRDD(async (batch, time) => {
+      seen.push(`first ${time}`);
+      if (batch.first() === 2) {
+        await ssc.stop({ graceful });
+        seen.push('stop returned');
+      }
+    });
+    stream.foreachRDD((_batch, time) => void seen.push(`second ${time}`));
+    ssc.start();
+    await clock.advance(1000);
+    const deadlock = new Promise((resolve) => setTimeout(() => resolve('deadlock'), 2000));
+    assert.equal(await Promise.race([clock.advance(1000).then(() => 'advanced'), deadlock]), 'advanced', `graceful ${graceful}`);
+    assert.equal(await Promise.race([ssc.awaitTermination(), deadlock]), true);
+    await clock.advance(3000);
+    assert.equal(ssc.state, 'stopped');
+    assert.deepEqual(seen, ['first 1000', 'second 1000', 'first 2000', 'stop returned', 'second 2000']);
+  }
+});
+
 test('stop() twice: the second call returns the first stop, so receivers stop once and awaitTermination resolves true', async () => {
   const { ssc, clock } = context();
   let stops = 0;
