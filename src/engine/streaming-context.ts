@@ -433,6 +433,8 @@ export class StreamingContext {
     if (this.terminated) {
       return this.failure === undefined ? Promise.resolve(true) : Promise.reject(this.failure);
     }
+    // Nothing to wait for (as Spark's waitForStopOrError with no time left); a ManualClock would otherwise wait for an advance.
+    if (timeoutMs === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       let cancelTimeout: (() => void) | undefined;
       const waiter = {

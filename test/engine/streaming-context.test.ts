@@ -93,8 +93,12 @@ test('awaitTerminationOrTimeout: false after the timeout on the clock, true once
   await clock.advance(2000);
   assert.equal(await timedOut, false);
   const done = ssc.awaitTerminationOrTimeout(10_000);
+  // A zero timeout answers at once, without waiting for the (manual) clock to move.
+  const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000));
+  assert.equal(await Promise.race([ssc.awaitTerminationOrTimeout(0), waited]), false);
   await ssc.stop();
   assert.equal(await done, true);
+  assert.equal(await ssc.awaitTerminationOrTimeout(0), true);
 });
 
 test('misused arguments of the context fail at the call with ERR_SLUICE_INVALID_ARGUMENT, not as a TypeError later', async () => {
