@@ -81,3 +81,17 @@ export function requireNonEmptyString(operation: string, name: string, value: un
     throw new InvalidArgumentError(`${operation}: ${name} must be a non-empty string, e.g. ${example}; got ${describeValue(value)}`);
   }
 }
+
+/** The [key, value] pairs of `pairs` (an iterable), or an InvalidArgumentError naming the first thing that is not one. */
+export function requirePairs<P>(operation: string, pairs: unknown): P[] {
+  if (typeof (pairs as Partial<Iterable<unknown>> | null | undefined)?.[Symbol.iterator] !== 'function' || typeof pairs === 'string') {
+    throw new InvalidArgumentError(`${operation} needs [key, state] pairs, e.g. [['a', 1], ['b', 2]] or a Map; got ${describeValue(pairs)}`);
+  }
+  const list = [...(pairs as Iterable<unknown>)];
+  for (const pair of list) {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new InvalidArgumentError(`${operation} needs [key, state] pairs, e.g. [['a', 1], ['b', 2]] or a Map; one element is ${describeValue(pair)}`);
+    }
+  }
+  return list as P[];
+}
