@@ -114,13 +114,17 @@ test('orders prints running province totals and counts malformed lines per batch
   }
 });
 
-test('orders without --json prints Spark blocks with the malformed count', async () => {
-  const server = await serveText('1,7,3.5\nnot an order\n');
+test('orders without --json prints exactly Spark\'s print blocks, totals as Scala Doubles, and notes malformed lines on stderr', async () => {
+  const server = await serveText('1,7,3.5\nnot an order\n2,12,65\n');
   const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${server.port}`, '--batch', '100ms']);
   try {
-    await orders.waitFor(() => orders.stdoutLines.includes('Malformed lines skipped in this batch: 1'), 'the malformed count');
-    const at = orders.stdoutLines.indexOf('Malformed lines skipped in this batch: 1');
-    assert.equal(orders.stdoutLines[at - 1], '(7,3.5)');
+    await orders.waitFor(() => orders.stdoutLines.includes('(12,65.0)'), 'the totals');
+    // Running totals, provinces in numeric order: the block holding 12 holds 7 too.
+    const at = orders.stdoutLines.indexOf('(12,65.0)');
+    assert.match(orders.stdoutLines[at - 3] ?? '', /^Time: \d+ ms$/);
+    assert.deepEqual(orders.stdoutLines.slice(at - 4, at + 2), ['-------------------------------------------', orders.stdoutLines[at - 3], '-------------------------------------------', '(7,3.5)', '(12,65.0)', '']);
+    await orders.waitFor(() => /skipped 1 malformed line \(not orderId,provinceId,orderPrice\)/.test(orders.stderr), 'the malformed note on stderr');
+    assert.ok(!orders.stdoutLines.some((line) => /malformed/i.test(line)), 'nothing but print blocks on stdout');
   } finally {
     orders.kill('SIGINT');
     await orders.exited;
