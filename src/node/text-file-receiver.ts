@@ -31,7 +31,7 @@
  *
  * Bad input never stops the stream: an empty file, a file deleted before it
  * could be opened, a file whose name is not valid UTF-8 (Node lists it with
- * U+FFFD, a name that opens nothing), a read error, over-long lines and lines of invalid UTF-8
+ * U+FFFD, a name that opens nothing), a read error, over-long lines and (with invalidUtf8: 'drop') lines of invalid UTF-8
  * (binary garbage) are skipped, counted in `stats`, and reported through
  * `reportError`.
  */

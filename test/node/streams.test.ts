@@ -12,7 +12,7 @@ test('socketTextStream and textFileStream check their arguments at the call, wit
   assert.throws(() => socketTextStream(undefined as unknown as StreamingContext, '127.0.0.1', 9999), invalid(/take the StreamingContext first/));
   assert.throws(() => socketTextStream(ssc, undefined as unknown as string, 9999), invalid(/socketTextStream: the host must be a non-empty string, e.g. "127.0.0.1"; got undefined/));
   assert.throws(() => socketTextStream(ssc, '127.0.0.1', '9999' as unknown as number), invalid(/port must be an integer in 1..65535, got the string "9999"/));
-  assert.throws(() => socketTextStream(ssc, '127.0.0.1', 9999, { invalidUtf8: 'skip' as 'drop' }), invalid(/invalidUtf8 must be 'drop' \(the default\) or 'keep'/));
+  assert.throws(() => socketTextStream(ssc, '127.0.0.1', 9999, { invalidUtf8: 'skip' as 'drop' }), invalid(/invalidUtf8 must be 'keep' \(the default\) or 'drop'/));
   assert.throws(() => textFileStream(ssc, undefined as unknown as string), invalid(/textFileStream: the directory must be a non-empty string.*got undefined/));
   assert.throws(() => textFileStream(ssc, 5 as unknown as string), invalid(/got the number 5/));
   assert.throws(() => textFileStream(undefined as unknown as StreamingContext, '/tmp'), invalid(/take the StreamingContext first/));

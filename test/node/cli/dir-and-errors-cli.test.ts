@@ -64,9 +64,26 @@ test('wordcount --save writes one complete folder per batch, as Spark does', asy
   }
 });
 
+test('by default a line that is not valid UTF-8 is counted with U+FFFD for its bad bytes (as Spark reads it), and noted on stderr', async () => {
+  const dir = await tempDir('cli-keep');
+  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--json']);
+  try {
+    await wc.waitFor(() => wc.stderr.includes('sluice: reading directory'), 'the start');
+    await drop(dir.path, 'latin1.txt', Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' ok\nend\n')]));
+    await wc.waitFor(() => totalsOf(jsonBatches(wc.stdoutLines)).get('end') === 1, 'the file', 20_000);
+    const totals = totalsOf(jsonBatches(wc.stdoutLines));
+    assert.equal(totals.get('caf\ufffd'), 1);
+    assert.equal(totals.get('ok'), 1);
+    assert.match(wc.stderr, /Kept 1 line that is not valid UTF-8 from file .*latin1\.txt/);
+  } finally {
+    wc.kill();
+    await dir.cleanup();
+  }
+});
+
 test('bad files are reported and skipped while good data is counted and the process keeps running', async () => {
   const dir = await tempDir('cli-bad');
-  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--json']);
+  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--json', '--invalid-utf8', 'drop']);
   try {
     await wc.waitFor(() => wc.stderr.includes('sluice: reading directory'), 'the start');
     const rng = new Rng(9);
