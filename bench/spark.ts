@@ -21,26 +21,17 @@
  * Options: --seconds N (measured, default 20), --warm-up N (seconds, default 5),
  * --batch MS (default 1000), --json FILE.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCorpusServer } from './corpus-server.js';
+import { REPOSITORY_ROOT, SPARK_JVM_OPTIONS, compiledAgainstSpark, missingJavaTools } from './spark-jars.js';
 import { percentile, runSluiceWordCount } from './sluice-pipeline.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SOURCES = join(ROOT, 'bench', 'spark');
-const CACHE = join(ROOT, 'node_modules', '.cache', 'sluice-bench-spark');
 const CORPUS_MIB = 64;
-/** Spark 3.5 on Java 17 needs these (what spark-submit adds, from Spark's JavaModuleOptions). */
-const JAVA_17_OPENS = [
-  'java.lang', 'java.lang.invoke', 'java.lang.reflect', 'java.io', 'java.net', 'java.nio', 'java.util', 'java.util.concurrent',
-  'java.util.concurrent.atomic', 'sun.nio.ch', 'sun.nio.cs', 'sun.security.action', 'sun.util.calendar',
-].map((pkg) => `--add-opens=java.base/${pkg}=ALL-UNNAMED`);
-
 interface Batch {
   readonly records: number;
   readonly processingMs: number;
@@ -81,39 +72,10 @@ function toRow(system: string, batches: readonly Batch[], seconds: number): Row 
   };
 }
 
-function available(command: string, args: string[]): boolean {
-  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
-}
-
-/** The Spark jars and the compiled NetworkWordCount, fetched and built once into the cache. */
-function prepareSpark(): { classpath: string } {
-  mkdirSync(CACHE, { recursive: true });
-  const jars = join(CACHE, 'jars');
-  const done = join(CACHE, 'jars.done');
-  if (!existsSync(done) || statSync(done).mtimeMs < statSync(join(SOURCES, 'pom.xml')).mtimeMs) {
-    rmSync(jars, { recursive: true, force: true });
-    console.log(`Fetching Spark 3.5.7 (spark-streaming_2.12 and dependencies) from Maven Central into ${jars} (once)...`);
-    copyFileSync(join(SOURCES, 'pom.xml'), join(CACHE, 'pom.xml'));
-    const fetched = spawnSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${jars}`], { cwd: CACHE, stdio: 'inherit' });
-    if (fetched.status !== 0) throw new Error('mvn dependency:copy-dependencies failed (see above); is Maven Central reachable?');
-    writeFileSync(done, `${readdirSync(jars).length} jars\n`);
-  }
-  const classes = join(CACHE, 'classes');
-  const source = join(SOURCES, 'NetworkWordCount.java');
-  const compiled = join(classes, 'NetworkWordCount.class');
-  const classpath = `${classes}:${jars}/*`;
-  if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) {
-    mkdirSync(classes, { recursive: true });
-    const built = spawnSync('javac', ['-nowarn', '-cp', `${jars}/*`, '-d', classes, source], { stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('javac NetworkWordCount.java failed (see above)');
-  }
-  return { classpath };
-}
-
 /** Runs NetworkWordCount against the corpus server; the batches whose time fell in the measured window. */
 async function runSpark(classpath: string, port: number, batchMs: number, warmUpS: number, seconds: number): Promise<Batch[]> {
   const started = Date.now();
-  const java = spawn('java', [...JAVA_17_OPENS, '-Xmx4g', '-cp', classpath, 'NetworkWordCount', '127.0.0.1', String(port), String(batchMs)], {
+  const java = spawn('java', [...SPARK_JVM_OPTIONS, '-Xmx4g', '-cp', classpath, 'NetworkWordCount', '127.0.0.1', String(port), String(batchMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const batches: { completedAt: number; batch: Batch }[] = [];
@@ -168,12 +130,12 @@ async function main(): Promise<void> {
   const warmUpS = Number(values['warm-up']);
   const batchMs = Number(values.batch);
   if (!(seconds > 0) || !(warmUpS >= 0) || !(batchMs > 0)) throw new Error('--seconds, --warm-up and --batch need positive numbers');
-  const missing = ['java', 'javac', 'mvn'].filter((tool) => !available(tool, tool === 'mvn' ? ['-v'] : ['-version']));
+  const missing = missingJavaTools();
   if (missing.length > 0) {
     console.log(`bench:spark skipped: ${missing.join(', ')} not found on PATH (it needs a JDK 17 and Maven to fetch and run Spark 3.5.7).`);
     return;
   }
-  const { classpath } = prepareSpark();
+  const classpath = compiledAgainstSpark(join(REPOSITORY_ROOT, 'bench', 'spark', 'NetworkWordCount.java'));
   const [one, five] = loadavg();
   console.log(
     `sluice vs Spark Streaming 3.5.7 — ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, ` +
