@@ -48,6 +48,8 @@ export class IngestConnection {
   private readonly pauses = new Set<PauseReason | 'unread-acks'>();
   private resumeTimer: ReturnType<typeof setTimeout> | undefined;
   private unreadTimer: ReturnType<typeof setInterval> | undefined;
+  /** A pause the client was told of ended while unread acks still held it: tell it once those clear. */
+  private resumeOwed = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -64,11 +66,16 @@ export class IngestConnection {
   pause(reason: PauseReason, retryMs?: number): void {
     if (this.pauses.size === 0) this.socket.pause();
     this.pauses.add(reason);
+    this.resumeOwed = false;
     this.notify(retryMs === undefined ? { type: 'pause', reason } : { type: 'pause', reason, retryMs });
   }
 
   resume(reason: PauseReason): void {
-    if (!this.pauses.delete(reason) || this.pauses.size > 0) return;
+    if (!this.pauses.delete(reason)) return;
+    if (this.pauses.size > 0) {
+      if (this.pauses.size === 1 && this.pauses.has('unread-acks')) this.resumeOwed = true;
+      return;
+    }
     this.socket.resume();
     this.notify({ type: 'resume' });
   }
@@ -85,7 +92,10 @@ export class IngestConnection {
       clearInterval(this.unreadTimer);
       this.unreadTimer = undefined;
       this.pauses.delete('unread-acks');
-      if (this.pauses.size === 0) this.socket.resume();
+      if (this.pauses.size > 0) return;
+      this.socket.resume();
+      if (this.resumeOwed) this.notify({ type: 'resume' });
+      this.resumeOwed = false;
     }, UNREAD_POLL_MS);
   }
 
