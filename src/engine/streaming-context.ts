@@ -404,6 +404,11 @@ export class StreamingContext {
    * output, do not await it.
    */
   stop(options: { graceful?: boolean } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(
+        `stop(options) takes an object, e.g. stop({ graceful: true }) (Spark's stop(stopSparkContext, stopGracefully) booleans have no meaning here); got ${describeValue(options)}`,
+      );
+    }
     const stopping = this.beginStop(options);
     return this.scheduler.insideOutputCall ? Promise.resolve() : stopping;
   }

@@ -120,6 +120,9 @@ test('misused arguments of the context fail at the call with ERR_SLUICE_INVALID_
   ssc.start();
   assert.throws(() => ssc.awaitTermination(Number.NaN), invalid(/awaitTermination\(timeoutMs\) needs a duration/));
   assert.throws(() => ssc.awaitTermination('10' as unknown as number), invalid(/awaitTermination\(timeoutMs\) needs a duration/));
+  // Spark's ssc.stop(true, true) would otherwise be a silent non-graceful stop.
+  assert.throws(() => ssc.stop(true as unknown as object), invalid(/stop\(options\) takes an object, e\.g\. stop\(\{ graceful: true \}\).*got the boolean true/));
+  assert.equal(ssc.state, 'active');
   await ssc.stop();
 });
 
