@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../arguments.js';
 
+/** The reconnect delays of socketTextStream (see Backoff). */
 export interface BackoffOptions {
   /** First delay. Default 100 ms. */
   readonly initialDelayMs?: number;
