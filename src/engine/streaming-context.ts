@@ -502,6 +502,8 @@ export class StreamingContext {
   }
 
   private fail(error: JobError): void {
+    // Said where the operator looks (Spark logs "Error running job"), not only to whoever awaits termination.
+    if (this.failure === undefined) this.logger.warn(`${error.message} awaitTermination() rejects with this error (${error.code}).`);
     this.failure ??= error;
     void this.stop();
   }

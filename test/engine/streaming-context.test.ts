@@ -235,8 +235,10 @@ test('outputs run in batch order and, within a batch, in registration order', as
   assert.deepStrictEqual(order, ['A1', 'B1', 'A2', 'B2']);
 });
 
-test('a throwing output fails its batch: listeners see it, awaitTermination rejects with a JobError carrying the cause, the context stops', async () => {
-  const { ssc, clock } = context();
+test('a throwing output fails its batch: listeners see it, the logger says so once, awaitTermination rejects with a JobError carrying the cause, the context stops', async () => {
+  const clock = new ManualClock();
+  const warnings: string[] = [];
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, logger: { warn: (m) => void warnings.push(m), info: () => undefined } });
   const boom = new Error('boom');
   const processed: number[] = [];
   let failure: JobError | undefined;
@@ -255,6 +257,9 @@ test('a throwing output fails its batch: listeners see it, awaitTermination reje
   assert.ok(failure instanceof JobError);
   assert.deepStrictEqual(processed, [1]);
   assert.equal(ssc.state, 'stopped');
+  // A program that never awaits termination still learns why its stream stopped (Spark logs "Error running job").
+  assert.deepEqual(warnings, [`${failure.message} awaitTermination() rejects with this error (ERR_SLUICE_JOB_FAILED).`]);
+  assert.match(warnings[0] as string, /^Batch 2000 failed in output operation of stream \d+: boom\./);
   await assert.rejects(ssc.awaitTermination(), JobError);
   await ssc.stop();
 });
