@@ -31,6 +31,7 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import { CheckpointError } from '../errors.js';
 import { crc32 } from '../checkpoint/crc32.js';
 import { createDirectory } from './create-directory.js';
+import { requireNonEmptyString } from '../arguments.js';
 
 /** Name of the newest checkpoint file in a FileCheckpointStore directory. */
 export const CHECKPOINT_FILE = 'checkpoint';
@@ -59,6 +60,7 @@ export class FileCheckpointStore implements CheckpointStore {
   private cleanedUp: Promise<void> | undefined;
 
   constructor(dir: string, options: FileCheckpointStoreOptions = {}) {
+    requireNonEmptyString('new FileCheckpointStore(dir)', 'dir', dir, "'./checkpoints'");
     this.dir = resolve(dir);
     this.onFallback = options.onFallback;
   }
