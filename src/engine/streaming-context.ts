@@ -438,6 +438,9 @@ export class StreamingContext {
     if (this.terminated) {
       return this.failure === undefined ? Promise.resolve(true) : Promise.reject(this.failure);
     }
+    if (timeoutMs === undefined && this.scheduler.insideOutputCall) {
+      throw new IllegalStateError('awaitTermination() inside an output function would wait for itself: the context cannot stop before this batch ends. Call ssc.stop() there, and await termination outside the outputs');
+    }
     // Nothing to wait for (as Spark's waitForStopOrError with no time left); a ManualClock would otherwise wait for an advance.
     if (timeoutMs === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {

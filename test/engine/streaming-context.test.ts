@@ -325,6 +325,23 @@ test('await ssc.stop() inside an output (Spark programs stop from foreachRDD) do
   }
 });
 
+test('awaitTermination() inside an output, which could never resolve, is an IllegalStateError that says what to do', async () => {
+  const { ssc, clock } = context();
+  let thrown: unknown;
+  ssc.queueStream([[1]]).foreachRDD(async () => {
+    try {
+      await ssc.awaitTermination();
+    } catch (error) {
+      thrown = error;
+    }
+  });
+  ssc.start();
+  const deadlock = new Promise((resolve) => setTimeout(() => resolve('deadlock'), 2000));
+  assert.equal(await Promise.race([clock.advance(1000).then(() => 'advanced'), deadlock]), 'advanced');
+  assert.ok(thrown instanceof IllegalStateError && /inside an output function would wait for itself.*Call ssc\.stop\(\) there/.test(thrown.message), String(thrown));
+  await ssc.stop();
+});
+
 test('stop() twice: the second call returns the first stop, so receivers stop once and awaitTermination resolves true', async () => {
   const { ssc, clock } = context();
   let stops = 0;
