@@ -7,7 +7,7 @@
  * Spark's to define either (it depends on its partitioning).
  */
 import {
-  type Batch, type DStream, InMemoryCheckpointStore, type Kernels, ManualClock, type Pair, type State, StateSpec, StreamingContext,
+  type Batch, type DStream, InMemoryCheckpointStore, type Kernels, ManualClock, type Pair, Receiver, type State, StateSpec, StreamingContext,
   keyValueFields, pairWithOne, runningSum, splitWhitespace, subtract, sum,
 } from '../../src/index.js';
 import { Rng } from '../../src/corpus/prng.js';
@@ -210,8 +210,27 @@ export const SCENARIOS: readonly Scenario[] = [
 /** Outputs by "output time", each a sorted list of JSON elements. */
 export type Outputs = Map<string, string[]>;
 
-/** Runs a scenario in sluice on a ManualClock, BATCHES batches, and returns every non-empty output batch. */
-export async function runInSluice(scenario: Scenario, input: readonly (readonly string[])[], kernels: Kernels | null | undefined): Promise<Outputs> {
+/** How the scenario's lines reach sluice: as strings (queueStream), or as bytes from a receiver, as sockets and Kafka give them. */
+export type Feed = 'queue' | 'receiver';
+
+/** Stores each batch's lines, as bytes, just before its batch time. */
+class ScriptedReceiver extends Receiver {
+  onStart(): void {}
+  onStop(): void {}
+}
+
+/**
+ * Runs a scenario in sluice on a ManualClock, BATCHES batches, and returns
+ * every non-empty output batch. Fed by a receiver, the lines are byte-backed
+ * record batches, so chains such as word count and keyValueFields + sum run
+ * as one kernel call over the bytes; from a queue they are strings.
+ */
+export async function runInSluice(
+  scenario: Scenario,
+  input: readonly (readonly string[])[],
+  kernels: Kernels | null | undefined,
+  feed: Feed,
+): Promise<{ outputs: Outputs; kernelCalls: number }> {
   const clock = new ManualClock();
   const ssc = new StreamingContext(kernels === undefined ? { batchIntervalMs: BATCH_MS, clock } : { batchIntervalMs: BATCH_MS, clock, kernels });
   ssc.checkpoint(new InMemoryCheckpointStore());
@@ -221,9 +240,16 @@ export async function runInSluice(scenario: Scenario, input: readonly (readonly 
       const elements = batch.collect().map(toJson);
       if (elements.length > 0) outputs.set(`${output} ${time}`, elements.sort());
     });
-  scenario.define(ssc.queueStream(input.map((records) => [...records])), collect);
+  let kernelCalls = 0;
+  ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => void (kernelCalls += batchInfo.kernelCalls) });
+  const receiver = new ScriptedReceiver('parity');
+  scenario.define(feed === 'queue' ? ssc.queueStream(input.map((records) => [...records])) : ssc.receiverStream(receiver), collect);
   ssc.start();
-  await clock.advance(BATCHES * BATCH_MS);
+  const utf8 = new TextEncoder();
+  for (let i = 0; i < BATCHES; i++) {
+    if (feed === 'receiver') receiver.store((input[i] ?? []).map((line) => utf8.encode(line)));
+    await clock.advance(BATCH_MS);
+  }
   await ssc.stop();
-  return outputs;
+  return { outputs, kernelCalls };
 }
