@@ -202,3 +202,22 @@ describe('kafkaDirectStream against a real broker', () => {
     for (const batch of ranges) for (const r of batch) assert.equal(r.untilOffset - r.fromOffset, unlimited(r, cap));
   });
 });
+
+describe('kafkaDirectStream arguments (no broker needed)', () => {
+  it('refused options fail at the call and leave no half-built input behind, so the rest of the graph runs', async () => {
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, logger: null });
+    const invalid = (pattern: RegExp) => (e: unknown): boolean => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && pattern.test((e as Error).message);
+    assert.throws(() => kafkaDirectStream(ssc, { brokers: '127.0.0.1:1', topics: 't', groupId: 'g', maxRatePerPartition: -1 }), invalid(/maxRatePerPartition/));
+    assert.throws(() => kafkaDirectStream(ssc, undefined as unknown as Parameters<typeof kafkaDirectStream>[1]), invalid(/needs options, e\.g\. \{ brokers/));
+    assert.throws(() => kafkaDirectStream(ssc, { brokers: '127.0.0.1:1', topics: 5 as unknown as string, groupId: 'g' }), invalid(/topics must name at least one topic, got 5/));
+    assert.throws(() => kafkaDirectStream(undefined as unknown as StreamingContext, { brokers: '127.0.0.1:1', topics: 't', groupId: 'g' }), invalid(/takes the StreamingContext first/));
+    assert.deepEqual(ssc.graph.inputStreams(), []);
+    const seen: number[] = [];
+    ssc.queueStream([[1], [2]]).foreachRDD((batch) => void seen.push(...batch.collect()));
+    ssc.start();
+    await clock.advance(2000);
+    await ssc.stop();
+    assert.deepEqual(seen, [1, 2]);
+  });
+});
