@@ -113,6 +113,14 @@ test('misused arguments of the context fail at the call with ERR_SLUICE_INVALID_
   assert.throws(() => ssc.addStreamingListener(null as unknown as object), invalid(/addStreamingListener\(listener\) needs an object/));
   assert.throws(() => ssc.queueStream('a b' as unknown as string[][]), invalid(/queueStream\(queue\) needs an array of arrays/));
   assert.throws(() => ssc.receiverStream({} as Receiver), invalid(/needs an instance of a Receiver subclass/));
+  class Idle extends Receiver {
+    onStart(): void {}
+    onStop(): void {}
+  }
+  assert.throws(() => ssc.receiverStream(new Idle(), { maxRecordBytes: -1 }), invalid(/maxRecordBytes must be an integer in \[0, 2\^30\), got -1/));
+  assert.throws(() => ssc.receiverStream(new Idle(), { initialRecords: Number.NaN }), invalid(/initialRecords must be a positive integer, got NaN/));
+  // The refused streams are not in the graph (an input that is would be started and fail every batch).
+  assert.deepEqual(ssc.graph.inputStreams(), []);
   await assert.rejects(StreamingContext.getOrCreate('/tmp/ckpt' as unknown as CheckpointStore, () => ssc), invalid(/getOrCreate\(store, create\) needs a CheckpointStore/));
   await assert.rejects(StreamingContext.getOrCreate(memoryStore, undefined as unknown as () => StreamingContext), invalid(/needs a function/));
   await assert.rejects(StreamingContext.getOrCreate(memoryStore, () => undefined as unknown as StreamingContext), invalid(/create\(\) must return the StreamingContext it built; got undefined/));
