@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
-import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { kafkaDirectStream, kafkaValues, offsetRangesOf, toKafka, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
 import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
 import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
 import { INTERVAL, manualContext } from './manual-context.js';
@@ -213,6 +213,8 @@ describe('kafkaDirectStream arguments (no broker needed)', () => {
     assert.throws(() => kafkaDirectStream(ssc, { brokers: '127.0.0.1:1', topics: 5 as unknown as string, groupId: 'g' }), invalid(/topics must name at least one topic, got 5/));
     assert.throws(() => kafkaDirectStream(undefined as unknown as StreamingContext, { brokers: '127.0.0.1:1', topics: 't', groupId: 'g' }), invalid(/takes the StreamingContext first/));
     assert.deepEqual(ssc.graph.inputStreams(), []);
+    assert.throws(() => kafkaValues(undefined as unknown as Parameters<typeof kafkaValues>[0]), invalid(/kafkaValues\(stream\) takes a DStream first.*got undefined/));
+    assert.throws(() => toKafka(undefined as unknown as Parameters<typeof toKafka>[0], 'out'), invalid(/toKafka\(stream, topic\) takes a DStream first.*got undefined/));
     const seen: number[] = [];
     ssc.queueStream([[1], [2]]).foreachRDD((batch) => void seen.push(...batch.collect()));
     ssc.start();
