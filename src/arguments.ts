@@ -95,3 +95,11 @@ export function requirePairs<P>(operation: string, pairs: unknown): P[] {
   }
   return list as P[];
 }
+
+/** Throws unless `stream` is a DStream (functions of sluice/node that take a stream first, e.g. toKafka). */
+export function requireStream(operation: string, stream: unknown, example: string): void {
+  const candidate = stream as { getOrCompute?: unknown; context?: unknown } | null | undefined;
+  if (typeof candidate?.getOrCompute !== 'function' || typeof candidate.context !== 'object') {
+    throw new InvalidArgumentError(`${operation} takes a DStream first, e.g. ${example}; got ${describeValue(stream)}`);
+  }
+}

@@ -15,7 +15,7 @@ import { UnionDStream } from '../stream/union-dstream.js';
 import { checkReceiverBufferBytes, messageOf } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { MapResult } from '../batch/batch.js';
-import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
+import { checkRecordBatchBuilderOptions, type RecordBatchBuilderOptions } from '../kernels/record-batch.js';
 import { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
 import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
@@ -264,6 +264,8 @@ export class StreamingContext {
     if (!(receiver instanceof Receiver)) {
       throw new InvalidArgumentError(`receiverStream(receiver) needs an instance of a Receiver subclass (onStart, onStop, store: see examples/custom-receiver.ts); got ${describeValue(receiver)}`);
     }
+    // Before the stream joins the graph: a refused one must not stay there.
+    checkRecordBatchBuilderOptions(options);
     return new ReceiverInputDStream(this, receiver, options);
   }
 
@@ -437,6 +439,9 @@ export class StreamingContext {
     }
     if (this.terminated) {
       return this.failure === undefined ? Promise.resolve(true) : Promise.reject(this.failure);
+    }
+    if (timeoutMs === undefined && this.scheduler.insideOutputCall) {
+      throw new IllegalStateError('awaitTermination() inside an output function would wait for itself: the context cannot stop before this batch ends. Call ssc.stop() there, and await termination outside the outputs');
     }
     // Nothing to wait for (as Spark's waitForStopOrError with no time left); a ManualClock would otherwise wait for an advance.
     if (timeoutMs === 0) return Promise.resolve(false);

@@ -53,6 +53,19 @@ export interface RecordBatchBuilderOptions {
   readonly regions?: InputRegionSource;
 }
 
+/** Throws InvalidArgumentError unless `options` are usable by a RecordBatchBuilder (checked before a receiver stream joins its graph). */
+export function checkRecordBatchBuilderOptions(options: RecordBatchBuilderOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`record batch options must be an object such as { maxRecordBytes: 1 << 20 }, got ${String(options)}`);
+  const { maxRecordBytes, initialBytes, initialRecords } = options;
+  if (maxRecordBytes !== undefined && (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 0 || maxRecordBytes > 0x3fffffff)) {
+    throw new InvalidArgumentError(`maxRecordBytes must be an integer in [0, 2^30), got ${String(maxRecordBytes)}`);
+  }
+  for (const [name, value] of [['initialBytes', initialBytes], ['initialRecords', initialRecords]] as const) {
+    // NaN or a fraction would size an arena that never grows.
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 0x7fffffff)) throw new InvalidArgumentError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+}
+
 /** A lent arena for a batch like the last one (of `lastBytes`): an eighth more, and room for the reservations of a last line. */
 function steadyArenaBytes(lastBytes: number): number {
   return Math.min(lastBytes + (lastBytes >>> 3) + 4096, 0x7fffffff);
@@ -80,12 +93,10 @@ export class RecordBatchBuilder {
   private dropped = 0;
 
   constructor(options: RecordBatchBuilderOptions = {}) {
+    checkRecordBatchBuilderOptions(options);
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.initialBytes = Math.max(options.initialBytes ?? 1 << 16, 64);
     this.initialRecords = Math.max(options.initialRecords ?? 1024, 16);
-    if (!Number.isInteger(this.maxRecordBytes) || this.maxRecordBytes < 0 || this.maxRecordBytes > 0x3fffffff) {
-      throw new InvalidArgumentError(`maxRecordBytes must be an integer in [0, 2^30), got ${String(options.maxRecordBytes)}`);
-    }
     this.regions = options.regions;
     this.nextArenaBytes = this.initialBytes;
     this.arena = this.regions === undefined ? new Uint8Array(this.initialBytes) : EMPTY;

@@ -62,13 +62,13 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     options: UpdateStateOptions<K, S> = {},
   ) {
     if (typeof update !== 'function') throw new InvalidArgumentError('updateStateByKey needs an update function (values, state) => state | undefined');
+    // Checked before super(): a stream whose constructor throws must not stay in the graph.
+    checkUpdateStateOptions(options);
+    const initial = options.initialState === undefined ? undefined : requirePairs<Pair<K, S>>('updateStateByKey: initialState', options.initialState);
     super(parent.context);
     this.dependencies = [parent];
     this.requiresCheckpoint = true;
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`updateStateByKey(update, options): options is an object such as { initialState: [['a', 1]] } (there is no numPartitions); got ${describeValue(options)}`);
-    }
-    this.initial = options.initialState === undefined ? undefined : requirePairs<Pair<K, S>>('updateStateByKey: initialState', options.initialState);
+    this.initial = initial;
     this.sums = builtinOf(update)?.kind === 'runningSum' ? new KeyedSums<K>(() => this.context.kernels) : undefined;
   }
 
@@ -348,7 +348,14 @@ DStream.prototype.updateStateByKey = function updateStateByKey<K, V, S>(
   options?: UpdateStateOptions<K, S>,
 ): StateDStream<K, V, S> {
   requireFunction('updateStateByKey(update)', update, 'updateStateByKey((values, state) => (state ?? 0) + values.length) or updateStateByKey(runningSum)');
+  if (options !== undefined) checkUpdateStateOptions(options);
   // Running sums only need each batch's per-key sum, so the built-in chains before it fuse into one kernel call.
   const source = builtinOf(update)?.kind === 'runningSum' ? this.reduceByKey(sum as unknown as (a: V, b: V) => V) : this;
   return new StateDStream(source as DStream<Pair<K, V>>, update, options);
 };
+
+function checkUpdateStateOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`updateStateByKey(update, options): options is an object such as { initialState: [['a', 1]] } (there is no numPartitions); got ${describeValue(options)}`);
+  }
+}

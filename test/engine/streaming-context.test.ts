@@ -113,6 +113,14 @@ test('misused arguments of the context fail at the call with ERR_SLUICE_INVALID_
   assert.throws(() => ssc.addStreamingListener(null as unknown as object), invalid(/addStreamingListener\(listener\) needs an object/));
   assert.throws(() => ssc.queueStream('a b' as unknown as string[][]), invalid(/queueStream\(queue\) needs an array of arrays/));
   assert.throws(() => ssc.receiverStream({} as Receiver), invalid(/needs an instance of a Receiver subclass/));
+  class Idle extends Receiver {
+    onStart(): void {}
+    onStop(): void {}
+  }
+  assert.throws(() => ssc.receiverStream(new Idle(), { maxRecordBytes: -1 }), invalid(/maxRecordBytes must be an integer in \[0, 2\^30\), got -1/));
+  assert.throws(() => ssc.receiverStream(new Idle(), { initialRecords: Number.NaN }), invalid(/initialRecords must be a positive integer, got NaN/));
+  // The refused streams are not in the graph (an input that is would be started and fail every batch).
+  assert.deepEqual(ssc.graph.inputStreams(), []);
   await assert.rejects(StreamingContext.getOrCreate('/tmp/ckpt' as unknown as CheckpointStore, () => ssc), invalid(/getOrCreate\(store, create\) needs a CheckpointStore/));
   await assert.rejects(StreamingContext.getOrCreate(memoryStore, undefined as unknown as () => StreamingContext), invalid(/needs a function/));
   await assert.rejects(StreamingContext.getOrCreate(memoryStore, () => undefined as unknown as StreamingContext), invalid(/create\(\) must return the StreamingContext it built; got undefined/));
@@ -323,6 +331,23 @@ test('await ssc.stop() inside an output (Spark programs stop from foreachRDD) do
     assert.equal(ssc.state, 'stopped');
     assert.deepEqual(seen, ['first 1000', 'second 1000', 'first 2000', 'stop returned', 'second 2000']);
   }
+});
+
+test('awaitTermination() inside an output, which could never resolve, is an IllegalStateError that says what to do', async () => {
+  const { ssc, clock } = context();
+  let thrown: unknown;
+  ssc.queueStream([[1]]).foreachRDD(async () => {
+    try {
+      await ssc.awaitTermination();
+    } catch (error) {
+      thrown = error;
+    }
+  });
+  ssc.start();
+  const deadlock = new Promise((resolve) => setTimeout(() => resolve('deadlock'), 2000));
+  assert.equal(await Promise.race([clock.advance(1000).then(() => 'advanced'), deadlock]), 'advanced');
+  assert.ok(thrown instanceof IllegalStateError && /inside an output function would wait for itself.*Call ssc\.stop\(\) there/.test(thrown.message), String(thrown));
+  await ssc.stop();
 });
 
 test('stop() twice: the second call returns the first stop, so receivers stop once and awaitTermination resolves true', async () => {

@@ -20,7 +20,8 @@
 import type { KafkaConfig } from 'kafkajs';
 import { Batch } from '../../batch/batch.js';
 import { InputDStream } from '../../engine/input-dstream.js';
-import type { StreamingContext } from '../../engine/streaming-context.js';
+import { StreamingContext } from '../../engine/streaming-context.js';
+import { describeValue } from '../../arguments.js';
 import { CheckpointError, InvalidArgumentError, type SluiceError } from '../../errors.js';
 import { type BackpressureOptions, enableBackpressure } from '../backpressure.js';
 import { BatchCommits } from './batch-commits.js';
@@ -118,16 +119,9 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   private readonly group: ScaleOutGroup | undefined;
 
   constructor(context: StreamingContext, options: KafkaDirectStreamOptions) {
+    // Checked before super(): a stream whose constructor throws must not stay in the graph (it would fail every batch).
+    const { topics, brokers, timeout } = checkedOptions(context, options);
     super(context);
-    const topics = typeof options.topics === 'string' ? [options.topics] : [...options.topics];
-    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new InvalidArgumentError(`topics must name at least one topic, got ${JSON.stringify(options.topics)}`);
-    if (typeof options.groupId !== 'string' || options.groupId === '') throw new InvalidArgumentError('groupId must be a non-empty string (the consumer group that holds the committed offsets)');
-    const brokers = typeof options.brokers === 'string' ? options.brokers.split(',').map((b) => b.trim()).filter((b) => b !== '') : [...options.brokers];
-    if (options.client === undefined && brokers.length === 0) throw new InvalidArgumentError('brokers must name at least one broker, e.g. "127.0.0.1:9092"');
-    checkStartingOffsets(options.startingOffsets);
-    checkMaxRate(options.maxRatePerPartition);
-    const timeout = options.transactionTimeoutMs ?? 10_000;
-    if (!Number.isSafeInteger(timeout) || timeout < 1000) throw new InvalidArgumentError(`transactionTimeoutMs must be a whole number of ms, at least 1000, got ${timeout}`);
     this.options = options;
     this.topics = topics;
     this.groupId = options.groupId;
@@ -344,6 +338,28 @@ function joinScaleOutGroup(stream: KafkaDirectDStream, context: StreamingContext
   const { backpressure } = options;
   if (backpressure !== undefined && backpressure !== false) group.enableBackpressure(backpressure === true ? {} : backpressure);
   return group;
+}
+
+/** The options of a direct stream, checked: its topics, brokers and transaction timeout; or an InvalidArgumentError. */
+function checkedOptions(context: unknown, options: KafkaDirectStreamOptions): { topics: string[]; brokers: string[]; timeout: number } {
+  if (!(context instanceof StreamingContext)) {
+    throw new InvalidArgumentError(`kafkaDirectStream(ssc, options) takes the StreamingContext first; got ${describeValue(context)}`);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`kafkaDirectStream(ssc, options) needs options, e.g. { brokers: '127.0.0.1:9092', topics: 'lines', groupId: 'wc' }; got ${describeValue(options)}`);
+  }
+  const named = typeof options.topics === 'string' ? [options.topics] : options.topics;
+  const topics = typeof (named as Partial<Iterable<unknown>> | undefined)?.[Symbol.iterator] === 'function' ? [...named] : [];
+  if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) throw new InvalidArgumentError(`topics must name at least one topic, got ${JSON.stringify(options.topics)}`);
+  if (typeof options.groupId !== 'string' || options.groupId === '') throw new InvalidArgumentError('groupId must be a non-empty string (the consumer group that holds the committed offsets)');
+  const listed = typeof options.brokers === 'string' ? options.brokers.split(',') : options.brokers;
+  const brokers = (typeof (listed as Partial<Iterable<unknown>> | undefined)?.[Symbol.iterator] === 'function' ? [...listed] : []).map((b) => String(b).trim()).filter((b) => b !== '');
+  if (options.client === undefined && brokers.length === 0) throw new InvalidArgumentError('brokers must name at least one broker, e.g. "127.0.0.1:9092"');
+  checkStartingOffsets(options.startingOffsets);
+  checkMaxRate(options.maxRatePerPartition);
+  const timeout = options.transactionTimeoutMs ?? 10_000;
+  if (!Number.isSafeInteger(timeout) || timeout < 1000) throw new InvalidArgumentError(`transactionTimeoutMs must be a whole number of ms, at least 1000, got ${timeout}`);
+  return { topics, brokers, timeout };
 }
 
 /** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */

@@ -12,6 +12,7 @@
 import { Batch } from '../../batch/batch.js';
 import { DStream } from '../../engine/dstream.js';
 import { RecordBatchBuilder } from '../../kernels/record-batch.js';
+import { requireStream } from '../../arguments.js';
 import type { KafkaRecord } from './client.js';
 import { offsetRangesOf, setOffsetRanges } from './direct-stream.js';
 
@@ -51,5 +52,6 @@ export class KafkaValuesDStream extends DStream<string> {
 
 /** The values of `stream`'s records as byte-backed lines (see KafkaValuesDStream). */
 export function kafkaValues(stream: DStream<KafkaRecord>, options: { maxRecordBytes?: number } = {}): DStream<string> {
+  requireStream('kafkaValues(stream)', stream, 'kafkaValues(kafkaDirectStream(ssc, options))');
   return new KafkaValuesDStream(stream, options.maxRecordBytes);
 }

@@ -16,6 +16,7 @@ import type { KafkaConfig } from 'kafkajs';
 import type { Batch } from '../../batch/batch.js';
 import type { DStream } from '../../engine/dstream.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { requireStream } from '../../arguments.js';
 import { ForEachDStream } from '../../stream/foreach-dstream.js';
 import type { KafkaClient, KafkaProducerPort, OutgoingRecord } from './client.js';
 import { KafkaDirectDStream } from './direct-stream.js';
@@ -144,5 +145,6 @@ function sizeOf(v: Uint8Array | string | null): number {
 
 /** Writes every element of `stream` to Kafka topic `topic` (an output operation; see ToKafkaDStream). */
 export function toKafka<T>(stream: DStream<T>, topic: string, options: ToKafkaOptions<T> = {}): void {
+  requireStream('toKafka(stream, topic)', stream, "toKafka(counts, 'wordcounts')");
   new ToKafkaDStream(stream, topic, options).register();
 }

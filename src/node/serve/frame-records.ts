@@ -8,12 +8,12 @@
  * record never spans two frames and the same text gives the same records
  * over TCP and over WebSocket.
  *
- * Dropped, and counted, rather than stored: lines longer than `maxLineBytes`,
- * and in binary frames lines that are not valid UTF-8 (text frames are
- * validated by `ws`, which closes the connection with 1007). Dropping keeps
- * the kernels' byte results equal to the JS path's (see line-intake.ts).
+ * Dropped, and counted, rather than stored: lines longer than `maxLineBytes`.
+ * Lines of binary frames that are not valid UTF-8 are kept, read with U+FFFD
+ * for the ill-formed bytes as over TCP (line-intake.ts), and counted (text
+ * frames are validated by `ws`, which closes the connection with 1007).
  *
- * The common frame (valid, no '\r', no over-long line) is stored as it is,
+ * The common frame (no '\r', no over-long line) is stored as it is,
  * without a copy: the builder splits it at its '\n's.
  */
 
@@ -30,21 +30,26 @@ export interface FrameRecords {
   /** Records in the frame, kept or dropped: the client's sequence numbers advance by this much. */
   readonly records: number;
   readonly dropped: number;
+  /** Kept records that are not valid UTF-8 (only counted where `checkUtf8`). */
+  readonly invalidUtf8: number;
 }
 
-export function frameRecords(frame: Uint8Array, maxLineBytes: number, validateUtf8: boolean): FrameRecords {
-  if (frame.length === 0) return { payload: frame, records: 0, dropped: 0 };
+/** `checkUtf8`: count the records that are not valid UTF-8 (binary frames; `ws` has validated text frames). */
+export function frameRecords(frame: Uint8Array, maxLineBytes: number, checkUtf8: boolean): FrameRecords {
+  if (frame.length === 0) return { payload: frame, records: 0, dropped: 0, invalidUtf8: 0 };
   const endsWithNewline = frame[frame.length - 1] === NEWLINE;
-  if (frame.length <= maxLineBytes && frame.indexOf(CARRIAGE_RETURN) === -1 && (!validateUtf8 || isUtf8(frame))) {
-    return { payload: frame, records: countNewlines(frame) + (endsWithNewline ? 0 : 1), dropped: 0 };
+  const valid = !checkUtf8 || isUtf8(frame);
+  if (frame.length <= maxLineBytes && frame.indexOf(CARRIAGE_RETURN) === -1) {
+    return { payload: frame, records: countNewlines(frame) + (endsWithNewline ? 0 : 1), dropped: 0, invalidUtf8: valid ? 0 : invalidLines(frame) };
   }
   const kept: Uint8Array[] = [];
   let records = 0;
   let dropped = 0;
+  let invalidUtf8 = 0;
   const keep = (line: Uint8Array): void => {
     records++;
-    if (validateUtf8 && !isUtf8(line)) dropped++;
-    else kept.push(line, NEWLINE_BYTE);
+    if (!valid && !isUtf8(line)) invalidUtf8++;
+    kept.push(line, NEWLINE_BYTE);
   };
   const splitter = new LineSplitter(keep, {
     maxLineBytes,
@@ -55,7 +60,21 @@ export function frameRecords(frame: Uint8Array, maxLineBytes: number, validateUt
   });
   splitter.push(frame);
   splitter.flush();
-  return { payload: kept.length === 0 ? new Uint8Array(0) : Buffer.concat(kept), records, dropped };
+  return { payload: kept.length === 0 ? new Uint8Array(0) : Buffer.concat(kept), records, dropped, invalidUtf8 };
+}
+
+/** The '\n'-separated lines of `frame` that are not valid UTF-8. */
+function invalidLines(frame: Uint8Array): number {
+  let count = 0;
+  let start = 0;
+  while (start <= frame.length) {
+    const nl = frame.indexOf(NEWLINE, start);
+    const end = nl === -1 ? frame.length : nl;
+    if ((end > start || nl !== -1) && !isUtf8(frame.subarray(start, end))) count++;
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  return count;
 }
 
 const NEWLINE_BYTE = new Uint8Array([NEWLINE]);

@@ -5,7 +5,7 @@
  * in order (every line of every frame, kept or dropped). After each frame
  * the server answers `{"type":"ack","seq":N,"records":r,"dropped":d}`: every
  * record up to N is handled — stored under the promise in commit-queue.ts,
- * or dropped as invalid (`d` of this frame's `r`). Acks come in frame order.
+ * or dropped as over-long (`d` of this frame's `r`). Acks come in frame order.
  * A frame that gets no ack (the connection or the server went away first)
  * may or may not have been stored: send it again on a new connection.
  *
@@ -41,6 +41,8 @@ export interface IngestCounters {
   throttled: number;
   /** Times a connection was no longer read because it left too many acks unread. */
   unreadPauses: number;
+  /** Records of binary frames that were not valid UTF-8 (kept, read with U+FFFD). */
+  invalidUtf8: number;
 }
 
 export class IngestConnection {
@@ -110,6 +112,7 @@ export class IngestConnection {
     this.counters.frames++;
     this.counters.bytes += data.length;
     this.counters.dropped += frame.dropped;
+    this.counters.invalidUtf8 += frame.invalidUtf8;
     this.seq += frame.records;
     const ack = JSON.stringify({ type: 'ack', seq: this.seq, records: frame.records, dropped: frame.dropped });
     this.queue.add({

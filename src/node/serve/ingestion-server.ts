@@ -119,7 +119,7 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
   const warn = options.onWarning ?? (() => {});
   const context = options.context;
   const receiver = new IngestReceiver();
-  const counters: IngestCounters = { frames: 0, bytes: 0, records: 0, dropped: 0, throttled: 0, unreadPauses: 0 };
+  const counters: IngestCounters = { frames: 0, bytes: 0, records: 0, dropped: 0, throttled: 0, unreadPauses: 0, invalidUtf8: 0 };
   const connections = new Map<WebSocket, IngestConnection>();
   let input: InputDStream<string> | undefined;
   let dashboard: DashboardServer | undefined;
@@ -202,7 +202,8 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
   registry.counter('sluice_records_in_total', 'Records acknowledged to /ingest clients (stored in the receiver buffer).', () => counters.records);
   registry.counter('sluice_bytes_in_total', 'Frame bytes received on /ingest.', () => counters.bytes);
   registry.counter('sluice_frames_in_total', 'Frames received on /ingest.', () => counters.frames);
-  registry.counter('sluice_dropped_records_total', 'Records dropped on arrival: lines over the size limit, or not valid UTF-8 in a binary frame.', () => counters.dropped);
+  registry.counter('sluice_dropped_records_total', 'Records dropped on arrival: lines over the size limit.', () => counters.dropped);
+  registry.counter('sluice_invalid_utf8_records_total', 'Records of binary frames that are not valid UTF-8, kept and read with U+FFFD for the ill-formed bytes.', () => counters.invalidUtf8);
   registry.gauge('sluice_receiver_buffer_bytes', 'Bytes received and not yet processed (receiver buffer use).', () => receiver.bufferedBytes());
   registry.gauge('sluice_receiver_buffer_limit_bytes', 'The receiver buffer bound (receiverBufferBytes).', () => context.receiverBufferBytes);
   registry.gauge('sluice_wal_pending_bytes', 'Bytes of frames waiting for the write-ahead log.', () => queue.pendingBytes);

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
-import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { kafkaDirectStream, kafkaValues, offsetRangesOf, toKafka, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
 import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
 import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
 import { INTERVAL, manualContext } from './manual-context.js';
@@ -200,5 +200,26 @@ describe('kafkaDirectStream against a real broker', () => {
   it('without backpressure the same slow output gets every batch planned at the cap (the control for the test above)', async () => {
     const { ranges, cap } = await backpressureRun(false);
     for (const batch of ranges) for (const r of batch) assert.equal(r.untilOffset - r.fromOffset, unlimited(r, cap));
+  });
+});
+
+describe('kafkaDirectStream arguments (no broker needed)', () => {
+  it('refused options fail at the call and leave no half-built input behind, so the rest of the graph runs', async () => {
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, logger: null });
+    const invalid = (pattern: RegExp) => (e: unknown): boolean => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && pattern.test((e as Error).message);
+    assert.throws(() => kafkaDirectStream(ssc, { brokers: '127.0.0.1:1', topics: 't', groupId: 'g', maxRatePerPartition: -1 }), invalid(/maxRatePerPartition/));
+    assert.throws(() => kafkaDirectStream(ssc, undefined as unknown as Parameters<typeof kafkaDirectStream>[1]), invalid(/needs options, e\.g\. \{ brokers/));
+    assert.throws(() => kafkaDirectStream(ssc, { brokers: '127.0.0.1:1', topics: 5 as unknown as string, groupId: 'g' }), invalid(/topics must name at least one topic, got 5/));
+    assert.throws(() => kafkaDirectStream(undefined as unknown as StreamingContext, { brokers: '127.0.0.1:1', topics: 't', groupId: 'g' }), invalid(/takes the StreamingContext first/));
+    assert.deepEqual(ssc.graph.inputStreams(), []);
+    assert.throws(() => kafkaValues(undefined as unknown as Parameters<typeof kafkaValues>[0]), invalid(/kafkaValues\(stream\) takes a DStream first.*got undefined/));
+    assert.throws(() => toKafka(undefined as unknown as Parameters<typeof toKafka>[0], 'out'), invalid(/toKafka\(stream, topic\) takes a DStream first.*got undefined/));
+    const seen: number[] = [];
+    ssc.queueStream([[1], [2]]).foreachRDD((batch) => void seen.push(...batch.collect()));
+    ssc.start();
+    await clock.advance(2000);
+    await ssc.stop();
+    assert.deepEqual(seen, [1, 2]);
   });
 });

@@ -25,7 +25,8 @@ const cases: [string, string | Buffer, string[], number, number][] = [
   ['empty lines are records', 'a\n\nb', ['a', '', 'b'], 3, 0],
   ['a lone newline is one empty record', '\n', [''], 1, 0],
   ['\\r\\n and lone \\r end lines, as over TCP', 'a\r\nb\rc', ['a', 'b', 'c'], 3, 0],
-  ['invalid UTF-8 lines of a binary frame are dropped', Buffer.concat([Buffer.from('ok\n'), Buffer.from([0xff, 0x0a]), Buffer.from('也好')]), ['ok', '也好'], 3, 1],
+  ['invalid UTF-8 lines of a binary frame are kept, read with U+FFFD as over TCP', Buffer.concat([Buffer.from('ok\n'), Buffer.from([0xff, 0x0a]), Buffer.from('也好')]), ['ok', '\ufffd', '也好'], 3, 0],
+  ['invalid UTF-8 in a frame that needs splitting is kept too', Buffer.concat([Buffer.from('ok\r\n'), Buffer.from([0x61, 0xe9, 0x0a]), Buffer.from('x'.repeat(20))]), ['ok', 'a\ufffd'], 3, 1],
   ['over-long lines are dropped', `${'x'.repeat(20)}\nshort\n`, ['short'], 2, 1],
 ];
 
@@ -42,4 +43,12 @@ for (const [name, frame, records, count, dropped] of cases) {
 test('frameRecords: a plain frame is stored without a copy', () => {
   const frame = Buffer.from('one\ntwo\n');
   assert.equal(frameRecords(frame, 100, true).payload, frame);
+});
+
+test('frameRecords counts the records of a binary frame that are not valid UTF-8, and none of a text frame (ws validated it)', () => {
+  const frame = Buffer.concat([Buffer.from('ok\n'), Buffer.from([0xff, 0x0a, 0x61, 0xe9]), Buffer.from('\n\n')]);
+  assert.equal(frameRecords(frame, 100, true).invalidUtf8, 2);
+  assert.equal(frameRecords(Buffer.from([0x61, 0xe9, 0x0d, 0x0a, 0xff]), 100, true).invalidUtf8, 2);
+  assert.equal(frameRecords(Buffer.from('ok\nfine'), 100, true).invalidUtf8, 0);
+  assert.equal(frameRecords(frame, 100, false).invalidUtf8, 0);
 });

@@ -52,7 +52,7 @@ test('50 concurrent clients: every acknowledged record is counted exactly once, 
   for (const client of clients) assert.equal(client.closeCode, CLOSE_GOING_AWAY);
 });
 
-test('records of a frame: lines, \\r\\n, empty lines, and invalid UTF-8 lines of binary frames dropped and reported in the ack', async () => {
+test('records of a frame: lines, \\r\\n, empty lines, and invalid UTF-8 lines of binary frames kept (read with U+FFFD, as over TCP) and counted', async () => {
   const server = await start();
   const subscriber = await new ResultsSubscriber(server.url).open();
   const client = await new IngestClient(server.url).open();
@@ -64,14 +64,15 @@ test('records of a frame: lines, \\r\\n, empty lines, and invalid UTF-8 lines of
     client.messages.filter((m) => m.type === 'ack').map(({ seq, records, dropped }) => [seq, records, dropped]),
     [
       [4, 4, 0],
-      [7, 3, 1],
+      [7, 3, 0],
       [7, 0, 0],
     ],
   );
+  assert.equal(await metric(server, 'sluice_invalid_utf8_records_total'), 1);
   await server.close();
   await subscriber.closed;
-  assert.deepEqual(Object.fromEntries(subscriber.totals), { a: 1, b: 1, c: 1, d: 1, good: 1, fine: 1 });
-  assert.equal(subscriber.recordsSeen(), 6);
+  assert.deepEqual(Object.fromEntries(subscriber.totals), { a: 1, b: 1, c: 1, d: 1, good: 1, '\ufffd(': 1, fine: 1 });
+  assert.equal(subscriber.recordsSeen(), 7);
 });
 
 test('hostile clients get their documented close code or refusal, and the well-behaved clients results stay exact', async () => {

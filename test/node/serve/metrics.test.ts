@@ -60,9 +60,11 @@ test('/metrics of a running server agrees with the BatchInfo the listeners saw',
     assert.equal(infos.length, 5);
     assert.equal(value(families, 'sluice_batches_total'), infos.length);
     assert.equal(value(families, 'sluice_batch_records_total'), infos.reduce((n, i) => n + i.numRecords, 0));
-    assert.equal(value(families, 'sluice_batch_records_total'), 1 + 2 + 3 + 4 + 5 + 5);
-    assert.equal(value(families, 'sluice_records_in_total'), 20);
-    assert.equal(value(families, 'sluice_dropped_records_total'), 5);
+    // The 0xff lines are kept (read with U+FFFD), and counted.
+    assert.equal(value(families, 'sluice_batch_records_total'), 1 + 2 + 3 + 4 + 5 + 10);
+    assert.equal(value(families, 'sluice_records_in_total'), 25);
+    assert.equal(value(families, 'sluice_dropped_records_total'), 0);
+    assert.equal(value(families, 'sluice_invalid_utf8_records_total'), 5);
     assert.equal(value(families, 'sluice_frames_in_total'), 10);
     assert.equal(value(families, 'sluice_ingest_connections'), 1);
     assert.equal(value(families, 'sluice_last_batch_time_ms'), infos[infos.length - 1]?.batchTime);
