@@ -2,13 +2,26 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
 import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
 import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
 import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
 import { INTERVAL, manualContext } from './manual-context.js';
-import { createTopic, kafkaBrokers, produceLines, referenceWordCounts } from './broker.js';
+import { createTopic, kafkaBrokers, produceLines, referenceWordCounts, testKafka } from './broker.js';
+
+const text = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
+
+async function send(topic: string, messages: { value: string | null; key?: string | null; partition?: number; headers?: Record<string, string> }[], compression = CompressionTypes.None): Promise<void> {
+  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages, acks: -1, compression });
+  } finally {
+    await producer.disconnect();
+  }
+}
 
 
 function firstLines(name: 'english' | 'orders', n: number, options: { seed: number; malformedRate?: number }): string[] {
@@ -201,4 +214,34 @@ describe('kafkaDirectStream against a real broker', () => {
     const { ranges, cap } = await backpressureRun(false);
     for (const batch of ranges) for (const r of batch) assert.equal(r.untilOffset - r.fromOffset, unlimited(r, cap));
   });
+
+  it('reads a partition added to the topic mid-stream from its first record, at the next batch', async () => {
+    const topic = await createTopic('grow', 1);
+    await send(topic, [{ value: 'a b', partition: 0 }]);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
+    const seen: string[][] = [];
+    records.foreachRDD((batch) => void seen.push(batch.collect().map((r) => `${r.partition}:${text(r.value)}`).sort()));
+    ssc.start();
+    await clock.advance(INTERVAL);
+    assert.deepEqual(seen, [['0:a b']]);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+      // The new partition answers offset requests once its leader is up.
+      for (let i = 0; (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length !== 2; i++) {
+        assert.ok(i < 300, 'the partition was added');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await send(topic, [{ value: 'c', partition: 1 }, { value: 'd', partition: 0 }, { value: 'e', partition: 1 }]);
+    await clock.advance(INTERVAL);
+    assert.equal(infos[1]?.failure, undefined, String(infos[1]?.failure?.message));
+    assert.deepEqual(seen[1], ['0:d', '1:c', '1:e'], 'the batch after the partition was added reads it from its first record');
+  });
+
 });
