@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
-import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type KafkaRecord, type OffsetRange } from '../../../src/node/index.js';
 import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
 import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
 import { INTERVAL, manualContext } from './manual-context.js';
@@ -244,4 +244,35 @@ describe('kafkaDirectStream against a real broker', () => {
     assert.deepEqual(seen[1], ['0:d', '1:c', '1:e'], 'the batch after the partition was added reads it from its first record');
   });
 
+  it('takes records of any shape other clients write: null keys, tombstones (skipped and counted as skippedNullValues), empty and non-UTF-8 values, headers, gzip batches', async () => {
+    const topic = await createTopic('foreign', 1);
+    await send(topic, [
+      { key: null, value: 'plain words' },
+      { key: 'k', value: null },
+      { value: '' },
+      { value: 'with header', headers: { trace: 'id-1' } },
+    ]);
+    await send(topic, [{ value: 'zipped words' }, { key: 'gone', value: null }], CompressionTypes.GZIP);
+    const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: Buffer.from([0x62, 0xff, 0x61, 0x64, 0x20, 0x77, 0x6f, 0x72, 0x64, 0x73]) }] });
+    await producer.disconnect();
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
+    const all: KafkaRecord[] = [];
+    records.foreachRDD((batch) => void all.push(...batch.collect()));
+    const counts = new Map<string, number>();
+    kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum).foreachRDD((batch) => {
+      for (const [w, n] of batch.collect() as Pair<string, number>[]) counts.set(w, n);
+    });
+    ssc.start();
+    await clock.advance(INTERVAL);
+    assert.equal(infos[0]?.failure, undefined, String(infos[0]?.failure?.message));
+    assert.equal(infos[0]?.numRecords, 7, 'every record is an input record, tombstones included');
+    assert.equal(infos[0]?.counters.skippedNullValues, 2, 'the two tombstones are skipped and counted');
+    assert.deepEqual(all.map((r) => [text(r.key), text(r.value)]), [[null, 'plain words'], ['k', null], [null, ''], [null, 'with header'], [null, 'zipped words'], ['gone', null], [null, 'b\ufffdad words']]);
+    assert.equal(text(all[3]?.headers.trace as Uint8Array), 'id-1');
+    assert.deepEqual(new Map([...counts].sort()), new Map([['b\ufffdad', 1], ['header', 1], ['plain', 1], ['with', 1], ['words', 3], ['zipped', 1]]));
+  });
 });
