@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
-import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
+import { InMemoryCheckpointStore, ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
 import { kafkaDirectStream, kafkaValues, offsetRangesOf, type KafkaBatchMetadata, type KafkaRecord, type OffsetRange } from '../../../src/node/index.js';
 import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
 import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
@@ -274,5 +274,91 @@ describe('kafkaDirectStream against a real broker', () => {
     assert.deepEqual(all.map((r) => [text(r.key), text(r.value)]), [[null, 'plain words'], ['k', null], [null, ''], [null, 'with header'], [null, 'zipped words'], ['gone', null], [null, 'b\ufffdad words']]);
     assert.equal(text(all[3]?.headers.trace as Uint8Array), 'id-1');
     assert.deepEqual(new Map([...counts].sort()), new Map([['b\ufffdad', 1], ['header', 1], ['plain', 1], ['with', 1], ['words', 3], ['zipped', 1]]));
+  });
+
+  /** A manual-clock context whose WARN lines are kept. */
+  function warningContext(store?: InMemoryCheckpointStore, startMs = 0): { ssc: StreamingContext; clock: ManualClock; infos: BatchInfo[]; warnings: string[] } {
+    const clock = new ManualClock(startMs);
+    const warnings: string[] = [];
+    const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock, logger: { warn: (m) => void warnings.push(m), info: () => {} } });
+    if (store !== undefined) ssc.checkpoint(store, { checkpointInterval: 1 });
+    const infos: BatchInfo[] = [];
+    ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => infos.push(batchInfo) });
+    return { ssc, clock, infos, warnings };
+  }
+
+  it('goes on from the log start when retention deleted records it had not read yet, counting them in kafkaOffsetsLost, with a warning', async () => {
+    const topic = await createTopic('retention', 1);
+    await produceLines(topic, Array.from({ length: 20 }, (_, i) => `r${i}`), 1);
+    const { ssc, clock, infos, warnings } = warningContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 5 });
+    const seen: string[][] = [];
+    records.foreachRDD((batch) => void seen.push(batch.collect().map((r) => text(r.value) ?? '')));
+    ssc.start();
+    await clock.advance(INTERVAL);
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.fetchTopicOffsets(topic); // loads the topic's metadata, which deleteTopicRecords needs
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '12' }] });
+    await admin.disconnect();
+    await clock.advance(INTERVAL);
+    assert.equal(infos[1]?.failure, undefined, String(infos[1]?.failure?.message));
+    assert.deepEqual(seen, [['r0', 'r1', 'r2', 'r3', 'r4'], ['r12', 'r13', 'r14', 'r15', 'r16']]);
+    assert.equal(infos[1]?.counters.kafkaOffsetsLost, 7);
+    assert.match(warnings.join('\n'), new RegExp(`${topic}\\[0\\]: offsets 5 to 11 were deleted from the log \\(retention\\) before they were read; reading from the log start, 12`));
+  });
+
+  it('refuses explicit startingOffsets outside the log with ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE, naming the log bounds', async () => {
+    const topic = await createTopic('explicit', 1);
+    await produceLines(topic, ['a', 'b', 'c'], 1);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: { [topic]: { 0: 99 } } }).foreachRDD(() => {});
+    ssc.start();
+    await clock.advance(INTERVAL);
+    const cause = infos[0]?.failure?.cause as (Error & { code?: string }) | undefined;
+    assert.equal(cause?.code, 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', String(infos[0]?.failure?.message));
+    assert.match(cause?.message ?? '', /offset 99 of .*\[0\], whose log runs from offset 0 to its end at 3/);
+  });
+
+  it('recovering a position past the end of the log (the topic was deleted and recreated) reads the new log from its start, with a warning', async () => {
+    const topic = await createTopic('recreated', 1);
+    await produceLines(topic, Array.from({ length: 10 }, (_, i) => `old${i}`), 1);
+    const store = new InMemoryCheckpointStore();
+    const run = async (startMs: number): Promise<{ seen: string[]; warnings: string[]; infos: BatchInfo[] }> => {
+      let context!: ReturnType<typeof warningContext>;
+      const seen: string[] = [];
+      const ssc = await StreamingContext.getOrCreate(store, () => {
+        context = warningContext(store, startMs);
+        kafkaDirectStream(context.ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' }).foreachRDD((batch) => {
+          for (const r of batch.collect()) seen.push(text(r.value) ?? '');
+        });
+        return context.ssc;
+      });
+      ssc.start();
+      await context.clock.advance(INTERVAL);
+      await ssc.stop();
+      return { seen, warnings: context.warnings, infos: context.infos };
+    };
+    assert.equal((await run(0)).seen.length, 10);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [topic] });
+      for (let i = 0; ; i++) {
+        const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }).catch(() => false);
+        if (created && (await admin.fetchTopicOffsets(topic).then((o) => o.length === 1, () => false))) break;
+        assert.ok(i < 300, 'the topic was recreated');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await produceLines(topic, ['new0', 'new1', 'new2'], 1);
+    const second = await run(10 * INTERVAL);
+    assert.equal(second.infos[0]?.failure, undefined, String(second.infos[0]?.failure?.message));
+    assert.deepEqual(second.seen, ['new0', 'new1', 'new2']);
+    assert.match(second.warnings.join('\n'), /offset 10 is past the end of the log \(3\).*reading the log from its start, 0/);
   });
 });
