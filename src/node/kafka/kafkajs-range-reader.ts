@@ -234,7 +234,7 @@ export class KafkajsRangeReader implements RangeReader {
     slot.next = Math.max(slot.next, Math.min(coveredUntil, slot.range.untilOffset));
     if (slot.next > before || slot.records.length > 0) pending.progressAt = Date.now();
     if (slot.next < slot.range.untilOffset || !pending.slots.delete(partitionKey(slot.range))) return;
-    this.consumer.pause([{ topic: slot.range.topic, partitions: [slot.range.partition] }]);
+    this.pause([{ topic: slot.range.topic, partitions: [slot.range.partition] }]);
     if (--pending.remaining === 0) this.settle()?.resolve();
   }
 
@@ -265,7 +265,16 @@ export class KafkajsRangeReader implements RangeReader {
     const idle = this.assigned
       .map(({ topic, partitions }) => ({ topic, partitions: partitions.filter((partition) => reading?.has(partitionKey({ topic, partition })) !== true) }))
       .filter((tp) => tp.partitions.length > 0);
-    if (idle.length > 0) this.consumer.pause(idle);
+    if (idle.length > 0) this.pause(idle);
+  }
+
+  /** kafkajs throws on pause once its consumer crashed (it has no group then, and nothing to pause): that must not escape its event handlers. */
+  private pause(partitions: { topic: string; partitions: number[] }[]): void {
+    try {
+      this.consumer.pause(partitions);
+    } catch {
+      // The crash is what the read under way fails with (see CRASH), and the next read starts a new consumer.
+    }
   }
 }
 
