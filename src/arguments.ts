@@ -50,3 +50,48 @@ export function requirePair(operation: string, element: unknown): void {
     );
   }
 }
+
+/**
+ * Throws unless `stream` belongs to `context` (a DStream of it), for the
+ * operations that combine streams (union, join, cogroup): the mix-up fails
+ * at the call rather than as a TypeError inside it.
+ */
+export function requireStreamOf(operation: string, stream: unknown, context: unknown): void {
+  const own = (stream as { context?: unknown } | null | undefined)?.context;
+  if (own === context) return;
+  if (typeof own === 'object' && own !== null) {
+    throw new InvalidArgumentError(`${operation} of streams from different StreamingContexts: build them all from one context`);
+  }
+  throw new InvalidArgumentError(`${operation} takes DStreams of one StreamingContext; got ${describeValue(stream)}`);
+}
+
+/** Throws unless `store` is a CheckpointStore (a path string is the usual mistake: Spark takes a directory). */
+export function requireCheckpointStore(operation: string, store: unknown): void {
+  const candidate = store as { read?: unknown; write?: unknown } | null | undefined;
+  if (typeof candidate?.read !== 'function' || typeof candidate.write !== 'function') {
+    throw new InvalidArgumentError(
+      `${operation} needs a CheckpointStore, not ${describeValue(store)}: pass new FileCheckpointStore(dir) from sluice/node for a directory, or new InMemoryCheckpointStore()`,
+    );
+  }
+}
+
+/** Throws unless `value` is a non-empty string (a host, a directory); `example` shows a correct value. */
+export function requireNonEmptyString(operation: string, name: string, value: unknown, example: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError(`${operation}: ${name} must be a non-empty string, e.g. ${example}; got ${describeValue(value)}`);
+  }
+}
+
+/** The [key, value] pairs of `pairs` (an iterable), or an InvalidArgumentError naming the first thing that is not one. */
+export function requirePairs<P>(operation: string, pairs: unknown): P[] {
+  if (typeof (pairs as Partial<Iterable<unknown>> | null | undefined)?.[Symbol.iterator] !== 'function' || typeof pairs === 'string') {
+    throw new InvalidArgumentError(`${operation} needs [key, state] pairs, e.g. [['a', 1], ['b', 2]] or a Map; got ${describeValue(pairs)}`);
+  }
+  const list = [...(pairs as Iterable<unknown>)];
+  for (const pair of list) {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new InvalidArgumentError(`${operation} needs [key, state] pairs, e.g. [['a', 1], ['b', 2]] or a Map; one element is ${describeValue(pair)}`);
+    }
+  }
+  return list as P[];
+}

@@ -15,7 +15,7 @@
 import type { RecordBatch } from '../kernels/api.js';
 import { decodeRecords, recordBatchFromLines } from '../kernels/record-batch.js';
 import { IllegalStateError, InvalidArgumentError } from '../errors.js';
-import { requireFunction, requireInteger, requirePair } from '../arguments.js';
+import { describeValue, requireFunction, requireInteger, requirePair } from '../arguments.js';
 import { foldOf } from './builtins.js';
 import { cogroupPairs, innerJoinGroup, leftOuterJoinGroup } from './joins.js';
 import { KeyMap } from './key-map.js';
@@ -185,6 +185,9 @@ export class Batch<T> {
 
   /** This batch's partitions followed by the others'. */
   union(...others: Batch<T>[]): Batch<T> {
+    for (const other of others) {
+      if (!(other instanceof Batch)) throw new InvalidArgumentError(`union(...others) takes Batches (e.g. batch.union(other) inside transform); got ${describeValue(other)}`);
+    }
     return new Batch<T>([this, ...others].flatMap((b) => b.partitions), undefined);
   }
 
@@ -395,7 +398,7 @@ export class Batch<T> {
 
   private cogroupWith<K, V, W>(this: Batch<Pair<K, V>>, operation: string, other: PairSource<K, W>) {
     const right = other instanceof Batch ? other.collect() : other;
-    if (right === null || typeof (right as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    if (typeof (right as Partial<Iterable<unknown>> | null | undefined)?.[Symbol.iterator] !== 'function') {
       throw new InvalidArgumentError(`${operation}(other) needs a Batch or an iterable of [key, value] pairs (an array, a Map); got ${String(right)}`);
     }
     const checked = (pairs: Iterable<Pair<K, unknown>>, side: string) => {

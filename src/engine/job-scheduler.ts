@@ -21,6 +21,7 @@ export class JobScheduler {
   private readonly afterBatchHooks: AfterBatchHook[] = [];
   private current: JobSet | undefined;
   private draining: Promise<void> | undefined;
+  private callingOutput = false;
 
   constructor(
     private readonly clock: Clock,
@@ -39,6 +40,14 @@ export class JobScheduler {
     this.bus.post('onBatchSubmitted', { batchInfo: jobSet.info() });
     this.draining ??= this.drain();
     return jobSet.done;
+  }
+
+  /**
+   * True while an output job is being called, up to its first `await`: code
+   * running now is that output's (e.g. an ssc.stop() inside foreachRDD).
+   */
+  get insideOutputCall(): boolean {
+    return this.callingOutput;
   }
 
   /** The batch being processed now, else the oldest queued one. */
@@ -75,7 +84,14 @@ export class JobScheduler {
     this.bus.post('onBatchStarted', { batchInfo: jobSet.info() });
     for (const job of jobSet.failure === undefined ? jobSet.jobs : []) {
       try {
-        await job.run();
+        this.callingOutput = true;
+        let running: Promise<void>;
+        try {
+          running = job.run();
+        } finally {
+          this.callingOutput = false;
+        }
+        await running;
       } catch (error) {
         jobSet.failure = new JobError(
           `Batch ${jobSet.time} failed in output operation of stream ${job.outputStreamId}: ${messageOf(error).replace(/\.$/, '')}. ` +

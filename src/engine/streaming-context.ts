@@ -10,13 +10,13 @@ import { type AfterBatchHook, JobScheduler } from './job-scheduler.js';
 import type { JobSet } from './job-set.js';
 import { type BatchInfo, ListenerBus, type StreamingListener } from './listener.js';
 import { consoleLogger, type Logger, silentLogger } from './logger.js';
-import { describeValue } from '../arguments.js';
+import { describeValue, requireCheckpointStore, requireFunction, requireStreamOf } from '../arguments.js';
 import { UnionDStream } from '../stream/union-dstream.js';
 import { checkReceiverBufferBytes, messageOf } from './receiver-supervisor.js';
 import type { DStream } from './dstream.js';
 import type { MapResult } from '../batch/batch.js';
 import type { RecordBatchBuilderOptions } from '../kernels/record-batch.js';
-import type { Receiver } from '../receivers/receiver.js';
+import { Receiver } from '../receivers/receiver.js';
 import { ReceiverInputDStream } from '../stream/receiver-input-dstream.js';
 import { QueueInputDStream, type QueueStreamOptions } from '../stream/queue-input-dstream.js';
 import { CheckpointWriter, type CheckpointOptions } from '../checkpoint/checkpoint-writer.js';
@@ -114,6 +114,16 @@ export class StreamingContext {
       );
     }
     this.batchIntervalMs = batchIntervalMs;
+    const { clock, output, logger } = options;
+    if (clock !== undefined && (typeof clock?.now !== 'function' || typeof clock.schedule !== 'function')) {
+      throw new InvalidArgumentError(`clock must be a Clock ({ now(), schedule(at, task) }, e.g. new ManualClock()), or left out for the system clock; got ${describeValue(clock)}`);
+    }
+    if (output !== undefined && typeof output !== 'function') {
+      throw new InvalidArgumentError(`output must be a function taking one line, e.g. (line) => console.log(line); got ${describeValue(output)}`);
+    }
+    if (logger !== undefined && logger !== null && (typeof logger?.warn !== 'function' || typeof logger.info !== 'function')) {
+      throw new InvalidArgumentError(`logger must be { warn(message), info(message) }, or null to log nothing; got ${describeValue(logger)}`);
+    }
     this.clock = options.clock ?? new SystemClock();
     this.kernelsOption = resolveKernelsChoice(options.kernels);
     this.output = options.output ?? ((line) => console.log(line));
@@ -176,6 +186,7 @@ export class StreamingContext {
    */
   checkpoint(store: CheckpointStore, options: CheckpointOptions = {}): void {
     if (this.currentState !== 'initialized') throw new IllegalStateError('checkpoint() must be called before start()');
+    requireCheckpointStore('ssc.checkpoint(store)', store);
     CheckpointWriter.intervalBatches(options, this.batchIntervalMs);
     this.store = store;
     this.checkpointOptions = options;
@@ -193,12 +204,20 @@ export class StreamingContext {
    * refused (StateDiscardError, nothing started or written) unless
    * `options.discardState` names that state.
    */
-  static getOrCreate(
+  static async getOrCreate(
     store: CheckpointStore,
     create: () => StreamingContext | Promise<StreamingContext>,
     options: RecoveryOptions = {},
   ): Promise<StreamingContext> {
-    return getOrCreateContext(store, create, options);
+    requireCheckpointStore('StreamingContext.getOrCreate(store, create)', store);
+    requireFunction('StreamingContext.getOrCreate(store, create)', create, 'getOrCreate(store, () => { const ssc = new StreamingContext({ batchIntervalMs: 1000 }); /* streams */ return ssc; })');
+    return getOrCreateContext(store, async () => {
+      const context = await create();
+      if (!(context instanceof StreamingContext)) {
+        throw new InvalidArgumentError(`StreamingContext.getOrCreate(store, create): create() must return the StreamingContext it built; got ${describeValue(context)}`);
+      }
+      return context;
+    }, options);
   }
 
   /**
@@ -242,11 +261,17 @@ export class StreamingContext {
 
   /** Lines stored by a custom receiver (started at start(), restarted when it fails). */
   receiverStream(receiver: Receiver, options: RecordBatchBuilderOptions = {}): DStream<string> {
+    if (!(receiver instanceof Receiver)) {
+      throw new InvalidArgumentError(`receiverStream(receiver) needs an instance of a Receiver subclass (onStart, onStop, store: see examples/custom-receiver.ts); got ${describeValue(receiver)}`);
+    }
     return new ReceiverInputDStream(this, receiver, options);
   }
 
   /** Spark's queueStream: each batch takes the next array of `queue` (or all, without oneAtATime). */
   queueStream<T>(queue: (readonly T[])[], options: QueueStreamOptions<T> = {}): DStream<T> {
+    if (!Array.isArray(queue)) {
+      throw new InvalidArgumentError(`queueStream(queue) needs an array of arrays (one per batch), e.g. ssc.queueStream([['a b'], ['c']]); got ${describeValue(queue)}`);
+    }
     return new QueueInputDStream(this, queue, options);
   }
 
@@ -260,16 +285,15 @@ export class StreamingContext {
   union<T extends MapResult>(...streams: (DStream<T> | readonly DStream<T>[])[]): DStream<T> {
     const flat = (streams.length === 1 && Array.isArray(streams[0]) ? streams[0] : streams) as DStream<T>[];
     if (flat.length === 0) throw new InvalidArgumentError('ssc.union(...streams) needs at least one stream, e.g. ssc.union(a, b)');
-    for (const stream of flat) {
-      if ((stream as unknown as { context?: unknown })?.context !== this) {
-        throw new InvalidArgumentError(`ssc.union(...streams): every argument must be a stream of this StreamingContext; got ${describeValue(stream)}`);
-      }
-    }
+    for (const stream of flat) requireStreamOf('ssc.union(...streams)', stream, this);
     return new UnionDStream(flat);
   }
 
   /** Registers a listener for batch and receiver events. */
   addStreamingListener(listener: StreamingListener): void {
+    if (typeof listener !== 'object' || listener === null) {
+      throw new InvalidArgumentError(`addStreamingListener(listener) needs an object with the events it handles, e.g. { onBatchCompleted: ({ batchInfo }) => … }; got ${describeValue(listener)}`);
+    }
     this.listenerBus.add(listener);
   }
 
@@ -373,9 +397,23 @@ export class StreamingContext {
    * already received (queued batches, plus one last batch for data received
    * since the last batch time, generated without waiting for the clock)
    * before stopping. Otherwise queued batches are dropped; a batch already
-   * running finishes. Do not await stop() inside an output function.
+   * running finishes. Called from an output function (foreachRDD) before its
+   * first `await`, stop() resolves at once, so `await ssc.stop()` there does
+   * not wait for the batch that is waiting for it; the stop completes after
+   * that batch (awaitTermination tells when). Called later in an async
+   * output, do not await it.
    */
   stop(options: { graceful?: boolean } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(
+        `stop(options) takes an object, e.g. stop({ graceful: true }) (Spark's stop(stopSparkContext, stopGracefully) booleans have no meaning here); got ${describeValue(options)}`,
+      );
+    }
+    const stopping = this.beginStop(options);
+    return this.scheduler.insideOutputCall ? Promise.resolve() : stopping;
+  }
+
+  private beginStop(options: { graceful?: boolean }): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
     if (this.currentState === 'initialized') {
       this.currentState = 'stopped';
@@ -394,9 +432,14 @@ export class StreamingContext {
    * failed batch.
    */
   awaitTermination(timeoutMs?: number): Promise<boolean> {
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
+      throw new InvalidArgumentError(`awaitTermination(timeoutMs) needs a duration in ms ≥ 0 (or nothing, to wait until stopped); got ${describeValue(timeoutMs)}`);
+    }
     if (this.terminated) {
       return this.failure === undefined ? Promise.resolve(true) : Promise.reject(this.failure);
     }
+    // Nothing to wait for (as Spark's waitForStopOrError with no time left); a ManualClock would otherwise wait for an advance.
+    if (timeoutMs === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       let cancelTimeout: (() => void) | undefined;
       const waiter = {
@@ -459,6 +502,8 @@ export class StreamingContext {
   }
 
   private fail(error: JobError): void {
+    // Said where the operator looks (Spark logs "Error running job"), not only to whoever awaits termination.
+    if (this.failure === undefined) this.logger.warn(`${error.message} awaitTermination() rejects with this error (${error.code}).`);
     this.failure ??= error;
     void this.stop();
   }

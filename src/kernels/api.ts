@@ -103,7 +103,11 @@ export interface Kernels {
   tokenize(bytes: Uint8Array): { starts: Int32Array; ends: Int32Array; count: number };
   /** Seeded 64-bit hash of a byte range (documented algorithm, identical in WASM and fallback). */
   hash64(bytes: Uint8Array, seed?: number): bigint;
-  /** lines → words → (word, 1) → reduceByKey(sum) in one pass over `bytes`. Keys in first-occurrence order. */
+  /**
+   * lines → words → (word, 1) → reduceByKey(sum) in one pass over `bytes`. Keys in first-occurrence order.
+   * Words are keyed by their bytes: two ill-formed words that decode to the same string (U+FFFD) come back
+   * as two keys; the engine merges them (pairsOf in src/stream/fused-kernel-dstream.ts).
+   */
   wordCount(bytes: Uint8Array): KeyedValues;
   /** The same pass, adding the counts straight into a sum or count table of this implementation (no key decoding). */
   wordCountInto(table: AggregateTable, bytes: Uint8Array): void;

@@ -12,7 +12,7 @@ import { INPUT_PADDING, LAYOUT, REDUCER_CODES, VALUE_F64, VALUE_I64, geometryFor
 import { regionAllocatorFor, type RegionAllocator } from './region-allocator.js';
 import { KeyCache } from './key-cache.js';
 import { requireCountingTable } from './table-rules.js';
-import { ScratchRegions, WasmTable, allocTable, exportTable, growTable, type KernelContext } from './wasm-table.js';
+import { ScratchRegions, WasmTable, allocTable, exportTable, growTable, movedTo, type KernelContext } from './wasm-table.js';
 
 /** A scratch table's starting size: enough for a typical batch vocabulary without a grow. */
 const SCRATCH_TABLE_KEYS = 4096;
@@ -78,28 +78,25 @@ export class WasmKernels implements Kernels {
 
   wordCount(bytes: Uint8Array): KeyedValues {
     this.wordTable = this.scratchTable(this.wordTable, VALUE_I64, 'sum');
-    this.wordTable = this.countWords(this.wordTable, bytes);
+    this.countWords(this.wordTable, bytes, (t) => (this.wordTable = t));
     return exportTable(this.context, this.wordTable);
   }
 
   wordCountInto(table: AggregateTable, bytes: Uint8Array): void {
     requireCountingTable(table.reducer);
-    if (table instanceof WasmTable && this.owns(table)) table.adopt(this.countWords(table.pointer, bytes));
+    if (table instanceof WasmTable && this.owns(table)) this.countWords(table.pointer, bytes, table.adoptMove);
     else table.mergeValues(this.wordCount(bytes));
   }
 
   aggregateDelimited(bytes: Uint8Array, spec: DelimitedSpec): DelimitedResult {
     this.delimitedTable = this.scratchTable(this.delimitedTable, VALUE_F64, spec.reducer);
-    const { table, malformed } = this.reduceLines(this.delimitedTable, bytes, spec);
-    this.delimitedTable = table;
-    return { result: exportTable(this.context, table), malformed };
+    const malformed = this.reduceLines(this.delimitedTable, bytes, spec, (t) => (this.delimitedTable = t));
+    return { result: exportTable(this.context, this.delimitedTable), malformed };
   }
 
   aggregateDelimitedInto(table: AggregateTable, bytes: Uint8Array, spec: DelimitedSpec): { malformed: number } {
     if (table instanceof WasmTable && this.owns(table)) {
-      const done = this.reduceLines(table.pointer, bytes, { ...spec, reducer: table.reducer });
-      table.adopt(done.table);
-      return { malformed: done.malformed };
+      return { malformed: this.reduceLines(table.pointer, bytes, { ...spec, reducer: table.reducer }, table.adoptMove) };
     }
     const { result, malformed } = this.aggregateDelimited(bytes, { ...spec, reducer: table.reducer });
     table.mergeValues(result);
@@ -123,24 +120,28 @@ export class WasmKernels implements Kernels {
     const h = instance.header(t);
     // After one huge batch, do not keep clearing (and holding) a huge table for small ones.
     if (h.capacity > SHRINK_ABOVE_SLOTS && h.size * 16 < h.capacity) {
+      // The small one first: when it cannot be had, t is still the caller's.
+      const small = fresh();
       allocator.release(t);
-      return fresh();
+      return small;
     }
     instance.initTable(t, h.capacity, h.arenaCapacity, valueKind, REDUCER_CODES[reducer], instance.memory.view().getBigUint64(t + LAYOUT.LAYOUT_H_SEED, true));
     return t;
   }
 
-  private countWords(t: number, bytes: Uint8Array): number {
+  /** Counts into t, growing it as it fills; each move is reported through `moved` as it happens (see movedTo). */
+  private countWords(t: number, bytes: Uint8Array, moved: (t: number) => void): void {
     const ptr = this.input(bytes);
     let offset = 0;
     for (;;) {
       offset += this.context.instance.wordCount(t, ptr + offset, bytes.length - offset);
-      if (offset >= bytes.length) return t;
-      t = growTable(this.context, t);
+      if (offset >= bytes.length) return;
+      t = movedTo(growTable(this.context, t), t, moved);
     }
   }
 
-  private reduceLines(t: number, bytes: Uint8Array, spec: DelimitedSpec): { table: number; malformed: number } {
+  /** Aggregates lines into t like countWords; returns the malformed lines. */
+  private reduceLines(t: number, bytes: Uint8Array, spec: DelimitedSpec, moved: (t: number) => void): number {
     const checked = checkDelimitedSpec(spec);
     const { instance, scratch } = this.context;
     const stats = scratch.get('delimited-stats', LAYOUT.LAYOUT_STATS_BYTES);
@@ -152,10 +153,9 @@ export class WasmKernels implements Kernels {
         t, ptr + offset, bytes.length - offset, checked.delimiterCode, checked.keyField, checked.valueField, checked.expectedFields, stats,
       ) >>> 0;
       if (offset >= bytes.length) break;
-      t = growTable(this.context, t);
+      t = movedTo(growTable(this.context, t), t, moved);
     }
-    const malformed = instance.memory.view().getUint32(stats + LAYOUT.LAYOUT_STATS_MALFORMED, true);
-    return { table: t, malformed };
+    return instance.memory.view().getUint32(stats + LAYOUT.LAYOUT_STATS_MALFORMED, true);
   }
 }
 

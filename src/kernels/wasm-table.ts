@@ -169,7 +169,7 @@ export function topOfTable(ctx: KernelContext, t: number, k: number): KeyedValue
  * new, so a fresh table is never rehashed midway). Returns the table's
  * (possibly new) pointer.
  */
-export function applyPairs(ctx: KernelContext, t: number, input: KeyedValues, mode: CombineMode): number {
+export function applyPairs(ctx: KernelContext, t: number, input: KeyedValues, mode: CombineMode, moved: (t: number) => void = ignoreMove): number {
   const n = input.keys.length;
   if (input.values.length !== n) throw new InvalidArgumentError(`KeyedValues has ${n} keys but ${input.values.length} values`);
   if (n === 0) return t;
@@ -177,7 +177,7 @@ export function applyPairs(ctx: KernelContext, t: number, input: KeyedValues, mo
   const valuesPtr = ctx.scratch.get('apply-values', n * 8);
   new Float64Array(ctx.instance.memory.u8().buffer, valuesPtr, n).set(input.values);
   // Every key new is the bound; the pointers above stay valid if this moves the table (views would not).
-  if (mode === MODE_FOLD) t = reserveTable(ctx, t, n, keyBytes);
+  if (mode === MODE_FOLD) t = movedTo(reserveTable(ctx, t, n, keyBytes), t, moved);
   let from = 0;
   let fromOffset = 0;
   for (;;) {
@@ -186,9 +186,23 @@ export function applyPairs(ctx: KernelContext, t: number, input: KeyedValues, mo
     const lengths = new Uint32Array(ctx.instance.memory.u8().buffer, lengthsPtr, n);
     for (let i = from; i < stopped; i++) fromOffset += lengths[i] as number;
     from = stopped;
-    t = growTable(ctx, t);
+    t = movedTo(growTable(ctx, t), t, moved);
   }
 }
+
+/**
+ * A table that grows in several steps moves each time, and each move frees
+ * the old region: a caller holding the first pointer when a later step fails
+ * (kernel memory exhausted) would hold freed memory, and every later call
+ * would read another table's bytes. Functions that may move a table more
+ * than once therefore report each move at once through `moved`.
+ */
+export function movedTo(next: number, previous: number, moved: (t: number) => void): number {
+  if (next !== previous) moved(next);
+  return next;
+}
+
+function ignoreMove(): void {}
 
 /**
  * UTF-8 encodes `keys` back to back into a scratch region (followed by
@@ -248,14 +262,14 @@ function squeezeSeparators(bytes: Uint8Array, written: number, lengths: Uint32Ar
 }
 
 /** Merges table src into dst (grown first so the merge never stops midway). Returns dst's pointer. */
-export function mergeTables(ctx: KernelContext, dst: number, src: number, mode: CombineMode): number {
+export function mergeTables(ctx: KernelContext, dst: number, src: number, mode: CombineMode, moved: (t: number) => void = ignoreMove): number {
   const s = ctx.instance.header(src);
-  dst = reserveTable(ctx, dst, s.size, s.arenaUsed - s.deadBytes);
+  dst = movedTo(reserveTable(ctx, dst, s.size, s.arenaUsed - s.deadBytes), dst, moved);
   let from = 0;
   for (;;) {
     from = ctx.instance.mergeTable(dst, src, from, 0, 1, mode);
     if (from >= s.arenaUsed) return dst;
-    dst = growTable(ctx, dst);
+    dst = movedTo(growTable(ctx, dst), dst, moved);
   }
 }
 
@@ -302,15 +316,18 @@ export class WasmTable implements AggregateTable {
     this.ptr = ptr;
   }
 
+  /** adopt() as a callback for the functions that move the table (see movedTo). */
+  readonly adoptMove = (ptr: number): void => this.adopt(ptr);
+
   mergeValues(input: KeyedValues): void {
     this.check();
-    this.ptr = applyPairs(this.context, this.ptr, input, MODE_FOLD);
+    this.ptr = applyPairs(this.context, this.ptr, input, MODE_FOLD, this.adoptMove);
   }
 
   mergeTable(other: AggregateTable): void {
     this.check();
     if (other instanceof WasmTable && sameMemory(other.context, this.context)) {
-      this.ptr = mergeTables(this.context, this.ptr, other.pointer, MODE_FOLD);
+      this.ptr = mergeTables(this.context, this.ptr, other.pointer, MODE_FOLD, this.adoptMove);
     } else {
       this.mergeValues(other.entries());
     }
@@ -319,14 +336,14 @@ export class WasmTable implements AggregateTable {
   subtractValues(input: KeyedValues, options: { dropZero?: boolean } = {}): void {
     this.check();
     requireSubtractable(this.reducer);
-    this.ptr = applyPairs(this.context, this.ptr, input, subtractMode(options.dropZero));
+    this.ptr = applyPairs(this.context, this.ptr, input, subtractMode(options.dropZero), this.adoptMove);
   }
 
   subtractTable(other: AggregateTable, options: { dropZero?: boolean } = {}): void {
     this.check();
     requireSubtractable(this.reducer);
     if (other instanceof WasmTable && sameMemory(other.context, this.context)) {
-      this.ptr = mergeTables(this.context, this.ptr, other.pointer, subtractMode(options.dropZero));
+      this.ptr = mergeTables(this.context, this.ptr, other.pointer, subtractMode(options.dropZero), this.adoptMove);
     } else {
       this.subtractValues(other.entries(), options);
     }

@@ -4,6 +4,10 @@
  * come back in lock-step.
  */
 
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
+
+/** The reconnect delays of socketTextStream (see Backoff). */
 export interface BackoffOptions {
   /** First delay. Default 100 ms. */
   readonly initialDelayMs?: number;
@@ -21,6 +25,13 @@ export class Backoff {
   private failures = 0;
 
   constructor(options: BackoffOptions = {}) {
+    for (const name of ['initialDelayMs', 'maxDelayMs'] as const) {
+      const value = options[name];
+      // NaN would make every delay NaN, which timers run at once: a reconnect loop with no pause.
+      if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 2 ** 31 - 1)) {
+        throw new InvalidArgumentError(`${name} must be a number of milliseconds from 0 to 2^31 - 1, e.g. ${name === 'initialDelayMs' ? 100 : 5000}; got ${describeValue(value)}`);
+      }
+    }
     this.initialDelayMs = Math.max(1, options.initialDelayMs ?? 100);
     this.maxDelayMs = Math.max(this.initialDelayMs, options.maxDelayMs ?? 5000);
     this.random = options.random ?? Math.random;

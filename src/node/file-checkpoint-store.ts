@@ -34,6 +34,7 @@ import { CheckpointError } from '../errors.js';
 import { crc32 } from '../checkpoint/crc32.js';
 import { createDirectory } from './create-directory.js';
 import { holdCheckpointLock, processAlive } from './checkpoint-lock.js';
+import { requireNonEmptyString } from '../arguments.js';
 
 /** Name of the newest checkpoint file in a FileCheckpointStore directory. */
 export const CHECKPOINT_FILE = 'checkpoint';
@@ -62,6 +63,7 @@ export class FileCheckpointStore implements CheckpointStore {
   private cleanedUp: Promise<void> | undefined;
 
   constructor(dir: string, options: FileCheckpointStoreOptions = {}) {
+    requireNonEmptyString('new FileCheckpointStore(dir)', 'dir', dir, "'./checkpoints'");
     this.dir = resolve(dir);
     this.onFallback = options.onFallback;
   }

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { FileSink } from '../checkpoint/store.js';
 import { InvalidArgumentError, OutputError } from '../errors.js';
 import { createDirectory } from './create-directory.js';
+import { requireNonEmptyString } from '../arguments.js';
 
 /** Options of a NodeFileSink. */
 export interface NodeFileSinkOptions {
@@ -35,6 +36,7 @@ export class NodeFileSink implements FileSink {
   private readonly fsync: boolean;
 
   constructor(options: NodeFileSinkOptions = {}) {
+    if (options.baseDir !== undefined) requireNonEmptyString('new NodeFileSink({ baseDir })', 'baseDir', options.baseDir, "'./out'");
     this.baseDir = resolve(options.baseDir ?? '.');
     this.fsync = options.fsync ?? false;
   }

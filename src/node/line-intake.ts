@@ -1,12 +1,16 @@
 /**
  * The path from raw bytes to `receiver.store`, shared by the socket and file
- * receivers: split into lines (LineSplitter), drop over-long lines and lines
- * that are not valid UTF-8, count every drop, tell the listeners, and hold
- * the receiver to its rate limit.
+ * receivers: split into lines (LineSplitter), drop over-long lines, count
+ * lines that are not valid UTF-8, tell the listeners, and hold the receiver
+ * to its rate limit.
  *
- * Why drop invalid UTF-8: the kernels count raw bytes while the JS path
- * decodes (invalid sequences become U+FFFD), so such a line would give
- * different keys on the two paths; dropping it keeps results identical.
+ * Invalid UTF-8: kept by default, as Spark's socketTextStream keeps it (its
+ * reader decodes ill-formed bytes to U+FFFD), so one bad byte does not lose
+ * the good words of its line. The bytes are stored as they came; every path
+ * reads them as U+FFFD (closures decode with replacement, kernel results
+ * merge keys that decode alike), so results agree. Such lines are counted
+ * (`invalidUtf8LinesKept`) and reported; `invalidUtf8: 'drop'` drops them
+ * instead (`invalidUtf8LinesDropped`).
  *
  * Rate limit (`maxRatePerSecond`, changeable by backpressure): lines beyond
  * the allowance wait in a queue, as the runs of lines they arrived in (one
@@ -32,12 +36,14 @@ import { isUtf8 } from 'node:buffer';
 import { LineSplitter } from '../receivers/line-splitter.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { RateLimiter } from './rate-limiter.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
 
 /** Line limits and rate of a LineIntake. */
 export interface LineIntakeOptions {
   /** Longest line kept (bytes); default 1 MiB. */
   readonly maxLineBytes?: number;
-  /** 'drop' (default) or 'keep' lines that are not valid UTF-8. */
+  /** 'keep' (default: stored, read with U+FFFD for the ill-formed bytes, as Spark does) or 'drop' lines that are not valid UTF-8; either way they are counted. */
   readonly invalidUtf8?: 'drop' | 'keep';
   /** Minimum time between two reports of the same kind of drop. Default 1000 ms. */
   readonly reportIntervalMs?: number;
@@ -50,6 +56,8 @@ export interface LineIntakeStats {
   readonly linesStored: number;
   readonly oversizeLinesDropped: number;
   readonly invalidUtf8LinesDropped: number;
+  /** Lines that were not valid UTF-8 and were stored anyway (invalidUtf8: 'keep', the default). */
+  readonly invalidUtf8LinesKept: number;
 }
 
 /** How the intake asks its receiver to stop and restart reading. */
@@ -60,7 +68,7 @@ export interface FlowControl {
 
 const NEWLINE = 10;
 
-type DropKind = 'oversize' | 'invalidUtf8';
+type DropKind = 'oversize' | 'invalidUtf8' | 'invalidUtf8Kept';
 
 /** Lines waiting for tokens: `lines` lines each followed by '\n' (a run), or one line without it (`single`). */
 interface QueuedLines {
@@ -96,13 +104,18 @@ export class LineIntake {
   private source: string;
   private stored = 0;
   private invalid = 0;
-  private readonly lastReport: Record<DropKind, number> = { oversize: -Infinity, invalidUtf8: -Infinity };
-  private readonly unreported: Record<DropKind, number> = { oversize: 0, invalidUtf8: 0 };
+  private kept = 0;
+  private readonly lastReport: Record<DropKind, number> = { oversize: -Infinity, invalidUtf8: -Infinity, invalidUtf8Kept: -Infinity };
+  private readonly unreported: Record<DropKind, number> = { oversize: 0, invalidUtf8: 0, invalidUtf8Kept: 0 };
 
   constructor(receiver: Receiver, source: string, options: LineIntakeOptions = {}) {
     this.receiver = receiver;
     this.source = source;
-    this.dropInvalid = (options.invalidUtf8 ?? 'drop') === 'drop';
+    const invalidUtf8 = options.invalidUtf8 ?? 'keep';
+    if (invalidUtf8 !== 'drop' && invalidUtf8 !== 'keep') {
+      throw new InvalidArgumentError(`invalidUtf8 must be 'keep' (the default) or 'drop', got ${describeValue(invalidUtf8)}`);
+    }
+    this.dropInvalid = invalidUtf8 === 'drop';
     this.reportIntervalMs = options.reportIntervalMs ?? 1000;
     if (options.maxRatePerSecond !== undefined) this.limiter = new RateLimiter(options.maxRatePerSecond);
     this.splitter = new LineSplitter((line) => this.arrive(line, this.splitter.lineEndOffset), {
@@ -113,7 +126,7 @@ export class LineIntake {
   }
 
   get stats(): LineIntakeStats {
-    return { linesStored: this.stored, oversizeLinesDropped: this.splitter.oversizeCount, invalidUtf8LinesDropped: this.invalid };
+    return { linesStored: this.stored, oversizeLinesDropped: this.splitter.oversizeCount, invalidUtf8LinesDropped: this.invalid, invalidUtf8LinesKept: this.kept };
   }
 
   /** Stream offset just past the last line stored or dropped as invalid (see the module comment). */
@@ -193,7 +206,7 @@ export class LineIntake {
 
   /** Reports drops still held back by the throttle (at the end of a file, at stop). */
   reportPending(): void {
-    for (const kind of ['oversize', 'invalidUtf8'] as const) {
+    for (const kind of ['oversize', 'invalidUtf8', 'invalidUtf8Kept'] as const) {
       if (this.unreported[kind] > 0) {
         this.lastReport[kind] = -Infinity;
         this.unreported[kind]--;
@@ -258,10 +271,12 @@ export class LineIntake {
   /**
    * Lines each followed by '\n', ending at stream offset `end`: stored in
    * one call when they are valid UTF-8 as a whole (or invalid lines are
-   * kept), which is most of the time; otherwise line by line.
+   * kept, and counted), which is most of the time; otherwise line by line.
    */
   private storeRun(run: Uint8Array, lines: number, end: number): void {
-    if (!this.dropInvalid || isUtf8(run)) {
+    const valid = isUtf8(run);
+    if (valid || !this.dropInvalid) {
+      if (!valid) this.countKept(run);
       this.stored += lines;
       this.receiver.storeLines(run);
       this.committed = end;
@@ -305,15 +320,31 @@ export class LineIntake {
   }
 
   private handle(line: Uint8Array, end: number): void {
-    if (this.dropInvalid && !isUtf8(line)) {
-      this.invalid++;
-      this.committed = end;
-      this.dropped('invalidUtf8');
-      return;
+    if (!isUtf8(line)) {
+      if (this.dropInvalid) {
+        this.invalid++;
+        this.committed = end;
+        this.dropped('invalidUtf8');
+        return;
+      }
+      this.kept++;
+      this.dropped('invalidUtf8Kept');
     }
     this.stored++;
     this.receiver.store(line);
     this.committed = end;
+  }
+
+  /** Counts (and reports) the lines of a run, each followed by '\n', that are not valid UTF-8. */
+  private countKept(run: Uint8Array): void {
+    let start = 0;
+    for (let nl = run.indexOf(NEWLINE); nl !== -1; nl = run.indexOf(NEWLINE, start)) {
+      if (!isUtf8(run.subarray(start, nl))) {
+        this.kept++;
+        this.dropped('invalidUtf8Kept');
+      }
+      start = nl + 1;
+    }
   }
 
   private dropped(kind: DropKind): void {
@@ -323,11 +354,14 @@ export class LineIntake {
     this.lastReport[kind] = now;
     const count = this.unreported[kind];
     this.unreported[kind] = 0;
+    const lines = `line${count === 1 ? '' : 's'}`;
+    const notUtf8 = `that ${count === 1 ? 'is' : 'are'} not valid UTF-8`;
+    if (kind === 'invalidUtf8Kept') {
+      this.receiver.reportError(`Kept ${count} ${lines} ${notUtf8} from ${this.source} (${this.kept} so far), read with U+FFFD for the ill-formed bytes as Spark does; invalidUtf8: 'drop' drops such lines.`);
+      return;
+    }
     const total = kind === 'oversize' ? this.splitter.oversizeCount : this.invalid;
-    const what =
-      kind === 'oversize'
-        ? `line${count === 1 ? '' : 's'} longer than ${this.splitter.maxLineBytes} bytes`
-        : `line${count === 1 ? '' : 's'} that ${count === 1 ? 'is' : 'are'} not valid UTF-8`;
+    const what = kind === 'oversize' ? `${lines} longer than ${this.splitter.maxLineBytes} bytes` : `${lines} ${notUtf8}`;
     this.receiver.reportError(`Dropped ${count} ${what} from ${this.source} (${total} so far); the stream continues with the next line.`);
   }
 }

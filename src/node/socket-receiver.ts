@@ -22,6 +22,7 @@
 import { connect, type Socket } from 'node:net';
 import { Receiver } from '../receivers/receiver.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
+import { describeValue, requireNonEmptyString } from '../arguments.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
@@ -54,10 +55,10 @@ export class SocketReceiver extends Receiver implements RateControlled {
   private bytesReceived = 0;
 
   constructor(host: string, port: number, options: SocketReceiverOptions = {}) {
-    super(`SocketReceiver(${host}:${port})`);
-    if (host.length === 0) throw new InvalidArgumentError('socketTextStream needs a host name or address, e.g. "127.0.0.1"');
+    super(`SocketReceiver(${String(host)}:${String(port)})`);
+    requireNonEmptyString('socketTextStream', 'the host', host, '"127.0.0.1"');
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new InvalidArgumentError(`socketTextStream port must be an integer in 1..65535, got ${String(port)}`);
+      throw new InvalidArgumentError(`socketTextStream port must be an integer in 1..65535, got ${describeValue(port)}`);
     }
     this.hostname = host;
     this.port = port;

@@ -12,7 +12,9 @@
  */
 
 import type { DStream } from '../engine/dstream.js';
-import type { StreamingContext } from '../engine/streaming-context.js';
+import { StreamingContext } from '../engine/streaming-context.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { type BackpressureOptions, enableBackpressure } from './backpressure.js';
 import type { RateControlled } from './line-intake.js';
@@ -40,6 +42,9 @@ function lineStream(
   receiver: Receiver & RateControlled,
   options: { maxLineBytes?: number; maxRatePerSecond?: number } & RateOptions,
 ): DStream<string> {
+  if (!(ssc instanceof StreamingContext)) {
+    throw new InvalidArgumentError(`socketTextStream and textFileStream take the StreamingContext first (sluice's core has no Node sockets or files), e.g. socketTextStream(ssc, '127.0.0.1', 9999); got ${describeValue(ssc)}`);
+  }
   const { backpressure, maxRatePerSecond, maxLineBytes } = options;
   if (backpressure !== undefined && backpressure !== false) {
     const tuning = backpressure === true ? {} : backpressure;

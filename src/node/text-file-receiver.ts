@@ -30,7 +30,8 @@
  * without losing or repeating a line (`restorePosition`).
  *
  * Bad input never stops the stream: an empty file, a file deleted before it
- * could be opened, a read error, over-long lines and lines of invalid UTF-8
+ * could be opened, a file whose name is not valid UTF-8 (Node lists it with
+ * U+FFFD, a name that opens nothing), a read error, over-long lines and (with invalidUtf8: 'drop') lines of invalid UTF-8
  * (binary garbage) are skipped, counted in `stats`, and reported through
  * `reportError`.
  */
@@ -40,6 +41,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Receiver } from '../receivers/receiver.js';
 import { CheckpointError, InvalidArgumentError } from '../errors.js';
+import { requireNonEmptyString } from '../arguments.js';
 import { LineIntake, type LineIntakeOptions, type LineIntakeStats, type RateControlled } from './line-intake.js';
 
 /** Options of textFileStream / TextFileReceiver. */
@@ -102,8 +104,8 @@ export class TextFileReceiver extends Receiver implements RateControlled {
   private bytesRead = 0;
 
   constructor(dir: string, options: TextFileReceiverOptions = {}) {
-    super(`TextFileReceiver(${dir})`);
-    if (dir.length === 0) throw new InvalidArgumentError('textFileStream needs a directory path');
+    super(`TextFileReceiver(${String(dir)})`);
+    requireNonEmptyString('textFileStream', 'the directory', dir, "'./incoming'");
     const pollIntervalMs = options.pollIntervalMs ?? 1000;
     const chunkBytes = options.chunkBytes ?? 64 * 1024;
     if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) throw new InvalidArgumentError(`pollIntervalMs must be positive, got ${String(options.pollIntervalMs)}`);
@@ -265,6 +267,11 @@ export class TextFileReceiver extends Receiver implements RateControlled {
     const dated: { name: string; mtimeMs: number }[] = [];
     for (const name of names) {
       const info = await stat(join(this.dir, name)).catch(() => undefined);
+      // readdir gave U+FFFD for bytes of the name that are not UTF-8, so no path reaches the file: say so once rather than never read it in silence.
+      if (info === undefined && name.includes('\ufffd')) {
+        this.skip(name, 'its name is not valid UTF-8, so it cannot be opened by the name the directory listing gives; rename it to a UTF-8 name and it will be read');
+        continue;
+      }
       // Gone already, or not a regular file (a socket, a dangling link): not ours to read.
       if (info !== undefined && info.isFile()) dated.push({ name, mtimeMs: info.mtimeMs });
     }

@@ -1,4 +1,5 @@
-import { IllegalStateError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
 
 /**
  * Spark-style custom receiver. Subclasses implement onStart (must not block:
@@ -60,7 +61,11 @@ export abstract class Receiver {
       supervisor.storeRecord(records);
       return;
     }
-    for (const record of records) supervisor.storeRecord(record);
+    if (typeof (records as Partial<Iterable<unknown>> | null | undefined)?.[Symbol.iterator] !== 'function') throw badRecord(this.name, records);
+    for (const record of records) {
+      if (typeof record !== 'string' && !(record instanceof Uint8Array)) throw badRecord(this.name, record);
+      supervisor.storeRecord(record);
+    }
   }
 
   /**
@@ -143,4 +148,11 @@ export abstract class Receiver {
     }
     return this.#supervisor;
   }
+}
+
+/** What store() says about a value that is no record: records are text (or its UTF-8 bytes), as Spark's socketTextStream gives. */
+function badRecord(receiver: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `Receiver ${receiver}: store() takes a string, a Uint8Array of UTF-8, or an iterable of them (e.g. store(String(value)) or store(JSON.stringify(obj))); got ${describeValue(value)}`,
+  );
 }

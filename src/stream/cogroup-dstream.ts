@@ -2,6 +2,7 @@ import { Batch, type Pair } from '../batch/batch.js';
 import { cogroupPairs } from '../batch/joins.js';
 import { DStream } from '../engine/dstream.js';
 import { InvalidArgumentError } from '../errors.js';
+import { requireStreamOf } from '../arguments.js';
 
 /**
  * `cogroup(other)`: per batch, (key, [values in this stream, values in
@@ -17,7 +18,7 @@ export class CoGroupedDStream<K, V, W> extends DStream<Pair<K, readonly [V[], W[
     readonly right: DStream<Pair<K, W>>,
     operator = 'cogroup',
   ) {
-    if (right.context !== left.context) throw new InvalidArgumentError(`${operator} of streams from different StreamingContexts`);
+    requireStreamOf(operator, right, left.context);
     if (right.slideDurationMs !== left.slideDurationMs) {
       throw new InvalidArgumentError(
         `${operator} of streams with different slides (${left.slideDurationMs} ms and ${right.slideDurationMs} ms): window them to the same slide first`,

@@ -1,6 +1,7 @@
 import type { Batch } from '../batch/batch.js';
 import { formatElement } from '../batch/format.js';
 import { InvalidArgumentError } from '../errors.js';
+import { requireFunction } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { ForEachDStream } from './foreach-dstream.js';
 
@@ -28,6 +29,7 @@ declare module '../engine/dstream.js' {
 
 DStream.prototype.print = function print<T>(this: DStream<T>, num = 10, output?: (line: string) => void): void {
   if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`print(num) needs a non-negative integer, got ${num}`);
+  if (output !== undefined) requireFunction('print(num, output)', output, 'print(10, (line) => lines.push(line))');
   const write = output ?? this.context.output;
   new ForEachDStream(this, (batch, time) => {
     for (const line of printLines(batch, time, num)) write(line);

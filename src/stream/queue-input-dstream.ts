@@ -1,5 +1,6 @@
 import { Batch } from '../batch/batch.js';
-import { CheckpointError } from '../errors.js';
+import { CheckpointError, InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
 import { InputDStream } from '../engine/input-dstream.js';
 import type { StreamingContext } from '../engine/streaming-context.js';
 
@@ -57,9 +58,17 @@ export class QueueInputDStream<T> extends InputDStream<T> {
     }
     if (this.options.oneAtATime ?? true) {
       this.taken++;
-      return Batch.of(this.queue.shift() as readonly T[]);
+      return Batch.of(queuedArray(this.queue.shift()));
     }
     this.taken += this.queue.length;
-    return Batch.fromPartitions(this.queue.splice(0));
+    return Batch.fromPartitions(this.queue.splice(0).map(queuedArray));
   }
+}
+
+/** A queued item, which must be an array (Spark: an RDD); anything else fails the batch saying so. */
+function queuedArray<T>(item: readonly T[] | undefined): readonly T[] {
+  if (!Array.isArray(item)) {
+    throw new InvalidArgumentError(`queueStream: each item pushed to the queue must be an array of one batch's elements, e.g. queue.push(['a b', 'c']); got ${describeValue(item)}`);
+  }
+  return item;
 }

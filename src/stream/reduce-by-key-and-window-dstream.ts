@@ -368,6 +368,7 @@ DStream.prototype.reduceByKeyAndWindow = function reduceByKeyAndWindow<K, V>(
   requireFunction('reduceByKeyAndWindow(reduce, ...)', reduce, 'reduceByKeyAndWindow(sum, 30_000, 10_000)');
   if (typeof inverseOrWindow === 'function') {
     if (windowOrSlide === undefined) throw new InvalidArgumentError('reduceByKeyAndWindow(reduce, inverse, windowMs, slideMs?, filter?) needs windowMs');
+    if (filter !== undefined) requireFunction('reduceByKeyAndWindow(reduce, inverse, windowMs, slideMs, filter)', filter, 'reduceByKeyAndWindow(sum, subtract, 30_000, 10_000, nonZero)');
     return new ReducedWindowedDStream(this, reduce, inverseOrWindow, windowOrSlide, slide, filter);
   }
   return new ReducedWindowedDStream(this, reduce, undefined, inverseOrWindow, windowOrSlide, undefined);

@@ -1,12 +1,14 @@
 import type { FileSink } from '../checkpoint/store.js';
 import { formatElement } from '../batch/format.js';
 import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { ForEachDStream } from './foreach-dstream.js';
 
-/** Spark's folder name for a batch: `prefix-<ms>.suffix`, or `prefix-<ms>` without a suffix. */
+/** Spark's folder name for a batch (rddToFileName): `prefix-<ms>.suffix`; an empty prefix or suffix leaves out its part and separator. */
 export function batchFolderName(prefix: string, suffix: string | undefined, time: number): string {
-  return suffix === undefined || suffix === '' ? `${prefix}-${time}` : `${prefix}-${time}.${suffix}`;
+  const named = prefix === '' ? `${time}` : `${prefix}-${time}`;
+  return suffix === undefined || suffix === '' ? named : `${named}.${suffix}`;
 }
 
 declare module '../engine/dstream.js' {
@@ -21,6 +23,11 @@ declare module '../engine/dstream.js' {
 }
 
 DStream.prototype.saveAsTextFiles = function saveAsTextFiles<T>(this: DStream<T>, prefix: string, suffix?: string, sink?: FileSink): void {
+  if (typeof prefix !== 'string' || (suffix !== undefined && typeof suffix !== 'string')) {
+    throw new InvalidArgumentError(
+      `saveAsTextFiles(prefix, suffix?) needs strings, e.g. saveAsTextFiles('out/counts', 'txt') for folders out/counts-<ms>.txt; got ${describeValue(prefix)}${suffix === undefined ? '' : ` and ${describeValue(suffix)}`}`,
+    );
+  }
   const target = sink ?? this.context.fileSink;
   if (target === undefined) {
     throw new InvalidArgumentError(

@@ -1,5 +1,6 @@
 import type { Batch, Pair } from '../batch/batch.js';
 import { IllegalStateError, InvalidArgumentError } from '../errors.js';
+import { requirePairs } from '../arguments.js';
 
 /**
  * The state of one key inside a mapWithState function (Spark's State).
@@ -94,7 +95,8 @@ export class StateSpec<K, V, S, M> {
 
   /** State to start from, as (key, state) pairs (an array or a Batch). */
   initialState(pairs: Iterable<Pair<K, S>> | Batch<Pair<K, S>>): this {
-    this.initial = Symbol.iterator in pairs ? [...(pairs as Iterable<Pair<K, S>>)] : (pairs as Batch<Pair<K, S>>).collect();
+    const batch = pairs as Partial<Batch<Pair<K, S>>> | null | undefined;
+    this.initial = requirePairs<Pair<K, S>>('StateSpec.initialState(pairs)', typeof batch?.collect === 'function' ? batch.collect() : pairs);
     return this;
   }
 

@@ -1,5 +1,6 @@
 import type { Batch } from '../batch/batch.js';
 import { InvalidArgumentError } from '../errors.js';
+import { requireStreamOf } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 
 /** `union(...others)`: the elements of all streams (same context, same slide). */
@@ -11,7 +12,7 @@ export class UnionDStream<T> extends DStream<T> {
     const first = parents[0];
     if (first === undefined) throw new InvalidArgumentError('union needs at least one stream');
     for (const p of parents) {
-      if (p.context !== first.context) throw new InvalidArgumentError('union of streams from different StreamingContexts');
+      requireStreamOf('union', p, first.context);
       if (p.slideDurationMs !== first.slideDurationMs) {
         throw new InvalidArgumentError(`union of streams with different slide durations (${first.slideDurationMs} ms and ${p.slideDurationMs} ms)`);
       }

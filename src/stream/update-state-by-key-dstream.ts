@@ -3,7 +3,7 @@ import { KeyMap } from '../batch/key-map.js';
 import { builtinOf, sum } from '../batch/builtins.js';
 import type { CheckpointableStream, StateReader } from '../checkpoint/checkpointable.js';
 import { keyedEntriesData, readKeyedEntries } from '../checkpoint/keyed-entries.js';
-import { requireFunction } from '../arguments.js';
+import { describeValue, requireFunction, requirePairs } from '../arguments.js';
 import { DStream } from '../engine/dstream.js';
 import { IllegalStateError, InvalidArgumentError, NumericOverflowError, ScaleOutError } from '../errors.js';
 import { formatElement } from '../batch/format.js';
@@ -65,7 +65,10 @@ export class StateDStream<K, V, S> extends DStream<Pair<K, S>> implements Checkp
     super(parent.context);
     this.dependencies = [parent];
     this.requiresCheckpoint = true;
-    this.initial = options.initialState;
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`updateStateByKey(update, options): options is an object such as { initialState: [['a', 1]] } (there is no numPartitions); got ${describeValue(options)}`);
+    }
+    this.initial = options.initialState === undefined ? undefined : requirePairs<Pair<K, S>>('updateStateByKey: initialState', options.initialState);
     this.sums = builtinOf(update)?.kind === 'runningSum' ? new KeyedSums<K>(() => this.context.kernels) : undefined;
   }
 

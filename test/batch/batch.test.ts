@@ -134,6 +134,10 @@ test('join and leftOuterJoin with a static dataset (array, Map) or another batch
   const prices = Batch.of<Pair<string, number>>([['flink', 10], ['flink', 20]]);
   assert.deepStrictEqual(counts.join(prices).collect(), [['flink', [3, 10]], ['flink', [3, 20]]]);
   assert.throws(() => counts.join(42 as unknown as Pair<string, number>[]), /needs a Batch or an iterable of \[key, value\] pairs/);
+  // Left out (undefined) as well: a clear error, not "undefined is not iterable".
+  assert.throws(() => counts.join(undefined as unknown as Pair<string, number>[]), (e: unknown) => e instanceof InvalidArgumentError && /join\(other\) needs a Batch .*; got undefined/.test(e.message));
+  assert.throws(() => counts.leftOuterJoin(undefined as unknown as Pair<string, number>[]), InvalidArgumentError);
+  assert.throws(() => counts.union(undefined as unknown as typeof counts), (e: unknown) => e instanceof InvalidArgumentError && /union\(\.\.\.others\) takes Batches .*; got undefined/.test(e.message));
   assert.throws(() => counts.join(['spam'] as unknown as Pair<string, number>[]), /works on \[key, value\] pairs, but got the string "spam"/);
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ManualClock, Receiver, type ReceiverInfo, StreamingContext } from '../../src/index.js';
+import { ManualClock, Receiver, type ReceiverInfo, StreamingContext, pairWithOne, splitWhitespace, sum } from '../../src/index.js';
 import type { ReceiverInputDStream } from '../../src/stream/receiver-input-dstream.js';
 
 /** A receiver the test drives by hand: `push` stores lines while it runs. */
@@ -310,4 +310,21 @@ test('the context logger gets every receiver error as WARN and logInfo notes as 
   }
   await quiet.stop();
   assert.deepEqual(printed, []);
+});
+
+test('received bytes with ill-formed UTF-8: two broken words that read the same are one key, on the kernels and on the JS path', async () => {
+  for (const kernels of [undefined, null] as const) {
+    const clock = new ManualClock();
+    const ssc = new StreamingContext(kernels === undefined ? { batchIntervalMs: 1000, clock } : { batchIntervalMs: 1000, clock, kernels });
+    const receiver = new ScriptedReceiver();
+    const counts: [string, number][][] = [];
+    ssc.receiverStream(receiver).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum).foreachRDD((batch) => void counts.push(batch.collect().map(([k, v]) => [k, v] as [string, number])));
+    ssc.start();
+    // x 0x80 y and x 0xff y both read "x\ufffdy"; the valid U+FFFD (EF BF BD) too.
+    receiver.push(Uint8Array.from([0x78, 0x80, 0x79, 0x20, 0x61, 0x0a]), Uint8Array.from([0x78, 0xff, 0x79, 0x0a]), Uint8Array.from([0x78, 0xef, 0xbf, 0xbd, 0x79, 0x0a]));
+    await clock.advance(1000);
+    await ssc.stop();
+    assert.deepEqual(new Map(counts[0]), new Map([['x\ufffdy', 3], ['a', 1]]), `kernels: ${String(kernels)}`);
+    assert.equal(counts[0]?.length, 2);
+  }
 });

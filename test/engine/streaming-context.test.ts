@@ -75,9 +75,9 @@ test('ssc.union(...streams): elements of all streams per batch; an array works t
   ssc.union(a, b).foreachRDD((batch) => void seen.push(batch.collect()));
   ssc.union([a, b] as unknown as import('../../src/internals.js').DStream<number>).foreachRDD(() => undefined);
   assert.throws(() => ssc.union(), /needs at least one stream/);
-  assert.throws(() => ssc.union(a, 3 as unknown as typeof a), /every argument must be a stream of this StreamingContext; got the number 3/);
+  assert.throws(() => ssc.union(a, 3 as unknown as typeof a), /takes DStreams of one StreamingContext; got the number 3/);
   const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
-  assert.throws(() => ssc.union(a, other.queueStream<number>([])), /stream of this StreamingContext/);
+  assert.throws(() => ssc.union(a, other.queueStream<number>([])), /different StreamingContexts/);
   ssc.start();
   await clock.advance(2000);
   await ssc.stop();
@@ -93,8 +93,37 @@ test('awaitTerminationOrTimeout: false after the timeout on the clock, true once
   await clock.advance(2000);
   assert.equal(await timedOut, false);
   const done = ssc.awaitTerminationOrTimeout(10_000);
+  // A zero timeout answers at once, without waiting for the (manual) clock to move.
+  const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000));
+  assert.equal(await Promise.race([ssc.awaitTerminationOrTimeout(0), waited]), false);
   await ssc.stop();
   assert.equal(await done, true);
+  assert.equal(await ssc.awaitTerminationOrTimeout(0), true);
+});
+
+test('misused arguments of the context fail at the call with ERR_SLUICE_INVALID_ARGUMENT, not as a TypeError later', async () => {
+  const invalid = (pattern: RegExp) => (e: unknown): boolean => e instanceof InvalidArgumentError && e.code === 'ERR_SLUICE_INVALID_ARGUMENT' && pattern.test(e.message);
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, clock: {} as ManualClock }), invalid(/clock must be a Clock/));
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, output: 5 as unknown as () => void }), invalid(/output must be a function/));
+  assert.throws(() => new StreamingContext({ batchIntervalMs: 1000, logger: 5 as unknown as null }), invalid(/logger must be/));
+  const { ssc } = context();
+  // Spark's ssc.checkpoint takes a directory: a path string says what to pass instead.
+  assert.throws(() => ssc.checkpoint('/tmp/ckpt' as unknown as CheckpointStore), invalid(/needs a CheckpointStore, not the string "\/tmp\/ckpt": pass new FileCheckpointStore\(dir\)/));
+  assert.throws(() => ssc.checkpoint(undefined as unknown as CheckpointStore), invalid(/needs a CheckpointStore, not undefined/));
+  assert.throws(() => ssc.addStreamingListener(null as unknown as object), invalid(/addStreamingListener\(listener\) needs an object/));
+  assert.throws(() => ssc.queueStream('a b' as unknown as string[][]), invalid(/queueStream\(queue\) needs an array of arrays/));
+  assert.throws(() => ssc.receiverStream({} as Receiver), invalid(/needs an instance of a Receiver subclass/));
+  await assert.rejects(StreamingContext.getOrCreate('/tmp/ckpt' as unknown as CheckpointStore, () => ssc), invalid(/getOrCreate\(store, create\) needs a CheckpointStore/));
+  await assert.rejects(StreamingContext.getOrCreate(memoryStore, undefined as unknown as () => StreamingContext), invalid(/needs a function/));
+  await assert.rejects(StreamingContext.getOrCreate(memoryStore, () => undefined as unknown as StreamingContext), invalid(/create\(\) must return the StreamingContext it built; got undefined/));
+  ssc.queueStream<number>([]).foreachRDD(() => undefined);
+  ssc.start();
+  assert.throws(() => ssc.awaitTermination(Number.NaN), invalid(/awaitTermination\(timeoutMs\) needs a duration/));
+  assert.throws(() => ssc.awaitTermination('10' as unknown as number), invalid(/awaitTermination\(timeoutMs\) needs a duration/));
+  // Spark's ssc.stop(true, true) would otherwise be a silent non-graceful stop.
+  assert.throws(() => ssc.stop(true as unknown as object), invalid(/stop\(options\) takes an object, e\.g\. stop\(\{ graceful: true \}\).*got the boolean true/));
+  assert.equal(ssc.state, 'active');
+  await ssc.stop();
 });
 
 test('recovered is false for a context getOrCreate did not restore', () => {
@@ -206,8 +235,10 @@ test('outputs run in batch order and, within a batch, in registration order', as
   assert.deepStrictEqual(order, ['A1', 'B1', 'A2', 'B2']);
 });
 
-test('a throwing output fails its batch: listeners see it, awaitTermination rejects with a JobError carrying the cause, the context stops', async () => {
-  const { ssc, clock } = context();
+test('a throwing output fails its batch: listeners see it, the logger says so once, awaitTermination rejects with a JobError carrying the cause, the context stops', async () => {
+  const clock = new ManualClock();
+  const warnings: string[] = [];
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, logger: { warn: (m) => void warnings.push(m), info: () => undefined } });
   const boom = new Error('boom');
   const processed: number[] = [];
   let failure: JobError | undefined;
@@ -226,6 +257,9 @@ test('a throwing output fails its batch: listeners see it, awaitTermination reje
   assert.ok(failure instanceof JobError);
   assert.deepStrictEqual(processed, [1]);
   assert.equal(ssc.state, 'stopped');
+  // A program that never awaits termination still learns why its stream stopped (Spark logs "Error running job").
+  assert.deepEqual(warnings, [`${failure.message} awaitTermination() rejects with this error (ERR_SLUICE_JOB_FAILED).`]);
+  assert.match(warnings[0] as string, /^Batch 2000 failed in output operation of stream \d+: boom\./);
   await assert.rejects(ssc.awaitTermination(), JobError);
   await ssc.stop();
 });
@@ -265,6 +299,30 @@ test('a non-graceful stop drops queued batches; stop before start is allowed', a
   const idle = context().ssc;
   await idle.stop();
   assert.equal(idle.state, 'stopped');
+});
+
+test('await ssc.stop() inside an output (Spark programs stop from foreachRDD) does not deadlock: the batch finishes, then the context stops', async () => {
+  for (const graceful of [false, true]) {
+    const { ssc, clock } = context();
+    const seen: string[] = [];
+    const stream = ssc.queueStream([[1], [2], [3]]);
+    stream.foreachRDD(async (batch, time) => {
+      seen.push(`first ${time}`);
+      if (batch.first() === 2) {
+        await ssc.stop({ graceful });
+        seen.push('stop returned');
+      }
+    });
+    stream.foreachRDD((_batch, time) => void seen.push(`second ${time}`));
+    ssc.start();
+    await clock.advance(1000);
+    const deadlock = new Promise((resolve) => setTimeout(() => resolve('deadlock'), 2000));
+    assert.equal(await Promise.race([clock.advance(1000).then(() => 'advanced'), deadlock]), 'advanced', `graceful ${graceful}`);
+    assert.equal(await Promise.race([ssc.awaitTermination(), deadlock]), true);
+    await clock.advance(3000);
+    assert.equal(ssc.state, 'stopped');
+    assert.deepEqual(seen, ['first 1000', 'second 1000', 'first 2000', 'stop returned', 'second 2000']);
+  }
 });
 
 test('stop() twice: the second call returns the first stop, so receivers stop once and awaitTermination resolves true', async () => {

@@ -138,3 +138,9 @@ test('temp files left by killed writes are removed before the first read or writ
   assert.equal(text(await writer.read()), 'after a kill');
   await dir.cleanup();
 });
+
+test('a directory that is not a non-empty string is refused at construction, not resolved to the current directory or a TypeError', () => {
+  for (const dir of [undefined, '', 5]) {
+    assert.throws(() => new FileCheckpointStore(dir as unknown as string), (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && /new FileCheckpointStore\(dir\): dir must be a non-empty string/.test((e as Error).message));
+  }
+});

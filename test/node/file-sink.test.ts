@@ -62,3 +62,9 @@ test('an existing folder that the sink did not write is never replaced', async (
   assert.deepEqual((await readdir(dir.path)).sort(), ['plain-file-2000', 'precious-1000']);
   await dir.cleanup();
 });
+
+test('a baseDir that is not a non-empty string is refused at construction', () => {
+  for (const baseDir of ['', 5]) {
+    assert.throws(() => new NodeFileSink({ baseDir: baseDir as unknown as string }), (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && /baseDir must be a non-empty string/.test((e as Error).message));
+  }
+});

@@ -64,9 +64,9 @@ test('rate-limited lines wait as runs and are stored a run at a time, in order, 
   assert.equal(resumes, 0, 'storeQueued stores without reading more');
 });
 
-test('a queued run holding a line that is not valid UTF-8 drops that line only', () => {
+test("with invalidUtf8: 'drop', a queued run holding a line that is not valid UTF-8 drops that line only", () => {
   const { receiver, calls, errors } = recordingReceiver();
-  const intake = new LineIntake(receiver, 'test', { maxRatePerSecond: 10 });
+  const intake = new LineIntake(receiver, 'test', { maxRatePerSecond: 10, invalidUtf8: 'drop' });
   const bytes = new Uint8Array([...encoder.encode('a\nb\n'), 0xff, 0x0a, ...encoder.encode('c\nd\n')]);
   intake.push(bytes);
   // Burst of one line: 'a' at once; b, the bad line, c and d queued as one run.
@@ -78,4 +78,19 @@ test('a queued run holding a line that is not valid UTF-8 drops that line only',
   assert.equal(errors.length, 1);
   assert.equal(intake.committedBytes, bytes.length);
   intake.clear();
+});
+
+test('by default a line that is not valid UTF-8 is stored (run or single line) and counted once, not dropped', () => {
+  const { receiver, calls, errors } = recordingReceiver();
+  const intake = new LineIntake(receiver, 'test');
+  // One run of three lines (the middle one ill-formed), then an ill-formed line split over two chunks.
+  intake.push(new Uint8Array([...encoder.encode('a\n'), 0xff, 0x0a, ...encoder.encode('b\nx')]));
+  intake.push(new Uint8Array([0xe9, 0x0a]));
+  assert.deepEqual(calls.flat(), ['a', '\ufffd', 'b', 'x\ufffd']);
+  assert.equal(intake.stats.invalidUtf8LinesKept, 2);
+  assert.equal(intake.stats.invalidUtf8LinesDropped, 0);
+  assert.equal(intake.stats.linesStored, 4);
+  intake.reportPending();
+  assert.match(errors.join('\n'), /Kept 1 line that is not valid UTF-8 from test \(1 so far\)/);
+  assert.match(errors.join('\n'), /Kept 1 line .*\(2 so far\)/);
 });

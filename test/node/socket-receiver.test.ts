@@ -188,7 +188,28 @@ test('bad host or port is rejected up front', () => {
   assert.throws(() => new SocketReceiver('', 9999), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
 });
 
-test('lines of invalid UTF-8 are dropped and counted, valid neighbours kept', async () => {
+test('by default lines of invalid UTF-8 are kept, read with U+FFFD as Spark does (its good words are not lost), and counted', async () => {
+  const server = createServer(
+    firstConnectionOnly((socket) => {
+      socket.write('good 1\n');
+      socket.write(Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b, 0x0a, 0xc3, 0x28, 0x0a]));
+      socket.end('good 2 长江\n');
+    }),
+  );
+  const port = await listen(server);
+  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => host.records.length === 4, 'all four lines');
+  host.stop();
+  await close(server);
+  assert.deepEqual(host.lines(), ['good 1', 'caf\ufffd ok', '\ufffd(', 'good 2 长江']);
+  assert.equal(receiver.stats.invalidUtf8LinesKept, 2);
+  assert.equal(receiver.stats.invalidUtf8LinesDropped, 0);
+  assert.ok(host.errors.some((e) => /Kept 1 line that is not valid UTF-8 .*read with U\+FFFD/.test(e.message)));
+});
+
+test("with invalidUtf8: 'drop' lines of invalid UTF-8 are dropped and counted, valid neighbours kept", async () => {
   const server = createServer(
     firstConnectionOnly((socket) => {
       socket.write('good 1\n');
@@ -197,7 +218,7 @@ test('lines of invalid UTF-8 are dropped and counted, valid neighbours kept', as
     }),
   );
   const port = await listen(server);
-  const receiver = new SocketReceiver('127.0.0.1', port, fastRetry);
+  const receiver = new SocketReceiver('127.0.0.1', port, { ...fastRetry, invalidUtf8: 'drop' });
   const host = new FakeReceiverHost(receiver);
   host.start();
   await waitFor(() => host.records.length === 2, 'the two valid lines');

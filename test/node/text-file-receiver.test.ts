@@ -85,7 +85,7 @@ test('files already arrived together are read in modification-time order', async
 
 test('bad files are skipped or trimmed with a message, good data around them survives', async () => {
   const dir = await tempDir('dir');
-  const receiver = new TextFileReceiver(dir.path, { ...fastPoll, maxLineBytes: 1 << 20 });
+  const receiver = new TextFileReceiver(dir.path, { ...fastPoll, maxLineBytes: 1 << 20, invalidUtf8: 'drop' });
   const host = new FakeReceiverHost(receiver);
   host.start();
   await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
@@ -112,6 +112,28 @@ test('bad files are skipped or trimmed with a message, good data around them sur
   assert.match(messages, /Skipped file .*1-empty\.txt: it is empty\./);
   assert.match(messages, /Dropped 1 line longer than 1048576 bytes from file .*4-huge\.txt/);
   assert.match(messages, /not valid UTF-8 from file .*2-garbage\.bin/);
+});
+
+test('a file whose name is not valid UTF-8 is reported (once) and skipped, not passed over in silence at every scan; renamed, it is read', async () => {
+  const dir = await tempDir('dir');
+  const receiver = new TextFileReceiver(dir.path, fastPoll);
+  const host = new FakeReceiverHost(receiver);
+  host.start();
+  await waitFor(() => receiver.stats.scans >= 1, 'the first scan');
+  const badName = Buffer.concat([Buffer.from(dir.path + '/bad'), Buffer.from([0xff]), Buffer.from('.txt')]);
+  await writeFile(join(dir.path, '.bad'), 'in the badly named file\n');
+  await rename(join(dir.path, '.bad'), badName);
+  await drop(dir.path, 'good.txt', 'good line\n');
+  await waitFor(() => receiver.stats.filesRead === 1 && receiver.stats.filesSkipped === 1, 'the good file read and the badly named one skipped');
+  const scans = receiver.stats.scans;
+  await waitFor(() => receiver.stats.scans >= scans + 3, 'three more scans');
+  assert.equal(host.errors.filter((e) => /name is not valid UTF-8/.test(e.message)).length, 1, 'reported once');
+  assert.match(host.errors.map((e) => e.message).join('\n'), /Skipped file .*bad\ufffd\.txt: its name is not valid UTF-8.*rename it/);
+  await rename(badName, join(dir.path, 'renamed.txt'));
+  await waitFor(() => receiver.stats.filesRead === 2, 'the renamed file');
+  host.stop();
+  await dir.cleanup();
+  assert.deepEqual(host.lines(), ['good line', 'in the badly named file']);
 });
 
 test('a file deleted before it is opened is skipped; one deleted while read is read to the end', async () => {

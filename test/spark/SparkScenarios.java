@@ -29,6 +29,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.Optional;
@@ -131,7 +132,7 @@ public final class SparkScenarios {
         });
   }
 
-  static void define(String scenario, JavaDStream<String> lines) {
+  static void define(String scenario, JavaDStream<String> lines, JavaSparkContext sc) {
     JavaPairDStream<String, Integer> pairs = keyed(lines, "");
     Function2<Integer, Integer, Integer> plus = (a, b) -> a + b;
     Function2<Integer, Integer, Integer> minus = (a, b) -> a - b;
@@ -153,6 +154,10 @@ public final class SparkScenarios {
         collect(scenario + "/reduceByWindow-inverse-4s", pairs.map(kv -> kv._2()).reduceByWindow(plus, minus, Durations.seconds(4), Durations.seconds(1)));
         collect(scenario + "/countByValueAndWindow-3s", pairs.map(kv -> kv._1()).countByValueAndWindow(Durations.seconds(3), Durations.seconds(1)));
         collect(scenario + "/groupByKeyAndWindow-2s", pairs.groupByKeyAndWindow(Durations.seconds(2), Durations.seconds(1)));
+        // Slides longer than the window leave batches out.
+        collect(scenario + "/window-1s-3s", pairs.window(Durations.seconds(1), Durations.seconds(3)));
+        collect(scenario + "/reduceByKeyAndWindow-2s-3s", pairs.reduceByKeyAndWindow(plus, Durations.seconds(2), Durations.seconds(3)));
+        collect(scenario + "/countByValueAndWindow-2s-2s", pairs.map(kv -> kv._1()).countByValueAndWindow(Durations.seconds(2), Durations.seconds(2)));
         break;
       case "updateStateByKey":
         collect(scenario, pairs.updateStateByKey((List<Integer> values, Optional<Integer> state) -> {
@@ -181,6 +186,24 @@ public final class SparkScenarios {
         collect(scenario + "/snapshots", mapped.stateSnapshots());
         break;
       }
+      case "initialState": {
+        collect(scenario + "/updateStateByKey", pairs.updateStateByKey((List<Integer> values, Optional<Integer> state) -> {
+          int total = state.orElse(0);
+          for (int v : values) total += v;
+          return total > 9 ? Optional.<Integer>empty() : Optional.of(total);
+        }, new HashPartitioner(2), sc.parallelizePairs(Arrays.asList(new Tuple2<>("a", 3), new Tuple2<>("z", 1)))));
+        Function3<String, Optional<Integer>, State<Integer>, Tuple2<String, String>> counting = (key, value, state) -> {
+          if (state.isTimingOut()) return new Tuple2<>(key, "timeout " + state.get());
+          state.update(state.getOption().getOrElse(() -> 0) + value.orElse(0));
+          return new Tuple2<>(key, String.valueOf(state.get()));
+        };
+        JavaMapWithStateDStream<String, Integer, Integer, Tuple2<String, String>> mapped = pairs.mapWithState(
+            StateSpec.function(counting).initialState(sc.parallelizePairs(Arrays.asList(new Tuple2<>("a", 10), new Tuple2<>("y", 2)))).timeout(Durations.seconds(3)));
+        mapped.checkpoint(Durations.seconds(2));
+        collect(scenario + "/mapWithState", mapped);
+        collect(scenario + "/mapWithState-snapshots", mapped.stateSnapshots());
+        break;
+      }
       case "joins": {
         JavaPairDStream<String, Integer> left = keyed(lines, "L");
         JavaPairDStream<String, Integer> right = keyed(lines, "R");
@@ -190,6 +213,33 @@ public final class SparkScenarios {
         collect(scenario + "/fullOuterJoin", left.fullOuterJoin(right));
         collect(scenario + "/cogroup", left.cogroup(right));
         collect(scenario + "/union-countByValue", left.union(right).map(kv -> kv._1()).countByValue());
+        break;
+      }
+      case "orders": {
+        // The seed's per-province order totals: orderId,provinceId,orderPrice; lines with fewer fields are dropped.
+        JavaPairDStream<Integer, Double> orders = lines.filter(line -> line.trim().split(",").length >= 3).mapToPair(line -> {
+          String[] fields = line.split(",");
+          return new Tuple2<>(Integer.parseInt(fields[1]), Double.parseDouble(fields[2]));
+        });
+        Function2<Double, Double, Double> add = (a, b) -> a + b;
+        collect(scenario + "/totals", orders.reduceByKey(add));
+        collect(scenario + "/running", orders.updateStateByKey((List<Double> values, Optional<Double> state) -> {
+          double total = state.orElse(0.0);
+          for (double v : values) total += v;
+          return Optional.of(total);
+        }));
+        collect(scenario + "/window-inverse-3s", orders.reduceByKeyAndWindow(add, (a, b) -> a - b, Durations.seconds(3), Durations.seconds(1)));
+        break;
+      }
+      case "operators": {
+        collect(scenario + "/count", pairs.count());
+        collect(scenario + "/reduce", pairs.map(kv -> kv._2()).reduce(plus));
+        collect(scenario + "/countByValue", pairs.map(kv -> kv._1()).countByValue());
+        collect(scenario + "/groupByKey", pairs.groupByKey());
+        collect(scenario + "/mapValues-flatMapValues", pairs.mapValues(v -> v * 10).flatMapValues(v -> Arrays.asList(v, v + 1).iterator()));
+        collect(scenario + "/transform", pairs.transform(rdd -> rdd.filter(kv -> kv._2() % 2 == 0).map(kv -> kv._1() + kv._2())));
+        collect(scenario + "/repartition-union", pairs.repartition(3).union(pairs.filter(kv -> kv._2() > 2)).reduceByKey(plus));
+        collect(scenario + "/window-of-window", pairs.window(Durations.seconds(2)).window(Durations.seconds(4), Durations.seconds(2)).reduceByKey(plus));
         break;
       }
       default:
@@ -233,7 +283,7 @@ public final class SparkScenarios {
           completed.set(batch.batchInfo().batchTime().milliseconds());
         }
       });
-      define(scenario, new JavaDStream<>(new ScriptedInput(ssc.ssc(), input), ClassTag$.MODULE$.<String>apply(String.class)));
+      define(scenario, new JavaDStream<>(new ScriptedInput(ssc.ssc(), input), ClassTag$.MODULE$.<String>apply(String.class)), sc);
       ssc.start();
       ManualClock clock = (ManualClock) ssc.ssc().scheduler().clock();
       for (int i = 1; i <= batches; i++) {

@@ -16,9 +16,12 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { REPOSITORY_ROOT, SPARK_JVM_OPTIONS, compiledAgainstSpark, missingJavaTools } from '../../bench/spark-jars.js';
 import { Rng } from '../../src/corpus/prng.js';
+import { createWorkerPool } from '../../src/node/index.js';
 import { BATCHES, type Outputs, SCENARIOS, type Scenario, runInSluice, toJson } from './scenarios.js';
 
 const SEEDS = [11, 12];
+/** Scenarios whose chains the planner fuses into one kernel call over byte-backed batches. */
+const FUSED = ['wordCount', 'orders'];
 
 interface Run {
   readonly scenario: Scenario;
@@ -77,25 +80,38 @@ function differences(sluice: Outputs, spark: Outputs): string[] {
 
 const missing = missingJavaTools();
 
-test('every batch of every scenario equals real Spark Streaming 3.5.7\'s (WASM kernels and JS path)', {
+test('every batch of every scenario equals real Spark Streaming 3.5.7\'s (WASM kernels on bytes and on strings, and the JS path)', {
   skip: missing.length > 0 ? `needs ${missing.join(', ')} on PATH to fetch and run Spark` : false,
   timeout: 600_000,
 }, async () => {
   const runs: Run[] = SEEDS.flatMap((seed) => SCENARIOS.map((scenario) => ({ scenario, id: `${scenario.name}#${seed}`, input: scenario.input(new Rng(seed)) })));
   const dir = mkdtempSync(join(tmpdir(), 'sluice-spark-parity-'));
+  // Partitions of a few bytes, so that even these small batches are counted by both workers and merged.
+  const pool = await createWorkerPool({ workers: 2, minPartitionBytes: 16 });
   try {
     const spark = await runInSpark(runs, dir);
     const failures: string[] = [];
     for (const run of runs) {
       const expected = spark.get(run.id) as Outputs;
       assert.ok(expected.size > 0, `${run.id}: Spark produced no output`);
-      for (const [path, kernels] of [['kernels', undefined], ['JS path', null]] as const) {
-        const diff = differences(await runInSluice(run.scenario, run.input, kernels), expected);
+      const paths = [
+        ['kernels, bytes from a receiver', undefined, 'receiver'],
+        ['kernels, strings from a queue', undefined, 'queue'],
+        ['a 2-worker pool, bytes from a receiver', pool, 'receiver'],
+        ['JS path', null, 'receiver'],
+      ] as const;
+      for (const [path, kernels, feed] of paths) {
+        const { outputs, kernelCalls } = await runInSluice(run.scenario, run.input, kernels, feed);
+        // The fused chains (word count, keyValueFields + sum) must really have run as kernel calls over the bytes.
+        if (feed === 'receiver' && kernels !== null && FUSED.includes(run.scenario.name)) assert.ok(kernelCalls > 0, `${run.id} (${path}): no kernel call`);
+        const diff = differences(outputs, expected);
         if (diff.length > 0) failures.push(`${run.id} (${path}):\n  ${diff.slice(0, 8).join('\n  ')}${diff.length > 8 ? `\n  … ${diff.length - 8} more` : ''}`);
       }
     }
     assert.deepEqual(failures, [], failures.join('\n'));
+    assert.ok(pool.stats.mergedBatches > 0, 'the pool split and merged some batches');
   } finally {
+    await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -83,6 +83,8 @@ test('union refuses streams of different contexts', () => {
   const a = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
   const b = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
   assert.throws(() => a.queueStream<number>([]).union(b.queueStream<number>([])), InvalidArgumentError);
+  const stream = a.queueStream<number>([]);
+  assert.throws(() => stream.union(undefined as unknown as typeof stream), (e: unknown) => e instanceof InvalidArgumentError && /union takes DStreams of one StreamingContext; got undefined/.test(e.message));
 });
 
 test('closures see decoded strings of byte-backed batches', async () => {

@@ -83,4 +83,10 @@ test('joins need the same slide and the same context', () => {
   assert.throws(() => a.fullOuterJoin(b.window(2000, 2000)), /fullOuterJoin of streams with different slides/);
   const other = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
   assert.throws(() => a.cogroup(other.queueStream<Row>([])), /different StreamingContexts/);
+  // Not a stream at all: a clear error naming what was passed, not "Cannot read properties of undefined".
+  const notAStream = (e: unknown): boolean => e instanceof InvalidArgumentError && /takes DStreams of one StreamingContext; got (undefined|null)/.test(e.message);
+  assert.throws(() => a.join(undefined as unknown as typeof b), notAStream);
+  assert.throws(() => a.leftOuterJoin(undefined as unknown as typeof b), notAStream);
+  assert.throws(() => a.rightOuterJoin(null as unknown as typeof b), notAStream);
+  assert.throws(() => a.cogroup(null as unknown as typeof b), notAStream);
 });

@@ -147,3 +147,11 @@ test('StateSpec checks its arguments; mapWithState needs a checkpoint store', ()
   ssc.queueStream<P>([]).mapWithState(StateSpec.function(runningCount)).print();
   assert.throws(() => ssc.start(), { code: 'ERR_SLUICE_CHECKPOINT_REQUIRED' });
 });
+
+test('StateSpec.initialState of something that is not pairs fails at the call with what to pass', () => {
+  const spec = () => StateSpec.function((key: string, value: number | undefined) => [key, value]);
+  const invalid = (pattern: RegExp) => (e: unknown): boolean => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && pattern.test((e as Error).message);
+  assert.throws(() => spec().initialState(undefined as unknown as Pair<string, number>[]), invalid(/StateSpec.initialState\(pairs\) needs \[key, state\] pairs.*; got undefined/));
+  assert.throws(() => spec().initialState([1, 2] as unknown as Pair<string, number>[]), invalid(/one element is the number 1/));
+  assert.deepEqual(spec().initialState(new Map([['a', 1]])).getInitialState(), [['a', 1]]);
+});

@@ -44,3 +44,8 @@ test('tuples print like Scala tuples: the seed word count', async () => {
     DASHES, 'Time: 1000 ms', DASHES, '(k,(1,2))', '',
   ]);
 });
+
+test('print(num, output) with an output that is not a function fails at the call, not in a batch', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  assert.throws(() => ssc.queueStream<string>([]).print(10, 5 as unknown as (line: string) => void), (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && /print\(num, output\) needs a function.*got the number 5/.test((e as Error).message));
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ManualClock, StreamingContext, type QueueStreamOptions } from '../../src/index.js';
+import { JobError, ManualClock, StreamingContext, type QueueStreamOptions } from '../../src/index.js';
 
 async function run<T>(queue: T[][], options: QueueStreamOptions<T>, batches: number, pushAfterFirst?: T[]): Promise<T[][][]> {
   const clock = new ManualClock();
@@ -23,6 +23,17 @@ test('oneAtATime (the default) takes one array per batch, then empty batches', a
 
 test('without oneAtATime a batch takes every queued array (one partition each)', async () => {
   assert.deepStrictEqual(await run([[1], [2, 3]], { oneAtATime: false }, 3, [4]), [[[1], [2, 3]], [[4]], [[]]]);
+});
+
+test('an item of the queue that is not an array fails its batch saying what to push, not "part is not iterable"', async () => {
+  for (const oneAtATime of [true, false]) {
+    const clock = new ManualClock();
+    const ssc = new StreamingContext({ batchIntervalMs: 100, clock, logger: null });
+    ssc.queueStream([1, 2] as unknown as number[][], { oneAtATime }).foreachRDD(() => undefined);
+    ssc.start();
+    await clock.advance(100);
+    await assert.rejects(ssc.awaitTermination(), (e: unknown) => e instanceof JobError && /each item pushed to the queue must be an array .*got the number 1/.test(e.message));
+  }
 });
 
 test('defaultBatch fills batches while the queue is empty; arrays pushed later are taken', async () => {

@@ -142,4 +142,6 @@ test('bad arguments fail at definition', () => {
   const s: DStream<P> = ssc.queueStream<P>([]);
   assert.throws(() => s.reduceByKeyAndWindow(sum, subtract, 2500), InvalidArgumentError);
   assert.throws(() => s.reduceByKeyAndWindow(sum, 2000, 1500), /slide must be a positive multiple/);
+  // A filter that is not a function fails here, not as a TypeError in the first batch.
+  assert.throws(() => s.reduceByKeyAndWindow(sum, subtract, 3000, 1000, 5 as unknown as typeof nonZero), (e: unknown) => e instanceof InvalidArgumentError && /filter\) needs a function, e\.g\. .*nonZero\); got the number 5/.test(e.message));
 });

@@ -31,4 +31,16 @@ test('saveAsTextFiles without any sink is a clear error', () => {
 test('batchFolderName follows Spark', () => {
   assert.equal(batchFolderName('p', 's', 5), 'p-5.s');
   assert.equal(batchFolderName('p', undefined, 5), 'p-5');
+  // Spark's rddToFileName leaves out an empty prefix with its '-'.
+  assert.equal(batchFolderName('', 's', 5), '5.s');
+  assert.equal(batchFolderName('', '', 5), '5');
+});
+
+test('saveAsTextFiles with a prefix or suffix that is not a string fails at the call, not as folder "undefined-<ms>"', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock(), fileSink: new InMemoryFileSink() });
+  const stream = ssc.queueStream<string>([]);
+  const invalid = (e: unknown): boolean => e instanceof InvalidArgumentError && /saveAsTextFiles\(prefix, suffix\?\) needs strings/.test(e.message);
+  assert.throws(() => stream.saveAsTextFiles(undefined as unknown as string), invalid);
+  assert.throws(() => stream.saveAsTextFiles(5 as unknown as string), invalid);
+  assert.throws(() => stream.saveAsTextFiles('p', 7 as unknown as string), invalid);
 });

@@ -245,3 +245,13 @@ test('tuple keys compare by contents in state: updateStateByKey, mapWithState, i
   await testOperation(input, (s) => s.reduceByKeyAndWindow((a, b) => a + b, (a, b) => a - b, 2000, 1000, ([, v]) => v !== 0), windowed, checkpoint);
   await testOperation(input, (s) => s.reduceByKeyAndWindow(sum, subtract, 2000, 1000, ([, v]) => v !== 0), windowed, checkpoint);
 });
+
+test('a bad initialState or options (Spark\'s numPartitions) fail at the call, not as ".for is not iterable" inside the first batch', () => {
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock: new ManualClock() });
+  const pairs = ssc.queueStream<Pair<string, number>>([]);
+  const invalid = (pattern: RegExp) => (e: unknown): boolean => (e as { code?: string }).code === 'ERR_SLUICE_INVALID_ARGUMENT' && pattern.test((e as Error).message);
+  assert.throws(() => pairs.updateStateByKey(runningSum, 4 as unknown as object), invalid(/options is an object such as \{ initialState: .* \(there is no numPartitions\); got the number 4/));
+  assert.throws(() => pairs.updateStateByKey(runningSum, { initialState: 5 as unknown as Pair<string, number>[] }), invalid(/initialState needs \[key, state\] pairs.*; got the number 5/));
+  assert.throws(() => pairs.updateStateByKey(runningSum, { initialState: [['a', 1], 'b'] as unknown as Pair<string, number>[] }), invalid(/one element is the string "b"/));
+  pairs.updateStateByKey(runningSum, { initialState: new Map([['a', 1]]) });
+});

@@ -60,6 +60,8 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
       }
       i++;
     }
+    // An empty path would mean the current directory (checkpoints and output folders written among the user's files).
+    if (value.trim() === '') throw new InvalidArgumentError(`sluice ${command}: --${name} needs a value (${spec.value ?? 'VALUE'}), not an empty string.`);
     if (values.has(name)) throw new InvalidArgumentError(`sluice ${command}: --${name} given twice.`);
     values.set(name, value);
   }

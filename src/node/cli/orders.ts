@@ -5,7 +5,8 @@
  * with updateStateByKey(runningSum) (checkpointed in memory, or to
  * --checkpoint DIR so a restart resumes).
  * Malformed lines (wrong field count, a price that is not a number) are
- * skipped and their number printed with each batch.
+ * skipped, and their number is noted on stderr, so stdout holds exactly
+ * Spark's print blocks, totals as Scala Doubles (`(12,65.0)`).
  */
 
 import { keyValueFields, runningSum, sum, MALFORMED_RECORDS_COUNTER, type Pair } from '../../index.js';
@@ -16,6 +17,7 @@ import { runStream } from './run-stream.js';
 import { SOURCE_OPTIONS, createSource, sourceSettings } from './source-options.js';
 import { jsonLine, sparkBlock } from './wordcount.js';
 import { scaleOutOf } from './scale-out-source.js';
+import { javaDoubleString } from './java-double.js';
 
 const SPECS: readonly OptionSpec[] = [
   ...SOURCE_OPTIONS,
@@ -27,7 +29,7 @@ export const ordersCommand = defineCommand({
   name: 'orders',
   summary: 'Running order totals per province from "orderId,provinceId,orderPrice" lines; malformed lines counted.',
   description:
-    'Running order totals per province from lines "orderId,provinceId,orderPrice" (the seed\'s order stream),\nkept with updateStateByKey. Each batch prints every province\'s total so far and how many malformed lines\nit skipped. With --checkpoint DIR the totals survive a restart.',
+    'Running order totals per province from lines "orderId,provinceId,orderPrice" (the seed\'s order stream),\nkept with updateStateByKey. Each batch prints every province\'s total so far as Spark prints a Double\n(12,65.0); malformed lines skipped are noted on stderr. With --checkpoint DIR the totals survive a restart.',
   options: SPECS,
   examples: '  sluice gen --port 9999 --corpus orders --malformed 2 &\n  sluice orders --socket 127.0.0.1:9999',
   run: async (args, io) => {
@@ -61,8 +63,8 @@ export const ordersCommand = defineCommand({
             io.stdout(jsonLine(info, result));
             return;
           }
-          const block = sparkBlock(info, result, result.length);
-          io.stdout(`${block.slice(0, -1)}Malformed lines skipped in this batch: ${malformed}\n\n`);
+          io.stdout(sparkBlock(info, result.map(([province, total]) => [province, javaDoubleString(total)] as const), result.length));
+          if (malformed > 0) io.stderr(`sluice: batch ${info.batchTime} ms skipped ${malformed} malformed line${malformed === 1 ? '' : 's'} (not orderId,provinceId,orderPrice).\n`);
         },
       });
     } finally {

@@ -38,6 +38,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
   { name: 'batches', type: 'string', value: 'N', help: 'Stop after N batches have been output (default: run until Ctrl-C).' },
   { name: 'connect-timeout', type: 'string', value: 'DURATION', help: 'With --socket: give up (exit 3) if no connection was made within this time (default 10s).' },
   { name: 'max-line-bytes', type: 'string', value: 'N', help: 'Longer lines are dropped and counted (default 1048576).' },
+  { name: 'invalid-utf8', type: 'string', value: 'keep|drop', help: 'With --socket or --dir: lines that are not valid UTF-8 are kept, read with U+FFFD as Spark does (keep, the default), or dropped (drop); either way counted.' },
   { name: 'max-rate', type: 'string', value: 'N/s', help: 'Read at most N lines per second (the sender is held back, nothing is dropped).' },
   { name: 'checkpoint', type: 'string', value: 'DIR', help: 'Checkpoint state and source positions to DIR (see --checkpoint-interval); a restart with the same DIR resumes there.' },
   { name: 'checkpoint-interval', type: 'string', value: 'DURATION', help: 'With --checkpoint: how often to write one, a multiple of --batch (default max(--batch, 10s), as Spark); a restart re-reads the files after it.' },
@@ -55,6 +56,8 @@ export interface SourceSettings {
   readonly dir?: string;
   readonly includeExisting: boolean;
   readonly maxLineBytes: number | undefined;
+  /** --invalid-utf8 (socket and directory sources). */
+  readonly invalidUtf8?: 'keep' | 'drop';
   readonly maxRatePerSecond?: number;
   readonly backpressure?: boolean;
   readonly checkpointDir?: string;
@@ -142,8 +145,14 @@ export function sourceSettings(command: string, args: ParsedArgs): SourceSetting
   if (checkpointIntervalMs !== undefined && checkpointIntervalMs % batchIntervalMs !== 0) {
     throw new InvalidArgumentError(`sluice ${command}: --checkpoint-interval (${checkpointIntervalMs} ms) must be a multiple of --batch (${batchIntervalMs} ms).`);
   }
+  const invalidUtf8 = args.values.get('invalid-utf8');
+  if (invalidUtf8 !== undefined && invalidUtf8 !== 'keep' && invalidUtf8 !== 'drop') {
+    throw new InvalidArgumentError(`sluice ${command}: --invalid-utf8 must be keep or drop; got "${invalidUtf8}".`);
+  }
+  if (invalidUtf8 !== undefined && kafka !== undefined) throw new InvalidArgumentError(`sluice ${command}: --invalid-utf8 only applies to --socket and --dir (Kafka values are kept and read with U+FFFD).`);
   const uiPort = uiPortOf(args);
   return {
+    ...(invalidUtf8 === undefined ? {} : { invalidUtf8 }),
     ...(uiPort === undefined ? {} : { uiPort }),
     ...(kafka === undefined ? {} : { kafka }),
     ...(discardState === undefined ? {} : { discardState }),
@@ -180,6 +189,7 @@ export function createSource(ssc: StreamingContext, settings: SourceSettings, on
   const receiverOptions = {
     ...(settings.maxLineBytes === undefined ? {} : { maxLineBytes: settings.maxLineBytes }),
     ...(settings.maxRatePerSecond === undefined ? {} : { maxRatePerSecond: settings.maxRatePerSecond }),
+    ...(settings.invalidUtf8 === undefined ? {} : { invalidUtf8: settings.invalidUtf8 }),
     backpressure: settings.backpressure === true,
   };
   if (settings.kafka !== undefined && scaleOut !== undefined) return scaleOutSource(ssc, settings.kafka, settings, scaleOut);

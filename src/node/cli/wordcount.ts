@@ -160,6 +160,6 @@ export function jsonLine(info: BatchInfo, result: readonly Pair<string, number>[
 }
 
 /** Spark's print(10) block for the batch. */
-export function sparkBlock(info: BatchInfo, result: readonly Pair<string, number>[], num = 10): string {
+export function sparkBlock(info: BatchInfo, result: readonly Pair<string, number | string>[], num = 10): string {
   return printLines(Batch.of(result), info.batchTime, num).join('\n') + '\n';
 }

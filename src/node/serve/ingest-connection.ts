@@ -14,6 +14,11 @@
  * the debt is paid (`{"type":"pause","reason":"rate-limit","retryMs":…}`,
  * later `{"type":"resume"}`); TCP holds the client back meanwhile, so a
  * flood costs the server one frame of memory and other clients nothing.
+ *
+ * Unread acks: a client that sends but never reads its acks would make the
+ * server hold every ack in memory. Once more than MAX_UNREAD_ACK_BYTES wait
+ * for it, its socket is not read (TCP holds it back, silently: it reads
+ * nothing, so telling it is pointless) until it has read half of them.
  */
 
 import type { WebSocket } from 'ws';
@@ -24,18 +29,27 @@ import type { IngestFlow } from './ingest-flow.js';
 
 type PauseReason = 'rate-limit' | 'server-busy';
 
+/** Bytes of acks (and other replies) that may wait for a client before it is no longer read. */
+export const MAX_UNREAD_ACK_BYTES = 1024 * 1024;
+const UNREAD_POLL_MS = 50;
+
 export interface IngestCounters {
   frames: number;
   bytes: number;
   records: number;
   dropped: number;
   throttled: number;
+  /** Times a connection was no longer read because it left too many acks unread. */
+  unreadPauses: number;
 }
 
 export class IngestConnection {
   private seq = 0;
-  private readonly pauses = new Set<PauseReason>();
+  private readonly pauses = new Set<PauseReason | 'unread-acks'>();
   private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  private unreadTimer: ReturnType<typeof setInterval> | undefined;
+  /** A pause the client was told of ended while unread acks still held it: tell it once those clear. */
+  private resumeOwed = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -52,13 +66,37 @@ export class IngestConnection {
   pause(reason: PauseReason, retryMs?: number): void {
     if (this.pauses.size === 0) this.socket.pause();
     this.pauses.add(reason);
+    this.resumeOwed = false;
     this.notify(retryMs === undefined ? { type: 'pause', reason } : { type: 'pause', reason, retryMs });
   }
 
   resume(reason: PauseReason): void {
-    if (!this.pauses.delete(reason) || this.pauses.size > 0) return;
+    if (!this.pauses.delete(reason)) return;
+    if (this.pauses.size > 0) {
+      if (this.pauses.size === 1 && this.pauses.has('unread-acks')) this.resumeOwed = true;
+      return;
+    }
     this.socket.resume();
     this.notify({ type: 'resume' });
+  }
+
+  /** Too many replies wait for this client: stop reading it until it has read half of them. */
+  private holdUnreadAcks(): void {
+    if (this.pauses.has('unread-acks') || this.socket.bufferedAmount <= MAX_UNREAD_ACK_BYTES) return;
+    if (this.pauses.size === 0) this.socket.pause();
+    this.pauses.add('unread-acks');
+    this.counters.unreadPauses++;
+    // `ws` tells no one when its send buffer drains: look again now and then, only while held.
+    this.unreadTimer = setInterval(() => {
+      if (this.socket.readyState === this.socket.OPEN && this.socket.bufferedAmount > MAX_UNREAD_ACK_BYTES / 2) return;
+      clearInterval(this.unreadTimer);
+      this.unreadTimer = undefined;
+      this.pauses.delete('unread-acks');
+      if (this.pauses.size > 0) return;
+      this.socket.resume();
+      if (this.resumeOwed) this.notify({ type: 'resume' });
+      this.resumeOwed = false;
+    }, UNREAD_POLL_MS);
   }
 
   /** Stop reading for good (server shutdown); frames `ws` already read are still handled. */
@@ -99,10 +137,12 @@ export class IngestConnection {
   private notify(message: string | object): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+    this.holdUnreadAcks();
   }
 
   private closed(): void {
     if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer);
+    if (this.unreadTimer !== undefined) clearInterval(this.unreadTimer);
     this.flow.forget(this);
   }
 }

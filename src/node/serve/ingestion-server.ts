@@ -36,7 +36,7 @@ import { CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR } from './close-codes.js';
 import { CommitQueue } from './commit-queue.js';
 import { ConnectionLimit, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connection-limit.js';
 import { DashboardServer } from './dashboard-server.js';
-import { IngestConnection, type IngestCounters } from './ingest-connection.js';
+import { IngestConnection, type IngestCounters, MAX_UNREAD_ACK_BYTES } from './ingest-connection.js';
 import { IngestFlow } from './ingest-flow.js';
 import { IngestReceiver, type WalPosition } from './ingest-receiver.js';
 import { WriteAheadLog } from './write-ahead-log.js';
@@ -119,7 +119,7 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
   const warn = options.onWarning ?? (() => {});
   const context = options.context;
   const receiver = new IngestReceiver();
-  const counters: IngestCounters = { frames: 0, bytes: 0, records: 0, dropped: 0, throttled: 0 };
+  const counters: IngestCounters = { frames: 0, bytes: 0, records: 0, dropped: 0, throttled: 0, unreadPauses: 0 };
   const connections = new Map<WebSocket, IngestConnection>();
   let input: InputDStream<string> | undefined;
   let dashboard: DashboardServer | undefined;
@@ -209,6 +209,7 @@ export async function createIngestionServer(options: IngestionServerOptions): Pr
   registry.gauge('sluice_ingest_paused_connections', 'Connections paused because the server buffers are full.', () => flow.pausedConnections);
   registry.counter('sluice_ingest_backpressure_pauses_total', 'Times a connection was paused because the server buffers were full.', () => flow.pauseCount);
   registry.counter('sluice_ingest_rate_limited_total', 'Times a connection was paused by its rate limit.', () => counters.throttled);
+  registry.counter('sluice_ingest_unread_acks_pauses_total', `Times a connection was no longer read because it left more than ${MAX_UNREAD_ACK_BYTES} bytes of acks unread.`, () => counters.unreadPauses);
 
   for (const listener of dashboard.listeners) context.addStreamingListener(listener);
   context.addStreamingListener({

@@ -102,6 +102,8 @@ async function runServe(io: CliIo, settings: ServeSettings): Promise<number> {
       batchIntervalMs: settings.batchIntervalMs,
       kernels: kernels.kernels,
       output: (line) => io.stdout(`${line}\n`),
+      // The server reports receiver errors and a failed batch on stderr itself (onWarning, the exit message).
+      logger: null,
       ...(settings.receiverBufferBytes === undefined ? {} : { receiverBufferBytes: settings.receiverBufferBytes }),
     });
     const { port: _port, workers: _workers, pipeline: _pipeline, receiverBufferBytes: _buffer, batchIntervalMs: _interval, ...rest } = settings;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../../../src/node/cli/args.js';
+import { parseArgs, parseDuration } from '../../../src/node/cli/args.js';
 import { InvalidArgumentError } from '../../../src/index.js';
 
 test('parseDuration: a number with a unit (ms, s, m, h) in whole milliseconds', () => {
@@ -21,4 +21,12 @@ test('parseDuration: a bare number is refused with both readings offered, as is 
 test('parseDuration: a maximum (the connect timeout is one timer) is a clear error, in ms and days', () => {
   assert.equal(parseDuration('connect-timeout', '24d'.replace('d', 'h'), 2 ** 31 - 1), 86_400_000);
   assert.throws(() => parseDuration('connect-timeout', '600h', 2 ** 31 - 1), /--connect-timeout "600h" is too long: at most 2147483647 ms \(24 days\)\./);
+});
+
+test('parseArgs: an empty value is refused (an empty --checkpoint or --save would write into the current directory)', () => {
+  const specs = [{ name: 'checkpoint', type: 'string', value: 'DIR', help: '' }] as const;
+  for (const argv of [['--checkpoint', ''], ['--checkpoint='], ['--checkpoint', '  ']]) {
+    assert.throws(() => parseArgs('wordcount', argv, specs), (e: unknown) => e instanceof InvalidArgumentError && e.message === 'sluice wordcount: --checkpoint needs a value (DIR), not an empty string.');
+  }
+  assert.equal(parseArgs('wordcount', ['--checkpoint', './ckpt'], specs).values.get('checkpoint'), './ckpt');
 });

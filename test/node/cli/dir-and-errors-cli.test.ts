@@ -64,9 +64,26 @@ test('wordcount --save writes one complete folder per batch, as Spark does', asy
   }
 });
 
+test('by default a line that is not valid UTF-8 is counted with U+FFFD for its bad bytes (as Spark reads it), and noted on stderr', async () => {
+  const dir = await tempDir('cli-keep');
+  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--json']);
+  try {
+    await wc.waitFor(() => wc.stderr.includes('sluice: reading directory'), 'the start');
+    await drop(dir.path, 'latin1.txt', Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' ok\nend\n')]));
+    await wc.waitFor(() => totalsOf(jsonBatches(wc.stdoutLines)).get('end') === 1, 'the file', 20_000);
+    const totals = totalsOf(jsonBatches(wc.stdoutLines));
+    assert.equal(totals.get('caf\ufffd'), 1);
+    assert.equal(totals.get('ok'), 1);
+    assert.match(wc.stderr, /Kept 1 line that is not valid UTF-8 from file .*latin1\.txt/);
+  } finally {
+    wc.kill();
+    await dir.cleanup();
+  }
+});
+
 test('bad files are reported and skipped while good data is counted and the process keeps running', async () => {
   const dir = await tempDir('cli-bad');
-  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--json']);
+  const wc = new SluiceProcess(['wordcount', '--dir', dir.path, '--batch', '100ms', '--json', '--invalid-utf8', 'drop']);
   try {
     await wc.waitFor(() => wc.stderr.includes('sluice: reading directory'), 'the start');
     const rng = new Rng(9);
@@ -114,13 +131,17 @@ test('orders prints running province totals and counts malformed lines per batch
   }
 });
 
-test('orders without --json prints Spark blocks with the malformed count', async () => {
-  const server = await serveText('1,7,3.5\nnot an order\n');
+test('orders without --json prints exactly Spark\'s print blocks, totals as Scala Doubles, and notes malformed lines on stderr', async () => {
+  const server = await serveText('1,7,3.5\nnot an order\n2,12,65\n');
   const orders = new SluiceProcess(['orders', '--socket', `127.0.0.1:${server.port}`, '--batch', '100ms']);
   try {
-    await orders.waitFor(() => orders.stdoutLines.includes('Malformed lines skipped in this batch: 1'), 'the malformed count');
-    const at = orders.stdoutLines.indexOf('Malformed lines skipped in this batch: 1');
-    assert.equal(orders.stdoutLines[at - 1], '(7,3.5)');
+    await orders.waitFor(() => orders.stdoutLines.includes('(12,65.0)'), 'the totals');
+    // Running totals, provinces in numeric order: the block holding 12 holds 7 too.
+    const at = orders.stdoutLines.indexOf('(12,65.0)');
+    assert.match(orders.stdoutLines[at - 3] ?? '', /^Time: \d+ ms$/);
+    assert.deepEqual(orders.stdoutLines.slice(at - 4, at + 2), ['-------------------------------------------', orders.stdoutLines[at - 3], '-------------------------------------------', '(7,3.5)', '(12,65.0)', '']);
+    await orders.waitFor(() => /skipped 1 malformed line \(not orderId,provinceId,orderPrice\)/.test(orders.stderr), 'the malformed note on stderr');
+    assert.ok(!orders.stdoutLines.some((line) => /malformed/i.test(line)), 'nothing but print blocks on stdout');
   } finally {
     orders.kill('SIGINT');
     await orders.exited;
