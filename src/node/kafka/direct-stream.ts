@@ -5,6 +5,9 @@
  * interval, and by the backpressure rate when enabled); the batch is exactly
  * the records of those ranges, one batch partition per Kafka partition.
  * Ranges are planned in batch order, each starting where the previous ended.
+ * Every batch reads both ends of each partition's log: a partition added to
+ * a topic is read from its log start, and a position outside the log moves
+ * into it (deleted offsets counted in `kafkaOffsetsLost`, see keepInLog).
  *
  * Offsets are committed to the consumer group only after every output of the
  * batch succeeded (see batch-commits.ts), so a crash re-reads what was not
