@@ -107,16 +107,17 @@ export class MapWithStateDStream<K, V, S, M> extends DStream<M> implements Check
   /**
    * Spark's `checkpoint(interval)` on a mapWithState stream: how often its
    * state is fully scanned, which is when keys idle past the StateSpec's
-   * timeout get their timing-out call (default 10 × the batch interval). A
-   * multiple of the batch interval; sluice checkpoints the state itself at
-   * the context's checkpoint interval whatever this says.
+   * timeout get their timing-out call (default 10 × the batch interval, or
+   * of the input's slide when it is windowed). A multiple of that; sluice
+   * checkpoints the state itself at the context's checkpoint interval
+   * whatever this says.
    */
   checkpoint(intervalMs: number): this {
     if (this.context.state !== 'initialized') throw new IllegalStateError('checkpoint(intervalMs) must be called before start()');
     const slide = this.slideDurationMs;
     if (!Number.isSafeInteger(intervalMs) || intervalMs < slide || intervalMs % slide !== 0) {
       throw new InvalidArgumentError(
-        `The checkpoint interval of mapWithState must be a multiple of its batch interval (${slide} ms), got ${String(intervalMs)}; e.g. ${slide * FULL_SCAN_SLIDES}`,
+        `The checkpoint interval of mapWithState must be a multiple of its batch interval (${slide} ms, its input's slide), got ${String(intervalMs)}; e.g. ${slide * FULL_SCAN_SLIDES}`,
       );
     }
     this.fullScanIntervalMs = intervalMs;

@@ -70,7 +70,7 @@ test('checkpoint(ms) on mapWithState takes a multiple of the batch interval, bef
   ssc.checkpoint(store());
   const mapped = ssc.queueStream<P>([]).mapWithState(StateSpec.function(runningCount).timeout(2000));
   for (const bad of [0, 500, 1500, -1000, Number.NaN]) {
-    assert.throws(() => mapped.checkpoint(bad), { code: 'ERR_SLUICE_INVALID_ARGUMENT', message: /multiple of its batch interval \(1000 ms\)/ });
+    assert.throws(() => mapped.checkpoint(bad), { code: 'ERR_SLUICE_INVALID_ARGUMENT', message: /multiple of its batch interval \(1000 ms, its input's slide\)/ });
   }
   mapped.checkpoint(2000).foreachRDD(() => {});
   ssc.start();
