@@ -7,7 +7,7 @@
  * Ranges are planned in batch order, each starting where the previous ended.
  * Every batch reads both ends of each partition's log: a partition added to
  * a topic is read from its log start, and a position outside the log moves
- * into it (deleted offsets counted in `kafkaOffsetsLost`, see keepInLog).
+ * into it (deleted offsets counted in `kafkaOffsetsLost`, see log-bounds.ts).
  *
  * Offsets are committed to the consumer group only after every output of the
  * batch succeeded (see batch-commits.ts), so a crash re-reads what was not
@@ -29,7 +29,8 @@ import { type BackpressureOptions, enableBackpressure } from '../backpressure.js
 import { BatchCommits } from './batch-commits.js';
 import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
 import { kafkajsClient } from './kafkajs-client.js';
-import { checkMaxRate, intoLog, planRanges } from './offset-ranges.js';
+import { checkMaxRate, planRanges } from './offset-ranges.js';
+import { keepInLog, keepPositionsInLog, readLogEnds } from './log-bounds.js';
 import { type RetryOptions, reportRetry, retrying } from './retry.js';
 import { type StartingOffsets, checkExplicitOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
 import { SCALE_OUT_TRANSACTION_TIMEOUT_MS, ScaleOutGroup, type ScaleOutOptions } from './scale-out/scale-out-group.js';
@@ -70,9 +71,6 @@ export interface KafkaDirectStreamOptions {
    */
   readonly scaleOut?: boolean | ScaleOutOptions;
 }
-
-/** The BatchInfo counter of offsets a direct stream skipped because they were deleted from the log (retention) before it read them. */
-export const KAFKA_OFFSETS_LOST_COUNTER = 'kafkaOffsetsLost';
 
 /** What BatchInfo.inputMetadata holds for a Kafka direct stream. */
 export interface KafkaBatchMetadata {
@@ -238,21 +236,15 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   private async readBatch(time: number): Promise<{ batch: Batch<KafkaRecord> }> {
     if (this.group !== undefined) return this.readGroupBatch(this.group, time);
     await this.ready;
-    const { earliest, latest } = await this.retry(() => this.logBounds());
-    const lows = new Map(earliest.map((p) => [partitionKey(p), p.offset]));
-    const highs = new Map(latest.map((p) => [partitionKey(p), p.offset]));
+    const ends = await this.retry(() => readLogEnds(this.client, this.topics));
+    const name = `Kafka direct stream ${this.topics.join(',')}`;
     const recovered = this.recoveredRanges.get(time);
     this.recoveredRanges.delete(time);
-    if (recovered === undefined) {
-      for (const { topic, partition, offset: low } of earliest) {
-        // A partition added to a topic since the last batch starts at its log start.
-        const position = this.from.get(partitionKey({ topic, partition })) ?? low;
-        const inLog = this.keepInLog(time, { topic, partition, fromOffset: position, untilOffset: position }, lows, highs);
-        this.from.set(partitionKey({ topic, partition }), inLog?.fromOffset ?? position);
-      }
-    }
+    // A partition added to a topic since the last batch starts at its log start.
+    if (recovered === undefined) keepPositionsInLog(this.context, name, time, this.from, ends, () => true);
+    const latest = ends.latest;
     const ranges =
-      recovered?.flatMap((r) => this.keepInLog(time, r, lows, highs) ?? []) ??
+      recovered?.flatMap((r) => keepInLog(this.context, name, time, r, ends) ?? []) ??
       planRanges(this.from, latest, { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.options.maxRatePerPartition, backpressureRate: this.rateLimit });
     const reader = this.reader;
     if (reader === undefined) throw new Error('The Kafka reader is not connected');
@@ -263,39 +255,6 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     const batch = Batch.fromPartitions(records);
     setOffsetRanges(batch, ranges);
     return { batch };
-  }
-
-  private async logBounds(): Promise<{ earliest: PartitionOffset[]; latest: PartitionOffset[] }> {
-    if (this.client.logBounds !== undefined) return this.client.logBounds(this.topics);
-    const [earliest, latest] = await Promise.all([this.client.earliestOffsets(this.topics), this.client.latestOffsets(this.topics)]);
-    return { earliest, latest };
-  }
-
-  /**
-   * `range` moved into its partition's log (see intoLog), with a WARN line
-   * when it had to move; offsets deleted before they were read are counted
-   * in the batch's `kafkaOffsetsLost`. Undefined for a partition the topic
-   * no longer has.
-   */
-  private keepInLog(time: number, range: OffsetRange, lows: ReadonlyMap<string, number>, highs: ReadonlyMap<string, number>): OffsetRange | undefined {
-    const key = partitionKey(range);
-    const [low, high] = [lows.get(key), highs.get(key)];
-    const where = `Kafka direct stream ${this.topics.join(',')}: ${range.topic}[${range.partition}]`;
-    if (low === undefined || high === undefined) {
-      this.context.logger.warn(`${where} is not in the topic any more (was it deleted and recreated?); its offsets [${range.fromOffset}, ${range.untilOffset}) are not read.`);
-      return undefined;
-    }
-    const moved = intoLog(range, low, high);
-    if (moved === range) return range;
-    if (range.untilOffset <= high && range.fromOffset <= high) {
-      this.context.addBatchCounter(time, KAFKA_OFFSETS_LOST_COUNTER, low - range.fromOffset);
-      this.context.logger.warn(`${where}: offsets ${range.fromOffset} to ${low - 1} were deleted from the log (retention) before they were read; reading from the log start, ${low}.`);
-    } else {
-      this.context.logger.warn(
-        `${where}: offset ${Math.max(range.fromOffset, range.untilOffset - 1)} is past the end of the log (${high}), so the position was not taken in this log (the topic was deleted and recreated, or the position is another cluster's); reading the log from its start, ${low}.`,
-      );
-    }
-    return moved;
   }
 
   /** Scale-out: this stream's topics' share of the group's read for batch `time`. */

@@ -287,12 +287,14 @@ describe('kafkaDirectStream against a real broker', () => {
     return { ssc, clock, infos, warnings };
   }
 
-  it('goes on from the log start when retention deleted records it had not read yet, counting them in kafkaOffsetsLost, with a warning', async () => {
+  /** Batch 1 reads 5 of 20 records, then retention deletes offsets up to 12: batch 2 must read 12.. and count 7 lost. */
+  async function retentionRun(scaleOut: boolean): Promise<void> {
     const topic = await createTopic('retention', 1);
     await produceLines(topic, Array.from({ length: 20 }, (_, i) => `r${i}`), 1);
     const { ssc, clock, infos, warnings } = warningContext();
     stops.push(() => ssc.stop());
-    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest', maxRatePerPartition: 5 });
+    const start = scaleOut ? ({ scaleOut: { sessionTimeoutMs: 6000 }, resetOffsets: 'earliest' } as const) : ({ startingOffsets: 'earliest' } as const);
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, maxRatePerPartition: 5, ...start });
     const seen: string[][] = [];
     records.foreachRDD((batch) => void seen.push(batch.collect().map((r) => text(r.value) ?? '')));
     ssc.start();
@@ -307,6 +309,14 @@ describe('kafkaDirectStream against a real broker', () => {
     assert.deepEqual(seen, [['r0', 'r1', 'r2', 'r3', 'r4'], ['r12', 'r13', 'r14', 'r15', 'r16']]);
     assert.equal(infos[1]?.counters.kafkaOffsetsLost, 7);
     assert.match(warnings.join('\n'), new RegExp(`${topic}\\[0\\]: offsets 5 to 11 were deleted from the log \\(retention\\) before they were read; reading from the log start, 12`));
+  }
+
+  it('goes on from the log start when retention deleted records it had not read yet, counting them in kafkaOffsetsLost, with a warning', async () => {
+    await retentionRun(false);
+  });
+
+  it('the same in a scale-out process', async () => {
+    await retentionRun(true);
   });
 
   it('refuses explicit startingOffsets outside the log with ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE, naming the log bounds', async () => {
