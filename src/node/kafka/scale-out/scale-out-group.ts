@@ -136,8 +136,10 @@ export class ScaleOutGroup {
     context.addAfterBatchHook((time) => this.commit(time));
     context.addStreamingListener({
       onBatchCompleted: ({ batchInfo }) => {
-        if (batchInfo.failure === undefined) return;
-        void this.commits?.abort(batchInfo.batchTime).catch(() => undefined);
+        if (batchInfo.failure !== undefined) void this.commits?.abort(batchInfo.batchTime).catch(() => undefined);
+        // Settled once every after-batch hook of the batch has run, not when its commit ends: partitioned windows fill their
+        // buffers in hooks that run after the commit's, and a reset that the next read starts in between would drop the
+        // windows first and let a fenced batch's values in after (counted again when its records are read again).
         this.settle(batchInfo.batchTime);
       },
     });
@@ -424,8 +426,6 @@ export class ScaleOutGroup {
     } catch (error) {
       if (!isFenced(error)) throw error;
       this.needsReset = true;
-    } finally {
-      this.settle(time);
     }
   }
 
