@@ -64,7 +64,9 @@ export class CheckpointError extends SluiceError {
       /** State or a source position holds a value a checkpoint cannot store (a function, a class instance). */
       | 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE'
       /** Recovery would drop state the checkpoint holds (see StateDiscardError). */
-      | 'ERR_SLUICE_CHECKPOINT_STATE_DISCARDED',
+      | 'ERR_SLUICE_CHECKPOINT_STATE_DISCARDED'
+      /** Another live process checkpoints into the same directory (FileCheckpointStore's lock). */
+      | 'ERR_SLUICE_CHECKPOINT_LOCKED',
     message: string,
     options: { cause?: unknown; retriable?: boolean } = {},
   ) {

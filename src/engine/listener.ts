@@ -19,7 +19,8 @@ export interface BatchInfo {
   readonly totalDelay?: number;
   /**
    * Named per-batch counters, e.g. `malformedRecords` (lines a delimited
-   * parser skipped) and `droppedTooLongRecords` (receiver records over the size limit).
+   * parser skipped), `droppedTooLongRecords` (receiver records over the size limit)
+   * and `skippedNullValues` (Kafka records with a null value, which kafkaValues skips).
    */
   readonly counters: Readonly<Record<string, number>>;
   /**

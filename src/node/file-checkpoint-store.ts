@@ -10,7 +10,9 @@
  *   checkpoint.bak    the one before it (read when the newest is corrupt or missing)
  *   .checkpoint-<pid>-<hex>.tmp  a write in progress; one left over by a crash is
  *                     removed before this store first reads or writes (files of
- *                     that exact shape only: nothing else in the directory is touched)
+ *                     that exact shape only, of no live process: nothing else in
+ *                     the directory is touched)
+ *   checkpoint.lock   the process that writes here (see checkpoint-lock.ts)
  *
  * File layout (little-endian), 20-byte header then the engine's payload:
  *
@@ -31,6 +33,7 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import { CheckpointError } from '../errors.js';
 import { crc32 } from '../checkpoint/crc32.js';
 import { createDirectory } from './create-directory.js';
+import { holdCheckpointLock, processAlive } from './checkpoint-lock.js';
 import { requireNonEmptyString } from '../arguments.js';
 
 /** Name of the newest checkpoint file in a FileCheckpointStore directory. */
@@ -78,7 +81,9 @@ export class FileCheckpointStore implements CheckpointStore {
     try {
       await createDirectory(this.dir);
       await access(this.dir, constants.W_OK);
+      await holdCheckpointLock(this.dir);
     } catch (error) {
+      if (error instanceof CheckpointError) throw error;
       throw new CheckpointError('ERR_SLUICE_CHECKPOINT_IO', `Cannot write checkpoints to ${this.dir}: ${(error as Error).message}. Choose a directory you can create and write to.`, {
         cause: error,
       });
@@ -117,7 +122,12 @@ export class FileCheckpointStore implements CheckpointStore {
     this.cleanedUp ??= (async () => {
       // Best effort: a directory that cannot be listed fails the read or write that follows, with its own message.
       const names = await readdir(this.dir).catch(() => [] as string[]);
-      await Promise.all(names.filter((name) => TEMP_FILE.test(name)).map((name) => rm(join(this.dir, name), { force: true }).catch(() => {})));
+      // Not those of another live process (writing here, which the lock then refuses): they may be writes under way.
+      const leftover = (name: string): boolean => {
+        const pid = Number(name.split('-')[1]);
+        return TEMP_FILE.test(name) && (pid === process.pid || !processAlive(pid));
+      };
+      await Promise.all(names.filter(leftover).map((name) => rm(join(this.dir, name), { force: true }).catch(() => {})));
     })();
     return this.cleanedUp;
   }
@@ -126,6 +136,7 @@ export class FileCheckpointStore implements CheckpointStore {
     const temp = join(this.dir, `.checkpoint-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     try {
       await createDirectory(this.dir);
+      await holdCheckpointLock(this.dir);
       const file = await open(temp, 'wx');
       try {
         await file.writeFile(encodeCheckpointFile(data));
@@ -140,6 +151,7 @@ export class FileCheckpointStore implements CheckpointStore {
       await syncDirectory(this.dir);
     } catch (error) {
       await rm(temp, { force: true }).catch(() => {});
+      if (error instanceof CheckpointError) throw error;
       throw new CheckpointError('ERR_SLUICE_CHECKPOINT_IO', `Could not write a checkpoint to ${this.dir}: ${(error as Error).message}. Check that the directory is writable and the disk is not full.`, {
         cause: error,
         retriable: true,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BACKUP_FILE, CHECKPOINT_FILE, FileCheckpointStore, encodeCheckpointFile } from '../../src/node/file-checkpoint-store.js';
 import { crc32 } from '../../src/checkpoint/crc32.js';
 import { tempDir } from './temp-dir.js';
+import { LOCK_FILE } from '../../src/node/checkpoint-lock.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array | undefined) => (data === undefined ? undefined : new TextDecoder().decode(data));
@@ -28,7 +29,7 @@ test('the newest write wins, the previous one is kept as backup, no temp files r
   await store.write(bytes('second'));
   await store.write(bytes('third'));
   assert.equal(text(await store.read()), 'third');
-  assert.deepEqual((await readdir(store.dir)).sort(), [CHECKPOINT_FILE, BACKUP_FILE].sort());
+  assert.deepEqual((await readdir(store.dir)).sort(), [CHECKPOINT_FILE, BACKUP_FILE, LOCK_FILE].sort());
   assert.equal(text(await new FileCheckpointStore(store.dir).read()), 'third');
   await dir.cleanup();
 });
@@ -123,7 +124,8 @@ test('a checkpoint directory under /proc is an error, not a hang', { skip: proce
 
 test('temp files left by killed writes are removed before the first read or write; other files are left alone', async () => {
   const dir = await tempDir('ckpt');
-  const leftovers = ['.checkpoint-123-0a1b2c3d.tmp', '.checkpoint-99999-ffffffff.tmp'];
+  // Pids above Linux's largest pid_max (2^22): never a live process.
+  const leftovers = ['.checkpoint-4999999-0a1b2c3d.tmp', '.checkpoint-4999998-ffffffff.tmp'];
   const others = ['.checkpoint-notes.tmp', 'checkpoint-1-0a1b2c3d.tmp', '.checkpoint-12-0a1b2c3d.tmp.keep', 'notes.txt'];
   for (const name of [...leftovers, ...others]) await writeFile(join(dir.path, name), 'x');
   const reader = new FileCheckpointStore(dir.path);
@@ -132,7 +134,7 @@ test('temp files left by killed writes are removed before the first read or writ
   for (const name of leftovers) await writeFile(join(dir.path, name), 'x');
   const writer = new FileCheckpointStore(dir.path);
   await writer.write(bytes('after a kill'));
-  assert.deepEqual((await readdir(dir.path)).sort(), [...others, CHECKPOINT_FILE].sort());
+  assert.deepEqual((await readdir(dir.path)).sort(), [...others, CHECKPOINT_FILE, LOCK_FILE].sort());
   assert.equal(text(await writer.read()), 'after a kill');
   await dir.cleanup();
 });

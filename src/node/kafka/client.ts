@@ -94,6 +94,8 @@ export interface KafkaClient {
   latestOffsets(topics: readonly string[]): Promise<PartitionOffset[]>;
   /** The log start offset of each partition. */
   earliestOffsets(topics: readonly string[]): Promise<PartitionOffset[]>;
+  /** Both ends of each partition's log in one call (optional: without it, earliestOffsets and latestOffsets are both called). */
+  logBounds?(topics: readonly string[]): Promise<{ earliest: PartitionOffset[]; latest: PartitionOffset[] }>;
   /** The group's committed offsets; partitions without a commit are left out. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<PartitionOffset[]>;
   /** The group's committed offsets with their metadata (null where none was committed); partitions without a commit are left out. */

@@ -5,6 +5,9 @@
  * interval, and by the backpressure rate when enabled); the batch is exactly
  * the records of those ranges, one batch partition per Kafka partition.
  * Ranges are planned in batch order, each starting where the previous ended.
+ * Every batch reads both ends of each partition's log: a partition added to
+ * a topic is read from its log start, and a position outside the log moves
+ * into it (deleted offsets counted in `kafkaOffsetsLost`, see log-bounds.ts).
  *
  * Offsets are committed to the consumer group only after every output of the
  * batch succeeded (see batch-commits.ts), so a crash re-reads what was not
@@ -28,8 +31,9 @@ import { BatchCommits } from './batch-commits.js';
 import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
 import { kafkajsClient } from './kafkajs-client.js';
 import { checkMaxRate, planRanges } from './offset-ranges.js';
+import { keepInLog, keepPositionsInLog, readLogEnds } from './log-bounds.js';
 import { type RetryOptions, reportRetry, retrying } from './retry.js';
-import { type StartingOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
+import { type StartingOffsets, checkExplicitOffsets, checkStartingOffsets, startingPositions } from './starting-offsets.js';
 import { SCALE_OUT_TRANSACTION_TIMEOUT_MS, ScaleOutGroup, type ScaleOutOptions } from './scale-out/scale-out-group.js';
 import type { ScaleOutMetrics } from './scale-out/scale-out-metrics.js';
 
@@ -199,7 +203,9 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     ]);
     const preferred = this.exactlyOnce ? new Map(committed.map((p) => [partitionKey(p), p.offset])) : this.recoveredFrom;
     if (this.exactlyOnce) this.recoveredRanges.clear();
-    this.from = startingPositions(this.options.startingOffsets ?? 'committed', this.options.resetOffsets ?? 'latest', { earliest, latest, committed }, preferred);
+    const starting = this.options.startingOffsets ?? 'committed';
+    checkExplicitOffsets(starting, { earliest, latest, committed }, preferred);
+    this.from = startingPositions(starting, this.options.resetOffsets ?? 'latest', { earliest, latest, committed }, preferred);
   }
 
   /** Runs `operation` again while it fails with a retriable error (broker down, coordinator moving), with backoff, reporting each failure to the listeners. */
@@ -224,15 +230,16 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
   private async readBatch(time: number): Promise<{ batch: Batch<KafkaRecord> }> {
     if (this.group !== undefined) return this.readGroupBatch(this.group, time);
     await this.ready;
-    const latest = await this.retry(() => this.client.latestOffsets(this.topics));
-    // A partition added to a topic since the last batch starts at its log start.
-    if (latest.some((p) => !this.from.has(partitionKey(p)))) {
-      for (const p of await this.retry(() => this.client.earliestOffsets(this.topics))) if (!this.from.has(partitionKey(p))) this.from.set(partitionKey(p), p.offset);
-    }
-    const ranges =
-      this.recoveredRanges.get(time) ??
-      planRanges(this.from, latest, { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.options.maxRatePerPartition, backpressureRate: this.rateLimit });
+    const ends = await this.retry(() => readLogEnds(this.client, this.topics));
+    const name = `Kafka direct stream ${this.topics.join(',')}`;
+    const recovered = this.recoveredRanges.get(time);
     this.recoveredRanges.delete(time);
+    // A partition added to a topic since the last batch starts at its log start.
+    if (recovered === undefined) keepPositionsInLog(this.context, name, time, this.from, ends, () => true);
+    const latest = ends.latest;
+    const ranges =
+      recovered?.flatMap((r) => keepInLog(this.context, name, time, r, ends) ?? []) ??
+      planRanges(this.from, latest, { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.options.maxRatePerPartition, backpressureRate: this.rateLimit });
     const reader = this.reader;
     if (reader === undefined) throw new Error('The Kafka reader is not connected');
     const records = await this.retry(() => reader.read(ranges));

@@ -47,6 +47,12 @@ export function toKafkaError(error: unknown, what: string): SluiceError {
   if (types.some((t) => t === 'UNKNOWN_TOPIC_OR_PARTITION') || names.includes('KafkaJSTopicMetadataNotLoaded')) {
     return make('ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', 'Create the topic first (sluice never creates topics), e.g. kafka-topics.sh --create --topic NAME, or check its spelling.');
   }
+  if (names.includes('KafkaJSNotImplemented') && /compression/i.test(detail)) {
+    return make(
+      'ERR_SLUICE_KAFKA',
+      'kafkajs reads only uncompressed and gzip-compressed records: have the producers use gzip or no compression, or register a codec for the others with kafkajs\'s CompressionCodecs (e.g. the kafkajs-lz4 package) before the stream starts.',
+    );
+  }
   if (types.some((t) => t.endsWith('AUTHORIZATION_FAILED'))) {
     return make('ERR_SLUICE_KAFKA_NOT_AUTHORIZED', 'Grant this client the ACLs it needs (read/describe on the topic and group, write on output topics, the transactional id for exactly-once).');
   }

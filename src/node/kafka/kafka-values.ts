@@ -6,8 +6,9 @@
  * decodes to strings only when a JS closure needs them.
  *
  * As everywhere lines are bytes, a value holding '\n' counts as several
- * lines; null values (tombstones) are skipped; values over `maxRecordBytes`
- * are dropped and counted in the batch's `droppedTooLongRecords`.
+ * lines; null values (tombstones) are skipped and counted in the batch's
+ * `skippedNullValues`; values over `maxRecordBytes` are dropped and counted
+ * in its `droppedTooLongRecords`.
  */
 import { Batch } from '../../batch/batch.js';
 import { DStream } from '../../engine/dstream.js';
@@ -15,6 +16,9 @@ import { RecordBatchBuilder } from '../../kernels/record-batch.js';
 import { requireStream } from '../../arguments.js';
 import type { KafkaRecord } from './client.js';
 import { offsetRangesOf, setOffsetRanges } from './direct-stream.js';
+
+/** The BatchInfo counter of records kafkaValues skipped because their value was null (tombstones). */
+export const SKIPPED_NULL_VALUES_COUNTER = 'skippedNullValues';
 
 /** The values of a Kafka stream's records as byte-backed lines (see the module comment). */
 export class KafkaValuesDStream extends DStream<string> {
@@ -33,13 +37,18 @@ export class KafkaValuesDStream extends DStream<string> {
     if (records === undefined) return undefined;
     let bytes = 0;
     let count = 0;
+    let nulls = 0;
     for (const part of records.partitions) {
       for (const record of part) {
-        if (record.value === null) continue;
+        if (record.value === null) {
+          nulls++;
+          continue;
+        }
         bytes += record.value.length + 1;
         count++;
       }
     }
+    if (nulls > 0) this.context.addBatchCounter(time, SKIPPED_NULL_VALUES_COUNTER, nulls);
     const builder = new RecordBatchBuilder({ initialBytes: bytes + 64, initialRecords: count + 16, ...(this.maxRecordBytes === undefined ? {} : { maxRecordBytes: this.maxRecordBytes }) });
     for (const part of records.partitions) for (const record of part) if (record.value !== null) builder.append(record.value);
     if (builder.droppedTooLong > 0) this.context.addBatchCounter(time, 'droppedTooLongRecords', builder.droppedTooLong);

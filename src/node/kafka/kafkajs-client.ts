@@ -98,18 +98,24 @@ class KafkajsClient implements KafkaClient {
     });
   }
 
-  latestOffsets(topics: readonly string[]): Promise<PartitionOffset[]> {
-    return this.offsets(topics, 'high');
+  async latestOffsets(topics: readonly string[]): Promise<PartitionOffset[]> {
+    return (await this.offsets(topics, 'high'))[0] as PartitionOffset[];
   }
 
-  earliestOffsets(topics: readonly string[]): Promise<PartitionOffset[]> {
-    return this.offsets(topics, 'low');
+  async earliestOffsets(topics: readonly string[]): Promise<PartitionOffset[]> {
+    return (await this.offsets(topics, 'low'))[0] as PartitionOffset[];
   }
 
-  private offsets(topics: readonly string[], end: 'high' | 'low'): Promise<PartitionOffset[]> {
+  // kafkajs's fetchTopicOffsets asks for both ends anyway.
+  async logBounds(topics: readonly string[]): Promise<{ earliest: PartitionOffset[]; latest: PartitionOffset[] }> {
+    const [earliest, latest] = await this.offsets(topics, 'low', 'high');
+    return { earliest: earliest as PartitionOffset[], latest: latest as PartitionOffset[] };
+  }
+
+  private async offsets(topics: readonly string[], ...ends: ('high' | 'low')[]): Promise<PartitionOffset[][]> {
     return this.call(`reading the offsets of ${topics.join(', ')}`, async (admin) => {
-      const all = await Promise.all(topics.map(async (topic) => (await admin.fetchTopicOffsets(topic)).map((p) => ({ topic, partition: p.partition, offset: Number(p[end]) }))));
-      return all.flat().sort(byTopicPartition);
+      const all = await Promise.all(topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) })));
+      return ends.map((end) => all.flatMap(({ topic, partitions }) => partitions.map((p) => ({ topic, partition: p.partition, offset: Number(p[end]) }))).sort(byTopicPartition));
     });
   }
 

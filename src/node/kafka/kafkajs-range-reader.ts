@@ -19,6 +19,10 @@
  * the read that was pending when the batch began (START_BATCH_PROCESS), or
  * it would cover the next range without its records.
  *
+ * Partitions added to a topic: kafkajs's consumer learns of them only when
+ * its metadata expires (5 min) and would never fetch them before, so a read
+ * naming a partition the consumer was not assigned starts a new consumer.
+ *
  * Broker restarts: a consumer that crashed is not restarted by kafkajs (it
  * would rejoin the same group, and wait up to a session timeout, 30 s, for
  * its pre-restart self to be expelled); the read under way fails, and the
@@ -153,14 +157,20 @@ export class KafkajsRangeReader implements RangeReader {
   async read(ranges: readonly OffsetRange[]): Promise<KafkaRecord[][]> {
     if (this.pending !== undefined) throw new KafkaError('ERR_SLUICE_KAFKA', 'A Kafka range read is already in progress; reads must not overlap.');
     if (this.closed) throw new KafkaError('ERR_SLUICE_KAFKA', 'The Kafka reader was closed.');
-    if (this.dead !== undefined) {
+    const slots = ranges.map((range) => ({ range, next: range.fromOffset, records: [] as KafkaRecord[] }));
+    const active = slots.filter((s) => s.range.untilOffset > s.range.fromOffset);
+    if (active.length === 0) return Promise.resolve(slots.map((s) => s.records));
+    // A partition added to a topic reaches kafkajs's consumer only when its metadata expires (5 min), and would never be
+    // fetched before: a new consumer (a new group of its own) reads fresh metadata and is assigned every partition.
+    if (this.dead !== undefined || (this.joined && active.some((s) => !this.isAssigned(s.range)))) {
       await this.consumer.disconnect().catch(() => undefined);
       await this.start();
     }
     if (!this.joined) throw new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', 'The Kafka reader is between consumer group generations (a rebalance); this is retried.', { retriable: true });
-    const slots = ranges.map((range) => ({ range, next: range.fromOffset, records: [] as KafkaRecord[] }));
-    const active = slots.filter((s) => s.range.untilOffset > s.range.fromOffset);
-    if (active.length === 0) return Promise.resolve(slots.map((s) => s.records));
+    const unassigned = active.filter((s) => !this.isAssigned(s.range)).map((s) => `${s.range.topic}[${s.range.partition}]`);
+    if (unassigned.length > 0) {
+      throw new KafkaError('ERR_SLUICE_KAFKA_COORDINATOR', `The Kafka reader's consumer was not assigned ${unassigned.join(', ')} (partitions added moments ago); this is retried.`, { retriable: true });
+    }
     return new Promise<void>((resolve, reject) => {
       this.pending = { slots: new Map(active.map((s) => [partitionKey(s.range), s])), remaining: active.length, progressAt: Date.now(), resolve, reject };
       this.stallTimer = setInterval(() => this.checkStall(), Math.min(1000, this.stallTimeoutMs));
@@ -177,6 +187,10 @@ export class KafkajsRangeReader implements RangeReader {
     this.closed = true;
     this.fail(new KafkaError('ERR_SLUICE_KAFKA', 'The Kafka reader was closed while reading.'));
     await this.consumer.disconnect();
+  }
+
+  private isAssigned({ topic, partition }: OffsetRange): boolean {
+    return this.assigned.some((tp) => tp.topic === topic && tp.partitions.includes(partition));
   }
 
   /** Points the consumer at where each range of the read under way stands (at its start, and again after a rejoin). */
@@ -220,7 +234,7 @@ export class KafkajsRangeReader implements RangeReader {
     slot.next = Math.max(slot.next, Math.min(coveredUntil, slot.range.untilOffset));
     if (slot.next > before || slot.records.length > 0) pending.progressAt = Date.now();
     if (slot.next < slot.range.untilOffset || !pending.slots.delete(partitionKey(slot.range))) return;
-    this.consumer.pause([{ topic: slot.range.topic, partitions: [slot.range.partition] }]);
+    this.pause([{ topic: slot.range.topic, partitions: [slot.range.partition] }]);
     if (--pending.remaining === 0) this.settle()?.resolve();
   }
 
@@ -251,7 +265,16 @@ export class KafkajsRangeReader implements RangeReader {
     const idle = this.assigned
       .map(({ topic, partitions }) => ({ topic, partitions: partitions.filter((partition) => reading?.has(partitionKey({ topic, partition })) !== true) }))
       .filter((tp) => tp.partitions.length > 0);
-    if (idle.length > 0) this.consumer.pause(idle);
+    if (idle.length > 0) this.pause(idle);
+  }
+
+  /** kafkajs throws on pause once its consumer crashed (it has no group then, and nothing to pause): that must not escape its event handlers. */
+  private pause(partitions: { topic: string; partitions: number[] }[]): void {
+    try {
+      this.consumer.pause(partitions);
+    } catch {
+      // The crash is what the read under way fails with (see CRASH), and the next read starts a new consumer.
+    }
   }
 }
 

@@ -59,3 +59,18 @@ export function planRanges(from: ReadonlyMap<string, number>, latest: readonly P
     return { topic: p.topic, partition: p.partition, fromOffset, untilOffset: fromOffset + take };
   });
 }
+
+/**
+ * `range` moved into its partition's log [low, high] (log start, latest
+ * stable offset). Offsets below the log start were deleted (retention): the
+ * range starts at the log start instead. A range reaching past the end was
+ * not taken in this log (the topic was recreated, or it is another
+ * cluster's): it becomes the empty range at the log start, so the log is
+ * read from its start. A position is an empty range.
+ */
+export function intoLog(range: OffsetRange, low: number, high: number): OffsetRange {
+  const { topic, partition } = range;
+  if (range.untilOffset > high || range.fromOffset > high) return { topic, partition, fromOffset: low, untilOffset: low };
+  if (range.fromOffset >= low) return range;
+  return { topic, partition, fromOffset: low, untilOffset: Math.max(range.untilOffset, low) };
+}

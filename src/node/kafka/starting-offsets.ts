@@ -1,10 +1,10 @@
 /**
  * Where a direct stream starts reading each partition (Spark's
- * ConsumerStrategies + auto.offset.reset), clamped into the log: a position
- * below the log start (deleted by retention) starts at the log start, one
- * beyond the end at the end.
+ * ConsumerStrategies + auto.offset.reset). A position outside the log is
+ * returned as it is: the stream moves it into the log at its first batch,
+ * and says so (see intoLog in offset-ranges.ts).
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, KafkaError } from '../../errors.js';
 import { type PartitionOffset, partitionKey } from './client.js';
 
 /** 'committed' (the group's offsets), 'earliest', 'latest', or explicit offsets `{ topic: { partition: offset } }`. */
@@ -55,7 +55,36 @@ export function startingPositions(starting: StartingOffsets, reset: 'earliest' |
     else if (starting === 'latest') start = p.offset;
     else if (starting === 'committed') start = committed.get(key) ?? fallback;
     else start = starting[p.topic]?.[p.partition] ?? fallback;
-    from.set(key, Math.min(Math.max(start, low), p.offset));
+    from.set(key, start);
   }
   return from;
+}
+
+/**
+ * Explicit startingOffsets must name partitions of the stream's topics and
+ * offsets inside their logs (from the log start to the latest stable offset):
+ * Spark fails such a batch, and sluice will not guess what was meant.
+ * Partitions `preferred` has (a recovered position) are not checked: that
+ * position is used instead.
+ */
+export function checkExplicitOffsets(starting: StartingOffsets, bounds: LogBounds, preferred?: ReadonlyMap<string, number>): void {
+  if (typeof starting !== 'object') return;
+  const lows = new Map(bounds.earliest.map((p) => [partitionKey(p), p.offset]));
+  const highs = new Map(bounds.latest.map((p) => [partitionKey(p), p.offset]));
+  for (const [topic, partitions] of Object.entries(starting)) {
+    for (const [partition, offset] of Object.entries(partitions)) {
+      const key = partitionKey({ topic, partition: Number(partition) });
+      if (preferred?.has(key) === true) continue;
+      const [low, high] = [lows.get(key), highs.get(key)];
+      if (low === undefined || high === undefined) {
+        throw new KafkaError('ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', `startingOffsets names partition ${partition} of topic ${topic}, which is not a partition of the topics this stream reads. Name only partitions of its topics.`);
+      }
+      if (offset < low || offset > high) {
+        throw new KafkaError(
+          'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE',
+          `startingOffsets asks for offset ${offset} of ${topic}[${partition}], whose log runs from offset ${low} to its end at ${high}${offset < low ? ' (retention deleted the offsets before it)' : ''}. Give an offset from ${low} to ${high}, or 'earliest' or 'latest'.`,
+        );
+      }
+    }
+  }
 }

@@ -2,13 +2,26 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
-import { ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
-import { kafkaDirectStream, kafkaValues, offsetRangesOf, toKafka, type KafkaBatchMetadata, type OffsetRange } from '../../../src/node/index.js';
+import { InMemoryCheckpointStore, ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
+import { kafkaDirectStream, kafkaValues, offsetRangesOf, toKafka, type KafkaBatchMetadata, type KafkaRecord, type OffsetRange } from '../../../src/node/index.js';
 import { FusedWordCountDStream } from '../../../src/stream/fused-word-count-dstream.js';
 import { FusedDelimitedDStream } from '../../../src/stream/fused-delimited-dstream.js';
 import { INTERVAL, manualContext } from './manual-context.js';
-import { createTopic, kafkaBrokers, produceLines, referenceWordCounts } from './broker.js';
+import { createTopic, kafkaBrokers, produceLines, referenceWordCounts, testKafka } from './broker.js';
+
+const text = (bytes: Uint8Array | null): string | null => (bytes === null ? null : new TextDecoder().decode(bytes));
+
+async function send(topic: string, messages: { value: string | null; key?: string | null; partition?: number; headers?: Record<string, string> }[], compression = CompressionTypes.None): Promise<void> {
+  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages, acks: -1, compression });
+  } finally {
+    await producer.disconnect();
+  }
+}
 
 
 function firstLines(name: 'english' | 'orders', n: number, options: { seed: number; malformedRate?: number }): string[] {
@@ -200,6 +213,163 @@ describe('kafkaDirectStream against a real broker', () => {
   it('without backpressure the same slow output gets every batch planned at the cap (the control for the test above)', async () => {
     const { ranges, cap } = await backpressureRun(false);
     for (const batch of ranges) for (const r of batch) assert.equal(r.untilOffset - r.fromOffset, unlimited(r, cap));
+  });
+
+  it('reads a partition added to the topic mid-stream from its first record, at the next batch', async () => {
+    const topic = await createTopic('grow', 1);
+    await send(topic, [{ value: 'a b', partition: 0 }]);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
+    const seen: string[][] = [];
+    records.foreachRDD((batch) => void seen.push(batch.collect().map((r) => `${r.partition}:${text(r.value)}`).sort()));
+    ssc.start();
+    await clock.advance(INTERVAL);
+    assert.deepEqual(seen, [['0:a b']]);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+      // The new partition answers offset requests once its leader is up.
+      for (let i = 0; (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length !== 2; i++) {
+        assert.ok(i < 300, 'the partition was added');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await send(topic, [{ value: 'c', partition: 1 }, { value: 'd', partition: 0 }, { value: 'e', partition: 1 }]);
+    await clock.advance(INTERVAL);
+    assert.equal(infos[1]?.failure, undefined, String(infos[1]?.failure?.message));
+    assert.deepEqual(seen[1], ['0:d', '1:c', '1:e'], 'the batch after the partition was added reads it from its first record');
+  });
+
+  it('takes records of any shape other clients write: null keys, tombstones (skipped and counted as skippedNullValues), empty and non-UTF-8 values, headers, gzip batches', async () => {
+    const topic = await createTopic('foreign', 1);
+    await send(topic, [
+      { key: null, value: 'plain words' },
+      { key: 'k', value: null },
+      { value: '' },
+      { value: 'with header', headers: { trace: 'id-1' } },
+    ]);
+    await send(topic, [{ value: 'zipped words' }, { key: 'gone', value: null }], CompressionTypes.GZIP);
+    const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: Buffer.from([0x62, 0xff, 0x61, 0x64, 0x20, 0x77, 0x6f, 0x72, 0x64, 0x73]) }] });
+    await producer.disconnect();
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' });
+    const all: KafkaRecord[] = [];
+    records.foreachRDD((batch) => void all.push(...batch.collect()));
+    const counts = new Map<string, number>();
+    kafkaValues(records).flatMap(splitWhitespace).map(pairWithOne).reduceByKey(sum).foreachRDD((batch) => {
+      for (const [w, n] of batch.collect() as Pair<string, number>[]) counts.set(w, n);
+    });
+    ssc.start();
+    await clock.advance(INTERVAL);
+    assert.equal(infos[0]?.failure, undefined, String(infos[0]?.failure?.message));
+    assert.equal(infos[0]?.numRecords, 7, 'every record is an input record, tombstones included');
+    assert.equal(infos[0]?.counters.skippedNullValues, 2, 'the two tombstones are skipped and counted');
+    assert.deepEqual(all.map((r) => [text(r.key), text(r.value)]), [[null, 'plain words'], ['k', null], [null, ''], [null, 'with header'], [null, 'zipped words'], ['gone', null], [null, 'b\ufffdad words']]);
+    assert.equal(text(all[3]?.headers.trace as Uint8Array), 'id-1');
+    assert.deepEqual(new Map([...counts].sort()), new Map([['b\ufffdad', 1], ['header', 1], ['plain', 1], ['with', 1], ['words', 3], ['zipped', 1]]));
+  });
+
+  /** A manual-clock context whose WARN lines are kept. */
+  function warningContext(store?: InMemoryCheckpointStore, startMs = 0): { ssc: StreamingContext; clock: ManualClock; infos: BatchInfo[]; warnings: string[] } {
+    const clock = new ManualClock(startMs);
+    const warnings: string[] = [];
+    const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock, logger: { warn: (m) => void warnings.push(m), info: () => {} } });
+    if (store !== undefined) ssc.checkpoint(store, { checkpointInterval: 1 });
+    const infos: BatchInfo[] = [];
+    ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => infos.push(batchInfo) });
+    return { ssc, clock, infos, warnings };
+  }
+
+  /** Batch 1 reads 5 of 20 records, then retention deletes offsets up to 12: batch 2 must read 12.. and count 7 lost. */
+  async function retentionRun(scaleOut: boolean): Promise<void> {
+    const topic = await createTopic('retention', 1);
+    await produceLines(topic, Array.from({ length: 20 }, (_, i) => `r${i}`), 1);
+    const { ssc, clock, infos, warnings } = warningContext();
+    stops.push(() => ssc.stop());
+    const start = scaleOut ? ({ scaleOut: { sessionTimeoutMs: 6000 }, resetOffsets: 'earliest' } as const) : ({ startingOffsets: 'earliest' } as const);
+    const records = kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, maxRatePerPartition: 5, ...start });
+    const seen: string[][] = [];
+    records.foreachRDD((batch) => void seen.push(batch.collect().map((r) => text(r.value) ?? '')));
+    ssc.start();
+    await clock.advance(INTERVAL);
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.fetchTopicOffsets(topic); // loads the topic's metadata, which deleteTopicRecords needs
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '12' }] });
+    await admin.disconnect();
+    await clock.advance(INTERVAL);
+    assert.equal(infos[1]?.failure, undefined, String(infos[1]?.failure?.message));
+    assert.deepEqual(seen, [['r0', 'r1', 'r2', 'r3', 'r4'], ['r12', 'r13', 'r14', 'r15', 'r16']]);
+    assert.equal(infos[1]?.counters.kafkaOffsetsLost, 7);
+    assert.match(warnings.join('\n'), new RegExp(`${topic}\\[0\\]: offsets 5 to 11 were deleted from the log \\(retention\\) before they were read; reading from the log start, 12`));
+  }
+
+  it('goes on from the log start when retention deleted records it had not read yet, counting them in kafkaOffsetsLost, with a warning', async () => {
+    await retentionRun(false);
+  });
+
+  it('the same in a scale-out process', async () => {
+    await retentionRun(true);
+  });
+
+  it('refuses explicit startingOffsets outside the log with ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE, naming the log bounds', async () => {
+    const topic = await createTopic('explicit', 1);
+    await produceLines(topic, ['a', 'b', 'c'], 1);
+    const { ssc, clock, infos } = manualContext();
+    stops.push(() => ssc.stop());
+    kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: { [topic]: { 0: 99 } } }).foreachRDD(() => {});
+    ssc.start();
+    await clock.advance(INTERVAL);
+    const cause = infos[0]?.failure?.cause as (Error & { code?: string }) | undefined;
+    assert.equal(cause?.code, 'ERR_SLUICE_KAFKA_OFFSET_OUT_OF_RANGE', String(infos[0]?.failure?.message));
+    assert.match(cause?.message ?? '', /offset 99 of .*\[0\], whose log runs from offset 0 to its end at 3/);
+  });
+
+  it('recovering a position past the end of the log (the topic was deleted and recreated) reads the new log from its start, with a warning', async () => {
+    const topic = await createTopic('recreated', 1);
+    await produceLines(topic, Array.from({ length: 10 }, (_, i) => `old${i}`), 1);
+    const store = new InMemoryCheckpointStore();
+    const run = async (startMs: number): Promise<{ seen: string[]; warnings: string[]; infos: BatchInfo[] }> => {
+      let context!: ReturnType<typeof warningContext>;
+      const seen: string[] = [];
+      const ssc = await StreamingContext.getOrCreate(store, () => {
+        context = warningContext(store, startMs);
+        kafkaDirectStream(context.ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' }).foreachRDD((batch) => {
+          for (const r of batch.collect()) seen.push(text(r.value) ?? '');
+        });
+        return context.ssc;
+      });
+      ssc.start();
+      await context.clock.advance(INTERVAL);
+      await ssc.stop();
+      return { seen, warnings: context.warnings, infos: context.infos };
+    };
+    assert.equal((await run(0)).seen.length, 10);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [topic] });
+      for (let i = 0; ; i++) {
+        const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }).catch(() => false);
+        if (created && (await admin.fetchTopicOffsets(topic).then((o) => o.length === 1, () => false))) break;
+        assert.ok(i < 300, 'the topic was recreated');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await produceLines(topic, ['new0', 'new1', 'new2'], 1);
+    const second = await run(10 * INTERVAL);
+    assert.equal(second.infos[0]?.failure, undefined, String(second.infos[0]?.failure?.message));
+    assert.deepEqual(second.seen, ['new0', 'new1', 'new2']);
+    assert.match(second.warnings.join('\n'), /offset 10 is past the end of the log \(3\).*reading the log from its start, 0/);
   });
 });
 

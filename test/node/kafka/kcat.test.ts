@@ -81,4 +81,20 @@ describe('Kafka with kcat as the other client', () => {
     await run([], false);
     assert.deepEqual(read('read_committed'), ['a=2', 'b=1', 'c=1', 'zombie=2'], 'a restart outputs the aborted batch again, once');
   });
+
+  it('an lz4-compressed batch (which kafkajs cannot read) fails the batch with advice, never the process', async () => {
+    const topic = await createTopic('kcat-lz4', 1);
+    kcat(['-P', '-t', topic, '-z', 'lz4'], Array.from({ length: 2000 }, (_, i) => `compressible line ${i}`).join('\n') + '\n');
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext({ batchIntervalMs: INTERVAL, clock, logger: null });
+    stops.push(() => ssc.stop());
+    const infos: BatchInfo[] = [];
+    ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => infos.push(batchInfo) });
+    kafkaDirectStream(ssc, { brokers: kafkaBrokers(), topics: topic, groupId: `g-${topic}`, startingOffsets: 'earliest' }).foreachRDD(() => {});
+    ssc.start();
+    await clock.advance(INTERVAL);
+    const cause = infos[0]?.failure?.cause as (Error & { code?: string }) | undefined;
+    assert.equal(cause?.code, 'ERR_SLUICE_KAFKA', String(infos[0]?.failure?.message));
+    assert.match(cause?.message ?? '', /LZ4 compression not implemented.*only uncompressed and gzip-compressed records.*CompressionCodecs/);
+  });
 });

@@ -29,6 +29,7 @@ import { ensureInternalTopics } from '../changelog/internal-topics.js';
 import { type GroupAssignment, GroupMembership } from '../group/group-membership.js';
 import { claimPartitions } from '../group/partition-claims.js';
 import { planRanges } from '../offset-ranges.js';
+import { keepPositionsInLog, readLogEnds } from '../log-bounds.js';
 import { type RetryOptions, retrying } from '../retry.js';
 import { fencedTransaction, isFenced, voidTransaction } from './fenced-transaction.js';
 import { ScaleOutCounters, type ScaleOutMetrics } from './scale-out-metrics.js';
@@ -298,7 +299,9 @@ export class ScaleOutGroup {
     if (this.needsReset) await this.reset();
     await this.applyAssignment(time);
     const topics = this.topics;
-    const latest = (await this.retry(() => this.client.latestOffsets(topics))).filter((p) => this.owned.has(p.partition));
+    const ends = await this.retry(() => readLogEnds(this.client, topics));
+    keepPositionsInLog(this.context, `Kafka scale-out group ${this.groupId}`, time, this.from, ends, (p) => this.owned.has(p.partition));
+    const latest = ends.latest.filter((p) => this.owned.has(p.partition));
     const limits = { batchIntervalMs: this.context.batchIntervalMs, maxRatePerPartition: this.settings.maxRatePerPartition, backpressureRate: this.backpressureRate };
     const ranges = planRanges(this.from, latest, limits);
     const reader = this.reader;
