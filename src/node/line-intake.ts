@@ -36,6 +36,7 @@ import { isUtf8 } from 'node:buffer';
 import { LineSplitter } from '../receivers/line-splitter.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { RateLimiter } from './rate-limiter.js';
+import { invalidUtf8Lines } from './invalid-utf8-lines.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../arguments.js';
 
@@ -337,13 +338,9 @@ export class LineIntake {
 
   /** Counts (and reports) the lines of a run, each followed by '\n', that are not valid UTF-8. */
   private countKept(run: Uint8Array): void {
-    let start = 0;
-    for (let nl = run.indexOf(NEWLINE); nl !== -1; nl = run.indexOf(NEWLINE, start)) {
-      if (!isUtf8(run.subarray(start, nl))) {
-        this.kept++;
-        this.dropped('invalidUtf8Kept');
-      }
-      start = nl + 1;
+    for (let n = invalidUtf8Lines(run); n > 0; n--) {
+      this.kept++;
+      this.dropped('invalidUtf8Kept');
     }
   }
 

@@ -20,6 +20,7 @@
 import { isUtf8 } from 'node:buffer';
 import { countNewlines } from '../../kernels/newlines.js';
 import { LineSplitter } from '../../receivers/line-splitter.js';
+import { invalidUtf8Lines } from '../invalid-utf8-lines.js';
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -40,7 +41,7 @@ export function frameRecords(frame: Uint8Array, maxLineBytes: number, checkUtf8:
   const endsWithNewline = frame[frame.length - 1] === NEWLINE;
   const valid = !checkUtf8 || isUtf8(frame);
   if (frame.length <= maxLineBytes && frame.indexOf(CARRIAGE_RETURN) === -1) {
-    return { payload: frame, records: countNewlines(frame) + (endsWithNewline ? 0 : 1), dropped: 0, invalidUtf8: valid ? 0 : invalidLines(frame) };
+    return { payload: frame, records: countNewlines(frame) + (endsWithNewline ? 0 : 1), dropped: 0, invalidUtf8: valid ? 0 : invalidUtf8Lines(frame) };
   }
   const kept: Uint8Array[] = [];
   let records = 0;
@@ -61,20 +62,6 @@ export function frameRecords(frame: Uint8Array, maxLineBytes: number, checkUtf8:
   splitter.push(frame);
   splitter.flush();
   return { payload: kept.length === 0 ? new Uint8Array(0) : Buffer.concat(kept), records, dropped, invalidUtf8 };
-}
-
-/** The '\n'-separated lines of `frame` that are not valid UTF-8. */
-function invalidLines(frame: Uint8Array): number {
-  let count = 0;
-  let start = 0;
-  while (start <= frame.length) {
-    const nl = frame.indexOf(NEWLINE, start);
-    const end = nl === -1 ? frame.length : nl;
-    if ((end > start || nl !== -1) && !isUtf8(frame.subarray(start, end))) count++;
-    if (nl === -1) break;
-    start = nl + 1;
-  }
-  return count;
 }
 
 const NEWLINE_BYTE = new Uint8Array([NEWLINE]);
