@@ -130,3 +130,8 @@ export interface NewTopic {
 export function partitionKey(tp: TopicPartition): string {
   return `${tp.topic}:${tp.partition}`;
 }
+
+/** Offsets by partitionKey. */
+export function offsetsByPartition(offsets: readonly PartitionOffset[]): Map<string, number> {
+  return new Map(offsets.map((p) => [partitionKey(p), p.offset]));
+}

@@ -28,7 +28,7 @@ import { describeValue } from '../../arguments.js';
 import { CheckpointError, InvalidArgumentError, type SluiceError } from '../../errors.js';
 import { type BackpressureOptions, enableBackpressure } from '../backpressure.js';
 import { BatchCommits } from './batch-commits.js';
-import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
+import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, offsetsByPartition, partitionKey } from './client.js';
 import { kafkajsClient } from './kafkajs-client.js';
 import { checkMaxRate, planRanges } from './offset-ranges.js';
 import { keepInLog, keepPositionsInLog, readLogEnds } from './log-bounds.js';
@@ -201,7 +201,7 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
       retry(() => this.client.latestOffsets(this.topics)),
       retry(() => this.client.committedOffsets(this.groupId, this.topics)),
     ]);
-    const preferred = this.exactlyOnce ? new Map(committed.map((p) => [partitionKey(p), p.offset])) : this.recoveredFrom;
+    const preferred = this.exactlyOnce ? offsetsByPartition(committed) : this.recoveredFrom;
     if (this.exactlyOnce) this.recoveredRanges.clear();
     const starting = this.options.startingOffsets ?? 'committed';
     checkExplicitOffsets(starting, { earliest, latest, committed }, preferred);
@@ -311,7 +311,7 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
 }
 
 function metadataOf(ranges: readonly OffsetRange[], records: readonly (readonly KafkaRecord[])[], latest: readonly PartitionOffset[]): KafkaBatchMetadata {
-  const ends = new Map(latest.map((p) => [partitionKey(p), p.offset]));
+  const ends = offsetsByPartition(latest);
   let total = 0;
   let lag = 0;
   const offsetRanges = ranges.map((r, i) => {

@@ -5,7 +5,7 @@
  * every move is a WARN line. Shared by the direct stream and scale-out.
  */
 import type { StreamingContext } from '../../engine/streaming-context.js';
-import { type KafkaClient, type OffsetRange, type PartitionOffset, partitionKey } from './client.js';
+import { type KafkaClient, type OffsetRange, type PartitionOffset, offsetsByPartition, partitionKey } from './client.js';
 import { intoLog } from './offset-ranges.js';
 
 /** The BatchInfo counter of offsets a stream skipped because they were deleted from the log (retention) before it read them. */
@@ -25,7 +25,7 @@ export async function readLogEnds(client: KafkaClient, topics: readonly string[]
     client.logBounds !== undefined
       ? await client.logBounds(topics)
       : await Promise.all([client.earliestOffsets(topics), client.latestOffsets(topics)]).then(([e, l]) => ({ earliest: e, latest: l }));
-  return { earliest, latest, lows: new Map(earliest.map((p) => [partitionKey(p), p.offset])), highs: new Map(latest.map((p) => [partitionKey(p), p.offset])) };
+  return { earliest, latest, lows: offsetsByPartition(earliest), highs: offsetsByPartition(latest) };
 }
 
 /**

@@ -5,7 +5,7 @@
  * and says so (see intoLog in offset-ranges.ts).
  */
 import { InvalidArgumentError, KafkaError } from '../../errors.js';
-import { type PartitionOffset, partitionKey } from './client.js';
+import { type PartitionOffset, offsetsByPartition, partitionKey } from './client.js';
 
 /** 'committed' (the group's offsets), 'earliest', 'latest', or explicit offsets `{ topic: { partition: offset } }`. */
 export type StartingOffsets = 'committed' | 'earliest' | 'latest' | Readonly<Record<string, Readonly<Record<number, number>>>>;
@@ -42,8 +42,8 @@ export interface LogBounds {
  * partition, else what `starting` says; `reset` where 'committed' has no offset.
  */
 export function startingPositions(starting: StartingOffsets, reset: 'earliest' | 'latest', bounds: LogBounds, preferred?: ReadonlyMap<string, number>): Map<string, number> {
-  const earliest = new Map(bounds.earliest.map((p) => [partitionKey(p), p.offset]));
-  const committed = new Map(bounds.committed.map((p) => [partitionKey(p), p.offset]));
+  const earliest = offsetsByPartition(bounds.earliest);
+  const committed = offsetsByPartition(bounds.committed);
   const from = new Map<string, number>();
   for (const p of bounds.latest) {
     const key = partitionKey(p);
@@ -69,8 +69,8 @@ export function startingPositions(starting: StartingOffsets, reset: 'earliest' |
  */
 export function checkExplicitOffsets(starting: StartingOffsets, bounds: LogBounds, preferred?: ReadonlyMap<string, number>): void {
   if (typeof starting !== 'object') return;
-  const lows = new Map(bounds.earliest.map((p) => [partitionKey(p), p.offset]));
-  const highs = new Map(bounds.latest.map((p) => [partitionKey(p), p.offset]));
+  const lows = offsetsByPartition(bounds.earliest);
+  const highs = offsetsByPartition(bounds.latest);
   for (const [topic, partitions] of Object.entries(starting)) {
     for (const [partition, offset] of Object.entries(partitions)) {
       const key = partitionKey({ topic, partition: Number(partition) });
