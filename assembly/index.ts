@@ -11,7 +11,8 @@ export {
   tableBytes, tableInit, tableClear, tableApply, tableMerge, tableFoldExisting, tableMergeListed, tableFind, tableList, tableListByOrigin, tableExport, tableTop,
 } from './table';
 export { tableFoldRange, tableOrderRuns } from './range-merge';
-export { tokenize, wordCount } from './scan';
+export { tokenize, wordCount, wordCountListed } from './scan';
+export { tableCopyKeys, knownWordsOrder } from './known-words';
 export { keyCacheLookup, keyCacheAdd } from './key-cache';
 export { aggregateDelimited } from './delimited';
 export { parseDecimal } from './number';

@@ -58,6 +58,16 @@
  *            │ +4 u32 how many there are (they lie back to back)             │
  *            └───────────────────────────────────────────────────────────────┘
  *
+ * Known-word counts (assembly/known-words.ts): each partition is counted
+ * into a copy of the key cache's table, whose words keep the cache's arena
+ * offsets, and lists its words in a seen list:
+ *
+ *   seen ─► ┌ +0 u32 count      +4 u32 capacity (entries)                 ┐
+ *           ├ +8 count × u32: the arena offsets of the partition's words   ┤
+ *           │ in its copy, in first-occurrence order (below the cache's   │
+ *           │ arenaUsed: a word the cache knows, at the same offset there)│
+ *           └─────────────────────────────────────────────────────────────┘
+ *
  * Sort scratch of tableOrderRuns for n keys: LAYOUT_SORT_HISTOGRAM_BYTES of
  * counters, then n × LAYOUT_SORT_ITEM_BYTES (two u64 arrays of n).
  */
@@ -126,3 +136,7 @@ export const LAYOUT_RUN_START: u32 = 0;
 export const LAYOUT_RUN_COUNT: u32 = 4;
 export const LAYOUT_SORT_HISTOGRAM_BYTES: u32 = 8192;
 export const LAYOUT_SORT_ITEM_BYTES: u32 = 16;
+
+export const LAYOUT_SEEN_COUNT: u32 = 0;
+export const LAYOUT_SEEN_CAPACITY: u32 = 4;
+export const LAYOUT_SEEN_ENTRIES: u32 = 8;

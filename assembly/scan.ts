@@ -11,6 +11,7 @@ import {
 import { hashRange } from './hash';
 import { findSpace, skipSpace, spaceMask64 } from './text';
 import { slotsOf, arenaOf, probe, insertAt } from './table';
+import { appendSeen, seenIsFull } from './known-words';
 
 /**
  * Writes the start and end offsets (relative to ptr, u32) of up to `max`
@@ -38,12 +39,31 @@ export function tokenize(ptr: usize, len: usize, starts: usize, ends: usize, max
  * table of either value kind). Returns the number of bytes consumed: len when
  * done, or the offset of the first word that did not fit, after which the
  * caller grows the table and calls again from there.
- *
+ */
+export function wordCount(t: usize, ptr: usize, len: usize): usize {
+  return scanWords(false, t, ptr, len, 0);
+}
+
+/**
+ * wordCount that also lists, in the seen list `seen`, the arena offset of
+ * each word whose count goes from zero to one, in that order: t is a copy
+ * of the key cache's table (assembly/known-words.ts), so these are the
+ * partition's words in first-occurrence order. Returns the bytes consumed,
+ * as wordCount: less than len when t or the seen list is full (the caller
+ * grows the one that is and resumes). t holds i64 counts.
+ */
+export function wordCountListed(t: usize, seen: usize, ptr: usize, len: usize): usize {
+  return scanWords(true, t, ptr, len, seen);
+}
+
+/**
  * The input is walked in 64-byte blocks: four 128-bit compares give a 64-bit
  * whitespace mask, and word starts and ends come out of that mask with
  * count-trailing-zeros, so finding a word costs a few register operations.
+ * `listed` is a constant at both call sites: inlined, each gets its own loop.
  */
-export function wordCount(t: usize, ptr: usize, len: usize): usize {
+// @ts-ignore: decorator
+@inline function scanWords(listed: bool, t: usize, ptr: usize, len: usize, seen: usize): usize {
   const end = ptr + len;
   const seed = load<u64>(t, LAYOUT_H_SEED);
   const slots = slotsOf(t);
@@ -69,18 +89,24 @@ export function wordCount(t: usize, ptr: usize, len: usize): usize {
       if (ends == 0) break;
       from = ctz<u64>(ends);
       inWord = false;
-      if (!countWord(t, slots, arena, mask, seed, wordStart, base + <usize>from - wordStart, countsAreI64)) return wordStart - ptr;
+      const counted = countWord(listed, t, slots, arena, mask, seed, seen, wordStart, base + <usize>from - wordStart, countsAreI64);
+      if (!counted) return wordStart - ptr;
     }
     base += 64;
   }
   // A word running exactly to the end of a whole block has not met a space.
-  if (inWord && !countWord(t, slots, arena, mask, seed, wordStart, end - wordStart, countsAreI64)) return wordStart - ptr;
+  if (inWord) {
+    const counted = countWord(listed, t, slots, arena, mask, seed, seen, wordStart, end - wordStart, countsAreI64);
+    if (!counted) return wordStart - ptr;
+  }
   return len;
 }
 
-/** Adds 1 to the word's count; false when the table must grow first. */
+/** Adds 1 to the word's count (listing it at its first, see wordCountListed); false when t or the seen list must grow first. */
 // @ts-ignore: decorator
-@inline function countWord(t: usize, slots: usize, arena: usize, mask: u32, seed: u64, word: usize, wordLength: usize, countsAreI64: bool): bool {
+@inline function countWord(
+  listed: bool, t: usize, slots: usize, arena: usize, mask: u32, seed: u64, seen: usize, word: usize, wordLength: usize, countsAreI64: bool,
+): bool {
   const h = hashRange(word, wordLength, seed);
   const s = probe(slots, arena, mask, word, wordLength, h);
   const ref = load<u32>(s, LAYOUT_S_ENTRY);
@@ -88,10 +114,19 @@ export function wordCount(t: usize, ptr: usize, len: usize): usize {
   if (ref != 0) {
     e = arena + ref - 1;
   } else {
+    // Room in the seen list first: a word put in t must be listed too.
+    if (listed && seenIsFull(seen)) return false;
     e = insertAt(t, arena, s, word, wordLength, h);
     if (e == 0) return false;
   }
-  if (countsAreI64) store<i64>(e, load<i64>(e, LAYOUT_E_VALUE) + 1, LAYOUT_E_VALUE);
-  else store<f64>(e, load<f64>(e, LAYOUT_E_VALUE) + 1.0, LAYOUT_E_VALUE);
+  if (listed) {
+    const count = load<i64>(e, LAYOUT_E_VALUE);
+    if (count == 0 && !appendSeen(seen, <u32>(e - arena))) return false;
+    store<i64>(e, count + 1, LAYOUT_E_VALUE);
+  } else if (countsAreI64) {
+    store<i64>(e, load<i64>(e, LAYOUT_E_VALUE) + 1, LAYOUT_E_VALUE);
+  } else {
+    store<f64>(e, load<f64>(e, LAYOUT_E_VALUE) + 1.0, LAYOUT_E_VALUE);
+  }
   return true;
 }

@@ -83,6 +83,8 @@ export async function criticalPath(
   try {
     const { bytes: input } = pool.allocInput(bytes.length);
     input.set(bytes);
+    // Two untimed batches: the key cache learns the words in the first and is judged in the second.
+    run(pool, input);
     run(pool, input);
     const batchRounds: Round[][] = [];
     const owners: number[] = [];

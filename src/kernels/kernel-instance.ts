@@ -33,6 +33,9 @@ export interface KernelExports {
   keyCacheLookup(cache: number, t: number, list: number, from: number, to: number, ids: number, values: number): number;
   keyCacheAdd(cache: number, t: number, list: number, n: number, ids: number, nextId: number, maxAdds: number, keysOut: number, lengthsOut: number): number;
   wordCount(t: number, ptr: number, len: number): number;
+  wordCountListed(t: number, seen: number, ptr: number, len: number): number;
+  tableCopyKeys(dst: number, src: number): void;
+  knownWordsOrder(seens: number, tables: number, parts: number, cache: number, copied: number, merged: number, emitted: number, tag: number, ids: number, values: number): number;
   aggregateDelimited(t: number, ptr: number, len: number, delimiter: number, keyField: number, valueField: number, expectedFields: number, stats: number): number;
   parseDecimal(ptr: number, end: number): number;
 }

@@ -31,6 +31,13 @@ const BYPASS_EXPORTS = 8;
 /** Exports below this many keys neither use nor train the cache: decoding them is cheap. */
 const MIN_EXPORT_KEYS = 64;
 const MIN_HIT_SHARE = 0.5;
+/**
+ * Words are counted against the cache (known-words.ts) once it holds at
+ * least this many keys and the last export found at least KNOWN_HIT_SHARE of
+ * its keys in it: then nearly every word of a batch is known.
+ */
+const MIN_KNOWN_IDS = 1024;
+const KNOWN_HIT_SHARE = 0.9;
 /** Scratch regions a KeyLookup writes (ids, values): the worker pool's threads write them, see its quarantine. */
 export const LOOKUP_OUTPUT_SCRATCH = ['key-cache-ids', 'key-cache-values'] as const;
 /** A seed of its own, unlike the tables it looks keys up for. */
@@ -70,6 +77,8 @@ export class KeyCache {
   private strings: string[] = [];
   private exportsSinceReset = 0;
   private bypassLeft = 0;
+  /** Share of the last export's keys found in the cache. */
+  private lastHitShare = 0;
 
   /** Whether an export of `n` keys should go through the cache (counts down a bypass). */
   accepts(n: number): boolean {
@@ -101,6 +110,49 @@ export class KeyCache {
     if (misses === 0) this.assemble(ctx, ids, n, this.strings.length, [], keys);
     else this.addMisses(ctx, t, list, n, ids, misses, arenaBytes, keys);
     values.set(new Float64Array(ctx.instance.memory.u8().buffer, valuesAt, n));
+    this.learn(ctx, n, misses);
+    return { keys, values };
+  }
+
+  /**
+   * The cache's table and how many ids it has, when a batch's words are
+   * best counted against it (see MIN_KNOWN_IDS); undefined otherwise.
+   */
+  knownWordsTable(): { table: number; ids: number } | undefined {
+    if (this.table === 0 || this.bypassLeft > 0 || this.strings.length < MIN_KNOWN_IDS || this.lastHitShare < KNOWN_HIT_SHARE) return undefined;
+    return { table: this.table, ids: this.strings.length };
+  }
+
+  /**
+   * The result of a batch counted against the cache: n words whose ids
+   * (i32) and values (f64) are at idsAt and valuesAt, as knownWordsOrder
+   * wrote them: a cache id, or -1 - the arena offset of a word of `merged`,
+   * the table of the words the cache lacked, whose keys are decoded here
+   * and cached.
+   */
+  exportKnown(ctx: KernelContext, idsAt: number, valuesAt: number, n: number, merged: number): KeyedValues {
+    const strings = this.strings;
+    const keys = new Array<string>(n);
+    const values = new Float64Array(n);
+    values.set(new Float64Array(ctx.instance.memory.u8().buffer, valuesAt, n));
+    let misses = 0;
+    const missKeys = new Map<number, string>();
+    if (merged !== 0) {
+      const h = ctx.instance.header(merged);
+      const list = ctx.scratch.get('known-miss-list', h.size * 4);
+      misses = ctx.instance.exports.tableList(merged, list) >>> 0;
+      const missIds = ctx.scratch.get('known-miss-ids', misses * 4);
+      new Int32Array(ctx.instance.memory.u8().buffer, missIds, misses).fill(-1);
+      const decoded = new Array<string>(misses);
+      this.addMisses(ctx, merged, list, misses, missIds, misses, h.arenaUsed, decoded);
+      const offsets = new Uint32Array(ctx.instance.memory.u8().buffer, list, misses);
+      for (let i = 0; i < misses; i++) missKeys.set(offsets[i] as number, decoded[i] as string);
+    }
+    const ids = new Int32Array(ctx.instance.memory.u8().buffer, idsAt, n);
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] as number;
+      keys[i] = (id >= 0 ? strings[id] : missKeys.get(-1 - id)) as string;
+    }
     this.learn(ctx, n, misses);
     return { keys, values };
   }
@@ -196,6 +248,7 @@ export class KeyCache {
     this.stats.exports++;
     this.stats.hits += n - misses;
     this.stats.misses += misses;
+    this.lastHitShare = (n - misses) / Math.max(1, n);
     this.exportsSinceReset++;
     // The first export after a reset finds nothing by construction: judge from the second on.
     if (this.exportsSinceReset < 2 || n - misses >= MIN_HIT_SHARE * n) return;

@@ -44,6 +44,16 @@
  *            │ +4 u32 how many there are (they lie back to back)             │
  *            └───────────────────────────────────────────────────────────────┘
  *
+ * Known-word counts (assembly/known-words.ts): each partition is counted
+ * into a copy of the key cache's table, whose words keep the cache's arena
+ * offsets, and lists its words in a seen list:
+ *
+ *   seen ─► ┌ +0 u32 count      +4 u32 capacity (entries)                 ┐
+ *           ├ +8 count × u32: the arena offsets of the partition's words   ┤
+ *           │ in its copy, in first-occurrence order (below the cache's   │
+ *           │ arenaUsed: a word the cache knows, at the same offset there)│
+ *           └─────────────────────────────────────────────────────────────┘
+ *
  * Sort scratch of tableOrderRuns for n keys: SORT_HISTOGRAM_BYTES of
  * counters, then n × SORT_ITEM_BYTES (two u64 arrays of n).
  */
@@ -109,6 +119,10 @@ export const LAYOUT = {
   LAYOUT_RUN_COUNT: 4,
   LAYOUT_SORT_HISTOGRAM_BYTES: 8192,
   LAYOUT_SORT_ITEM_BYTES: 16,
+
+  LAYOUT_SEEN_COUNT: 0,
+  LAYOUT_SEEN_CAPACITY: 4,
+  LAYOUT_SEEN_ENTRIES: 8,
 } as const;
 
 export const STATIC_LIMIT = LAYOUT.LAYOUT_STATIC_LIMIT;

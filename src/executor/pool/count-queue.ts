@@ -10,24 +10,29 @@
  *
  * The queue, Int32 words in a region of the shared kernel memory:
  *
- *   ┌──────┬──────┬───────────┬───────────┬─────────────┬─────────────────┬─────┬─────┐
- *   │ NEXT │ KIND │ DELIMITER │ KEY_FIELD │ VALUE_FIELD │ EXPECTED_FIELDS │  -  │  -  │  header
- *   └──────┴──────┴───────────┴───────────┴─────────────┴─────────────────┴─────┴─────┘
+ *   ┌──────┬──────┬───────────┬───────────┬─────────────┬─────────────────┬───────┬─────┐
+ *   │ NEXT │ KIND │ DELIMITER │ KEY_FIELD │ VALUE_FIELD │ EXPECTED_FIELDS │ CACHE │  -  │  header
+ *   └──────┴──────┴───────────┴───────────┴─────────────┴─────────────────┴───────┴─────┘
  *   then per partition k:  ┌───────┬───────┬─────┬───────┐
  *                          │ TABLE │ START │ END │ STATS │   (u32 pointers as i32 bits)
  *                          └───────┴───────┴─────┴───────┘
  *   NEXT: the next partition to claim (Atomics.add by the workers);
- *   KIND: Command.CountWords or Command.Delimited, with the delimited
- *   arguments beside it; TABLE: partial table k (the owner rewrites it
- *   after growing the table); STATS: partition k's delimited statistics.
+ *   KIND: Command.CountWords, Command.Delimited (with the delimited
+ *   arguments beside it) or KNOWN_WORDS, the word count against the key
+ *   cache at CACHE (known-words.ts: TABLE becomes a copy of the cache when
+ *   the partition is claimed); TABLE: partial table k (the owner rewrites
+ *   it after growing the table); STATS: partition k's delimited
+ *   statistics, or its seen list (KNOWN_WORDS; rewritten too when grown).
  *
  * COUNT_QUEUE command (control-block.ts): PTR = the queue, LEN = the
  * partitions; TABLE = k + 1 to resume partition k at pointer STATS first
  * (after the owner grew its full table), 0 to start by claiming.
- * RESULT0 = k + 1 when partial table k filled at pointer RESULT1 (grow it
- * and post again with that resume), 0 when the queue is empty.
+ * RESULT0 = k + 1 when partial table k (or its seen list) filled at pointer
+ * RESULT1 (grow it and post again with that resume), 0 when the queue is
+ * empty.
  */
 import type { KernelInstance } from '../../kernels/kernel-instance.js';
+import type { KnownWordsBatch } from '../../kernels/known-words.js';
 import { LAYOUT } from '../../kernels/layout.js';
 import { Command, LEN, PTR, RESULT0, RESULT1, STATS, TABLE, wordOf } from './control-block.js';
 
@@ -40,7 +45,10 @@ const DELIMITER = 2;
 const KEY_FIELD = 3;
 const VALUE_FIELD = 4;
 const EXPECTED_FIELDS = 5;
+const CACHE = 6;
 const HEADER_WORDS = 8;
+/** KIND of a word count against the key cache (not a command of its own: workers get COUNT_QUEUE). */
+const KNOWN_WORDS = -1;
 const PARTITION_WORDS = 4;
 const P_TABLE = 0;
 const P_START = 1;
@@ -49,7 +57,7 @@ const P_STATS = 3;
 
 /** What the partitions are counted with: the word count, or a delimited aggregation with its arguments. */
 export type CountKind =
-  | { readonly command: Command.CountWords }
+  | { readonly command: Command.CountWords; readonly known?: KnownWordsBatch }
   | { readonly command: Command.Delimited; readonly delimiterCode: number; readonly keyField: number; readonly valueField: number; readonly expectedFields: number };
 
 /** One partition of the queue: its partial table, its bytes [start, end) (absolute pointers), its statistics region. */
@@ -68,6 +76,10 @@ export function countQueueBytes(partitions: number): number {
 export function writeCountQueue(memory: ArrayBufferLike, ptr: number, kind: CountKind, partitions: readonly QueuedPartition[]): void {
   const queue = new Int32Array(memory, ptr, countQueueBytes(partitions.length) / 4);
   queue[KIND] = kind.command;
+  if (kind.command === Command.CountWords && kind.known !== undefined) {
+    queue[KIND] = KNOWN_WORDS;
+    queue[CACHE] = kind.known.cache | 0;
+  }
   if (kind.command === Command.Delimited) {
     queue[DELIMITER] = kind.delimiterCode;
     queue[KEY_FIELD] = kind.keyField;
@@ -88,6 +100,11 @@ export function writeCountQueue(memory: ArrayBufferLike, ptr: number, kind: Coun
 /** Points partition k at its grown partial table (the worker that claimed it is idle, waiting for the resume). */
 export function setQueuedTable(memory: ArrayBufferLike, ptr: number, k: number, table: number): void {
   Atomics.store(new Int32Array(memory, ptr + (HEADER_WORDS + k * PARTITION_WORDS + P_TABLE) * 4, 1), 0, table | 0);
+}
+
+/** Points partition k at its grown seen list (KNOWN_WORDS; as setQueuedTable). */
+export function setQueuedSeen(memory: ArrayBufferLike, ptr: number, k: number, seen: number): void {
+  Atomics.store(new Int32Array(memory, ptr + (HEADER_WORDS + k * PARTITION_WORDS + P_STATS) * 4, 1), 0, seen | 0);
 }
 
 /** The worker's side of COUNT_QUEUE (see the module comment). */
@@ -115,16 +132,21 @@ export function runCountQueue(instance: KernelInstance, control: Int32Array, slo
     const stats = Atomics.load(queue, record + P_STATS) >>> 0;
     if (!resuming) {
       at = Atomics.load(queue, record + P_START) >>> 0;
-      instance.exports.tableClear(table);
+      if (kind === KNOWN_WORDS) instance.exports.tableCopyKeys(table, Atomics.load(queue, CACHE) >>> 0);
+      else instance.exports.tableClear(table);
       if (kind === Command.Delimited) instance.memory.u8().fill(0, stats, stats + LAYOUT.LAYOUT_STATS_BYTES);
     }
     resuming = false;
-    at += kind === Command.Delimited
-      ? instance.exports.aggregateDelimited(
-          table, at, end - at, Atomics.load(queue, DELIMITER), Atomics.load(queue, KEY_FIELD), Atomics.load(queue, VALUE_FIELD),
-          Atomics.load(queue, EXPECTED_FIELDS), stats,
-        ) >>> 0
-      : instance.wordCount(table, at, end - at);
+    if (kind === Command.Delimited) {
+      at += instance.exports.aggregateDelimited(
+        table, at, end - at, Atomics.load(queue, DELIMITER), Atomics.load(queue, KEY_FIELD), Atomics.load(queue, VALUE_FIELD),
+        Atomics.load(queue, EXPECTED_FIELDS), stats,
+      ) >>> 0;
+    } else if (kind === KNOWN_WORDS) {
+      at += instance.exports.wordCountListed(table, stats, at, end - at) >>> 0;
+    } else {
+      at += instance.wordCount(table, at, end - at);
+    }
     if (at < end) {
       Atomics.store(control, wordOf(slot, RESULT0), k + 1);
       Atomics.store(control, wordOf(slot, RESULT1), at);

@@ -11,7 +11,13 @@ export const DEFAULT_MIN_BYTES_PER_KEY = 32;
 
 /**
  * How the partial tables of a batch become one result.
- * - 'ranges' (what 'auto', the default, uses): worker j takes hash range j
+ * - 'auto' (the default): a word count of a batch in shared memory (lent by
+ *   allocInput, as the engine's receivers do) is counted against the key
+ *   cache once it knows the stream's words: workers count known words into
+ *   per-id counts, which are added id by id (no table merge, no key lookup),
+ *   and only the few new words go through tables (src/kernels/known-words.ts).
+ *   Everything else is merged by 'ranges'.
+ * - 'ranges': worker j takes hash range j
  *   of every partial table at once, folding each key into the entry partial
  *   0 has for it, in place, or into its own overflow table when partial 0
  *   lacks it; then the export lists partial 0 and sorts the overflow keys
@@ -33,7 +39,7 @@ export const DEFAULT_MIN_BYTES_PER_KEY = 32;
  * selectable for comparison.
  */
 export const MERGE_STRATEGIES = ['auto', 'ranges', 'fold', 'hash-targets'] as const;
-/** How partial tables of the workers are merged: `auto` (= `ranges`), or `fold` / `hash-targets` forced. */
+/** How partial tables of the workers are merged: `auto` (known words, else `ranges`), or `ranges` / `fold` / `hash-targets` forced. */
 export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 
 /** The phases of one pool task, named in stats and test hooks. */
@@ -120,6 +126,12 @@ export interface WorkerPoolStats {
   foldedBatches: number;
   /** Merged batches merged by hash ranges ('ranges', what 'auto' uses). */
   rangeMergedBatches: number;
+  /**
+   * Merged word counts counted against the key cache ('auto', once the
+   * cache knows the stream's words and the batch lies in shared memory):
+   * per-id counts added up, no table merge.
+   */
+  knownWordBatches: number;
   /** Batch bytes copied into shared memory (none for batches written there, in regions from allocInput()). */
   copiedBytes: number;
   /** Attempts run again after a worker was lost. */

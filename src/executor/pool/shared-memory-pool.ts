@@ -64,6 +64,7 @@ import { MAX_PAGES } from '../../kernels/kernel-memory.js';
 import { INPUT_PADDING, LAYOUT, VALUE_F64, VALUE_I64, geometryFor, type ValueKind } from '../../kernels/layout.js';
 import { embeddedModule } from '../../kernels/load.js';
 import { LOOKUP_OUTPUT_SCRATCH, type KeyLookup } from '../../kernels/key-cache.js';
+import { KnownWordCounts } from '../../kernels/known-words.js';
 import { exportByOrigin } from '../../kernels/ordered-export.js';
 import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
@@ -71,7 +72,7 @@ import { allocTable, exportTable, growTable, type KernelContext } from '../../ke
 import {
   Command, DELIMITED_CLEAR, EVENTS, EXIT_REQUEST, RESULT0, RESULT1, RUN_US, SEQ, STATE, MESSAGE, WorkerState, controlBlockBytes, readMessage, wordOf,
 } from './control-block.js';
-import { COUNT_QUEUE_SCRATCH, countQueueBytes, setQueuedTable, writeCountQueue, type CountKind } from './count-queue.js';
+import { COUNT_QUEUE_SCRATCH, countQueueBytes, setQueuedSeen, setQueuedTable, writeCountQueue, type CountKind } from './count-queue.js';
 import { parallelKeyLookup } from './key-lookup.js';
 import { LentInputs } from './lent-inputs.js';
 import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, mergeKind, type PurposeTables } from './merge-strategies.js';
@@ -124,7 +125,7 @@ class WorkerLostError extends Error {
 export class SharedMemoryPool implements Executor, InputRegionSource {
   readonly kind = 'wasm' as const;
   readonly parallelism: number;
-  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, foldedBatches: 0, rangeMergedBatches: 0, copiedBytes: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
+  readonly stats: WorkerPoolStats = { parallelBatches: 0, inlineBatches: 0, mergedBatches: 0, foldedBatches: 0, rangeMergedBatches: 0, knownWordBatches: 0, copiedBytes: 0, retries: 0, replacedWorkers: 0, countMs: 0, mergeMs: 0, exportMs: 0 };
   /** Kernels on the owner thread, on the same shared memory (tiny batches, tables, growth). */
   readonly local: WasmKernels;
   readonly memory: WebAssembly.Memory;
@@ -151,6 +152,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   /** What the merge strategies and the key lookup see of the pool: its memory, its workers, and run(). */
   private readonly runner: TaskRunner;
   private readonly lookupKeys: KeyLookup;
+  /** Word counts against the key cache (the regions the workers count into). */
+  private readonly knownWords: KnownWordCounts;
   private closed = false;
 
   /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
@@ -180,6 +183,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.local = new WasmKernels(KernelInstance.instantiateSync(this.module, this.memory, this.maximumPages));
     this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks, meanwhile) => this.run(phase, tasks, meanwhile) };
     this.lookupKeys = parallelKeyLookup(this.runner);
+    this.knownWords = new KnownWordCounts(this.context);
     const slots = workers * SLOTS_PER_WORKER;
     this.controlPtr = this.context.allocator.alloc(controlBlockBytes(slots));
     this.context.instance.memory.u8().fill(0, this.controlPtr, this.controlPtr + controlBlockBytes(slots));
@@ -247,8 +251,17 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const tables = this.tablesFor('words', VALUE_I64, 'sum');
     const input = this.placeInput(bytes, this.partitionsFor(tables), atWhitespace);
     return this.withRetries('word count', () => {
-      const partials = this.countPartitions(input, tables, { command: Command.CountWords });
-      return this.mergeAndExport(partials, tables);
+      // Against the key cache when it knows the stream's words (no merge, no lookup); only a batch
+      // in place is counted through the queue, which is what passes a worker its count arrays.
+      const partitions = input.ends.length;
+      const smallest = Math.min(...input.ends.map((end, k) => end - (k === 0 ? 0 : (input.ends[k - 1] as number))));
+      const known = input.inPlace && partitions > 1 && this.mergeStrategy === 'auto' ? this.knownWords.begin(partitions, smallest) : undefined;
+      const partials = this.countPartitions(input, tables, { command: Command.CountWords, known });
+      if (known === undefined) return this.mergeAndExport(partials, tables);
+      const result = this.timedExport(() => this.knownWords.finish(known));
+      this.stats.mergedBatches++;
+      this.stats.knownWordBatches++;
+      return result;
     });
   }
 
@@ -407,6 +420,11 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.stats.countMs += performance.now() - started;
     let keys = 0;
     for (let k = 0; k < partitions; k++) keys += this.context.instance.header(partials[k] as number).size;
+    // Counted against the key cache, the tables hold only new words: the seen lists hold them all.
+    if (kind.command === Command.CountWords && kind.known !== undefined) {
+      const view = this.context.instance.memory.view();
+      keys = kind.known.seens.reduce((n, seen) => n + view.getUint32(seen + LAYOUT.LAYOUT_SEEN_COUNT, true), 0);
+    }
     tables.lastBytesPerKey = input.bytes.length / Math.max(1, keys);
     return partials.slice(0, partitions);
   }
@@ -416,11 +434,12 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const { ends } = input;
     const { partials, stats } = tables;
     const queue = this.context.scratch.get(COUNT_QUEUE_SCRATCH, countQueueBytes(ends.length));
+    const known = kind.command === Command.CountWords ? kind.known : undefined;
     writeCountQueue(this.memory.buffer, queue, kind, ends.map((end, k) => ({
-      table: partials[k] as number,
+      table: known?.tables[k] ?? partials[k] as number,
       start: input.ptr + (k === 0 ? 0 : (ends[k - 1] as number)),
       end: input.ptr + end,
-      stats: stats + k * LAYOUT.LAYOUT_STATS_BYTES,
+      stats: known?.seens[k] ?? stats + k * LAYOUT.LAYOUT_STATS_BYTES,
     })));
     const tasks: Task[] = [];
     for (let w = 0; w < workers; w++) {
@@ -429,15 +448,22 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       tasks.push({
         worker: w,
         post: (control, slot) => writeCommand(control, slot, {
-          command: Command.CountQueue, table: resume, ptr: queue, len: ends.length, a0: 0, a1: 0, a2: 0, a3: 0, stats: resumeAt,
+          command: Command.CountQueue, table: resume, ptr: queue, len: ends.length,
+          a0: 0, a1: 0, a2: 0, a3: 0, stats: resumeAt,
         }),
         finish: (control, slot) => {
           resume = Atomics.load(control, wordOf(slot, RESULT0)) >>> 0;
           if (resume === 0) return true;
           resumeAt = Atomics.load(control, wordOf(slot, RESULT1)) >>> 0;
           const k = resume - 1;
-          partials[k] = growTable(this.context, partials[k] as number);
-          setQueuedTable(this.memory.buffer, queue, k, partials[k] as number);
+          if (known !== undefined && this.knownWords.seenFull(known, k)) {
+            setQueuedSeen(this.memory.buffer, queue, k, this.knownWords.growSeen(known, k));
+          } else if (known !== undefined) {
+            setQueuedTable(this.memory.buffer, queue, k, this.knownWords.growTable(known, k));
+          } else {
+            partials[k] = growTable(this.context, partials[k] as number);
+            setQueuedTable(this.memory.buffer, queue, k, partials[k] as number);
+          }
           return false;
         },
       });
@@ -664,6 +690,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       if (tables.stats !== 0) this.context.allocator.release(tables.stats);
       tables.stats = 0;
     }
+    this.knownWords.release();
   }
 
   /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
@@ -674,6 +701,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       const ptr = this.context.scratch.surrender(purpose);
       if (ptr !== undefined) handle.quarantine.push(ptr);
     }
+    handle.quarantine.push(...this.knownWords.surrender());
     for (const tables of this.tables.values()) {
       handle.quarantine.push(...tables.partials.splice(0), ...tables.targets.splice(0));
       if (tables.stats !== 0) handle.quarantine.push(tables.stats);
