@@ -12,7 +12,11 @@
  *   else copy partition i into the input region
  *   and post COUNT/DELIMITED(i) ────────────────▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
- *   then one of three merges (mergeStrategy):
+ *   a word count the key cache knows ('auto';       (KNOWN_WORDS: partition k into
+ *   known-words.ts): list the words in first-       a copy of the cache's table)
+ *   occurrence order, adding the copies' counts
+ *   offset by offset; no merge, no lookup
+ *   else one of three merges (mergeStrategy):
  *   ranges (the default): post FOLD_RANGE(i of n) ▶  fold hash range i of
  *                                                  partials 1.. into partial 0
  *                                                  or overflow table i
