@@ -16,8 +16,10 @@ const BUDGETS = {
   // state (updateStateByKey, mapWithState and the windows report and take in state by key) went into the core.
   'sluice/edge bundle': { raw: 140 * KB, gzip: 42 * KB },
   'sluice bundle': { raw: 220 * KB, gzip: 65 * KB },
-  'kernel.wasm': { raw: 20 * KB, gzip: 8 * KB },
-  'kernel.shared.wasm': { raw: 20 * KB, gzip: 8 * KB },
+  // 24 / 9 KiB since word counts against the key cache (issue 14): the word scan is compiled twice, with and
+  // without listing first occurrences, so neither loop pays a branch per word (20.6 / 8.0 KiB then).
+  'kernel.wasm': { raw: 24 * KB, gzip: 9 * KB },
+  'kernel.shared.wasm': { raw: 24 * KB, gzip: 9 * KB },
 } as const;
 
 function sizes(bytes: Uint8Array): { raw: number; gzip: number } {
