@@ -68,6 +68,20 @@
  *           │ arenaUsed: a word the cache knows, at the same offset there)│
  *           └─────────────────────────────────────────────────────────────┘
  *
+ * Known-word results (knownWordsTotals, knownWordsList): an arguments
+ * block of u32 words, written by the owner, read by every thread:
+ *
+ *   args ─► ┌ +0 cache table   +4 copied (its arenaUsed when copied)      ┐
+ *           │ +8 merged (new words folded; 0: none)   +12 parts           │
+ *           │ +16 tables, +20 seens: u32 pointers, one per partition      │
+ *           │ +24 offsets: u32 arena offset per cache id (id order)       │
+ *           │ +28 firsts: u32 per id, first partition with the word       │
+ *           │     (KNOWN_NONE: none)   +32 totals: f64 per id              │
+ *           │ +36 ids (i32), +40 values (f64): the result, partition k's  │
+ *           │     part from starts[k] (+44, u32 per partition), counts[k] │
+ *           │     (+48, u32 per partition) long                           │
+ *           └─────────────────────────────────────────────────────────────┘
+ *
  * Sort scratch of tableOrderRuns for n keys: LAYOUT_SORT_HISTOGRAM_BYTES of
  * counters, then n × LAYOUT_SORT_ITEM_BYTES (two u64 arrays of n).
  */
@@ -140,3 +154,18 @@ export const LAYOUT_SORT_ITEM_BYTES: u32 = 16;
 export const LAYOUT_SEEN_COUNT: u32 = 0;
 export const LAYOUT_SEEN_CAPACITY: u32 = 4;
 export const LAYOUT_SEEN_ENTRIES: u32 = 8;
+export const LAYOUT_KNOWN_CACHE: u32 = 0;
+export const LAYOUT_KNOWN_COPIED: u32 = 4;
+export const LAYOUT_KNOWN_MERGED: u32 = 8;
+export const LAYOUT_KNOWN_PARTS: u32 = 12;
+export const LAYOUT_KNOWN_TABLES: u32 = 16;
+export const LAYOUT_KNOWN_SEENS: u32 = 20;
+export const LAYOUT_KNOWN_OFFSETS: u32 = 24;
+export const LAYOUT_KNOWN_FIRSTS: u32 = 28;
+export const LAYOUT_KNOWN_TOTALS: u32 = 32;
+export const LAYOUT_KNOWN_IDS: u32 = 36;
+export const LAYOUT_KNOWN_VALUES: u32 = 40;
+export const LAYOUT_KNOWN_STARTS: u32 = 44;
+export const LAYOUT_KNOWN_COUNTS: u32 = 48;
+export const LAYOUT_KNOWN_ARGS_BYTES: u32 = 52;
+export const LAYOUT_KNOWN_NONE: u32 = 0xffffffff;

@@ -35,7 +35,8 @@ export interface KernelExports {
   wordCount(t: number, ptr: number, len: number): number;
   wordCountListed(t: number, seen: number, ptr: number, len: number): number;
   tableCopyKeys(dst: number, src: number): void;
-  knownWordsOrder(seens: number, tables: number, parts: number, cache: number, copied: number, merged: number, emitted: number, tag: number, ids: number, values: number): number;
+  knownWordsTotals(args: number, from: number, to: number): void;
+  knownWordsList(args: number, k: number): number;
   aggregateDelimited(t: number, ptr: number, len: number, delimiter: number, keyField: number, valueField: number, expectedFields: number, stats: number): number;
   parseDecimal(ptr: number, end: number): number;
 }

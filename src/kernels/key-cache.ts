@@ -124,17 +124,17 @@ export class KeyCache {
   }
 
   /**
-   * The result of a batch counted against the cache: n words whose ids
-   * (i32) and values (f64) are at idsAt and valuesAt, as knownWordsOrder
-   * wrote them: a cache id, or -1 - the arena offset of a word of `merged`,
-   * the table of the words the cache lacked, whose keys are decoded here
-   * and cached.
+   * The result of a batch counted against the cache: its words are in
+   * `segments` of the ids (i32) and values (f64) at idsAt and valuesAt, as
+   * knownWordsList wrote them: a cache id, or -1 - the arena offset of a
+   * word of `merged`, the table of the words the cache lacked, whose keys
+   * are decoded here and cached.
    */
-  exportKnown(ctx: KernelContext, idsAt: number, valuesAt: number, n: number, merged: number): KeyedValues {
+  exportKnown(ctx: KernelContext, idsAt: number, valuesAt: number, segments: readonly { start: number; count: number }[], merged: number): KeyedValues {
     const strings = this.strings;
+    const n = segments.reduce((total, s) => total + s.count, 0);
     const keys = new Array<string>(n);
     const values = new Float64Array(n);
-    values.set(new Float64Array(ctx.instance.memory.u8().buffer, valuesAt, n));
     let misses = 0;
     const missKeys = new Map<number, string>();
     if (merged !== 0) {
@@ -148,10 +148,16 @@ export class KeyCache {
       const offsets = new Uint32Array(ctx.instance.memory.u8().buffer, list, misses);
       for (let i = 0; i < misses; i++) missKeys.set(offsets[i] as number, decoded[i] as string);
     }
-    const ids = new Int32Array(ctx.instance.memory.u8().buffer, idsAt, n);
-    for (let i = 0; i < n; i++) {
-      const id = ids[i] as number;
-      keys[i] = (id >= 0 ? strings[id] : missKeys.get(-1 - id)) as string;
+    const buffer = ctx.instance.memory.u8().buffer;
+    let at = 0;
+    for (const { start, count } of segments) {
+      values.set(new Float64Array(buffer, valuesAt + start * 8, count), at);
+      const ids = new Int32Array(buffer, idsAt + start * 4, count);
+      for (let i = 0; i < count; i++) {
+        const id = ids[i] as number;
+        keys[at + i] = (id >= 0 ? strings[id] : missKeys.get(-1 - id)) as string;
+      }
+      at += count;
     }
     this.learn(ctx, n, misses);
     return { keys, values };

@@ -24,7 +24,31 @@ const SEEN_SLACK = 4096;
 const NEW_WORD_ARENA_BYTES = 64 * 1024;
 /** A seed of its own for the folded new words (the copies hash with the cache's). */
 const MERGED_SEED = 0x2545f4914f6cdd1dn;
-const TAG_LIMIT = 0xffff_fff0;
+/**
+ * Scratch regions the result's steps write (firsts, totals, ids, values,
+ * and the counts beside the partitions' pointers): the worker pool's
+ * threads write them, see its quarantine.
+ */
+export const KNOWN_OUTPUT_SCRATCH = ['known-firsts', 'known-totals', 'known-ids', 'known-values', 'known-pointers'] as const;
+
+/**
+ * Runs the result's two steps on the arguments block at `args` (layout.ts):
+ * knownWordsTotals over the `ids` cache ids (in slices, in any order), and
+ * once that is done, knownWordsList for each of the `parts` partitions.
+ */
+export interface KnownWordsSteps {
+  run(args: number, ids: number, parts: number): void;
+}
+
+/** Both steps on the calling thread. */
+export function stepsOnThisThread(ctx: KernelContext): KnownWordsSteps {
+  return {
+    run: (args, ids, parts) => {
+      ctx.instance.exports.knownWordsTotals(args, 0, ids);
+      for (let k = 0; k < parts; k++) ctx.instance.exports.knownWordsList(args, k);
+    },
+  };
+}
 
 /** One batch counted against the cache. */
 export interface KnownWordsBatch {
@@ -43,9 +67,6 @@ export interface KnownWordsBatch {
 export class KnownWordCounts {
   private tables: number[] = [];
   private seens: number[] = [];
-  private emitted = 0;
-  private emittedRoom = 0;
-  private emittedTag = 0;
   private merged = 0;
 
   constructor(private readonly ctx: KernelContext) {}
@@ -62,7 +83,7 @@ export class KnownWordCounts {
     if (known === undefined) return undefined;
     const { ctx } = this;
     const cache = ctx.instance.header(known.table);
-    if (tableRegionBytes(cache.capacity, cache.arenaUsed) > partitionBytes) return undefined;
+    if (tableRegionBytes(cache.capacity, cache.arenaUsed) > partitionBytes || cache.size !== known.ids) return undefined;
     const arenaWant = cache.arenaUsed + NEW_WORD_ARENA_BYTES;
     const view = (): DataView => ctx.instance.memory.view();
     for (let k = 0; k < parts; k++) {
@@ -132,26 +153,53 @@ export class KnownWordCounts {
     }
   }
 
-  /** The batch's result: the partitions' words in partition order, each in first-occurrence order. */
-  finish(batch: KnownWordsBatch): KeyedValues {
+  /**
+   * The batch's result: the partitions' words in partition order, each in
+   * first-occurrence order. The two steps over the partitions' copies run
+   * through `steps` (the worker pool splits them across its threads).
+   */
+  finish(batch: KnownWordsBatch, steps: KnownWordsSteps = stepsOnThisThread(this.ctx)): KeyedValues {
     const { ctx } = this;
     const { instance, scratch } = ctx;
     const parts = batch.tables.length;
     const merged = this.mergeNewWords(batch);
     const view = instance.memory.view();
+    const starts: number[] = [];
     let listed = 0;
-    for (const seen of batch.seens) listed += view.getUint32(seen + LAYOUT.LAYOUT_SEEN_COUNT, true);
-    const pointers = scratch.get('known-pointers', 2 * parts * 4);
-    const emitted = this.emittedFor(batch.ids);
-    const ids = scratch.get('known-ids', listed * 4);
-    const values = scratch.get('known-values', listed * 8);
-    const words = new Uint32Array(instance.memory.u8().buffer, pointers, 2 * parts);
-    words.set(batch.seens, 0);
-    words.set(batch.tables, parts);
-    const n = instance.exports.knownWordsOrder(
-      pointers, pointers + parts * 4, parts, batch.cache, batch.copied, merged, emitted, this.emittedTag, ids, values,
-    ) >>> 0;
-    return ctx.keyCache.exportKnown(ctx, ids, values, n, merged);
+    for (const seen of batch.seens) {
+      starts.push(listed);
+      listed += view.getUint32(seen + LAYOUT.LAYOUT_SEEN_COUNT, true);
+    }
+    // The cache's entries lie in id order (begin checked that every id has one).
+    const offsets = scratch.get('known-offsets', batch.ids * 4);
+    instance.exports.tableList(batch.cache, offsets);
+    const pointers = scratch.get(KNOWN_OUTPUT_SCRATCH[4], 4 * parts * 4);
+    const region = (name: string, bytes: number): number => scratch.get(name, bytes);
+    const args = region('known-args', LAYOUT.LAYOUT_KNOWN_ARGS_BYTES);
+    const words: Record<number, number> = {
+      [LAYOUT.LAYOUT_KNOWN_CACHE]: batch.cache,
+      [LAYOUT.LAYOUT_KNOWN_COPIED]: batch.copied,
+      [LAYOUT.LAYOUT_KNOWN_MERGED]: merged,
+      [LAYOUT.LAYOUT_KNOWN_PARTS]: parts,
+      [LAYOUT.LAYOUT_KNOWN_TABLES]: pointers,
+      [LAYOUT.LAYOUT_KNOWN_SEENS]: pointers + parts * 4,
+      [LAYOUT.LAYOUT_KNOWN_STARTS]: pointers + 2 * parts * 4,
+      [LAYOUT.LAYOUT_KNOWN_COUNTS]: pointers + 3 * parts * 4,
+      [LAYOUT.LAYOUT_KNOWN_OFFSETS]: offsets,
+      [LAYOUT.LAYOUT_KNOWN_FIRSTS]: region(KNOWN_OUTPUT_SCRATCH[0], batch.ids * 4),
+      [LAYOUT.LAYOUT_KNOWN_TOTALS]: region(KNOWN_OUTPUT_SCRATCH[1], batch.ids * 8),
+      [LAYOUT.LAYOUT_KNOWN_IDS]: region(KNOWN_OUTPUT_SCRATCH[2], listed * 4),
+      [LAYOUT.LAYOUT_KNOWN_VALUES]: region(KNOWN_OUTPUT_SCRATCH[3], listed * 8),
+    };
+    const u32 = new Uint32Array(instance.memory.u8().buffer);
+    for (const [at, value] of Object.entries(words)) u32[(args + Number(at)) >>> 2] = value;
+    u32.set(batch.tables, pointers >>> 2);
+    u32.set(batch.seens, (pointers >>> 2) + parts);
+    u32.set(starts, (pointers >>> 2) + 2 * parts);
+    steps.run(args, batch.ids, parts);
+    const counts = [...new Uint32Array(instance.memory.u8().buffer, pointers + 3 * parts * 4, parts)];
+    const segments = starts.map((start, k) => ({ start, count: counts[k] as number }));
+    return ctx.keyCache.exportKnown(ctx, words[LAYOUT.LAYOUT_KNOWN_IDS] as number, words[LAYOUT.LAYOUT_KNOWN_VALUES] as number, segments, merged);
   }
 
   /**
@@ -167,10 +215,7 @@ export class KnownWordCounts {
   release(): void {
     const { allocator } = this.ctx;
     for (const ptr of this.surrender()) allocator.release(ptr);
-    if (this.emitted !== 0) allocator.release(this.emitted);
     if (this.merged !== 0) allocator.release(this.merged);
-    this.emitted = 0;
-    this.emittedRoom = 0;
     this.merged = 0;
   }
 
@@ -197,26 +242,6 @@ export class KnownWordCounts {
       }
     }
     return this.merged;
-  }
-
-  /** The emitted stamps (u32 per id), and a tag no stamp holds yet. */
-  private emittedFor(ids: number): number {
-    const { ctx } = this;
-    if (this.emittedRoom < ids) {
-      if (this.emitted !== 0) ctx.allocator.release(this.emitted);
-      this.emitted = 0;
-      this.emittedRoom = 0;
-      const room = Math.max(ids, 1024);
-      this.emitted = ctx.allocator.alloc(room * 4);
-      this.emittedRoom = room;
-      this.emittedTag = TAG_LIMIT;
-    }
-    if (this.emittedTag >= TAG_LIMIT) {
-      ctx.instance.memory.u8().fill(0, this.emitted, this.emitted + this.emittedRoom * 4);
-      this.emittedTag = 0;
-    }
-    this.emittedTag++;
-    return this.emitted;
   }
 }
 

@@ -54,6 +54,20 @@
  *           │ arenaUsed: a word the cache knows, at the same offset there)│
  *           └─────────────────────────────────────────────────────────────┘
  *
+ * Known-word results (knownWordsTotals, knownWordsList): an arguments
+ * block of u32 words, written by the owner, read by every thread:
+ *
+ *   args ─► ┌ +0 cache table   +4 copied (its arenaUsed when copied)      ┐
+ *           │ +8 merged (new words folded; 0: none)   +12 parts           │
+ *           │ +16 tables, +20 seens: u32 pointers, one per partition      │
+ *           │ +24 offsets: u32 arena offset per cache id (id order)       │
+ *           │ +28 firsts: u32 per id, first partition with the word       │
+ *           │     (KNOWN_NONE: none)   +32 totals: f64 per id              │
+ *           │ +36 ids (i32), +40 values (f64): the result, partition k's  │
+ *           │     part from starts[k] (+44, u32 per partition), counts[k] │
+ *           │     (+48, u32 per partition) long                           │
+ *           └─────────────────────────────────────────────────────────────┘
+ *
  * Sort scratch of tableOrderRuns for n keys: SORT_HISTOGRAM_BYTES of
  * counters, then n × SORT_ITEM_BYTES (two u64 arrays of n).
  */
@@ -123,6 +137,22 @@ export const LAYOUT = {
   LAYOUT_SEEN_COUNT: 0,
   LAYOUT_SEEN_CAPACITY: 4,
   LAYOUT_SEEN_ENTRIES: 8,
+
+  LAYOUT_KNOWN_CACHE: 0,
+  LAYOUT_KNOWN_COPIED: 4,
+  LAYOUT_KNOWN_MERGED: 8,
+  LAYOUT_KNOWN_PARTS: 12,
+  LAYOUT_KNOWN_TABLES: 16,
+  LAYOUT_KNOWN_SEENS: 20,
+  LAYOUT_KNOWN_OFFSETS: 24,
+  LAYOUT_KNOWN_FIRSTS: 28,
+  LAYOUT_KNOWN_TOTALS: 32,
+  LAYOUT_KNOWN_IDS: 36,
+  LAYOUT_KNOWN_VALUES: 40,
+  LAYOUT_KNOWN_STARTS: 44,
+  LAYOUT_KNOWN_COUNTS: 48,
+  LAYOUT_KNOWN_ARGS_BYTES: 52,
+  LAYOUT_KNOWN_NONE: 0xffffffff,
 } as const;
 
 export const STATIC_LIMIT = LAYOUT.LAYOUT_STATIC_LIMIT;

@@ -44,6 +44,11 @@
  *   COUNT_QUEUE  partitions claimed from the queue at PTR (LEN of them) until it
  *                is empty, each into its own partial table; see count-queue.ts
  *                for the queue, the resume after a grow and the results.
+ *   KNOWN_TOTALS knownWordsTotals(PTR, A0, A1): the totals of cache ids
+ *                [A0, A1) of a batch counted against the key cache, from
+ *                the arguments block at PTR (layout.ts, KNOWN_*).
+ *   KNOWN_LIST   knownWordsList(PTR, LEN): partition LEN's share of that
+ *                batch's result. RESULT0 = how many words it wrote.
  *   LOOKUP_KEYS  ids (i32 at A2) and values (f64 at A3) of slice A0 of A1 of
  *                the LEN entries of TABLE listed at PTR, from the key cache
  *                at STATS (keyCacheLookup). RESULT0 = keys not in the cache.
@@ -94,6 +99,8 @@ export const enum Command {
   FoldRange = 6,
   OrderRuns = 7,
   CountQueue = 8,
+  KnownTotals = 9,
+  KnownList = 10,
 }
 
 export const DELIMITED_CLEAR = 0x100;

@@ -13,9 +13,12 @@
  *   and post COUNT/DELIMITED(i) ────────────────▶  count into partial table i
  *   grow a partial table that filled, resume ◀───  report "full at offset"
  *   a word count the key cache knows ('auto';       (KNOWN_WORDS: partition k into
- *   known-words.ts): list the words in first-       a copy of the cache's table)
- *   occurrence order, adding the copies' counts
- *   offset by offset; no merge, no lookup
+ *   known-words.ts): no merge, no lookup:            a copy of the cache's table)
+ *     post KNOWN_TOTALS(ids slice i of n) ─────▶  add the copies' counts of
+ *                                                  those ids, offset by offset
+ *     post KNOWN_LIST(k) ──────────────────────▶  list partition k's words no
+ *                                                  earlier partition had
+ *     join the lists, keys from the cache
  *   else one of three merges (mergeStrategy):
  *   ranges (the default): post FOLD_RANGE(i of n) ▶  fold hash range i of
  *                                                  partials 1.. into partial 0
@@ -49,7 +52,7 @@
  * This file holds the owner's side of the diagram's count phase, the
  * threads and the attempts; the rest is beside it: the count queue in
  * count-queue.ts, the merges in
- * merge-strategies.ts, the export's lookup in key-lookup.ts (both run their
+ * merge-strategies.ts, the known words' result in known-steps.ts, the export's lookup in key-lookup.ts (both run their
  * tasks (pool-task.ts) through this pool), the lent regions in
  * lent-inputs.ts, options and stats in pool-options.ts.
  *
@@ -68,7 +71,7 @@ import { MAX_PAGES } from '../../kernels/kernel-memory.js';
 import { INPUT_PADDING, LAYOUT, VALUE_F64, VALUE_I64, geometryFor, type ValueKind } from '../../kernels/layout.js';
 import { embeddedModule } from '../../kernels/load.js';
 import { LOOKUP_OUTPUT_SCRATCH, type KeyLookup } from '../../kernels/key-cache.js';
-import { KnownWordCounts } from '../../kernels/known-words.js';
+import { KNOWN_OUTPUT_SCRATCH, KnownWordCounts, type KnownWordsSteps } from '../../kernels/known-words.js';
 import { exportByOrigin } from '../../kernels/ordered-export.js';
 import { requireCountingTable } from '../../kernels/table-rules.js';
 import { WasmKernels } from '../../kernels/wasm-kernels.js';
@@ -78,6 +81,7 @@ import {
 } from './control-block.js';
 import { COUNT_QUEUE_SCRATCH, countQueueBytes, setQueuedSeen, setQueuedTable, writeCountQueue, type CountKind } from './count-queue.js';
 import { parallelKeyLookup } from './key-lookup.js';
+import { parallelKnownSteps } from './known-steps.js';
 import { LentInputs } from './lent-inputs.js';
 import { PARTIAL_SEED, foldIntoFirst, foldPendingScratch, mergeIntoTargets, mergeKind, type PurposeTables } from './merge-strategies.js';
 import { RANGE_MERGE_SCRATCH, exportRanges, mergeByRanges } from './range-merge.js';
@@ -158,6 +162,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   private readonly lookupKeys: KeyLookup;
   /** Word counts against the key cache (the regions the workers count into). */
   private readonly knownWords: KnownWordCounts;
+  private readonly knownSteps: KnownWordsSteps;
   private closed = false;
 
   /** `launcher` starts worker threads on the host's thread API; `defaultWorkers` is the host's core count. */
@@ -188,6 +193,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     this.runner = { context: this.context, parallelism: this.parallelism, run: (phase, tasks, meanwhile) => this.run(phase, tasks, meanwhile) };
     this.lookupKeys = parallelKeyLookup(this.runner);
     this.knownWords = new KnownWordCounts(this.context);
+    this.knownSteps = parallelKnownSteps(this.runner);
     const slots = workers * SLOTS_PER_WORKER;
     this.controlPtr = this.context.allocator.alloc(controlBlockBytes(slots));
     this.context.instance.memory.u8().fill(0, this.controlPtr, this.controlPtr + controlBlockBytes(slots));
@@ -262,7 +268,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       const known = input.inPlace && partitions > 1 && this.mergeStrategy === 'auto' ? this.knownWords.begin(partitions, smallest) : undefined;
       const partials = this.countPartitions(input, tables, { command: Command.CountWords, known });
       if (known === undefined) return this.mergeAndExport(partials, tables);
-      const result = this.timedExport(() => this.knownWords.finish(known));
+      const result = this.timedExport(() => this.knownWords.finish(known, this.knownSteps));
       this.stats.mergedBatches++;
       this.stats.knownWordBatches++;
       return result;
@@ -700,7 +706,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
   /** A lost worker may still be writing (until its thread has exited): its tables and output regions go with it, fresh ones are made. */
   private quarantineTables(handle: PoolThread): void {
     // Scratch regions workers write into: the key lookups' output, the fold's pending lists, the count queue.
-    const written = [...LOOKUP_OUTPUT_SCRATCH, ...RANGE_MERGE_SCRATCH, COUNT_QUEUE_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
+    const written = [...LOOKUP_OUTPUT_SCRATCH, ...KNOWN_OUTPUT_SCRATCH, ...RANGE_MERGE_SCRATCH, COUNT_QUEUE_SCRATCH, ...this.handles.map((_, j) => foldPendingScratch(j))];
     for (const purpose of written) {
       const ptr = this.context.scratch.surrender(purpose);
       if (ptr !== undefined) handle.quarantine.push(ptr);

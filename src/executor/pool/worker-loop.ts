@@ -127,6 +127,12 @@ export function runCommand(instance: KernelInstance, control: Int32Array, slot: 
     case Command.CountQueue:
       runCountQueue(instance, control, slot);
       return;
+    case Command.KnownTotals:
+      instance.exports.knownWordsTotals(ptr, a0, u32(A1));
+      return;
+    case Command.KnownList:
+      Atomics.store(control, word(RESULT0), instance.exports.knownWordsList(ptr, len));
+      return;
     case Command.LookupKeys: {
       const parts = u32(A1);
       const from = Math.floor((len * a0) / parts);
