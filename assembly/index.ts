@@ -12,7 +12,7 @@ export {
 } from './table';
 export { tableFoldRange, tableOrderRuns } from './range-merge';
 export { tokenize, wordCount, wordCountListed } from './scan';
-export { tableCopyKeys, tableDropEpochs, knownWordsTotals, knownWordsList } from './known-words';
+export { tableCopyKeys, knownWordsTotals, knownWordsList } from './known-words';
 export { keyCacheLookup, keyCacheAdd } from './key-cache';
 export { aggregateDelimited } from './delimited';
 export { parseDecimal } from './number';

@@ -20,7 +20,7 @@ import {
   LAYOUT_SEEN_COUNT, LAYOUT_SEEN_CAPACITY, LAYOUT_SEEN_ENTRIES,
   LAYOUT_KNOWN_CACHE, LAYOUT_KNOWN_COPIED, LAYOUT_KNOWN_MERGED, LAYOUT_KNOWN_PARTS, LAYOUT_KNOWN_TABLES, LAYOUT_KNOWN_SEENS,
   LAYOUT_KNOWN_OFFSETS, LAYOUT_KNOWN_FIRSTS, LAYOUT_KNOWN_TOTALS, LAYOUT_KNOWN_IDS, LAYOUT_KNOWN_VALUES, LAYOUT_KNOWN_STARTS,
-  LAYOUT_KNOWN_COUNTS, LAYOUT_KNOWN_EPOCH, LAYOUT_KNOWN_NONE,
+  LAYOUT_KNOWN_COUNTS, LAYOUT_KNOWN_NONE,
 } from './layout';
 import { hashRange } from './hash';
 import { slotsOf, arenaOf, probe, entryBytes } from './table';
@@ -28,8 +28,7 @@ import { slotsOf, arenaOf, probe, entryBytes } from './table';
 /**
  * Makes dst an i64 count table holding src's keys at src's slots and arena
  * offsets, every count zero. dst has src's capacity and room for at least
- * src's arenaUsed (its own arenaCapacity is kept). No count has an epoch
- * (see wordCountListed) until the copy is counted into.
+ * src's arenaUsed (its own arenaCapacity is kept).
  */
 export function tableCopyKeys(dst: usize, src: usize): void {
   const capacity = load<u32>(src, LAYOUT_H_CAPACITY);
@@ -49,21 +48,6 @@ export function tableCopyKeys(dst: usize, src: usize): void {
   let off: u32 = 0;
   while (off < used) {
     store<u64>(arena + off, 0, LAYOUT_E_VALUE);
-    off += entryBytes(<usize>(load<u32>(arena + off, LAYOUT_E_KEY_LENGTH) & ~LAYOUT_ENTRY_DEAD_BIT));
-  }
-}
-
-/**
- * Clears the batch epoch off the counts of t's entries from arena offset
- * `from` on (the words a batch added to a copy), so that they fold into
- * another table as plain counts.
- */
-export function tableDropEpochs(t: usize, from: u32): void {
-  const arena = arenaOf(t);
-  const used = load<u32>(t, LAYOUT_H_ARENA_USED);
-  let off = from;
-  while (off < used) {
-    store<u64>(arena + off, load<u64>(arena + off, LAYOUT_E_VALUE) & 0xffffffff, LAYOUT_E_VALUE);
     off += entryBytes(<usize>(load<u32>(arena + off, LAYOUT_E_KEY_LENGTH) & ~LAYOUT_ENTRY_DEAD_BIT));
   }
 }
@@ -89,10 +73,9 @@ export function tableDropEpochs(t: usize, from: u32): void {
  * (layout.ts: KNOWN_*), then joined by the caller partition by partition:
  *
  * knownWordsTotals(args, from, to): for the cache ids [from, to), the
- * total over every partition's copy at the id's offset (offsets[id]) of
- * the counts of batch `epoch`, and the first partition that has one
- * (LAYOUT_KNOWN_NONE for none): ids ascend with offsets, so each copy is
- * read in order.
+ * total over every partition's copy at the id's offset (offsets[id]) and
+ * the first partition whose count there is not zero (LAYOUT_KNOWN_NONE for
+ * none): ids ascend with offsets, so each copy is read in order.
  */
 export function knownWordsTotals(args: usize, from: u32, to: u32): void {
   const parts = load<u32>(args, LAYOUT_KNOWN_PARTS);
@@ -100,16 +83,14 @@ export function knownWordsTotals(args: usize, from: u32, to: u32): void {
   const offsets = <usize>load<u32>(args, LAYOUT_KNOWN_OFFSETS);
   const firsts = <usize>load<u32>(args, LAYOUT_KNOWN_FIRSTS);
   const totals = <usize>load<u32>(args, LAYOUT_KNOWN_TOTALS);
-  const epoch = load<u32>(args, LAYOUT_KNOWN_EPOCH);
   for (let id = from; id < to; id++) {
     const offset = <usize>load<u32>(offsets + (<usize>id << 2));
     let total: i64 = 0;
     let first = LAYOUT_KNOWN_NONE;
     for (let k: u32 = 0; k < parts; k++) {
-      const value = load<u64>(arenaOf(<usize>load<u32>(tables + (<usize>k << 2))) + offset, LAYOUT_E_VALUE);
-      if (<u32>(value >> 32) != epoch) continue;
-      if (first == LAYOUT_KNOWN_NONE) first = k;
-      total += <i64>(value & 0xffffffff);
+      const count = load<i64>(arenaOf(<usize>load<u32>(tables + (<usize>k << 2))) + offset, LAYOUT_E_VALUE);
+      if (count != 0 && first == LAYOUT_KNOWN_NONE) first = k;
+      total += count;
     }
     store<u32>(firsts + (<usize>id << 2), first);
     store<f64>(totals + (<usize>id << 3), <f64>total);

@@ -66,7 +66,6 @@
  *           ├ +8 count × u32: the arena offsets of the partition's words   ┤
  *           │ in its copy, in first-occurrence order (below the cache's   │
  *           │ arenaUsed: a word the cache knows, at the same offset there)│
- *           │ A copy's counts are u64: batch epoch << 32 | count.         │
  *           └─────────────────────────────────────────────────────────────┘
  *
  * Known-word results (knownWordsTotals, knownWordsList): an arguments
@@ -81,7 +80,6 @@
  *           │ +36 ids (i32), +40 values (f64): the result, partition k's  │
  *           │     part from starts[k] (+44, u32 per partition), counts[k] │
  *           │     (+48, u32 per partition) long                           │
- *           │ +52 epoch: the batch's (high 32 bits of a copy's counts)    │
  *           └─────────────────────────────────────────────────────────────┘
  *
  * Sort scratch of tableOrderRuns for n keys: LAYOUT_SORT_HISTOGRAM_BYTES of
@@ -169,6 +167,5 @@ export const LAYOUT_KNOWN_IDS: u32 = 36;
 export const LAYOUT_KNOWN_VALUES: u32 = 40;
 export const LAYOUT_KNOWN_STARTS: u32 = 44;
 export const LAYOUT_KNOWN_COUNTS: u32 = 48;
-export const LAYOUT_KNOWN_EPOCH: u32 = 52;
-export const LAYOUT_KNOWN_ARGS_BYTES: u32 = 56;
+export const LAYOUT_KNOWN_ARGS_BYTES: u32 = 52;
 export const LAYOUT_KNOWN_NONE: u32 = 0xffffffff;

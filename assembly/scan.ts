@@ -41,21 +41,19 @@ export function tokenize(ptr: usize, len: usize, starts: usize, ends: usize, max
  * caller grows the table and calls again from there.
  */
 export function wordCount(t: usize, ptr: usize, len: usize): usize {
-  return scanWords(false, t, ptr, len, 0, 0);
+  return scanWords(false, t, ptr, len, 0);
 }
 
 /**
  * wordCount that also lists, in the seen list `seen`, the arena offset of
- * each word at its first occurrence in this call's batch, in that order: t
- * is a copy of the key cache's table (assembly/known-words.ts), so these are
- * the partition's words in first-occurrence order. A count belongs to the
- * batch `epoch` (never 0) in its high 32 bits: counts of other batches read
- * as zero, so a copy is reused without clearing it. Returns the bytes
- * consumed, as wordCount: less than len when t or the seen list is full
- * (the caller grows the one that is and resumes).
+ * each word whose count goes from zero to one, in that order: t is a copy
+ * of the key cache's table (assembly/known-words.ts), so these are the
+ * partition's words in first-occurrence order. Returns the bytes consumed,
+ * as wordCount: less than len when t or the seen list is full (the caller
+ * grows the one that is and resumes). t holds i64 counts.
  */
-export function wordCountListed(t: usize, seen: usize, epoch: u32, ptr: usize, len: usize): usize {
-  return scanWords(true, t, ptr, len, seen, epoch);
+export function wordCountListed(t: usize, seen: usize, ptr: usize, len: usize): usize {
+  return scanWords(true, t, ptr, len, seen);
 }
 
 /**
@@ -65,7 +63,7 @@ export function wordCountListed(t: usize, seen: usize, epoch: u32, ptr: usize, l
  * `listed` is a constant at both call sites: inlined, each gets its own loop.
  */
 // @ts-ignore: decorator
-@inline function scanWords(listed: bool, t: usize, ptr: usize, len: usize, seen: usize, epoch: u32): usize {
+@inline function scanWords(listed: bool, t: usize, ptr: usize, len: usize, seen: usize): usize {
   const end = ptr + len;
   const seed = load<u64>(t, LAYOUT_H_SEED);
   const slots = slotsOf(t);
@@ -91,14 +89,14 @@ export function wordCountListed(t: usize, seen: usize, epoch: u32, ptr: usize, l
       if (ends == 0) break;
       from = ctz<u64>(ends);
       inWord = false;
-      const counted = countWord(listed, t, slots, arena, mask, seed, seen, epoch, wordStart, base + <usize>from - wordStart, countsAreI64);
+      const counted = countWord(listed, t, slots, arena, mask, seed, seen, wordStart, base + <usize>from - wordStart, countsAreI64);
       if (!counted) return wordStart - ptr;
     }
     base += 64;
   }
   // A word running exactly to the end of a whole block has not met a space.
   if (inWord) {
-    const counted = countWord(listed, t, slots, arena, mask, seed, seen, epoch, wordStart, end - wordStart, countsAreI64);
+    const counted = countWord(listed, t, slots, arena, mask, seed, seen, wordStart, end - wordStart, countsAreI64);
     if (!counted) return wordStart - ptr;
   }
   return len;
@@ -107,7 +105,7 @@ export function wordCountListed(t: usize, seen: usize, epoch: u32, ptr: usize, l
 /** Adds 1 to the word's count (listing it at its first, see wordCountListed); false when t or the seen list must grow first. */
 // @ts-ignore: decorator
 @inline function countWord(
-  listed: bool, t: usize, slots: usize, arena: usize, mask: u32, seed: u64, seen: usize, epoch: u32, word: usize, wordLength: usize, countsAreI64: bool,
+  listed: bool, t: usize, slots: usize, arena: usize, mask: u32, seed: u64, seen: usize, word: usize, wordLength: usize, countsAreI64: bool,
 ): bool {
   const h = hashRange(word, wordLength, seed);
   const s = probe(slots, arena, mask, word, wordLength, h);
@@ -122,13 +120,9 @@ export function wordCountListed(t: usize, seen: usize, epoch: u32, ptr: usize, l
     if (e == 0) return false;
   }
   if (listed) {
-    const value = load<u64>(e, LAYOUT_E_VALUE);
-    if (<u32>(value >> 32) == epoch) {
-      store<u64>(e, value + 1, LAYOUT_E_VALUE);
-    } else {
-      if (!appendSeen(seen, <u32>(e - arena))) return false;
-      store<u64>(e, (<u64>epoch << 32) | 1, LAYOUT_E_VALUE);
-    }
+    const count = load<i64>(e, LAYOUT_E_VALUE);
+    if (count == 0 && !appendSeen(seen, <u32>(e - arena))) return false;
+    store<i64>(e, count + 1, LAYOUT_E_VALUE);
   } else if (countsAreI64) {
     store<i64>(e, load<i64>(e, LAYOUT_E_VALUE) + 1, LAYOUT_E_VALUE);
   } else {

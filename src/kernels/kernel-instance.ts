@@ -33,9 +33,8 @@ export interface KernelExports {
   keyCacheLookup(cache: number, t: number, list: number, from: number, to: number, ids: number, values: number): number;
   keyCacheAdd(cache: number, t: number, list: number, n: number, ids: number, nextId: number, maxAdds: number, keysOut: number, lengthsOut: number): number;
   wordCount(t: number, ptr: number, len: number): number;
-  wordCountListed(t: number, seen: number, epoch: number, ptr: number, len: number): number;
+  wordCountListed(t: number, seen: number, ptr: number, len: number): number;
   tableCopyKeys(dst: number, src: number): void;
-  tableDropEpochs(t: number, from: number): void;
   knownWordsTotals(args: number, from: number, to: number): void;
   knownWordsList(args: number, k: number): number;
   aggregateDelimited(t: number, ptr: number, len: number, delimiter: number, keyField: number, valueField: number, expectedFields: number, stats: number): number;

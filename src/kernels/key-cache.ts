@@ -79,8 +79,6 @@ export class KeyCache {
   private bypassLeft = 0;
   /** Share of the last export's keys found in the cache. */
   private lastHitShare = 0;
-  /** Changes whenever the cache's table may have (keys added, moved, emptied): copies of it are stale. */
-  private generation = 0;
 
   /** Whether an export of `n` keys should go through the cache (counts down a bypass). */
   accepts(n: number): boolean {
@@ -120,9 +118,9 @@ export class KeyCache {
    * The cache's table and how many ids it has, when a batch's words are
    * best counted against it (see MIN_KNOWN_IDS); undefined otherwise.
    */
-  knownWordsTable(): { table: number; ids: number; generation: number } | undefined {
+  knownWordsTable(): { table: number; ids: number } | undefined {
     if (this.table === 0 || this.bypassLeft > 0 || this.strings.length < MIN_KNOWN_IDS || this.lastHitShare < KNOWN_HIT_SHARE) return undefined;
-    return { table: this.table, ids: this.strings.length, generation: this.generation };
+    return { table: this.table, ids: this.strings.length };
   }
 
   /**
@@ -179,7 +177,6 @@ export class KeyCache {
 
   /** Decodes the misses (one bulk decode), caches what fits, and assembles all keys into `keys`. */
   private addMisses(ctx: KernelContext, t: number, list: number, n: number, idsAt: number, misses: number, arenaBytes: number, keys: string[]): void {
-    this.generation++;
     const room = this.makeRoom(ctx, t, misses);
     const keysOut = ctx.scratch.get('key-cache-keys', arenaBytes + misses + INPUT_PADDING);
     const lengthsOut = ctx.scratch.get('key-cache-lengths', misses * 4);
@@ -247,7 +244,6 @@ export class KeyCache {
   }
 
   private reset(ctx: KernelContext): void {
-    this.generation++;
     ctx.instance.exports.tableClear(this.table);
     this.strings = [];
     this.exportsSinceReset = 0;

@@ -60,20 +60,13 @@ export interface KnownWordsBatch {
   readonly copied: number;
   /** Per partition: the table it is counted into (the owner replaces one it grows). */
   readonly tables: number[];
-  /** Per partition: whether its table must be made a copy of the cache first (else it is one already). */
-  readonly copies: readonly boolean[];
-  /** This batch's epoch: counts of earlier batches in a reused copy read as zero. */
-  readonly epoch: number;
   /** Per partition: its seen list (replaced when grown, see growSeen). */
   readonly seens: number[];
 }
 
 export class KnownWordCounts {
   private tables: number[] = [];
-  /** Per partition: which cache (table and generation) its table is a copy of, '' when none. */
-  private copiedFrom: string[] = [];
   private seens: number[] = [];
-  private epoch = 0;
   private merged = 0;
 
   constructor(private readonly ctx: KernelContext) {}
@@ -93,32 +86,15 @@ export class KnownWordCounts {
     if (tableRegionBytes(cache.capacity, cache.arenaUsed) > partitionBytes || cache.size !== known.ids) return undefined;
     const arenaWant = cache.arenaUsed + NEW_WORD_ARENA_BYTES;
     const view = (): DataView => ctx.instance.memory.view();
-    // Epochs only tell batches apart; on wrapping, every copy is made again.
-    this.epoch = this.epoch >= 0xffff_fffe ? 1 : this.epoch + 1;
-    if (this.epoch === 1) this.copiedFrom = [];
-    const source = `${known.table}:${known.generation}`;
-    const copies: boolean[] = [];
     for (let k = 0; k < parts; k++) {
       const t = this.tables[k];
       if (t !== undefined) {
         const h = ctx.instance.header(t);
-        // A copy the last batch added no words to is still the cache's, whatever its counts.
-        if (this.copiedFrom[k] === source && h.size === cache.size) {
-          copies.push(false);
-          continue;
-        }
-        if (h.capacity === cache.capacity && h.arenaCapacity >= arenaWant) {
-          this.copiedFrom[k] = source;
-          copies.push(true);
-          continue;
-        }
+        if (h.capacity === cache.capacity && h.arenaCapacity >= arenaWant) continue;
         this.tables[k] = 0;
-        this.copiedFrom[k] = '';
         ctx.allocator.release(t);
       }
       this.tables[k] = allocTable(ctx, { capacity: cache.capacity, arenaCapacity: alignedArena(arenaWant) }, VALUE_I64, 'sum');
-      this.copiedFrom[k] = source;
-      copies.push(true);
     }
     const seenWant = known.ids + SEEN_SLACK;
     for (let k = 0; k < parts; k++) {
@@ -131,9 +107,7 @@ export class KnownWordCounts {
       this.seens[k] = fresh;
     }
     for (let k = 0; k < parts; k++) view().setUint32((this.seens[k] as number) + LAYOUT.LAYOUT_SEEN_COUNT, 0, true);
-    return {
-      cache: known.table, ids: known.ids, copied: cache.arenaUsed, tables: this.tables.slice(0, parts), copies, epoch: this.epoch, seens: this.seens.slice(0, parts),
-    };
+    return { cache: known.table, ids: known.ids, copied: cache.arenaUsed, tables: this.tables.slice(0, parts), seens: this.seens.slice(0, parts) };
   }
 
   /** Whether partition k's seen list is full (when its count stopped: else its table is). */
@@ -169,10 +143,10 @@ export class KnownWordCounts {
   /** Counts [ptr, ptr+len) as partition k on this thread (the inline kernels' one partition). */
   count(batch: KnownWordsBatch, k: number, ptr: number, len: number): void {
     const { exports } = this.ctx.instance;
-    if (batch.copies[k] === true) exports.tableCopyKeys(batch.tables[k] as number, batch.cache);
+    exports.tableCopyKeys(batch.tables[k] as number, batch.cache);
     let at = 0;
     for (;;) {
-      at += exports.wordCountListed(batch.tables[k] as number, batch.seens[k] as number, batch.epoch, ptr + at, len - at) >>> 0;
+      at += exports.wordCountListed(batch.tables[k] as number, batch.seens[k] as number, ptr + at, len - at) >>> 0;
       if (at >= len) return;
       if (this.seenFull(batch, k)) this.growSeen(batch, k);
       else this.growTable(batch, k);
@@ -207,7 +181,6 @@ export class KnownWordCounts {
       [LAYOUT.LAYOUT_KNOWN_COPIED]: batch.copied,
       [LAYOUT.LAYOUT_KNOWN_MERGED]: merged,
       [LAYOUT.LAYOUT_KNOWN_PARTS]: parts,
-      [LAYOUT.LAYOUT_KNOWN_EPOCH]: batch.epoch,
       [LAYOUT.LAYOUT_KNOWN_TABLES]: pointers,
       [LAYOUT.LAYOUT_KNOWN_SEENS]: pointers + parts * 4,
       [LAYOUT.LAYOUT_KNOWN_STARTS]: pointers + 2 * parts * 4,
@@ -235,7 +208,6 @@ export class KnownWordCounts {
    * writing, to release once it has exited.
    */
   surrender(): number[] {
-    this.copiedFrom = [];
     return [...this.tables.splice(0), ...this.seens.splice(0)];
   }
 
@@ -260,8 +232,6 @@ export class KnownWordCounts {
       bytes += h.arenaUsed - batch.copied;
     }
     if (words === 0) return 0;
-    // Their counts fold as plain counts (the copies keep the epoch in the high bits).
-    for (const t of batch.tables) instance.exports.tableDropEpochs(t, batch.copied);
     if (this.merged !== 0) instance.exports.tableClear(this.merged);
     else this.merged = allocTable(ctx, geometryFor(words, bytes), VALUE_I64, 'sum', MERGED_SEED);
     for (const t of batch.tables) {

@@ -52,7 +52,6 @@
  *           ├ +8 count × u32: the arena offsets of the partition's words   ┤
  *           │ in its copy, in first-occurrence order (below the cache's   │
  *           │ arenaUsed: a word the cache knows, at the same offset there)│
- *           │ A copy's counts are u64: batch epoch << 32 | count.         │
  *           └─────────────────────────────────────────────────────────────┘
  *
  * Known-word results (knownWordsTotals, knownWordsList): an arguments
@@ -67,7 +66,6 @@
  *           │ +36 ids (i32), +40 values (f64): the result, partition k's  │
  *           │     part from starts[k] (+44, u32 per partition), counts[k] │
  *           │     (+48, u32 per partition) long                           │
- *           │ +52 epoch: the batch's (high 32 bits of a copy's counts)    │
  *           └─────────────────────────────────────────────────────────────┘
  *
  * Sort scratch of tableOrderRuns for n keys: SORT_HISTOGRAM_BYTES of
@@ -153,8 +151,7 @@ export const LAYOUT = {
   LAYOUT_KNOWN_VALUES: 40,
   LAYOUT_KNOWN_STARTS: 44,
   LAYOUT_KNOWN_COUNTS: 48,
-  LAYOUT_KNOWN_EPOCH: 52,
-  LAYOUT_KNOWN_ARGS_BYTES: 56,
+  LAYOUT_KNOWN_ARGS_BYTES: 52,
   LAYOUT_KNOWN_NONE: 0xffffffff,
 } as const;
 

@@ -143,32 +143,3 @@ test('a batch of mostly new words is still counted exactly, and the cache then s
   assertSameResult(countKnown(kernels, known, partitions) as KeyedValues, expectedOf(partitions), 'mostly new');
   assert.equal(kernels.context.keyCache.knownWordsTable(), undefined, 'a batch that found few words turns it off');
 });
-
-test('a copy is reused while the cache stays the same: earlier batches\' counts never leak into the next', () => {
-  const kernels = warmKernels();
-  const known = new KnownWordCounts(kernels.context);
-  const batches = [
-    [partition(['w1', 'w2', 'w1'], PARTITION_BYTES), partition(['w2', 'w3'], PARTITION_BYTES)],
-    [partition(['w3'], PARTITION_BYTES), partition(['w1', 'w1', 'w1'], PARTITION_BYTES)],
-    [partition(['w9', 'w2'], PARTITION_BYTES), partition([], PARTITION_BYTES)],
-  ];
-  const copied: boolean[][] = [];
-  for (const [b, partitions] of batches.entries()) {
-    const batch = known.begin(partitions.length, PARTITION_BYTES);
-    assert.ok(batch !== undefined);
-    copied.push([...batch.copies]);
-    // Run the batch the way countKnown does, on the batch begin just made.
-    const { context } = kernels;
-    const total = partitions.reduce((n, p) => n + p.length, 0);
-    const ptr = context.scratch.get('known-test-input', total + INPUT_PADDING);
-    let at = ptr;
-    for (const [k, p] of partitions.entries()) {
-      context.instance.memory.u8().set(p, at);
-      context.instance.memory.u8().fill(0, at + p.length, at + p.length + INPUT_PADDING);
-      known.count(batch, k, at, p.length);
-      at += p.length;
-    }
-    assertSameResult(known.finish(batch), expectedOf(partitions), `batch ${b}`);
-  }
-  assert.deepEqual(copied, [[true, true], [false, false], [false, false]], 'copied once, then reused');
-});

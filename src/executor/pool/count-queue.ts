@@ -10,20 +10,19 @@
  *
  * The queue, Int32 words in a region of the shared kernel memory:
  *
- *   ┌──────┬──────┬───────────┬───────────┬─────────────┬─────────────────┬───────┬───────┐
- *   │ NEXT │ KIND │ DELIMITER │ KEY_FIELD │ VALUE_FIELD │ EXPECTED_FIELDS │ CACHE │ EPOCH │  header
- *   └──────┴──────┴───────────┴───────────┴─────────────┴─────────────────┴───────┴───────┘
- *   then per partition k:  ┌───────┬───────┬─────┬───────┬──────┐
- *                          │ TABLE │ START │ END │ STATS │ COPY │   (u32 pointers as i32 bits)
- *                          └───────┴───────┴─────┴───────┴──────┘
+ *   ┌──────┬──────┬───────────┬───────────┬─────────────┬─────────────────┬───────┬─────┐
+ *   │ NEXT │ KIND │ DELIMITER │ KEY_FIELD │ VALUE_FIELD │ EXPECTED_FIELDS │ CACHE │  -  │  header
+ *   └──────┴──────┴───────────┴───────────┴─────────────┴─────────────────┴───────┴─────┘
+ *   then per partition k:  ┌───────┬───────┬─────┬───────┐
+ *                          │ TABLE │ START │ END │ STATS │   (u32 pointers as i32 bits)
+ *                          └───────┴───────┴─────┴───────┘
  *   NEXT: the next partition to claim (Atomics.add by the workers);
  *   KIND: Command.CountWords, Command.Delimited (with the delimited
  *   arguments beside it) or KNOWN_WORDS, the word count against the key
- *   cache at CACHE (known-words.ts) for batch EPOCH; TABLE: partial table k
- *   (the owner rewrites it after growing the table), for KNOWN_WORDS a copy
- *   of the cache, made when the partition is claimed if COPY is 1; STATS:
- *   partition k's delimited statistics, or its seen list (KNOWN_WORDS;
- *   rewritten too when grown).
+ *   cache at CACHE (known-words.ts: TABLE becomes a copy of the cache when
+ *   the partition is claimed); TABLE: partial table k (the owner rewrites
+ *   it after growing the table); STATS: partition k's delimited
+ *   statistics, or its seen list (KNOWN_WORDS; rewritten too when grown).
  *
  * COUNT_QUEUE command (control-block.ts): PTR = the queue, LEN = the
  * partitions; TABLE = k + 1 to resume partition k at pointer STATS first
@@ -47,16 +46,14 @@ const KEY_FIELD = 3;
 const VALUE_FIELD = 4;
 const EXPECTED_FIELDS = 5;
 const CACHE = 6;
-const EPOCH = 7;
 const HEADER_WORDS = 8;
 /** KIND of a word count against the key cache (not a command of its own: workers get COUNT_QUEUE). */
 const KNOWN_WORDS = -1;
-const PARTITION_WORDS = 5;
+const PARTITION_WORDS = 4;
 const P_TABLE = 0;
 const P_START = 1;
 const P_END = 2;
 const P_STATS = 3;
-const P_COPY = 4;
 
 /** What the partitions are counted with: the word count, or a delimited aggregation with its arguments. */
 export type CountKind =
@@ -82,7 +79,6 @@ export function writeCountQueue(memory: ArrayBufferLike, ptr: number, kind: Coun
   if (kind.command === Command.CountWords && kind.known !== undefined) {
     queue[KIND] = KNOWN_WORDS;
     queue[CACHE] = kind.known.cache | 0;
-    queue[EPOCH] = kind.known.epoch | 0;
   }
   if (kind.command === Command.Delimited) {
     queue[DELIMITER] = kind.delimiterCode;
@@ -96,7 +92,6 @@ export function writeCountQueue(memory: ArrayBufferLike, ptr: number, kind: Coun
     queue[at + P_START] = p.start | 0;
     queue[at + P_END] = p.end | 0;
     queue[at + P_STATS] = p.stats | 0;
-    queue[at + P_COPY] = kind.command === Command.CountWords && kind.known?.copies[k] === true ? 1 : 0;
   });
   // Published by the post that follows (Atomics on SEQ), like every other command argument.
   Atomics.store(queue, NEXT, 0);
@@ -137,8 +132,8 @@ export function runCountQueue(instance: KernelInstance, control: Int32Array, slo
     const stats = Atomics.load(queue, record + P_STATS) >>> 0;
     if (!resuming) {
       at = Atomics.load(queue, record + P_START) >>> 0;
-      if (kind !== KNOWN_WORDS) instance.exports.tableClear(table);
-      else if (Atomics.load(queue, record + P_COPY) === 1) instance.exports.tableCopyKeys(table, Atomics.load(queue, CACHE) >>> 0);
+      if (kind === KNOWN_WORDS) instance.exports.tableCopyKeys(table, Atomics.load(queue, CACHE) >>> 0);
+      else instance.exports.tableClear(table);
       if (kind === Command.Delimited) instance.memory.u8().fill(0, stats, stats + LAYOUT.LAYOUT_STATS_BYTES);
     }
     resuming = false;
@@ -148,7 +143,7 @@ export function runCountQueue(instance: KernelInstance, control: Int32Array, slo
         Atomics.load(queue, EXPECTED_FIELDS), stats,
       ) >>> 0;
     } else if (kind === KNOWN_WORDS) {
-      at += instance.exports.wordCountListed(table, stats, Atomics.load(queue, EPOCH) >>> 0, at, end - at) >>> 0;
+      at += instance.exports.wordCountListed(table, stats, at, end - at) >>> 0;
     } else {
       at += instance.wordCount(table, at, end - at);
     }
