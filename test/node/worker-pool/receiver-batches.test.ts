@@ -9,6 +9,7 @@ import {
   type Batch, type DStream, InMemoryCheckpointStore, ManualClock, Receiver, StreamingContext, createKernels, nonZero, pairWithOne,
   runningSum, splitWhitespace, subtract, sum,
 } from '../../../src/index.js';
+import { Prng } from '../../kernels/prng.js';
 import { withPool } from './pools.js';
 
 const BATCHES = 5;
@@ -252,5 +253,36 @@ test('a context recovered from its checkpoint on the same pool continues the run
     assert.deepEqual(pooled, single);
     assert.deepEqual(lentAfterContexts, [0, 0], 'each context gave every lent region back when it stopped');
     assert.ok(pool.stats.parallelBatches >= BATCHES, `${pool.stats.parallelBatches} parallel batches`);
+  });
+});
+
+test('receiver batches of words the key cache knows are counted against it: every count as on one thread', async () => {
+  // A 3,000-word vocabulary in ~1 MB batches: after two batches the cache knows it, and each partition is bigger than the cache.
+  const vocabulary = Array.from({ length: 3000 }, (_, i) => `w${i}`);
+  const prng = new Prng(7);
+  const batches = Array.from({ length: 6 }, (_, b) => Array.from({ length: 14_000 }, (_, line) => {
+    const words = Array.from({ length: 12 }, () => vocabulary[prng.int(vocabulary.length)] as string);
+    if (line % 997 === 0) words.push(`new-in-${b}`);
+    return words.join(' ');
+  }));
+  const counted = async (kernels: ConstructorParameters<typeof StreamingContext>[0]['kernels']): Promise<string[]> => {
+    const clock = new ManualClock();
+    const out: string[] = [];
+    const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, kernels });
+    const receiver = new ScriptedReceiver();
+    wordCounts(ssc.receiverStream(receiver)).foreachRDD((batch) => void out.push(JSON.stringify(batch.collect())));
+    ssc.start();
+    for (const batch of batches) {
+      receiver.feed(batch);
+      await clock.advance(1000);
+    }
+    await ssc.stop({ graceful: true });
+    return out;
+  };
+  const single = await counted(createKernels({ fallback: false }));
+  await withPool({ workers: 2 }, async (pool) => {
+    assert.deepEqual(await counted(pool), single);
+    assert.ok(pool.stats.knownWordBatches >= 3, `${pool.stats.knownWordBatches} batches counted against the cache`);
+    assert.equal(pool.stats.copiedBytes, 0);
   });
 });
