@@ -21,6 +21,7 @@ import { KernelError } from '../errors.js';
 import { INPUT_PADDING, LAYOUT, VALUE_I64, geometryFor } from './layout.js';
 import { decodeSeparatedKeys } from './keys.js';
 import { allocTable, moveTable, type KernelContext } from './wasm-table.js';
+import type { ResultArrays } from './known-words.js';
 
 /** Keys the cache holds at most (about 12 MB of kernel memory for keys of up to 8 bytes). */
 export const MAX_CACHED_KEYS = 1 << 18;
@@ -128,13 +129,17 @@ export class KeyCache {
    * `segments` of the ids (i32) and values (f64) at idsAt and valuesAt, as
    * knownWordsList wrote them: a cache id, or -1 - the arena offset of a
    * word of `merged`, the table of the words the cache lacked, whose keys
-   * are decoded here and cached.
+   * are decoded here and cached. `prepared`: arrays made ahead, used when
+   * they have the result's length.
    */
-  exportKnown(ctx: KernelContext, idsAt: number, valuesAt: number, segments: readonly { start: number; count: number }[], merged: number): KeyedValues {
+  exportKnown(
+    ctx: KernelContext, idsAt: number, valuesAt: number, segments: readonly { start: number; count: number }[], merged: number, prepared?: ResultArrays,
+  ): KeyedValues {
     const strings = this.strings;
     const n = segments.reduce((total, s) => total + s.count, 0);
-    const keys = new Array<string>(n);
-    const values = new Float64Array(n);
+    const fits = prepared !== undefined && prepared.keys.length === n && prepared.values.length === n;
+    const keys = fits ? prepared.keys : new Array<string>(n);
+    const values = fits ? prepared.values : new Float64Array(n);
     let misses = 0;
     const missKeys = new Map<number, string>();
     if (merged !== 0) {

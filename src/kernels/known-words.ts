@@ -50,6 +50,12 @@ export function stepsOnThisThread(ctx: KernelContext): KnownWordsSteps {
   };
 }
 
+/** A result's arrays, made before its length is known (see KnownWordCounts.prepare). */
+export interface ResultArrays {
+  readonly keys: string[];
+  readonly values: Float64Array;
+}
+
 /** One batch counted against the cache. */
 export interface KnownWordsBatch {
   /** The key cache's table (read only while the batch is counted). */
@@ -68,8 +74,25 @@ export class KnownWordCounts {
   private tables: number[] = [];
   private seens: number[] = [];
   private merged = 0;
+  /** Words in the last result: the next one's arrays are made that long ahead (see prepare). */
+  private lastWords = 0;
+  private prepared: ResultArrays | undefined;
 
   constructor(private readonly ctx: KernelContext) {}
+
+  /**
+   * Makes the next result's arrays, as long as the last result's (a stream's
+   * vocabulary changes little from batch to batch), as one step of owner
+   * work: the worker pool runs it while its workers count. Making them is
+   * mostly page faults of fresh memory (BENCHMARKS.md, issue 14), work the
+   * owner thread otherwise does alone after the count. finish uses them when
+   * the result has that length, else makes its own.
+   */
+  *prepare(): Generator<void> {
+    if (this.lastWords === 0) return;
+    this.prepared = { keys: new Array<string>(this.lastWords), values: new Float64Array(this.lastWords) };
+    yield;
+  }
 
   /**
    * Regions for a batch of `parts` partitions, the smallest of
@@ -199,7 +222,11 @@ export class KnownWordCounts {
     steps.run(args, batch.ids, parts);
     const counts = [...new Uint32Array(instance.memory.u8().buffer, pointers + 3 * parts * 4, parts)];
     const segments = starts.map((start, k) => ({ start, count: counts[k] as number }));
-    return ctx.keyCache.exportKnown(ctx, words[LAYOUT.LAYOUT_KNOWN_IDS] as number, words[LAYOUT.LAYOUT_KNOWN_VALUES] as number, segments, merged);
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const result = ctx.keyCache.exportKnown(ctx, words[LAYOUT.LAYOUT_KNOWN_IDS] as number, words[LAYOUT.LAYOUT_KNOWN_VALUES] as number, segments, merged, prepared);
+    this.lastWords = result.keys.length;
+    return result;
   }
 
   /**

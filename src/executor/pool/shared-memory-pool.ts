@@ -425,15 +425,17 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     if (tables.stats === 0) tables.stats = this.context.allocator.alloc(this.partitions * LAYOUT.LAYOUT_STATS_BYTES);
     const workers = Math.min(this.parallelism, partitions);
     const started = performance.now();
-    if (input.inPlace) this.run('count', this.queuedCountTasks(input, tables, kind, workers));
+    // Counted against the key cache, the result's arrays are made meanwhile (see KnownWordCounts.prepare).
+    const known = kind.command === Command.CountWords ? kind.known : undefined;
+    if (input.inPlace) this.run('count', this.queuedCountTasks(input, tables, kind, workers), known === undefined ? undefined : this.knownWords.prepare());
     else this.run('count', this.chunkedCountTasks(input, tables, kind, workers), this.copyRemainingChunks(input));
     this.stats.countMs += performance.now() - started;
     let keys = 0;
     for (let k = 0; k < partitions; k++) keys += this.context.instance.header(partials[k] as number).size;
     // Counted against the key cache, the tables hold only new words: the seen lists hold them all.
-    if (kind.command === Command.CountWords && kind.known !== undefined) {
+    if (known !== undefined) {
       const view = this.context.instance.memory.view();
-      keys = kind.known.seens.reduce((n, seen) => n + view.getUint32(seen + LAYOUT.LAYOUT_SEEN_COUNT, true), 0);
+      keys = known.seens.reduce((n, seen) => n + view.getUint32(seen + LAYOUT.LAYOUT_SEEN_COUNT, true), 0);
     }
     tables.lastBytesPerKey = input.bytes.length / Math.max(1, keys);
     return partials.slice(0, partitions);
