@@ -22,6 +22,13 @@ import { allocTable, growTable, movedTo, type KernelContext } from './wasm-table
 const SEEN_SLACK = 4096;
 /** Arena room for new words in a copy beyond the cache's arena at first (a copy that fills is grown like any table). */
 const NEW_WORD_ARENA_BYTES = 64 * 1024;
+/**
+ * A partition may be half as big as the cache table it is counted into:
+ * copying the table is a sequential write, about 25 times faster per byte
+ * than counting words, so the copy stays under a tenth of the partition's
+ * count, less than the merge it saves (BENCHMARKS.md, issue 14, session 7).
+ */
+const COPY_BYTES_PER_PARTITION_BYTE = 2;
 /** A seed of its own for the folded new words (the copies hash with the cache's). */
 const MERGED_SEED = 0x2545f4914f6cdd1dn;
 /**
@@ -98,15 +105,15 @@ export class KnownWordCounts {
    * Regions for a batch of `parts` partitions, the smallest of
    * `partitionBytes`, counted against the cache; undefined when the cache
    * does not know enough of the stream's words for this to pay (see
-   * KeyCache.knownWordsTable), or when copying the cache would cost more
-   * than reading a partition.
+   * KeyCache.knownWordsTable), or when copying the cache would cost too
+   * much of counting a partition (COPY_BYTES_PER_PARTITION_BYTE).
    */
   begin(parts: number, partitionBytes: number): KnownWordsBatch | undefined {
     const known = this.ctx.keyCache.knownWordsTable();
     if (known === undefined) return undefined;
     const { ctx } = this;
     const cache = ctx.instance.header(known.table);
-    if (tableRegionBytes(cache.capacity, cache.arenaUsed) > partitionBytes || cache.size !== known.ids) return undefined;
+    if (tableRegionBytes(cache.capacity, cache.arenaUsed) > COPY_BYTES_PER_PARTITION_BYTE * partitionBytes || cache.size !== known.ids) return undefined;
     const arenaWant = cache.arenaUsed + NEW_WORD_ARENA_BYTES;
     const view = (): DataView => ctx.instance.memory.view();
     for (let k = 0; k < parts; k++) {

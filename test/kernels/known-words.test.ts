@@ -123,7 +123,7 @@ test('a partition of many new words grows its seen list and its table mid-count 
   assertSameResult(result, expectedOf(partitions), 'grown');
 });
 
-test('begin declines while the cache is cold, and for partitions smaller than the cache table it would copy', () => {
+test('begin declines while the cache is cold, and for partitions much smaller than the cache table it would copy', () => {
   const cold = createKernels({ fallback: false });
   assert.ok(cold instanceof WasmKernels);
   assert.equal(new KnownWordCounts(cold.context).begin(2, PARTITION_BYTES), undefined);
@@ -132,7 +132,7 @@ test('begin declines while the cache is cold, and for partitions smaller than th
   assert.equal(new KnownWordCounts(cold.context).begin(2, PARTITION_BYTES), undefined);
   const kernels = warmKernels();
   assert.notEqual(new KnownWordCounts(kernels.context).begin(2, PARTITION_BYTES), undefined);
-  assert.equal(new KnownWordCounts(kernels.context).begin(2, 1024), undefined, 'a 1 KiB partition is less than the cache');
+  assert.equal(new KnownWordCounts(kernels.context).begin(2, 1024), undefined, 'a 1 KiB partition is far less than the cache');
 });
 
 test('a batch of mostly new words is still counted exactly, and the cache then stops being used for words', () => {
