@@ -242,7 +242,8 @@ export class KnownWordCounts {
    * writing, to release once it has exited.
    */
   surrender(): number[] {
-    return [...this.tables.splice(0), ...this.seens.splice(0)];
+    // A slot is 0 while its replacement is allocated (an allocation that failed leaves it so).
+    return [...this.tables.splice(0), ...this.seens.splice(0)].filter((ptr) => ptr !== 0);
   }
 
   /** Gives every region back (the context is going away, or memory is short). */

@@ -100,3 +100,22 @@ test('a forced merge strategy, and batches not in shared memory, merge tables as
     assert.equal(pool.stats.mergedBatches, 4);
   });
 });
+
+test('a batch of mostly new words after a known vocabulary grows the workers\' seen lists and copies mid-count: still exact', async () => {
+  const reference = createKernels({ fallback: false });
+  await withPool({ workers: 2 }, (pool) => {
+    for (let b = 0; b < 3; b++) {
+      const bytes = batchText(400 + b, []);
+      assert.deepEqual(plain(pool.wordCount(lent(pool, bytes))), plain(reference.wordCount(bytes)));
+    }
+    // 30,000 distinct new words in each half: past each seen list's room (ids + 4,096) and each copy's 64 KiB for new words.
+    const fresh = Array.from({ length: 60_000 }, (_, i) => `fresh-${i % 30_000}-${i < 30_000 ? 'a' : 'b'}`);
+    const bytes = encoder.encode(`${fresh.join(' ')} ${VOCABULARY.join(' ')}\n`);
+    const before = pool.stats.knownWordBatches;
+    assert.deepEqual(plain(pool.wordCount(lent(pool, bytes))), plain(reference.wordCount(bytes)));
+    assert.equal(pool.stats.knownWordBatches, before + 1, 'counted against the cache');
+    // The next batch of the old vocabulary is right too (the cache now also holds the new words).
+    const again = batchText(500, []);
+    assert.deepEqual(plain(pool.wordCount(lent(pool, again))), plain(reference.wordCount(again)));
+  });
+});
