@@ -76,6 +76,8 @@ export interface ReadRecord {
   readonly offset: number;
 }
 
+const STALL_MS = 30_000;
+
 /**
  * Every record of `topic` up to its current end (read_committed unless `uncommitted`).
  * A transaction's commit returns before the broker writes its markers, so a
@@ -83,44 +85,60 @@ export interface ReadRecord {
  * read_committed read goes on while the log's end (seen in fetches) is past
  * the stable end, for at most `settleMs` (a transaction left open on purpose
  * stays unread).
+ *
+ * A read whose consumer makes no progress for 30 s fails, saying how far it
+ * read each partition and what the consumer did.
  */
 export async function readTopic(topic: string, options: { uncommitted?: boolean; settleMs?: number } = {}): Promise<ReadRecord[]> {
-  const kafka = testKafka();
   const committed = options.uncommitted !== true;
+  const settleMs = options.settleMs ?? 5000;
+  const kafka = testKafka();
   const ends = await endOffsets(topic);
   const remaining = new Set([...ends].filter(([, end]) => end > 0).map(([p]) => p));
   const records: ReadRecord[] = [];
   const logEnds = new Map<number, number>();
+  const reached = new Map<number, number>();
+  const events: string[] = [];
   const consumer = kafka.consumer({ groupId: `sluice-test-reader-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: !committed });
   let wake: (() => void) | undefined;
+  let failed: unknown;
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  const progressed = (): void => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => {
+      const seen = [...ends].map(([p, end]) => `p${p} read to ${reached.get(p) ?? 'nothing'} of ${end}`).join(', ');
+      failed = new Error(`reading ${topic}: no progress for ${STALL_MS / 1000} s with partitions ${[...remaining].join(',')} unfinished (${seen}; events: ${events.join(', ') || 'none'})`);
+      wake?.();
+    }, STALL_MS);
+  };
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void events.push(`joined (${payload.memberAssignment[topic]?.join(',') ?? 'nothing'} assigned)`));
+  consumer.on(consumer.events.CRASH, ({ payload }) => void events.push(`crashed: ${String(payload.error)}`));
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    progressed();
     logEnds.set(payload.partition, Math.max(logEnds.get(payload.partition) ?? 0, Number(payload.highWatermark)));
+    reached.set(payload.partition, Number(payload.lastOffset) + 1);
     if (Number(payload.lastOffset) + 1 >= (ends.get(payload.partition) ?? 0)) remaining.delete(payload.partition);
     if (remaining.size === 0) wake?.();
   });
-  let failed: unknown;
-  const timeout = setTimeout(() => {
-    failed = new Error(`reading ${topic} timed out with partitions ${[...remaining].join(',')} unfinished`);
-    wake?.();
-  }, 60_000);
   const caughtUp = async (): Promise<void> => {
     while (remaining.size > 0 && failed === undefined) {
       await new Promise<void>((resolve) => {
         wake = resolve;
-        if (remaining.size === 0) resolve();
+        if (remaining.size === 0 || failed !== undefined) resolve();
       });
     }
     if (failed !== undefined) throw failed;
   };
   try {
     if (remaining.size === 0 && !committed) return records;
+    progressed();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     void consumer
       .run({
         eachBatch: async ({ batch }) => {
+          // Records past the end known now are kept: the end can still grow to them, and the consumer will not fetch them again.
           for (const m of batch.messages) {
-            if (Number(m.offset) >= (ends.get(batch.partition) ?? 0)) continue;
             records.push({ key: m.key?.toString() ?? null, value: m.value?.toString() ?? null, partition: batch.partition, offset: Number(m.offset) });
           }
         },
@@ -130,25 +148,29 @@ export async function readTopic(topic: string, options: { uncommitted?: boolean;
         wake?.();
       });
     await caughtUp();
-    const settleBy = Date.now() + (options.settleMs ?? 5000);
+    clearTimeout(stallTimer);
+    const settleBy = Date.now() + settleMs;
     while (committed) {
       const stable = await endOffsets(topic);
       const grown = [...stable].filter(([p, end]) => end > (ends.get(p) ?? 0));
       if (grown.length > 0) {
         for (const [p, end] of grown) {
           ends.set(p, end);
-          remaining.add(p);
+          // The consumer may already have fetched past the new stable end: no batch is coming to say so.
+          if ((reached.get(p) ?? 0) < end) remaining.add(p);
         }
+        progressed();
         await caughtUp();
+        clearTimeout(stallTimer);
         continue;
       }
       const unsettled = [...logEnds].some(([p, end]) => end > (stable.get(p) ?? 0));
       if (!unsettled || Date.now() > settleBy) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return records;
+    return records.filter((r) => r.offset < (ends.get(r.partition) ?? 0));
   } finally {
-    clearTimeout(timeout);
+    clearTimeout(stallTimer);
     await consumer.disconnect();
   }
 }
