@@ -39,7 +39,7 @@ export function buildCReference(): { readonly binaries: Record<CProgram, string>
     const binary = join(CACHE, program);
     const newest = Math.max(statSync(source).mtimeMs, statSync(join(SOURCES, 'common.h')).mtimeMs);
     if (!existsSync(binary) || statSync(binary).mtimeMs < newest) {
-      const built = spawnSync(compiler, ['-O2', '-o', binary, source, '-lm'], { encoding: 'utf8' });
+      const built = spawnSync(compiler, ['-O2', '-pthread', '-o', binary, source, '-lm'], { encoding: 'utf8' });
       if (built.status !== 0) return { skipped: `${compiler} -O2 ${program}.c failed, C reference skipped:\n${built.stderr}` };
     }
     binaries[program] = binary;
@@ -54,8 +54,9 @@ export function corpusFile(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-export function runC(binary: string, file: string, passes: number): CResult {
-  const run = spawnSync(binary, [file, String(passes)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+/** Runs `passes` passes of a C reference with `threads` threads (common.h says how they split the work). */
+export function runC(binary: string, file: string, passes: number, threads = 1): CResult {
+  const run = spawnSync(binary, [file, String(passes), String(threads)], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (run.status !== 0) throw new Error(`${binary} failed (${run.status ?? run.signal}): ${run.stderr}`);
   const lines = run.stdout.split('\n');
   const passMs = (lines[0] ?? '').split(' ').slice(1).map(Number);
@@ -82,16 +83,18 @@ export interface CComparison {
 
 /**
  * Verifies the C result against sluice's, then times `rounds` rounds, each
- * running `passes` C passes and `passes` sluice calls back to back.
+ * running `passes` C passes (with `threads` threads, default 1) and `passes`
+ * sluice calls back to back.
  */
 export function compareWithC(
   binary: string,
   file: string,
   sluice: () => { readonly result: KeyedResult; readonly malformed: number },
-  options: { readonly rounds: number; readonly passes: number; readonly tolerance: number },
+  options: { readonly rounds: number; readonly passes: number; readonly tolerance: number; readonly threads?: number },
 ): CComparison {
+  const threads = options.threads ?? 1;
   const reference = sluice();
-  const c = runC(binary, file, 1);
+  const c = runC(binary, file, 1, threads);
   const difference =
     c.malformed !== reference.malformed ? `C counted ${c.malformed} malformed lines, sluice ${reference.malformed}` : firstDifference(reference.result, c.result, options.tolerance);
   if (difference !== undefined) throw new Error(`the C reference ${binary} disagrees with sluice: ${difference}`);
@@ -99,7 +102,7 @@ export function compareWithC(
   const sluiceRounds: number[] = [];
   const ratios: number[] = [];
   for (let round = 0; round < options.rounds; round++) {
-    const cMs = median(runC(binary, file, options.passes).passMs);
+    const cMs = median(runC(binary, file, options.passes, threads).passMs);
     const times: number[] = [];
     for (let k = 0; k < options.passes; k++) {
       const started = performance.now();

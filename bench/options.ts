@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly jsonFile: string | undefined;
   /** Print the result table as Markdown. */
   readonly markdown: boolean;
+  /** Workers of the pool compared with the C reference on as many threads (0: no pool comparison). */
+  readonly workers: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -31,6 +33,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --time MS            time budget per case and round (default 400)
   --iterations N       minimum timed iterations per case and round (default 1)
   --seed N             corpus seed (default ${DEFAULT_SEED})
+  --workers N          also time a worker pool of N workers against the C reference
+                       on N threads and on one (default 2; 0 skips it)
   --quick              small smoke run: --size 4 --distinct-keys 500000 --rounds 3 --time 100
   --help               this text
 `;
@@ -48,6 +52,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       time: { type: 'string' },
       iterations: { type: 'string' },
       seed: { type: 'string' },
+      workers: { type: 'string' },
       quick: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -68,6 +73,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     filters,
     jsonFile: values.json,
     markdown: values.markdown === true,
+    workers: positive('workers', values.workers, 2, true, true),
   };
 }
 

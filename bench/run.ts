@@ -26,7 +26,8 @@ import { loadKernelSets } from './load-kernels.js';
 import { measureInterleaved, type TimedCase } from './measure.js';
 import { parseOptions, selected, USAGE, type BenchOptions } from './options.js';
 import { formatMarkdown, formatTable, toRow, withRatios, type BenchRow, type CorpusFacts } from './report.js';
-import { firstDifference, referenceWordCount } from './verify.js';
+import { createWorkerPool, type WorkerPool } from '../src/node/worker-pool/index.js';
+import { firstDifference, referenceWordCount, type KeyedResult } from './verify.js';
 
 /** The seed's orders stream: orderId,provinceId,orderPrice → total price per province. */
 export const ORDERS_SPEC: DelimitedSpec = { delimiter: ',', keyField: 1, valueField: 2, reducer: 'sum', expectedFields: 3 };
@@ -54,8 +55,18 @@ async function main(): Promise<void> {
   printMachine(options, kernelSets);
 
   const c = buildCReference();
-  const versusC = new CReferenceRun('skipped' in c ? undefined : c.binaries, kernelSets[0] as Kernels, options);
   if ('skipped' in c) console.log(`Note: ${c.skipped}`);
+  const wasm = kernelSets.find((k) => k.kind === 'wasm');
+  const pool = 'skipped' in c || wasm === undefined || options.workers === 0 ? undefined : await createWorkerPool({ workers: options.workers });
+  const versusC = new CReferenceRun('skipped' in c ? undefined : c.binaries, kernelSets[0] as Kernels, pool, options);
+  try {
+    await benchAll(options, kernelSets, versusC);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function benchAll(options: BenchOptions, kernelSets: readonly Kernels[], versusC: CReferenceRun): Promise<void> {
 
   const rows: BenchRow[] = [];
   for (const corpus of ['english', 'mixed', 'distinct'] as const) {
@@ -125,44 +136,65 @@ async function benchOrders(all: readonly DelimitedImpl[], options: BenchOptions,
   return timed;
 }
 
-/** The sluice WASM kernel against the C reference, per corpus, when a compiler was found and the kernel case is selected. */
+/**
+ * The sluice WASM kernel against the C reference, per corpus, when a compiler
+ * was found and the kernel case is selected; and, with `--workers N`, a pool
+ * of N workers against the C reference on N threads and on one. The pool's
+ * batch is written once into its shared memory (as the engine's receivers
+ * write batches) and counted twice untimed first, so that its key cache has
+ * learnt the stream's words, as in a running stream.
+ */
 class CReferenceRun {
-  private readonly results: { corpus: CorpusName; bytes: number; comparison: CComparison }[] = [];
+  private readonly results: { corpus: CorpusName; against: string; comparison: CComparison }[] = [];
 
   constructor(
     private readonly binaries: Record<CProgram, string> | undefined,
     private readonly kernels: Kernels,
+    private readonly pool: WorkerPool | undefined,
     private readonly options: BenchOptions,
   ) {}
 
   compare(corpus: CorpusName, program: CProgram, bytes: Uint8Array): void {
     if (this.binaries === undefined || !selected(this.options, corpus, kernelName(this.kernels))) return;
-    const kernels = this.kernels;
-    const sluice =
-      program === 'orders'
-        ? () => {
-            const { result, malformed } = kernels.aggregateDelimited(bytes, ORDERS_SPEC);
-            return { result, malformed };
-          }
-        : () => ({ result: kernels.wordCount(bytes), malformed: 0 });
-    const comparison = compareWithC(this.binaries[program], corpusFile(corpus, bytes), sluice, {
+    const file = corpusFile(corpus, bytes);
+    const name = kernelName(this.kernels);
+    this.run(corpus, program, bytes, file, this.kernels, name, 1, `${name} ÷ C`);
+    const pool = this.pool;
+    if (pool === undefined) return;
+    const { bytes: shared } = pool.allocInput(bytes.length);
+    shared.set(bytes);
+    const poolName = `${pool.parallelism}-worker pool`;
+    for (let warm = 0; warm < 2; warm++) countWith(pool, program, shared);
+    this.run(corpus, program, shared, file, pool, poolName, pool.parallelism, `${poolName} ÷ C on ${pool.parallelism} threads`);
+    this.run(corpus, program, shared, file, pool, poolName, 1, `${poolName} ÷ C on 1 thread`);
+  }
+
+  private run(corpus: CorpusName, program: CProgram, bytes: Uint8Array, file: string, kernels: Kernels, name: string, threads: number, against: string): void {
+    const comparison = compareWithC((this.binaries as Record<CProgram, string>)[program], file, () => countWith(kernels, program, bytes), {
       rounds: this.options.rounds,
       passes: Math.max(3, this.options.minIterations),
       tolerance: program === 'orders' ? SUM_TOLERANCE : 0,
+      threads,
     });
-    this.results.push({ corpus, bytes: bytes.length, comparison });
+    this.results.push({ corpus, against, comparison });
     const mbps = (ms: number): string => (bytes.length / 1e3 / ms).toFixed(0);
     console.log(
-      `  vs C (cc -O2, verified equal): C ${comparison.cMedianMs.toFixed(1)} ms ${mbps(comparison.cMedianMs)} MB/s, ` +
-        `${kernelName(kernels)} ${comparison.sluiceMedianMs.toFixed(1)} ms ${mbps(comparison.sluiceMedianMs)} MB/s → sluice ÷ C ${comparison.sluiceOverC.toFixed(2)}×`,
+      `  vs C (cc -O2, ${threads} thread${threads === 1 ? '' : 's'}, verified equal): C ${comparison.cMedianMs.toFixed(1)} ms ${mbps(comparison.cMedianMs)} MB/s, ` +
+        `${name} ${comparison.sluiceMedianMs.toFixed(1)} ms ${mbps(comparison.sluiceMedianMs)} MB/s → ${against} ${comparison.sluiceOverC.toFixed(2)}×`,
     );
   }
 
   print(): void {
     if (this.results.length === 0) return;
-    console.log('\nsluice ÷ C (throughput ratio, median over rounds of C pass time / sluice call time; one thread; > 1 means sluice is faster):');
-    for (const { corpus, comparison } of this.results) console.log(`  ${corpus.padEnd(8)} ${comparison.sluiceOverC.toFixed(2)}×`);
+    console.log('\nsluice ÷ C (throughput ratio, median over rounds of C pass time / sluice call time; > 1 means sluice is faster):');
+    for (const { corpus, against, comparison } of this.results) console.log(`  ${corpus.padEnd(8)} ${against.padEnd(38)} ${comparison.sluiceOverC.toFixed(2)}×`);
   }
+}
+
+function countWith(kernels: Kernels, program: CProgram, bytes: Uint8Array): { readonly result: KeyedResult; readonly malformed: number } {
+  if (program === 'wordcount') return { result: kernels.wordCount(bytes), malformed: 0 };
+  const { result, malformed } = kernels.aggregateDelimited(bytes, ORDERS_SPEC);
+  return { result, malformed };
 }
 
 function generate(corpus: CorpusName, options: BenchOptions): Uint8Array {
@@ -204,7 +236,7 @@ function printMachine(options: BenchOptions, kernelSets: readonly Kernels[]): vo
       `${options.rounds} interleaved rounds, per case and round ≥ ${options.minIterations} iteration(s) and ${options.timeMs} ms; ` +
       `kernels: ${kernelSets.map((k) => k.kind).join(', ') || 'none'}`,
   );
-  console.log('One thread. Machines here are shared and noisy: compare medians and ratios from the same run, not absolute figures across runs.');
+  console.log('One thread (but for the --workers pool against C on as many threads). Machines here are shared and noisy: compare medians and ratios from the same run, not absolute figures across runs.');
 }
 
 main().catch((error: unknown) => {

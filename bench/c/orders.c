@@ -1,8 +1,9 @@
 /*
  * C reference for the orders sum of `npm run bench`: lines
  * `orderId,provinceId,orderPrice`, total price per province, in doubles
- * added in line order. A line is malformed (counted, skipped) when it does not
- * have exactly 3 fields, the key is empty, or the price is not a decimal
+ * added in line order (with THREADS > 1: per thread, then thread by
+ * thread). A line is malformed (counted, skipped) when it does not have
+ * exactly 3 fields, the key is empty, or the price is not a decimal
  * number ([ws][+|-](digits[.[digits]] | .digits)[(e|E)[+|-]digits][ws]).
  * Plain `digits[.digits]` prices take a fixed-point path (integer mantissa,
  * one correctly rounded division: exact as strtod); the rest go to strtod.
@@ -57,35 +58,41 @@ static inline double parse_price(const unsigned char *p, const unsigned char *en
   return parse_general(p, end);
 }
 
+static void *sum_orders(void *arg) {
+  Part *part = arg;
+  const unsigned char *line = part->bytes + part->start, *end = part->bytes + part->end;
+  while (line < end) {
+    const unsigned char *newline = memchr(line, '\n', (size_t)(end - line));
+    const unsigned char *lineEnd = newline == NULL ? end : newline;
+    const unsigned char *comma1 = memchr(line, ',', (size_t)(lineEnd - line));
+    const unsigned char *comma2 = comma1 == NULL ? NULL : memchr(comma1 + 1, ',', (size_t)(lineEnd - comma1 - 1));
+    int good = comma2 != NULL && comma2 > comma1 + 1 && memchr(comma2 + 1, ',', (size_t)(lineEnd - comma2 - 1)) == NULL;
+    double price = good ? parse_price(comma2 + 1, lineEnd) : NAN;
+    if (good && price == price) table_find(&part->table, comma1 + 1, (uint32_t)(comma2 - comma1 - 1))->value.sum += price;
+    else part->malformed++;
+    line = lineEnd + 1;
+  }
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   int iterations = iterations_arg(argc, argv);
+  int threads = threads_arg(argc, argv);
   size_t n;
   unsigned char *bytes = read_file(argv[1], &n);
-  const unsigned char *end = bytes + n;
-  Table t;
-  table_init(&t, 1 << 8);
-  size_t malformed = 0;
+  Part parts[MAX_THREADS];
+  for (int i = 0; i < threads; i++) table_init(&parts[i].table, 1 << 8);
   double *times = malloc(sizeof(double) * (size_t)iterations);
   for (int k = 0; k < iterations; k++) {
-    table_clear(&t);
-    malformed = 0;
+    for (int i = 0; i < threads; i++) table_clear(&parts[i].table);
     double started = now_ms();
-    const unsigned char *line = bytes;
-    while (line < end) {
-      const unsigned char *newline = memchr(line, '\n', (size_t)(end - line));
-      const unsigned char *lineEnd = newline == NULL ? end : newline;
-      const unsigned char *comma1 = memchr(line, ',', (size_t)(lineEnd - line));
-      const unsigned char *comma2 = comma1 == NULL ? NULL : memchr(comma1 + 1, ',', (size_t)(lineEnd - comma1 - 1));
-      int good = comma2 != NULL && comma2 > comma1 + 1 && memchr(comma2 + 1, ',', (size_t)(lineEnd - comma2 - 1)) == NULL;
-      double price = good ? parse_price(comma2 + 1, lineEnd) : NAN;
-      if (good && price == price) table_find(&t, comma1 + 1, (uint32_t)(comma2 - comma1 - 1))->value.sum += price;
-      else malformed++;
-      line = lineEnd + 1;
-    }
+    count_parts(parts, threads, bytes, n, sum_orders);
+    merge_parts(parts, threads, 1);
     times[k] = now_ms() - started;
   }
   print_times(times, iterations);
-  printf("malformed %zu\n", malformed);
+  printf("malformed %zu\n", parts[0].malformed);
+  Table t = parts[0].table;
   for (size_t i = 0; i <= t.mask; i++) {
     Slot *s = &t.slots[i];
     if (s->key == NULL) continue;

@@ -50,6 +50,9 @@ test('options: defaults, --quick, filters and bad values', () => {
   assert.ok(defaults !== 'help');
   assert.equal(defaults.sizeMb, 32);
   assert.equal(defaults.distinctKeys, 5_000_000);
+  assert.equal(defaults.workers, 2);
+  assert.equal((parseOptions(['--workers', '0']) as { workers: number }).workers, 0);
+  assert.throws(() => parseOptions(['--workers', '1.5']), /--workers/);
   const quick = parseOptions(['--quick', '--filter', 'english,wasm', '--json', 'out.json']);
   assert.ok(quick !== 'help');
   assert.equal(quick.sizeMb, 4);
