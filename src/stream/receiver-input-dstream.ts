@@ -1,5 +1,6 @@
 import { Batch } from '../batch/batch.js';
 import { lendsInputRegions, type RecordBatchBuilderOptions } from '../kernels/record-batch.js';
+import { RecycledArenas } from '../kernels/recycled-arenas.js';
 import type { Receiver } from '../receivers/receiver.js';
 import { InputDStream } from '../engine/input-dstream.js';
 import { ReceiverSupervisor } from '../engine/receiver-supervisor.js';
@@ -9,8 +10,9 @@ import type { StreamingContext } from '../engine/streaming-context.js';
  * Lines from a custom Receiver (Spark's receiverStream). Each batch is a
  * byte-backed batch of what the receiver stored since the previous batch time.
  * When the context's kernels lend memory (the worker pool), the bytes are
- * written there as they arrive and given back once the batch is older than
- * the stream's remember duration.
+ * written there as they arrive; otherwise into plain memory that is reused
+ * (RecycledArenas). Either way a batch's memory is given back once the batch
+ * is older than the stream's remember duration.
  */
 export class ReceiverInputDStream extends InputDStream<string> {
   readonly supervisor: ReceiverSupervisor;
@@ -19,10 +21,10 @@ export class ReceiverInputDStream extends InputDStream<string> {
     super(context);
     // Kernels that lend memory (the worker pool) get each batch written straight into it.
     const kernels = context.kernels;
-    const regions = options.regions ?? (lendsInputRegions(kernels) ? kernels : undefined);
+    const regions = options.regions ?? (lendsInputRegions(kernels) ? kernels : new RecycledArenas());
     this.supervisor = new ReceiverSupervisor(receiver, this.id, context.clock, context.listenerBus, {
       ...options,
-      ...(regions === undefined ? {} : { regions }),
+      regions,
       bufferBytes: context.receiverBufferBytes,
       logger: context.logger,
     });
