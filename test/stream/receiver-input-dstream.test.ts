@@ -4,17 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpusLines } from '../../src/corpus/index.js';
-import { type Batch, ManualClock, Receiver, StreamingContext, createKernels, pairWithOne, splitWhitespace, sum } from '../../src/index.js';
-
-const encoder = new TextEncoder();
-
-class ScriptedReceiver extends Receiver {
-  onStart(): void {}
-  onStop(): void {}
-  feed(lines: readonly string[]): void {
-    this.storeLines(encoder.encode(`${lines.join('\n')}\n`));
-  }
-}
+import { type Batch, ManualClock, StreamingContext, createKernels, pairWithOne, splitWhitespace, sum } from '../../src/index.js';
+import { ScriptedReceiver } from '../receivers/scripted-receiver.js';
 
 function counts(lines: readonly string[]): Map<string, number> {
   const result = new Map<string, number>();

@@ -6,23 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpusLines } from '../../../src/corpus/index.js';
 import {
-  type Batch, type DStream, InMemoryCheckpointStore, ManualClock, Receiver, StreamingContext, createKernels, nonZero, pairWithOne,
+  type Batch, type DStream, InMemoryCheckpointStore, ManualClock, StreamingContext, createKernels, nonZero, pairWithOne,
   runningSum, splitWhitespace, subtract, sum,
 } from '../../../src/index.js';
 import { Prng } from '../../kernels/prng.js';
 import { withPool } from './pools.js';
+import { ScriptedReceiver } from '../../receivers/scripted-receiver.js';
 
 const BATCHES = 5;
 const LINES_PER_BATCH = 4000;
-const encoder = new TextEncoder();
-
-class ScriptedReceiver extends Receiver {
-  onStart(): void {}
-  onStop(): void {}
-  feed(lines: readonly string[]): void {
-    this.storeLines(encoder.encode(`${lines.join('\n')}\n`));
-  }
-}
 
 /**
  * Asks for a restart in the middle of a batch, like a receiver whose
