@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../src/node/kafka/kafkajs.js';
 import { ManualClock, runningSum, StreamingContext, type Pair } from '../src/index.js';
 import { kafkajsClient } from '../src/node/kafka/kafkajs-client.js';
 import type { KafkaClient } from '../src/node/kafka/client.js';

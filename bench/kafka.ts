@@ -26,7 +26,8 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from '../src/node/kafka/kafkajs.js';
 import { corpusLines } from '../src/corpus/index.js';
 import { StreamingContext, pairWithOne, splitWhitespace, sum } from '../src/index.js';
 import { kafkaDirectStream, kafkaValues, toKafka } from '../src/node/index.js';

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from '../src/node/kafka/kafkajs.js';
 import { corpusLines } from '../src/corpus/index.js';
 import { benchBroker } from './bench-broker.js';
 

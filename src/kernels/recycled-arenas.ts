@@ -9,9 +9,11 @@
  * (Batch.releaseRecords), as it does for the worker pool's lent memory, and
  * reading a batch after that throws rather than seeing a later batch's bytes.
  *
- * What is held: at most `keep` arenas given back, and none that the last
- * `maxIdle` requests passed over, so a burst's large arenas are let go once
- * the stream is back to smaller batches.
+ * What is held: at most `keep` arenas given back, together at most
+ * `maxHeldBytes` (a receiver stream passes its receiver buffer budget, so a
+ * stream holds at most twice that budget), and none that the last `maxIdle`
+ * requests passed over, so a burst's large arenas are let go once the stream
+ * is back to smaller batches.
  */
 import type { InputRegion, InputRegionSource } from './api.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -37,9 +39,12 @@ export class RecycledArenas implements InputRegionSource {
   constructor(
     private readonly keep = 2,
     private readonly maxIdle = 8,
+    private readonly maxHeldBytes = Number.POSITIVE_INFINITY,
   ) {
-    if (!Number.isInteger(keep) || keep < 0 || !Number.isInteger(maxIdle) || maxIdle < 0) {
-      throw new InvalidArgumentError(`RecycledArenas needs non-negative integers (keep, maxIdle), got ${String(keep)}, ${String(maxIdle)}`);
+    if (!Number.isInteger(keep) || keep < 0 || !Number.isInteger(maxIdle) || maxIdle < 0 || !(maxHeldBytes >= 0)) {
+      throw new InvalidArgumentError(
+        `RecycledArenas needs non-negative integers (keep, maxIdle) and a non-negative maxHeldBytes, got ${String(keep)}, ${String(maxIdle)}, ${String(maxHeldBytes)}`,
+      );
     }
   }
 
@@ -82,11 +87,12 @@ export class RecycledArenas implements InputRegionSource {
   }
 
   private giveBack(buffer: ArrayBuffer): void {
-    if (this.keep === 0) return;
+    if (buffer.byteLength > this.maxHeldBytes) return;
     this.free.push({ buffer, idle: 0 });
-    if (this.free.length <= this.keep) return;
-    let smallest = 0;
-    for (let i = 1; i < this.free.length; i++) if ((this.free[i] as FreeArena).buffer.byteLength < (this.free[smallest] as FreeArena).buffer.byteLength) smallest = i;
-    this.free.splice(smallest, 1);
+    while (this.free.length > 0 && (this.free.length > this.keep || this.heldBytes > this.maxHeldBytes)) {
+      let smallest = 0;
+      for (let i = 1; i < this.free.length; i++) if ((this.free[i] as FreeArena).buffer.byteLength < (this.free[smallest] as FreeArena).buffer.byteLength) smallest = i;
+      this.free.splice(smallest, 1);
+    }
   }
 }

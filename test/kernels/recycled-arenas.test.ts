@@ -48,5 +48,19 @@ test('at most `keep` arenas are held, the smallest let go first, and ones passed
   none.allocInput(10).release();
   assert.equal(none.held, 0);
   assert.throws(() => new RecycledArenas(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  assert.throws(() => new RecycledArenas(2, 8, Number.NaN), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
   assert.throws(() => arenas.allocInput(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+});
+
+test('arenas held together stay within maxHeldBytes: the smallest are let go, and one larger than the bound is not held', () => {
+  const arenas = new RecycledArenas(4, 8, 3_000_000);
+  const regions = [1_000_000, 1_500_000, 800_000].map((n) => arenas.allocInput(n));
+  for (const region of regions) region.release();
+  assert.ok(arenas.heldBytes <= 3_000_000, `${arenas.heldBytes} bytes held`);
+  assert.ok(arenas.held >= 1 && arenas.held < 3, `${arenas.held} arenas held`);
+  const heldBefore = arenas.heldBytes;
+  const huge = arenas.allocInput(4_000_000);
+  huge.release();
+  assert.equal(arenas.heldBytes, heldBefore, 'the 4 MB arena was not held, and nothing was let go for it');
+  assert.notEqual(arenas.allocInput(3_900_000).bytes.buffer, huge.bytes.buffer);
 });

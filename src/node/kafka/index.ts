@@ -3,6 +3,7 @@ export { kafkaDirectStream, KafkaDirectDStream, offsetRangesOf, type KafkaDirect
 export { kafkaValues, KafkaValuesDStream } from './kafka-values.js';
 export { toKafka, ToKafkaDStream, type ToKafkaOptions } from './to-kafka.js';
 export { kafkajsClient, type KafkajsClientOptions } from './kafkajs-client.js';
+export { kafkajsReadCommittedFixed } from './kafkajs-read-committed.js';
 export { planRanges, recordsPerPartition, type RateLimits } from './offset-ranges.js';
 export type { StartingOffsets } from './starting-offsets.js';
 export type * from './client.js';

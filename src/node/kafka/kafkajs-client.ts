@@ -11,7 +11,8 @@
  *   with the same id (connect() alone does not);
  * - latest offsets are the last stable offsets (ListOffsets read_committed).
  */
-import { Kafka, type KafkaConfig, type Message, Partitioners, type Admin, logLevel, type Producer } from 'kafkajs';
+import type { Admin, KafkaConfig, Message, Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from './kafkajs.js';
 import type {
   CommittedOffset, GroupOffsets, KafkaClient, KafkaProducerPort, KafkaTransaction, OutgoingRecord, PartitionOffset, RangeReader, TopicPartition, TransactionalProducerPort,
 } from './client.js';

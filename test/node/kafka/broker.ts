@@ -5,7 +5,8 @@
  * with kafkajs.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from '../../../src/node/kafka/kafkajs.js';
 
 export function kafkaBrokers(): string {
   const brokers = process.env.KAFKA_BROKERS;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
-import { CompressionTypes, Partitioners } from 'kafkajs';
+import { CompressionTypes, Partitioners } from '../../../src/node/kafka/kafkajs.js';
 import { BAD_PRICES, corpusLines } from '../../../src/corpus/index.js';
 import { InMemoryCheckpointStore, ManualClock, StreamingContext, keyValueFields, pairWithOne, splitWhitespace, sum, type BatchInfo, type Pair } from '../../../src/index.js';
 import { kafkaDirectStream, kafkaValues, offsetRangesOf, toKafka, type KafkaBatchMetadata, type KafkaRecord, type OffsetRange } from '../../../src/node/index.js';

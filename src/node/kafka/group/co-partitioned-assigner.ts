@@ -8,7 +8,8 @@
  * so a rebalance moves as little state as possible. The result depends only
  * on the members and what they send, never on order of arrival.
  */
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import type { PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol } from '../kafkajs.js';
 import { InvalidArgumentError } from '../../../errors.js';
 
 /** The protocol name members agree on; a group mixing assignors is refused by the broker. */

@@ -8,7 +8,8 @@
  * generation in kafkajs: see partition-claims.ts for how stale owners are
  * fenced instead).
  */
-import { Kafka, logLevel, type Cluster, type Consumer, type KafkaConfig } from 'kafkajs';
+import type { Cluster, Consumer, KafkaConfig } from 'kafkajs';
+import { Kafka, logLevel } from '../kafkajs.js';
 import { InvalidArgumentError, KafkaError, type SluiceError } from '../../../errors.js';
 import { toClaimError, toKafkaError } from '../kafka-errors.js';
 import { coPartitionedAssigner, coPartitionedCount } from './co-partitioned-assigner.js';

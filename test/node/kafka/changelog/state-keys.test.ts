@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { Partitioners } from '../../../../src/node/kafka/kafkajs.js';
 import { keyBytes, murmur2, statePartition } from '../../../../src/node/kafka/changelog/state-keys.js';
 import { KeyMap } from '../../../../src/batch/key-map.js';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { AssignerProtocol } from 'kafkajs';
+import { AssignerProtocol } from '../../../../src/node/kafka/kafkajs.js';
 import { InvalidArgumentError, KafkaError } from '../../../../src/errors.js';
 import { GroupMembership, type GroupAssignment, type GroupMembershipOptions } from '../../../../src/node/kafka/group/group-membership.js';
 import { waitFor } from '../../fake-receiver-host.js';

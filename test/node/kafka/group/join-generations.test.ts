@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, it } from 'node:test';
-import { PartitionAssigners, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
+import { PartitionAssigners } from '../../../../src/node/kafka/kafkajs.js';
 import { recordJoinGenerations, type JoinGenerations } from '../../../../src/node/kafka/group/join-generations.js';
 import { waitFor } from '../../fake-receiver-host.js';
 import { createTopic, testKafka } from '../broker.js';
