@@ -19,7 +19,8 @@ export interface FetchedRecord {
   readonly offset: string;
   readonly key?: Uint8Array | null;
   readonly isControlRecord?: boolean;
-  readonly batchContext: { readonly producerId: string; readonly inTransaction: boolean };
+  /** Absent on records of the old message formats, which have no transactions. */
+  readonly batchContext?: { readonly producerId: string; readonly inTransaction: boolean };
 }
 
 /** An aborted transaction as a Fetch response lists it. */
@@ -45,6 +46,7 @@ export function withoutAbortedRecords<T extends FetchedRecord>({ messages, abort
   return messages.filter((record) => {
     const offset = BigInt(record.offset);
     while (next < pending.length && offset >= BigInt((pending[next] as AbortedTransaction).firstOffset)) open.add((pending[next++] as AbortedTransaction).producerId);
+    if (record.batchContext === undefined) return true;
     const { producerId, inTransaction } = record.batchContext;
     if (isAbortMarker(record)) {
       open.delete(producerId);

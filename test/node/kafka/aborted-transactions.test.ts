@@ -21,7 +21,7 @@ const record = (offset: number, producerId: string, inTransaction = true): Fetch
 const abortMarker = (offset: number, producerId: string): FetchedRecord => ({
   offset: String(offset), key: new Uint8Array([0, 0, 0, 0]), isControlRecord: true, batchContext: { producerId, inTransaction: true },
 });
-const offsetsOf = (records: readonly FetchedRecord[]): string[] => records.map((r) => `${r.offset}/${r.batchContext.producerId}`);
+const offsetsOf = (records: readonly FetchedRecord[]): string[] => records.map((r) => `${r.offset}/${r.batchContext?.producerId ?? '-'}`);
 
 describe('withoutAbortedRecords', () => {
   it('drops the records of every aborted transaction begun before the first record fetched, not only the first one listed', () => {
@@ -36,6 +36,8 @@ describe('withoutAbortedRecords', () => {
     assert.deepEqual(offsetsOf(withoutAbortedRecords({ messages, abortedTransactions: [{ producerId: '7', firstOffset: '0' }] })), ['5/7']);
     assert.equal(withoutAbortedRecords({ messages, abortedTransactions: [] }), messages);
     assert.equal(withoutAbortedRecords({ messages }), messages);
+    const oldFormat: FetchedRecord = { offset: '9', key: null };
+    assert.deepEqual(offsetsOf(withoutAbortedRecords({ messages: [oldFormat], abortedTransactions: [{ producerId: '7', firstOffset: '0' }] })), ['9/-']);
   });
 
   it('a data record whose key happens to be four zero bytes does not end a transaction', () => {
