@@ -30,6 +30,7 @@ import { type BackpressureOptions, enableBackpressure } from '../backpressure.js
 import { BatchCommits } from './batch-commits.js';
 import { type KafkaClient, type KafkaRecord, type KafkaTransaction, type OffsetRange, type PartitionOffset, offsetsByPartition, partitionKey } from './client.js';
 import { kafkajsClient } from './kafkajs-client.js';
+import { kafkajsReadCommittedFixed } from './kafkajs-read-committed.js';
 import { checkMaxRate, planRanges } from './offset-ranges.js';
 import { keepInLog, keepPositionsInLog, readLogEnds } from './log-bounds.js';
 import { type RetryOptions, reportRetry, retrying } from './retry.js';
@@ -126,6 +127,7 @@ export class KafkaDirectDStream extends InputDStream<KafkaRecord> {
     // Checked before super(): a stream whose constructor throws must not stay in the graph (it would fail every batch).
     const { topics, brokers, timeout } = checkedOptions(context, options);
     super(context);
+    warnIfReadCommittedUnfixed(context);
     this.options = options;
     this.topics = topics;
     this.groupId = options.groupId;
@@ -370,6 +372,18 @@ function checkedOptions(context: unknown, options: KafkaDirectStreamOptions): { 
 }
 
 /** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */
+let warnedUnfixed = false;
+
+/** Once per process: kafkajs loaded before sluice keeps its filter, which can pass records of aborted transactions. */
+function warnIfReadCommittedUnfixed(context: StreamingContext): void {
+  if (kafkajsReadCommittedFixed || warnedUnfixed) return;
+  warnedUnfixed = true;
+  context.logger.warn(
+    'kafkajs was loaded before sluice/node, so its read_committed filter could not be replaced: it can pass records of aborted ' +
+      'transactions (and a scale-out restore can count a fenced batch twice). Import sluice/node before kafkajs.',
+  );
+}
+
 export function kafkaDirectStream(ssc: StreamingContext, options: KafkaDirectStreamOptions): KafkaDirectDStream {
   return new KafkaDirectDStream(ssc, options);
 }

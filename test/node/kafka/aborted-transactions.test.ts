@@ -62,6 +62,17 @@ it('importing sluice/node first fixes kafkajs in a fresh process; importing kafk
   const fixed = (script: string): string => execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim();
   assert.equal(fixed(`const m = await import(${JSON.stringify(entry)}); console.log(m.kafkajsReadCommittedFixed);`), 'true');
   assert.equal(fixed(`await import('kafkajs'); const m = await import(${JSON.stringify(entry)}); console.log(m.kafkajsReadCommittedFixed);`), 'false');
+  // Then the first Kafka stream says so, once, through the context's logger.
+  const core = new URL('../../../src/index.js', import.meta.url).href;
+  const warned = fixed(
+    `await import('kafkajs'); const node = await import(${JSON.stringify(entry)}); const { StreamingContext } = await import(${JSON.stringify(core)});` +
+      `const lines = []; const ssc = new StreamingContext({ batchIntervalMs: 1000, logger: { warn: (m) => lines.push(m), info: () => {} } });` +
+      `for (const topics of [['a'], ['b']]) node.kafkaDirectStream(ssc, { brokers: ['127.0.0.1:1'], topics, groupId: 'g' });` +
+      `console.log(JSON.stringify(lines));`,
+  );
+  const lines = JSON.parse(warned) as string[];
+  assert.equal(lines.length, 1, warned);
+  assert.match(lines[0] ?? '', /Import sluice\/node before kafkajs/);
 });
 
 describe('read_committed across two aborted transactions (real broker)', () => {
@@ -91,7 +102,14 @@ describe('read_committed across two aborted transactions (real broker)', () => {
     } finally {
       for (const producer of producers) await producer.disconnect();
     }
-    const [end] = await client.latestOffsets([topic]);
+    // 12 records, 2 abort markers, 3 records and a commit marker; a commit or abort returns before its markers are written.
+    const settledBy = Date.now() + 30_000;
+    let end = (await client.latestOffsets([topic]))[0];
+    while ((end?.offset ?? 0) < 18 && Date.now() < settledBy) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      end = (await client.latestOffsets([topic]))[0];
+    }
+    assert.equal(end?.offset, 18, 'every marker written');
     const reader = await client.rangeReader([topic]);
     try {
       // From offset 4: a record of the second transaction, after both transactions' first offsets.
