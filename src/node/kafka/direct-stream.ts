@@ -371,7 +371,6 @@ function checkedOptions(context: unknown, options: KafkaDirectStreamOptions): { 
   return { topics, brokers, timeout };
 }
 
-/** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */
 let warnedUnfixed = false;
 
 /** Once per process: kafkajs loaded before sluice keeps its filter, which can pass records of aborted transactions. */
@@ -384,6 +383,7 @@ function warnIfReadCommittedUnfixed(context: StreamingContext): void {
   );
 }
 
+/** Spark's KafkaUtils.createDirectStream: see KafkaDirectDStream. */
 export function kafkaDirectStream(ssc: StreamingContext, options: KafkaDirectStreamOptions): KafkaDirectDStream {
   return new KafkaDirectDStream(ssc, options);
 }
