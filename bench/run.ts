@@ -56,8 +56,8 @@ async function main(): Promise<void> {
 
   const c = buildCReference();
   if ('skipped' in c) console.log(`Note: ${c.skipped}`);
-  const wasm = kernelSets.find((k) => k.kind === 'wasm');
-  const pool = 'skipped' in c || wasm === undefined || options.workers === 0 ? undefined : await createWorkerPool({ workers: options.workers });
+  const hasWasm = kernelSets.some((k) => k.kind === 'wasm');
+  const pool = 'skipped' in c || !hasWasm || options.workers === 0 ? undefined : await createWorkerPool({ workers: options.workers });
   const versusC = new CReferenceRun('skipped' in c ? undefined : c.binaries, kernelSets[0] as Kernels, pool, options);
   try {
     await benchAll(options, kernelSets, versusC);
@@ -67,7 +67,6 @@ async function main(): Promise<void> {
 }
 
 async function benchAll(options: BenchOptions, kernelSets: readonly Kernels[], versusC: CReferenceRun): Promise<void> {
-
   const rows: BenchRow[] = [];
   for (const corpus of ['english', 'mixed', 'distinct'] as const) {
     const impls = [...baselineWordCounts, ...kernelSets.map(kernelWordCount)];
@@ -192,9 +191,7 @@ class CReferenceRun {
 }
 
 function countWith(kernels: Kernels, program: CProgram, bytes: Uint8Array): { readonly result: KeyedResult; readonly malformed: number } {
-  if (program === 'wordcount') return { result: kernels.wordCount(bytes), malformed: 0 };
-  const { result, malformed } = kernels.aggregateDelimited(bytes, ORDERS_SPEC);
-  return { result, malformed };
+  return program === 'wordcount' ? { result: kernels.wordCount(bytes), malformed: 0 } : kernels.aggregateDelimited(bytes, ORDERS_SPEC);
 }
 
 function generate(corpus: CorpusName, options: BenchOptions): Uint8Array {

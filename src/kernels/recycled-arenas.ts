@@ -39,11 +39,16 @@ export class RecycledArenas implements InputRegionSource {
   /** The largest request lately, decaying to twice the current one. */
   private largest = 0;
 
-  constructor(
-    private readonly keep = 2,
-    private readonly maxIdle = 8,
-    private readonly maxHeldBytes = Number.POSITIVE_INFINITY,
-  ) {
+  private readonly keep: number;
+  private readonly maxIdle: number;
+  private readonly maxHeldBytes: number;
+
+  /** Defaults: keep 2, maxIdle 8, maxHeldBytes unbounded. */
+  constructor(options: { readonly keep?: number; readonly maxIdle?: number; readonly maxHeldBytes?: number } = {}) {
+    const { keep = 2, maxIdle = 8, maxHeldBytes = Number.POSITIVE_INFINITY } = options;
+    this.keep = keep;
+    this.maxIdle = maxIdle;
+    this.maxHeldBytes = maxHeldBytes;
     if (!Number.isInteger(keep) || keep < 0 || !Number.isInteger(maxIdle) || maxIdle < 0 || !(maxHeldBytes >= 0)) {
       throw new InvalidArgumentError(
         `RecycledArenas needs non-negative integers (keep, maxIdle) and a non-negative maxHeldBytes, got ${String(keep)}, ${String(maxIdle)}, ${String(maxHeldBytes)}`,

@@ -21,7 +21,7 @@ export class ReceiverInputDStream extends InputDStream<string> {
     super(context);
     // Kernels that lend memory (the worker pool) get each batch written straight into it.
     const kernels = context.kernels;
-    const regions = options.regions ?? (lendsInputRegions(kernels) ? kernels : new RecycledArenas(2, 8, 2 * context.receiverBufferBytes));
+    const regions = options.regions ?? (lendsInputRegions(kernels) ? kernels : new RecycledArenas({ maxHeldBytes: 2 * context.receiverBufferBytes }));
     this.supervisor = new ReceiverSupervisor(receiver, this.id, context.clock, context.listenerBus, {
       ...options,
       regions,

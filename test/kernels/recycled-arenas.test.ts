@@ -35,7 +35,7 @@ test('a request larger than every arena held gets a new one, at least as large a
 });
 
 test('at most `keep` arenas are held, the smallest let go first, and ones passed over `maxIdle` times are let go', () => {
-  const arenas = new RecycledArenas(2, 3);
+  const arenas = new RecycledArenas({ keep: 2, maxIdle: 3 });
   const regions = [100_000, 2_000_000, 300_000].map((n) => arenas.allocInput(n));
   for (const region of regions) region.release();
   assert.equal(arenas.held, 2);
@@ -44,16 +44,16 @@ test('at most `keep` arenas are held, the smallest let go first, and ones passed
   for (let i = 0; i < 4; i++) arenas.allocInput(1000).release();
   assert.equal(arenas.held, 1);
   assert.ok(arenas.heldBytes < 2_000_000, `${arenas.heldBytes} bytes held`);
-  const none = new RecycledArenas(0);
+  const none = new RecycledArenas({ keep: 0 });
   none.allocInput(10).release();
   assert.equal(none.held, 0);
-  assert.throws(() => new RecycledArenas(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
-  assert.throws(() => new RecycledArenas(2, 8, Number.NaN), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  assert.throws(() => new RecycledArenas({ keep: -1 }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
+  assert.throws(() => new RecycledArenas({ maxHeldBytes: Number.NaN }), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
   assert.throws(() => arenas.allocInput(-1), { code: 'ERR_SLUICE_INVALID_ARGUMENT' });
 });
 
 test('arenas held together stay within maxHeldBytes: the smallest are let go, and one larger than the bound is not held', () => {
-  const arenas = new RecycledArenas(4, 8, 3_000_000);
+  const arenas = new RecycledArenas({ keep: 4, maxHeldBytes: 3_000_000 });
   const regions = [1_000_000, 1_500_000, 800_000].map((n) => arenas.allocInput(n));
   for (const region of regions) region.release();
   assert.ok(arenas.heldBytes <= 3_000_000, `${arenas.heldBytes} bytes held`);

@@ -40,12 +40,14 @@ function isAbortMarker(record: FetchedRecord): boolean {
 /** `records` without those of `aborted` transactions (abort markers are kept: callers drop control records). */
 export function withoutAbortedRecords<T extends FetchedRecord>({ messages, abortedTransactions }: { messages: T[]; abortedTransactions?: readonly AbortedTransaction[] | null }): T[] {
   if (abortedTransactions === undefined || abortedTransactions === null || abortedTransactions.length === 0) return messages;
-  const pending = [...abortedTransactions].sort((a, b) => Number(BigInt(a.firstOffset) - BigInt(b.firstOffset)));
+  const pending = abortedTransactions
+    .map(({ producerId, firstOffset }) => ({ producerId, first: BigInt(firstOffset) }))
+    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   let next = 0;
   const open = new Set<string>();
   return messages.filter((record) => {
     const offset = BigInt(record.offset);
-    while (next < pending.length && offset >= BigInt((pending[next] as AbortedTransaction).firstOffset)) open.add((pending[next++] as AbortedTransaction).producerId);
+    for (let entered = pending[next]; entered !== undefined && offset >= entered.first; entered = pending[++next]) open.add(entered.producerId);
     if (record.batchContext === undefined) return true;
     const { producerId, inTransaction } = record.batchContext;
     if (isAbortMarker(record)) {

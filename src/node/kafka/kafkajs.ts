@@ -7,4 +7,3 @@
 import './kafkajs-read-committed.js';
 
 export { AssignerProtocol, CompressionTypes, Kafka, PartitionAssigners, Partitioners, logLevel } from 'kafkajs';
-export { kafkajsReadCommittedFixed } from './kafkajs-read-committed.js';

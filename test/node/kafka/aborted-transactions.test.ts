@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { after, describe, it } from 'node:test';
 import { withoutAbortedRecords, type FetchedRecord } from '../../../src/node/kafka/aborted-transactions.js';
-import { Kafka, kafkajsReadCommittedFixed, logLevel } from '../../../src/node/kafka/kafkajs.js';
+import { Kafka, logLevel } from '../../../src/node/kafka/kafkajs.js';
+import { kafkajsReadCommittedFixed } from '../../../src/node/kafka/kafkajs-read-committed.js';
 import { kafkajsClient } from '../../../src/node/kafka/kafkajs-client.js';
 import { createTopic, kafkaBrokers } from './broker.js';
 
