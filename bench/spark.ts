@@ -19,7 +19,10 @@
  * java, javac and mvn the run is skipped with a note (exit 0).
  *
  * Options: --seconds N (measured, default 20), --warm-up N (seconds, default 5),
- * --batch MS (default 1000), --json FILE.
+ * --batch MS (default 1000), --json FILE, --initial-rate N (lines/s of Spark's
+ * first batch under backpressure, default 200000), --no-backpressure (the
+ * seed's configuration: at full speed its backlog grows until the JVM runs
+ * out of memory, which the run then reports).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -72,11 +75,46 @@ function toRow(system: string, batches: readonly Batch[], seconds: number): Row 
   };
 }
 
+/** How Spark is set up: extra SparkConf settings passed to NetworkWordCount, and why. */
+export interface SparkSetup {
+  readonly settings: readonly string[];
+  readonly description: string;
+}
+
+/**
+ * At full speed a socket receiver without backpressure stores lines faster
+ * than local[2] counts them, so its backlog grows until the JVM runs out of
+ * heap (on a quiet 2-core machine within 30 s of its first batch, with
+ * -Xmx4g). Spark's own answer is backpressure: the receiver's rate follows
+ * what the batches manage (a PID estimator), starting at `initialRate`.
+ */
+function sparkSetup(backpressure: boolean, initialRate: number): SparkSetup {
+  if (!backpressure) return { settings: [], description: 'no backpressure (the seed\'s configuration)' };
+  return {
+    settings: ['spark.streaming.backpressure.enabled=true', `spark.streaming.backpressure.initialRate=${initialRate}`],
+    description: `spark.streaming.backpressure.enabled=true, initialRate ${initialRate.toLocaleString('en-US')} lines/s`,
+  };
+}
+
+interface SparkRun {
+  readonly batches: Batch[];
+  /** Why the numbers may be short: Spark exited or ran out of memory before the window ended. */
+  readonly failure?: string;
+}
+
+/** How long Spark may take to complete its first batch with records (JVM start, jars, JIT). */
+const SPARK_START_LIMIT_MS = 180_000;
+
 /** Runs NetworkWordCount against the corpus server; the batches whose time fell in the measured window. */
-async function runSpark(classpath: string, port: number, batchMs: number, warmUpS: number, seconds: number): Promise<Batch[]> {
+async function runSpark(classpath: string, port: number, batchMs: number, setup: SparkSetup, warmUpS: number, seconds: number): Promise<SparkRun> {
   const started = Date.now();
-  const java = spawn('java', [...SPARK_JVM_OPTIONS, '-Xmx4g', '-cp', classpath, 'NetworkWordCount', '127.0.0.1', String(port), String(batchMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const java = spawn('java', [...SPARK_JVM_OPTIONS, '-Xmx4g', '-cp', classpath, 'NetworkWordCount', '127.0.0.1', String(port), String(batchMs), ...setup.settings], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let outOfMemoryAt: number | undefined;
+  java.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    if (outOfMemoryAt === undefined && chunk.includes('java.lang.OutOfMemoryError')) outOfMemoryAt = Date.now();
   });
   const batches: { completedAt: number; batch: Batch }[] = [];
   let firstBatchAt: number | undefined;
@@ -92,26 +130,47 @@ async function runSpark(classpath: string, port: number, batchMs: number, warmUp
       resolveFirst();
     }
   });
-  const exited = new Promise<void>((done) => java.once('exit', () => done()));
+  let exitedAt: number | undefined;
+  let exitReason = '';
+  const exited = new Promise<void>((done) => java.once('exit', (code, signal) => {
+    exitedAt = Date.now();
+    exitReason = signal === null ? `exit code ${code}` : `signal ${signal}`;
+    done();
+  }));
+  const startLimit = new Promise<void>((done) => setTimeout(done, SPARK_START_LIMIT_MS).unref());
   // Spark takes a while to start (its receiver too): the warm-up counts from its first completed batch with records.
-  await Promise.race([first, exited]);
-  if (firstBatchAt === undefined) throw new Error('Spark exited before completing a batch with records (see its output above)');
+  await Promise.race([first, exited, startLimit]);
+  if (firstBatchAt === undefined) {
+    java.kill('SIGKILL');
+    await exited;
+    throw new Error(`Spark completed no batch with records within ${SPARK_START_LIMIT_MS / 1000} s (${exitReason}; see its output above)`);
+  }
   await new Promise((done) => setTimeout(done, warmUpS * 1000));
   const from = Date.now();
   await new Promise((done) => setTimeout(done, seconds * 1000));
   const to = Date.now();
+  const stillRunning = exitedAt === undefined;
   java.kill('SIGKILL');
   await exited;
   // The batches completed in the window: with a backlog they are older batches, and their delays show it.
   console.log(`Spark completed ${batches.length} batches in all, the first with records ${((firstBatchAt - started) / 1000).toFixed(1)} s after start`);
-  return batches.filter((b) => b.completedAt > from && b.completedAt <= to).map((b) => b.batch);
+  const failures: string[] = [];
+  if (outOfMemoryAt !== undefined) failures.push(`ran out of Java heap (OutOfMemoryError) ${((outOfMemoryAt - firstBatchAt) / 1000).toFixed(1)} s after its first batch with records`);
+  if (!stillRunning) failures.push(`exited (${exitReason}) ${(((exitedAt ?? to) - from) / 1000).toFixed(1)} s into the measured window`);
+  const inWindow = batches.filter((b) => b.completedAt > from && b.completedAt <= to).map((b) => b.batch);
+  return failures.length === 0 ? { batches: inWindow } : { batches: inWindow, failure: `Spark ${failures.join('; ')}` };
+}
+
+/** A figure for the table: a dash where there were no batches to measure. */
+function figure(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
 }
 
 function table(rows: readonly Row[]): string {
   const head = ['system', 'batches', 'records', 'records/s of processing', 'records/s (wall)', 'total delay p50 / p99 ms', 'scheduling delay p50 / p99 ms', 'last scheduling delay ms'];
   const body = rows.map((r) => [
-    r.system, String(r.batches), r.records.toLocaleString('en-US'), Math.round(r.recordsPerProcessingSecond).toLocaleString('en-US'),
-    Math.round(r.recordsPerSecond).toLocaleString('en-US'), `${r.totalP50} / ${r.totalP99}`, `${r.schedulingP50} / ${r.schedulingP99}`, String(r.lastSchedulingMs),
+    r.system, String(r.batches), figure(r.records), figure(r.recordsPerProcessingSecond), figure(r.recordsPerSecond),
+    `${figure(r.totalP50)} / ${figure(r.totalP99)}`, `${figure(r.schedulingP50)} / ${figure(r.schedulingP99)}`, figure(r.lastSchedulingMs),
   ]);
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 }
@@ -123,13 +182,19 @@ async function main(): Promise<void> {
       'warm-up': { type: 'string', default: '5' },
       batch: { type: 'string', default: '1000' },
       json: { type: 'string' },
+      'no-backpressure': { type: 'boolean', default: false },
+      'initial-rate': { type: 'string', default: '200000' },
     },
     strict: true,
   });
   const seconds = Number(values.seconds);
   const warmUpS = Number(values['warm-up']);
   const batchMs = Number(values.batch);
-  if (!(seconds > 0) || !(warmUpS >= 0) || !(batchMs > 0)) throw new Error('--seconds, --warm-up and --batch need positive numbers');
+  const initialRate = Number(values['initial-rate']);
+  if (!(seconds > 0) || !(warmUpS >= 0) || !(batchMs > 0) || !(initialRate > 0)) {
+    throw new Error('--seconds, --warm-up, --batch and --initial-rate need positive numbers');
+  }
+  const setup = sparkSetup(!values['no-backpressure'], initialRate);
   const missing = missingJavaTools();
   if (missing.length > 0) {
     console.log(`bench:spark skipped: ${missing.join(', ')} not found on PATH (it needs a JDK 17 and Maven to fetch and run Spark 3.5.7).`);
@@ -140,12 +205,15 @@ async function main(): Promise<void> {
   console.log(
     `sluice vs Spark Streaming 3.5.7 — ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, ` +
       `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}; english corpus (${CORPUS_MIB} MiB, sent in a loop at full speed); ` +
-      `${batchMs} ms batches; ${warmUpS} s warm-up, ${seconds} s measured per system`,
+      `${batchMs} ms batches; ${warmUpS} s warm-up, ${seconds} s measured per system; Spark with ${setup.description}`,
   );
   const server = await startCorpusServer(CORPUS_MIB);
   const rows: Row[] = [];
+  let sparkFailure: string | undefined;
   try {
-    rows.push(toRow('Spark Streaming 3.5.7 NetworkWordCount, local[2]', await runSpark(classpath, server.port, batchMs, warmUpS, seconds), seconds));
+    const spark = await runSpark(classpath, server.port, batchMs, setup, warmUpS, seconds);
+    sparkFailure = spark.failure;
+    rows.push(toRow('Spark Streaming 3.5.7 NetworkWordCount, local[2]', spark.batches, seconds));
     console.log(table(rows));
     for (const workers of [1, 2]) {
       const run = await runSluiceWordCount(server.port, { batchMs, workers, warmUpMs: warmUpS * 1000, seconds });
@@ -162,12 +230,17 @@ async function main(): Promise<void> {
     server.child.kill();
   }
   console.log(`\n${table(rows)}\n`);
+  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ spark: setup, sparkFailure, rows }, null, 2)}\n`);
+  if (sparkFailure !== undefined) console.log(`${sparkFailure}: its figures cover only the batches it completed in the window.`);
   const spark = rows[0] as Row;
+  if (spark.batches === 0) {
+    console.log('Spark completed no batch in the measured window, so there is no ratio to report.');
+    return;
+  }
   for (const row of rows.slice(1)) {
     console.log(`${row.system}: ${(row.recordsPerProcessingSecond / spark.recordsPerProcessingSecond).toFixed(1)}× Spark's records per second of processing, ` +
       `${(row.recordsPerSecond / spark.recordsPerSecond).toFixed(1)}× its records per wall second`);
   }
-  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(rows, null, 2)}\n`);
 }
 
 await main();

@@ -7,7 +7,8 @@
  *
  *   SLUICE-BENCH-BATCH <batch time ms> <records> <processing ms> <scheduling ms> <total ms>
  *
- * Usage: NetworkWordCount HOST PORT BATCH_MS
+ * Usage: NetworkWordCount HOST PORT BATCH_MS [spark.key=value ...]
+ * (each extra argument is set on the SparkConf, e.g. backpressure)
  */
 import java.util.Arrays;
 
@@ -29,14 +30,22 @@ public final class NetworkWordCount {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("Usage: NetworkWordCount HOST PORT BATCH_MS");
+    if (args.length < 3) {
+      System.err.println("Usage: NetworkWordCount HOST PORT BATCH_MS [spark.key=value ...]");
       System.exit(2);
     }
     SparkConf conf = new SparkConf()
         .setMaster("local[2]")
         .setAppName("NetworkWordCount")
         .set("spark.ui.enabled", "false");
+    for (int i = 3; i < args.length; i++) {
+      int eq = args[i].indexOf('=');
+      if (eq <= 0) {
+        System.err.println("Not a spark.key=value setting: " + args[i]);
+        System.exit(2);
+      }
+      conf.set(args[i].substring(0, eq), args[i].substring(eq + 1));
+    }
     JavaStreamingContext ssc = new JavaStreamingContext(conf, Durations.milliseconds(Long.parseLong(args[2])));
     ssc.sparkContext().setLogLevel("ERROR");
     ssc.addStreamingListener(new StreamingListener() {

@@ -94,8 +94,10 @@ export interface WorkerPoolOptions {
   /**
    * Partitions a delimited float sum is cut into (fewer for small batches),
    * independent of the worker count so that sums are identical to the bit
-   * with any number of workers; keep it at least the worker count. Default
-   * 8. (Word counts, counts, min and max are exact: one partition per worker.)
+   * with any number of workers; fewer partitions than workers leave workers
+   * idle. Default 8, or the worker count when that is larger: pools of up
+   * to 8 workers give the same bits, and a larger pool uses every worker.
+   * (Word counts, counts, min and max are exact: one partition per worker.)
    */
   readonly partitions?: number;
   /** Batches below this many bytes run inline on the calling thread; partitions are at least this big. Default 256 KiB. */

@@ -172,7 +172,7 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
       throw new InvalidArgumentError(`workers must be an integer in [1, 256], got ${String(workers)}`);
     }
     this.parallelism = workers;
-    this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
+    this.partitions = options.partitions ?? Math.max(DEFAULT_PARTITIONS, workers);
     if (!Number.isInteger(this.partitions) || this.partitions < 1 || this.partitions > 4096) {
       throw new InvalidArgumentError(`partitions must be an integer in [1, 4096], got ${String(options.partitions)}`);
     }
@@ -422,7 +422,8 @@ export class SharedMemoryPool implements Executor, InputRegionSource {
     const partitions = input.ends.length;
     const { partials } = tables;
     while (partials.length < partitions) partials.push(allocTable(this.context, STARTING_GEOMETRY, tables.valueKind, tables.reducer, PARTIAL_SEED));
-    if (tables.stats === 0) tables.stats = this.context.allocator.alloc(this.partitions * LAYOUT.LAYOUT_STATS_BYTES);
+    // Word counts cut one partition per worker, float sums `partitions`: room for the larger.
+    if (tables.stats === 0) tables.stats = this.context.allocator.alloc(Math.max(this.partitions, this.parallelism) * LAYOUT.LAYOUT_STATS_BYTES);
     const workers = Math.min(this.parallelism, partitions);
     const started = performance.now();
     // Counted against the key cache, the result's arrays are made meanwhile (see KnownWordCounts.prepare).

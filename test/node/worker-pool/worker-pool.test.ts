@@ -150,3 +150,26 @@ test('a closed pool refuses work and close() is idempotent', async () => {
   await pool.close();
   assert.throws(() => pool.wordCount(new Uint8Array(10)), { code: 'ERR_SLUICE_ILLEGAL_STATE' });
 });
+
+test('a pool of more than 8 workers cuts float sums into one partition per worker by default, and word counts stay exact with fewer partitions than workers', async () => {
+  const bytes = corpusBytes('orders', 400_000);
+  const countersOf = (seen: Set<number>) => ({ beforeCommand: (event: { phase: string; worker: number }) => { if (event.phase === 'count') seen.add(event.worker); } });
+  const byDefault = new Set<number>();
+  const eight = new Set<number>();
+  const expected = reference.aggregateDelimited(bytes, orders('sum'));
+  await withPool({ workers: 12, hooks: countersOf(byDefault) }, (pool) => {
+    const got = pool.aggregateDelimited(bytes, orders('sum'));
+    assert.deepEqual(got.result.keys, expected.result.keys);
+    assert.equal(got.malformed, expected.malformed);
+  });
+  await withPool({ workers: 12, partitions: 8, hooks: countersOf(eight) }, (pool) => {
+    pool.aggregateDelimited(bytes, orders('sum'));
+  });
+  assert.equal(byDefault.size, 12);
+  assert.equal(eight.size, 8);
+  // Word counts cut one partition per worker, whatever `partitions` says.
+  const english = corpusBytes('english', 400_000);
+  await withPool({ workers: 12, partitions: 2, minBytesPerKey: 0, mergeStrategy: 'ranges' }, (pool) => {
+    for (let i = 0; i < 3; i++) assert.deepEqual(plain(pool.wordCount(english)), plain(reference.wordCount(english)));
+  });
+});
