@@ -20,9 +20,10 @@
  *
  * Options: --seconds N (measured, default 20), --warm-up N (seconds, default 5),
  * --batch MS (default 1000), --json FILE, --initial-rate N (lines/s of Spark's
- * first batch under backpressure, default 200000), --no-backpressure (the
- * seed's configuration: at full speed its backlog grows until the JVM runs
- * out of memory, which the run then reports).
+ * first batch under backpressure, default 200000), --spark seed|backpressure|both
+ * (default both: the seed's configuration, whose backlog at full speed grows
+ * until the JVM runs out of memory, which the run then reports, and the same
+ * with Spark's backpressure).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -75,31 +76,42 @@ function toRow(system: string, batches: readonly Batch[], seconds: number): Row 
   };
 }
 
-/** How Spark is set up: extra SparkConf settings passed to NetworkWordCount, and why. */
-export interface SparkSetup {
+/** How Spark is set up: extra SparkConf settings passed to NetworkWordCount, and what they are. */
+interface SparkSetup {
+  readonly name: 'seed' | 'backpressure';
   readonly settings: readonly string[];
   readonly description: string;
 }
 
 /**
- * At full speed a socket receiver without backpressure stores lines faster
- * than local[2] counts them, so its backlog grows until the JVM runs out of
- * heap (on a quiet 2-core machine within 30 s of its first batch, with
- * -Xmx4g). Spark's own answer is backpressure: the receiver's rate follows
- * what the batches manage (a PID estimator), starting at `initialRate`.
+ * The seed's configuration, and the same with Spark's backpressure. At full
+ * speed a socket receiver without backpressure stores lines faster than
+ * local[2] counts them, so its backlog grows until the JVM runs out of heap
+ * (on a quiet 2-core machine within 30 s, with -Xmx4g). Spark's own answer
+ * is backpressure: the receiver's rate follows what the batches manage (a
+ * PID estimator), starting at `initialRate`.
  */
-function sparkSetup(backpressure: boolean, initialRate: number): SparkSetup {
-  if (!backpressure) return { settings: [], description: 'no backpressure (the seed\'s configuration)' };
-  return {
+function sparkSetups(which: string, initialRate: number): SparkSetup[] {
+  const seed: SparkSetup = { name: 'seed', settings: [], description: "the seed's configuration (no backpressure)" };
+  const backpressure: SparkSetup = {
+    name: 'backpressure',
     settings: ['spark.streaming.backpressure.enabled=true', `spark.streaming.backpressure.initialRate=${initialRate}`],
-    description: `spark.streaming.backpressure.enabled=true, initialRate ${initialRate.toLocaleString('en-US')} lines/s`,
+    description: `backpressure (initialRate ${initialRate.toLocaleString('en-US')} lines/s)`,
   };
+  if (which === 'seed') return [seed];
+  if (which === 'backpressure') return [backpressure];
+  if (which === 'both') return [seed, backpressure];
+  throw new Error(`--spark must be seed, backpressure or both, got ${which}`);
 }
 
 interface SparkRun {
   readonly batches: Batch[];
   /** Why the numbers may be short: Spark exited or ran out of memory before the window ended. */
   readonly failure?: string;
+  /** Set when Spark failed before the window: `batches` are then every batch with records it completed. */
+  readonly beforeWindow?: boolean;
+  /** How long the measured window lasted (shorter than asked when Spark failed in it). */
+  readonly windowSeconds: number;
 }
 
 /** How long Spark may take to complete its first batch with records (JVM start, jars, JIT). */
@@ -145,9 +157,18 @@ async function runSpark(classpath: string, port: number, batchMs: number, setup:
     await exited;
     throw new Error(`Spark completed no batch with records within ${SPARK_START_LIMIT_MS / 1000} s (${exitReason}; see its output above)`);
   }
-  await new Promise((done) => setTimeout(done, warmUpS * 1000));
+  // A JVM out of heap may never exit: an OutOfMemoryError ends the run as an exit does.
+  const failed = new Promise<void>((done) => {
+    void exited.then(done);
+    const poll = setInterval(() => {
+      if (outOfMemoryAt !== undefined) done();
+    }, 200);
+    void exited.then(() => clearInterval(poll));
+  });
+  const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref());
+  await Promise.race([sleep(warmUpS * 1000), failed]);
   const from = Date.now();
-  await new Promise((done) => setTimeout(done, seconds * 1000));
+  await Promise.race([sleep(seconds * 1000), failed]);
   const to = Date.now();
   const stillRunning = exitedAt === undefined;
   java.kill('SIGKILL');
@@ -156,9 +177,13 @@ async function runSpark(classpath: string, port: number, batchMs: number, setup:
   console.log(`Spark completed ${batches.length} batches in all, the first with records ${((firstBatchAt - started) / 1000).toFixed(1)} s after start`);
   const failures: string[] = [];
   if (outOfMemoryAt !== undefined) failures.push(`ran out of Java heap (OutOfMemoryError) ${((outOfMemoryAt - firstBatchAt) / 1000).toFixed(1)} s after its first batch with records`);
-  if (!stillRunning) failures.push(`exited (${exitReason}) ${(((exitedAt ?? to) - from) / 1000).toFixed(1)} s into the measured window`);
+  if (!stillRunning) failures.push(`exited (${exitReason}) ${(((exitedAt ?? to) - firstBatchAt) / 1000).toFixed(1)} s after its first batch with records`);
   const inWindow = batches.filter((b) => b.completedAt > from && b.completedAt <= to).map((b) => b.batch);
-  return failures.length === 0 ? { batches: inWindow } : { batches: inWindow, failure: `Spark ${failures.join('; ')}` };
+  const windowSeconds = (to - from) / 1000;
+  if (failures.length === 0) return { batches: inWindow, windowSeconds };
+  const failure = `Spark ${failures.join('; ')}`;
+  if (inWindow.length > 0) return { batches: inWindow, failure, windowSeconds };
+  return { batches: batches.map((b) => b.batch).filter((b) => b.records > 0), failure, beforeWindow: true, windowSeconds };
 }
 
 /** A figure for the table: a dash where there were no batches to measure. */
@@ -182,7 +207,7 @@ async function main(): Promise<void> {
       'warm-up': { type: 'string', default: '5' },
       batch: { type: 'string', default: '1000' },
       json: { type: 'string' },
-      'no-backpressure': { type: 'boolean', default: false },
+      spark: { type: 'string', default: 'both' },
       'initial-rate': { type: 'string', default: '200000' },
     },
     strict: true,
@@ -194,7 +219,7 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || !(warmUpS >= 0) || !(batchMs > 0) || !(initialRate > 0)) {
     throw new Error('--seconds, --warm-up, --batch and --initial-rate need positive numbers');
   }
-  const setup = sparkSetup(!values['no-backpressure'], initialRate);
+  const setups = sparkSetups(values.spark, initialRate);
   const missing = missingJavaTools();
   if (missing.length > 0) {
     console.log(`bench:spark skipped: ${missing.join(', ')} not found on PATH (it needs a JDK 17 and Maven to fetch and run Spark 3.5.7).`);
@@ -205,16 +230,23 @@ async function main(): Promise<void> {
   console.log(
     `sluice vs Spark Streaming 3.5.7 — ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, ` +
       `load average ${one?.toFixed(2)} / ${five?.toFixed(2)}; english corpus (${CORPUS_MIB} MiB, sent in a loop at full speed); ` +
-      `${batchMs} ms batches; ${warmUpS} s warm-up, ${seconds} s measured per system; Spark with ${setup.description}`,
+      `${batchMs} ms batches; ${warmUpS} s warm-up, ${seconds} s measured per system; Spark with ${setups.map((setup) => setup.description).join(', then ')}`,
   );
   const server = await startCorpusServer(CORPUS_MIB);
   const rows: Row[] = [];
-  let sparkFailure: string | undefined;
+  const sparkRows: { label: string; row: Row }[] = [];
+  const notes: string[] = [];
   try {
-    const spark = await runSpark(classpath, server.port, batchMs, setup, warmUpS, seconds);
-    sparkFailure = spark.failure;
-    rows.push(toRow('Spark Streaming 3.5.7 NetworkWordCount, local[2]', spark.batches, seconds));
-    console.log(table(rows));
+    for (const setup of setups) {
+      const spark = await runSpark(classpath, server.port, batchMs, setup, warmUpS, seconds);
+      const system = `Spark Streaming 3.5.7 NetworkWordCount, local[2], ${setup.name === 'seed' ? 'no backpressure' : 'backpressure'}`;
+      // Failed before the window: its rate over the batches it did complete, per second of processing only.
+      const row = toRow(spark.beforeWindow === true ? `${system} (all its batches, before it failed)` : system, spark.batches, spark.windowSeconds);
+      rows.push(spark.beforeWindow === true ? { ...row, recordsPerSecond: NaN } : row);
+      sparkRows.push({ label: `Spark with ${setup.name === 'seed' ? 'no backpressure' : 'backpressure'}`, row: rows.at(-1) as Row });
+      if (spark.failure !== undefined) notes.push(`${system}: ${spark.failure}.`);
+      console.log(table(rows));
+    }
     for (const workers of [1, 2]) {
       const run = await runSluiceWordCount(server.port, { batchMs, workers, warmUpMs: warmUpS * 1000, seconds });
       // Completed in the window, as for Spark.
@@ -230,16 +262,18 @@ async function main(): Promise<void> {
     server.child.kill();
   }
   console.log(`\n${table(rows)}\n`);
-  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ spark: setup, sparkFailure, rows }, null, 2)}\n`);
-  if (sparkFailure !== undefined) console.log(`${sparkFailure}: its figures cover only the batches it completed in the window.`);
-  const spark = rows[0] as Row;
-  if (spark.batches === 0) {
-    console.log('Spark completed no batch in the measured window, so there is no ratio to report.');
-    return;
-  }
-  for (const row of rows.slice(1)) {
-    console.log(`${row.system}: ${(row.recordsPerProcessingSecond / spark.recordsPerProcessingSecond).toFixed(1)}× Spark's records per second of processing, ` +
-      `${(row.recordsPerSecond / spark.recordsPerSecond).toFixed(1)}× its records per wall second`);
+  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ spark: setups, notes, rows }, null, 2)}\n`);
+  for (const note of notes) console.log(note);
+  for (const { label, row: spark } of sparkRows) {
+    if (!(spark.recordsPerProcessingSecond > 0)) {
+      console.log(`${label}: no batch with records to compare against.`);
+      continue;
+    }
+    for (const row of rows.slice(sparkRows.length)) {
+      const wall = row.recordsPerSecond / spark.recordsPerSecond;
+      console.log(`${row.system}: ${(row.recordsPerProcessingSecond / spark.recordsPerProcessingSecond).toFixed(1)}× the records per second of processing of ${label}` +
+        (Number.isFinite(wall) ? `, ${wall.toFixed(1)}× its records per wall second` : ''));
+    }
   }
 }
 
