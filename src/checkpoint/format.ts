@@ -51,20 +51,22 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function encodeCheckpoint(doc: CheckpointDocument): Uint8Array {
   const blobs = new BlobWriter();
   const sources: Record<string, unknown> = {};
-  for (const [name, position] of Object.entries(doc.sources)) sources[name] = encodeValue(position, blobs, `the position of source '${name}'`);
+  for (const [name, position] of Object.entries(doc.sources)) sources[name] = encodeWithin(`the position of source '${name}'`, (where) => encodeValue(position, blobs, where));
   const operators: Record<string, unknown> = {};
   for (const [name, op] of Object.entries(doc.operators)) {
-    operators[name] = { kind: op.kind, state: encodeValue(op.state, blobs, `the state of operator '${name}'`) };
+    operators[name] = { kind: op.kind, state: encodeWithin(`the state of operator '${name}'`, (where) => encodeValue(op.state, blobs, where)) };
   }
   const json = encoder.encode(
-    JSON.stringify({
-      batchIntervalMs: doc.batchIntervalMs,
-      zeroTime: doc.zeroTime,
-      checkpointTime: doc.checkpointTime,
-      pendingTimes: doc.pendingTimes,
-      sources,
-      operators,
-    }),
+    encodeWithin('the checkpoint', () =>
+      JSON.stringify({
+        batchIntervalMs: doc.batchIntervalMs,
+        zeroTime: doc.zeroTime,
+        checkpointTime: doc.checkpointTime,
+        pendingTimes: doc.pendingTimes,
+        sources,
+        operators,
+      }),
+    ),
   );
   let bodyLength = 4 + json.length + 4;
   for (const b of blobs.blobs) bodyLength += 4 + b.length;
@@ -86,6 +88,28 @@ export function encodeCheckpoint(doc: CheckpointDocument): Uint8Array {
   view.setUint32(8, bodyLength, true);
   view.setUint32(12, crc32(out.subarray(HEADER_BYTES)), true);
   return out;
+}
+
+/**
+ * Runs one encoding step. The engine's limits surface as RangeError: a value
+ * nested too deeply, or one that refers to itself, overflows the stack, and
+ * the JSON of a state beyond about 512 MB exceeds V8's longest string. Either
+ * would otherwise fail the batch with a message that names neither the
+ * operator nor a way out.
+ */
+function encodeWithin<T>(where: string, encode: (where: string) => T): T {
+  try {
+    return encode(where);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new CheckpointError(
+      'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE',
+      `Cannot write ${where} to a checkpoint (${error.message}): checkpoints hold state as data, so it must not refer to itself, ` +
+        'nest thousands of levels deep, or exceed about 512 MB as JSON. Keep state values flat, expire keys you no longer need ' +
+        '(mapWithState with a timeout, or return undefined from updateStateByKey), or scale out over a Kafka consumer group so each process holds part of the state.',
+      { cause: error },
+    );
+  }
 }
 
 /** The document in `bytes`; CheckpointError CORRUPT or INCOMPATIBLE when it cannot be used. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CHECKPOINT_FORMAT_VERSION, type CheckpointDocument, decodeCheckpoint, encodeCheckpoint } from '../../src/internals.js';
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointDocument, CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../src/internals.js';
 import { crc32 } from '../../src/checkpoint/crc32.js';
 
 const doc: CheckpointDocument = {
@@ -86,6 +86,20 @@ test('state that is not data (a function, a class instance) is refused at write 
     assert.throws(
       () => encodeCheckpoint({ ...doc, operators: { counts: { kind: 'updateStateByKey', state: { entries: [['k', bad]] } } } }),
       (e: unknown) => (e as { code?: string }).code === 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE' && (e as Error).message.includes(`the state of operator 'counts'.entries[0][1] to a checkpoint: it holds ${what}.`),
+    );
+  }
+});
+
+test('state that refers to itself or nests too deeply is refused at write time with what to do, not a bare stack overflow', () => {
+  const cyclic: Record<string, unknown> = { count: 1 };
+  cyclic.self = cyclic;
+  let deep: unknown = null;
+  for (let i = 0; i < 100_000; i++) deep = { next: deep };
+  for (const state of [cyclic, deep]) {
+    assert.throws(
+      () => encodeCheckpoint({ ...doc, operators: { chain: { kind: 'updateStateByKey', state } } }),
+      (e: unknown) => e instanceof CheckpointError && e.code === 'ERR_SLUICE_CHECKPOINT_UNSERIALIZABLE' && e.cause instanceof RangeError &&
+        e.message.startsWith("Cannot write the state of operator 'chain' to a checkpoint") && e.message.includes('must not refer to itself'),
     );
   }
 });
