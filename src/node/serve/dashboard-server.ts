@@ -9,7 +9,8 @@
  *   WS  /results       the results feed (results-feed.ts)
  *   WS  other paths    given by `upgrades` (the ingestion server adds /ingest)
  *
- * Upgrades are checked (access.ts) before `ws` sees them: 401, 403, 404, or
+ * Upgrades are checked (access.ts) before `ws` sees them: 400 (a request
+ * target that is no URL path, as pages get too), 401, 403, 404, or
  * 503 once the server stops accepting; an `upgrades` handler may refuse too
  * (the ingestion server's connection bounds: 429, 503).
  */
@@ -39,13 +40,24 @@ export interface DashboardServerOptions extends ResultsFeedOptions {
   readonly registry?: MetricsRegistry;
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Refuses an upgrade with an HTTP status on the raw socket. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   const body = `${message}\n`;
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
+
+/** The request's URL, or undefined for a target `new URL` refuses (e.g. "//"): one such request must not throw in the server's callback and take the server down. */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+const BAD_TARGET = 'The request target is not a URL path.';
 
 let clientScript: string | undefined;
 function dashboardScript(): string {
@@ -69,7 +81,7 @@ export class DashboardServer {
     this.feed = new ResultsFeed(options);
     this.registry.gauge('sluice_subscribers', 'Clients subscribed to /results (the dashboard included).', () => this.feed.subscriberCount);
     this.registry.counter('sluice_slow_subscribers_dropped_total', 'Subscribers dropped (close 4000) for not reading their results.', () => this.feed.slowSubscribersDropped);
-    this.refused = this.registry.counter('sluice_refused_upgrades_total', 'WebSocket upgrades refused (401 token, 403 origin, 404 path, 429 connections per address, 503 shutting down or connection bound).');
+    this.refused = this.registry.counter('sluice_refused_upgrades_total', 'WebSocket upgrades refused (400 malformed request target, 401 token, 403 origin, 404 path, 429 connections per address, 503 shutting down or connection bound).');
     this.listeners = [batchMetricsListener(this.registry), this.feed];
     this.results = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: selectProtocol });
     this.http = createServer((req, res) => this.request(req, res));
@@ -108,11 +120,12 @@ export class DashboardServer {
   }
 
   private request(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    const url = requestUrl(req);
+    if (url === undefined) return send(400, 'text/plain', `${BAD_TARGET}\n`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'Only GET is served here.\n');
     switch (url.pathname) {
       case '/':
@@ -135,11 +148,12 @@ export class DashboardServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: number, message: string): void => {
       this.refused.inc();
       refuseUpgrade(socket, status, message);
     };
+    const url = requestUrl(req);
+    if (url === undefined) return refuse(400, BAD_TARGET);
     if (!this.accepting) return refuse(503, 'The server is shutting down.');
     const handler = url.pathname === '/results' ? undefined : this.options.upgrades?.[url.pathname];
     if (url.pathname !== '/results' && handler === undefined) return refuse(404, `No WebSocket endpoint at ${url.pathname}.`);

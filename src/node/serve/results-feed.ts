@@ -7,7 +7,8 @@
  *     once, on connect: the last `historySize` batches (info and top keys).
  *   {"type":"batch","batch":{BatchSummary},"top":[[key,value],…],"distinct":n,
  *    "receivers":[…],"status":{…}}          after every completed batch;
- *     `top` holds the K largest values (K = ?top=N, default 10, at most 1000);
+ *     `top` holds the K largest values (K = ?top=N, default 10, at most 1000;
+ *     long keys cut, see top-k.ts);
  *     with ?all=1 an `all` array holds every result element instead.
  *
  * A subscriber is never allowed to stall the pipeline or hold memory: when
