@@ -14,7 +14,11 @@
  * frames are validated by `ws`, which closes the connection with 1007).
  *
  * The common frame (no '\r', no over-long line) is stored as it is,
- * without a copy: the builder splits it at its '\n's.
+ * without a copy: the builder splits it at its '\n's. A frame with '\r's
+ * but no room for an over-long line is copied once with its line ends
+ * written as '\n' (a frame of a million lone '\r's, split a line at a time,
+ * held the main thread for ~300 ms); only frames longer than a line go
+ * through the line splitter.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -38,10 +42,11 @@ export interface FrameRecords {
 /** `checkUtf8`: count the records that are not valid UTF-8 (binary frames; `ws` has validated text frames). */
 export function frameRecords(frame: Uint8Array, maxLineBytes: number, checkUtf8: boolean): FrameRecords {
   if (frame.length === 0) return { payload: frame, records: 0, dropped: 0, invalidUtf8: 0 };
-  const endsWithNewline = frame[frame.length - 1] === NEWLINE;
   const valid = !checkUtf8 || isUtf8(frame);
-  if (frame.length <= maxLineBytes && frame.indexOf(CARRIAGE_RETURN) === -1) {
-    return { payload: frame, records: countNewlines(frame) + (endsWithNewline ? 0 : 1), dropped: 0, invalidUtf8: valid ? 0 : invalidUtf8Lines(frame) };
+  if (frame.length <= maxLineBytes) {
+    const lines = frame.indexOf(CARRIAGE_RETURN) === -1 ? frame : withNewlineEnds(frame);
+    const endsWithNewline = lines[lines.length - 1] === NEWLINE;
+    return { payload: lines, records: countNewlines(lines) + (endsWithNewline ? 0 : 1), dropped: 0, invalidUtf8: valid ? 0 : invalidUtf8Lines(lines) };
   }
   const kept: Uint8Array[] = [];
   let records = 0;
@@ -65,3 +70,19 @@ export function frameRecords(frame: Uint8Array, maxLineBytes: number, checkUtf8:
 }
 
 const NEWLINE_BYTE = new Uint8Array([NEWLINE]);
+
+/** The frame with each line end ("\r\n", a lone '\r' or '\n', as LineSplitter reads them) written as one '\n'. */
+function withNewlineEnds(frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frame.length);
+  let n = 0;
+  for (let i = 0; i < frame.length; i++) {
+    const byte = frame[i] as number;
+    if (byte !== CARRIAGE_RETURN) {
+      out[n++] = byte;
+      continue;
+    }
+    out[n++] = NEWLINE;
+    if (frame[i + 1] === NEWLINE) i++;
+  }
+  return out.subarray(0, n);
+}

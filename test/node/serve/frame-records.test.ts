@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frameRecords } from '../../../src/node/serve/frame-records.js';
+import { isUtf8 } from 'node:buffer';
 import { RecordBatchBuilder } from '../../../src/kernels/record-batch.js';
+import { LineSplitter } from '../../../src/receivers/line-splitter.js';
 
 /** The records the engine's block buffer makes of a frame's payload. */
 function stored(payload: Uint8Array): string[] {
@@ -51,4 +53,43 @@ test('frameRecords counts the records of a binary frame that are not valid UTF-8
   assert.equal(frameRecords(Buffer.from([0x61, 0xe9, 0x0d, 0x0a, 0xff]), 100, true).invalidUtf8, 2);
   assert.equal(frameRecords(Buffer.from('ok\nfine'), 100, true).invalidUtf8, 0);
   assert.equal(frameRecords(frame, 100, false).invalidUtf8, 0);
+});
+
+/** The records LineSplitter reads from a frame with no line limit, and how many are not valid UTF-8: what frameRecords must give. */
+function splitterRecords(frame: Uint8Array): { lines: string[]; invalidUtf8: number } {
+  const lines: string[] = [];
+  let invalidUtf8 = 0;
+  const splitter = new LineSplitter((line) => {
+    lines.push(Buffer.from(line).toString());
+    if (!isUtf8(line)) invalidUtf8++;
+  }, { maxLineBytes: 1 << 20 });
+  splitter.push(frame);
+  splitter.flush();
+  return { lines, invalidUtf8 };
+}
+
+test('frameRecords: frames with \\r line ends give exactly the line splitter\'s records (random frames of \\r, \\n, text and invalid UTF-8)', () => {
+  const alphabet = [0x0d, 0x0d, 0x0a, 0x0a, 0x61, 0x20, 0xe4, 0xb9, 0x9f, 0xff];
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let round = 0; round < 2000; round++) {
+    const frame = Buffer.from(Array.from({ length: 1 + next(40) }, () => alphabet[next(alphabet.length)] as number));
+    const expected = splitterRecords(frame);
+    const got = frameRecords(frame, frame.length, true);
+    assert.deepEqual(stored(got.payload), expected.lines, `frame ${frame.toString('hex')}`);
+    assert.equal(got.records, expected.lines.length, `frame ${frame.toString('hex')}`);
+    assert.equal(got.invalidUtf8, expected.invalidUtf8, `frame ${frame.toString('hex')}`);
+    assert.equal(got.dropped, 0);
+  }
+});
+
+test('frameRecords: a 1 MiB frame of lone \\r is a million empty records in one copy, not a line at a time', () => {
+  const frame = Buffer.alloc(1 << 20, 0x0d);
+  const got = frameRecords(frame, 1 << 20, true);
+  assert.equal(got.records, 1 << 20);
+  assert.equal(got.payload.length, 1 << 20);
+  assert.ok(got.payload.every((byte) => byte === 0x0a));
 });
