@@ -297,6 +297,12 @@ export class TextFileReceiver extends Receiver implements RateControlled {
         this.skip(name, 'it is empty');
         return;
       }
+      // Read from there, it would end at once and count as read, its new content unseen and unreported.
+      if (startOffset > size) {
+        this.skip(name, `it is ${size} bytes long, shorter than the ${startOffset} bytes the checkpoint had read of it: it was truncated or ` +
+          'replaced while the stream was stopped. Files must not change once moved into the directory; give new data a new file name');
+        return;
+      }
       // A position can fall between the '\r' and '\n' of a "\r\n" cut by a read; that '\n' must not become an empty line.
       const before = new Uint8Array(1);
       const afterCarriageReturn = startOffset > 0 && (await handle.read(before, 0, 1, startOffset - 1)).bytesRead === 1 && before[0] === 13;

@@ -272,6 +272,24 @@ test('a position between the "\r" and "\n" of a line end resumes without an empt
   }
 });
 
+test('a file shorter than the position the checkpoint saved for it is skipped with a message, not taken as read', async () => {
+  const dir = await tempDir('dir-truncated');
+  try {
+    await drop(dir.path, 'a.txt', 'replaced\n');
+    const receiver = new TextFileReceiver(dir.path, fastPoll);
+    receiver.restorePosition({ done: [], current: { name: 'a.txt', offset: 500 } });
+    const host = new FakeReceiverHost(receiver);
+    host.start();
+    await waitFor(() => receiver.stats.filesSkipped === 1, 'the shortened file', 20_000);
+    host.stop();
+    assert.deepEqual(host.lines(), []);
+    assert.equal(receiver.stats.filesRead, 0);
+    assert.match(host.errors.map((e) => e.message).join('\n'), /Skipped file .*a\.txt: it is 9 bytes long, shorter than the 500 bytes the checkpoint had read of it/);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
 test('a scan failing the same way at every poll is reported once, and again only when the error changes', async () => {
   const dir = await tempDir('dir-scan-error');
   const path = join(dir.path, 'later');
