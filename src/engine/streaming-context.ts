@@ -344,10 +344,15 @@ export class StreamingContext {
 
   /**
    * Starts receiving and processing. Throws (and stays unstarted) when the
-   * graph has no output or needs a checkpoint store that was not given.
+   * graph has no output or needs a checkpoint store that was not given. On a
+   * context already started it only logs a warning, as Spark does.
    */
   start(): void {
-    if (this.currentState === 'active') throw new IllegalStateError('The StreamingContext is already started');
+    if (this.currentState === 'active') {
+      // Spark 3.5 only warns here (it threw before 1.4): code that starts defensively keeps running.
+      this.logger.warn('StreamingContext has already been started; this start() does nothing');
+      return;
+    }
     if (this.currentState === 'stopped') {
       throw new IllegalStateError('A stopped StreamingContext cannot be restarted; create a new one (as in Spark)');
     }

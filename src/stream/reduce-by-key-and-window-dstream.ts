@@ -32,9 +32,10 @@ type KeepPair<K, V> = (pair: Pair<K, V>) => boolean;
  * kernel table (see KeyedSums) and keys reaching 0 are dropped by the
  * subtraction itself.
  *
- * With user functions, a key with no value in the previous window takes the
- * reduce of its entering values, and its leaving values are ignored (Spark's
- * rule); the built-ins treat a missing key as 0, which is the same for counts.
+ * A key with no value in the previous window takes the reduce of its
+ * entering values, and its leaving values are ignored (Spark's rule). The
+ * built-ins without a filter or with nonZero treat a missing key as 0 (its
+ * sum is exactly 0 there), which is the same for counts.
  *
  * In scale-out (partitioned state) a key's window state is its values in the
  * buffer and its running aggregate (window-key-state.ts): each batch reports
@@ -307,9 +308,12 @@ export class ReducedWindowedDStream<K, V> extends DStream<Pair<K, V>> implements
   private slideSums(entering: (readonly Pair<K, V>[])[], leaving: (readonly Pair<K, V>[])[]): Pair<K, number>[] {
     const sums = this.sums as KeyedSums<K>;
     const dropZero = builtinOf(this.filterFn)?.kind === 'nonZero';
-    for (const batch of entering) sums.add(batch as unknown as Pair<K, number>[]);
-    for (const batch of leaving) sums.subtract(batch as unknown as Pair<K, number>[], dropZero);
     const keep = this.filterFn;
+    // A user filter can drop a key whose sum is not 0, so its leaving values were never in the sum: as in Spark (and the closure path), a key
+    // missing from the previous window takes only its entering values. Without one, or with nonZero, a missing key's sum is exactly 0.
+    const subtracted = keep === undefined || dropZero ? leaving : leaving.map((batch) => batch.filter(([key]) => sums.get(key) !== undefined));
+    for (const batch of entering) sums.add(batch as unknown as Pair<K, number>[]);
+    for (const batch of subtracted) sums.subtract(batch as unknown as Pair<K, number>[], dropZero);
     // nonZero still runs: a key entering with a per-batch sum of 0 is not dropped by the subtraction.
     return keep === undefined ? sums.entries() : sums.retain(this.keepTracked(keep) as unknown as KeepPair<K, number>);
   }

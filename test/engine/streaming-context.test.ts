@@ -139,18 +139,34 @@ test('recovered is false for a context getOrCreate did not restore', () => {
   assert.equal(ssc.recovered, false);
 });
 
-test('start() needs an output, cannot run twice, and a stopped context cannot restart', async () => {
+test('start() needs an output, only warns when the context is already started, and a stopped context cannot restart', async () => {
   const { ssc } = context();
   const stream = ssc.queueStream<number>([]);
   assert.throws(() => ssc.start(), (e: unknown) => e instanceof IllegalStateError && /No output operations/.test(e.message));
   stream.foreachRDD(() => undefined);
   ssc.start();
   assert.equal(ssc.state, 'active');
-  assert.throws(() => ssc.start(), IllegalStateError);
+  assert.doesNotThrow(() => ssc.start());
+  assert.equal(ssc.state, 'active');
   assert.throws(() => stream.map((x) => x), IllegalStateError, 'no new streams after start');
   await ssc.stop();
   assert.equal(ssc.state, 'stopped');
   assert.throws(() => ssc.start(), IllegalStateError);
+});
+
+test('start() on a started context logs a warning and changes nothing, as Spark 3.5 does: batches are not doubled', async () => {
+  const clock = new ManualClock();
+  const warnings: string[] = [];
+  const ssc = new StreamingContext({ batchIntervalMs: 1000, clock, logger: { warn: (m) => void warnings.push(m), info: () => undefined } });
+  const times: number[] = [];
+  ssc.queueStream<number>([[1], [2]]).foreachRDD((_batch, time) => void times.push(time));
+  ssc.start();
+  ssc.start();
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /StreamingContext has already been started/);
+  await clock.advance(2000);
+  assert.deepEqual(times, [1000, 2000]);
+  await ssc.stop();
 });
 
 test('stateful streams need a checkpoint store: ERR_SLUICE_CHECKPOINT_REQUIRED at start()', () => {
