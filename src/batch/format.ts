@@ -9,6 +9,7 @@ export function formatElement(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') {
     if (value instanceof Map) return `Map(${[...value].map(([k, v]) => `${formatElement(k)} -> ${formatElement(v)}`).join(', ')})`;
+    if (value instanceof Set) return `Set(${[...value].map(formatElement).join(', ')})`;
     if (Object.getPrototypeOf(value) === Object.prototype) return JSON.stringify(value, jsonNumbers);
   }
   return String(value);
