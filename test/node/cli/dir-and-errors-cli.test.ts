@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Rng } from '../../../src/corpus/prng.js';
 import { tempDir } from '../temp-dir.js';
-import { SluiceProcess, jsonBatches, runSluice, serveText, totalsOf } from './sluice-process.js';
+import { SluiceProcess, jsonBatches, runSluice, serveText, totalsOf, unprivilegedUser } from './sluice-process.js';
 
 async function drop(dir: string, name: string, content: string | Uint8Array): Promise<void> {
   await writeFile(join(dir, `.${name}`), content);
@@ -222,12 +222,14 @@ test('a reader that closes the pipe (`sluice ... | head`) ends the command quiet
   }
 });
 
-// Permissions do not bind root, so this runs only as another user.
-test('a --dir that cannot be read is a usage error, not a warning every second', { skip: process.getuid?.() === 0 || process.platform === 'win32' }, async () => {
+// Permissions do not bind root: as root, sluice runs as nobody (when nobody can read its files).
+const asRoot = process.getuid?.() === 0;
+const runAs = asRoot ? unprivilegedUser() : undefined;
+test('a --dir that cannot be read is a usage error, not a warning every second', { skip: process.platform === 'win32' || (asRoot && runAs === undefined) }, async () => {
   const dir = await tempDir('cli-unreadable');
   try {
     await chmod(dir.path, 0o000);
-    const result = await runSluice(['wordcount', '--dir', dir.path, '--batches', '1']);
+    const result = await runSluice(['wordcount', '--dir', dir.path, '--batches', '1'], 20_000, runAs);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--dir .* cannot be read \(EACCES\); give a directory this user can list and read\./);
   } finally {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
@@ -14,8 +14,8 @@ export class SluiceProcess {
   private stdoutTail = '';
   private readonly hardTimer: ReturnType<typeof setTimeout>;
 
-  constructor(args: readonly string[], hardTimeoutMs = 30_000) {
-    this.child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: readonly string[], hardTimeoutMs = 30_000, user?: { uid: number; gid: number }) {
+    this.child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
     this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
       const parts = (this.stdoutTail + text).split('\n');
       this.stdoutTail = parts.pop() ?? '';
@@ -45,9 +45,9 @@ export class SluiceProcess {
   }
 }
 
-/** Runs sluice to completion (e.g. a usage error). */
-export async function runSluice(args: readonly string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const process = new SluiceProcess(args, timeoutMs);
+/** Runs sluice to completion (e.g. a usage error), as `user` when given (a test running as root). */
+export async function runSluice(args: readonly string[], timeoutMs = 20_000, user?: { uid: number; gid: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const process = new SluiceProcess(args, timeoutMs, user);
   const { code } = await process.exited;
   return { code, stdout: process.stdoutLines.join('\n'), stderr: process.stderr };
 }
@@ -80,4 +80,11 @@ export async function serveText(text: string): Promise<{ port: number; close(): 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { port: (server.address() as { port: number }).port, close: () => server.close() };
+}
+
+/** The unprivileged user (nobody) a test running as root can run sluice as, when that user can read sluice's files; undefined otherwise. */
+export function unprivilegedUser(): { uid: number; gid: number } | undefined {
+  const nobody = { uid: 65534, gid: 65534 };
+  const check = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(BIN)}, require('node:fs').constants.R_OK)`], { ...nobody, stdio: 'ignore' });
+  return check.status === 0 ? nobody : undefined;
 }
