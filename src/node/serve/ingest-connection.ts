@@ -32,6 +32,8 @@ type PauseReason = 'rate-limit' | 'server-busy';
 /** Bytes of acks (and other replies) that may wait for a client before it is no longer read. */
 export const MAX_UNREAD_ACK_BYTES = 1024 * 1024;
 const UNREAD_POLL_MS = 50;
+/** The longest delay setTimeout keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface IngestCounters {
   frames: number;
@@ -128,13 +130,26 @@ export class IngestConnection {
       if (waitMs > 0 && !this.pauses.has('rate-limit')) {
         this.counters.throttled++;
         this.pause('rate-limit', waitMs);
-        this.resumeTimer = setTimeout(() => {
-          this.resumeTimer = undefined;
-          this.resume('rate-limit');
-        }, waitMs);
+        this.resumeAfter(waitMs);
       }
     }
     this.flow.afterFrame(this);
+  }
+
+  /**
+   * Resumes reading once the rate limit's debt is paid, `waitMs` from now.
+   * Node runs a timer of more than 2^31 − 1 ms (about 24.8 days) after 1 ms
+   * instead, which a frame of a million records under a rate below 0.5
+   * records/s asks for: a longer wait goes in steps, each asking the limiter
+   * what is left.
+   */
+  private resumeAfter(waitMs: number): void {
+    this.resumeTimer = setTimeout(() => {
+      const left = waitMs > MAX_TIMER_MS ? (this.limiter?.msUntilPaid() ?? 0) : 0;
+      if (left > 0) return this.resumeAfter(left);
+      this.resumeTimer = undefined;
+      this.resume('rate-limit');
+    }, Math.min(waitMs, MAX_TIMER_MS));
   }
 
   private notify(message: string | object): void {

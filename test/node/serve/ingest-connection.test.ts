@@ -5,6 +5,12 @@ import { once } from 'node:events';
 import { StreamingContext, pairWithOne, splitWhitespace, sum, type DStream } from '../../../src/index.js';
 import { createIngestionServer, type IngestionServer } from '../../../src/node/serve/ingestion-server.js';
 import { IngestClient } from './clients.js';
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { IngestConnection, type IngestCounters } from '../../../src/node/serve/ingest-connection.js';
+import type { CommitQueue } from '../../../src/node/serve/commit-queue.js';
+import type { IngestFlow } from '../../../src/node/serve/ingest-flow.js';
+import { RateLimiter } from '../../../src/node/rate-limiter.js';
 
 /** A metric's value; 0 when the server does not report it (yet). */
 async function metric(server: IngestionServer, name: string): Promise<number> {
@@ -62,4 +68,53 @@ test('a client that sends but never reads its acks stops being read (memory stay
   } finally {
     await server.close({ graceful: false });
   }
+});
+
+/** The parts of a `ws` socket an IngestConnection uses, with its reading state visible. */
+class PausableSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  paused = false;
+  readonly sent: string[] = [];
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  send(text: string): void {
+    this.sent.push(text);
+  }
+}
+
+test('a rate-limit pause longer than setTimeout can hold (2^31 − 1 ms) still lasts its whole length', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const socket = new PausableSocket();
+  const counters: IngestCounters = { frames: 0, bytes: 0, records: 0, dropped: 0, throttled: 0, unreadPauses: 0, invalidUtf8: 0 };
+  const queue = { add: () => undefined } as unknown as CommitQueue;
+  const flow = { afterFrame: () => undefined, forget: () => undefined } as unknown as IngestFlow;
+  let now = 0;
+  new IngestConnection(socket as unknown as WebSocket, queue, flow, new RateLimiter(0.25, () => now), 1 << 20, counters);
+  // A million empty records at 0.25 records/s: a debt of about 4 × 10^9 ms.
+  socket.emit('message', Buffer.alloc(1_000_000, 0x0a), true);
+  assert.equal(counters.throttled, 1);
+  assert.ok(socket.paused);
+  const pause = JSON.parse(socket.sent.find((m) => m.includes('"pause"')) ?? '{}') as { retryMs?: number };
+  const waitMs = pause.retryMs ?? 0;
+  assert.ok(waitMs > 2 ** 31, `${waitMs} ms`);
+  const advance = (to: number): void => {
+    const by = to - now;
+    now = to;
+    t.mock.timers.tick(by);
+  };
+  advance(1000);
+  assert.ok(socket.paused, 'still paused a second later');
+  advance(2 ** 31);
+  assert.ok(socket.paused, 'still paused past the longest timer');
+  advance(waitMs - 1);
+  assert.ok(socket.paused, 'still paused 1 ms before the debt is paid');
+  advance(waitMs);
+  assert.equal(socket.paused, false);
+  assert.ok(socket.sent.some((m) => m.includes('"resume"')));
 });
