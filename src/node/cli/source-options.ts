@@ -12,7 +12,7 @@ import { socketTextStream, textFileStream } from '../streams.js';
 import { kafkaDirectStream } from '../kafka/direct-stream.js';
 import { kafkaValues } from '../kafka/kafka-values.js';
 import { toKafka } from '../kafka/to-kafka.js';
-import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
+import { type OptionSpec, type ParsedArgs, parseBrokers, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 import { UI_OPTION, uiPortOf } from '../serve/ui-option.js';
 import { type ScaleOutSource, scaleOutSource } from './scale-out-source.js';
 import type { BatchInfo } from '../../engine/listener.js';
@@ -90,6 +90,7 @@ function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undef
     if (flags.length > 0) throw new InvalidArgumentError(`sluice ${command}: --${flags[0]} only applies to --kafka BROKERS.`);
     return undefined;
   }
+  parseBrokers('kafka', brokers);
   const topics = (args.values.get('topic') ?? '').split(',').filter((t) => t !== '');
   if (topics.length === 0) throw new InvalidArgumentError(`sluice ${command}: --kafka needs --topic NAME (the topic to read).`);
   const starting = args.values.get('starting-offsets') ?? 'committed';
