@@ -63,4 +63,10 @@ describe('the CLI with Kafka', () => {
     assert.match(stderr, /cli-never-created/);
     assert.match(stderr, /Create the topic first/);
   });
+
+  it('gen --kafka with no broker listening exits 3 (host unreachable), as a socket source does', async () => {
+    const { code, stderr } = await runSluice(['gen', '--kafka', '127.0.0.1:1', '--topic', 't', '--lines', '5'], 60_000);
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /ECONNREFUSED 127\.0\.0\.1:1/);
+  });
 });
