@@ -27,6 +27,7 @@ const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { name: 'exactly-once', type: 'boolean', help: 'With --to-topic: write results and consumed offsets in one Kafka transaction per batch.' },
   { name: 'session-timeout', type: 'string', value: 'DURATION', help: 'With --kafka and running state (scale-out): how long the group waits for a silent process before moving its partitions (default 10s; the broker\'s minimum is usually 6s).' },
 ];
+const MIN_SESSION_TIMEOUT_MS = 1000;
 /** A single setTimeout cannot wait longer (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -101,8 +102,13 @@ function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undef
   if (args.flags.has('exactly-once') && toTopic === undefined) throw new InvalidArgumentError(`sluice ${command}: --exactly-once needs --to-topic OUT (the output written in the same transaction as the offsets).`);
   const maxRate = args.values.get('max-rate-per-partition');
   const sessionTimeout = args.values.get('session-timeout');
+  const sessionTimeoutMs = sessionTimeout === undefined ? undefined : parseDuration('session-timeout', sessionTimeout);
+  // Shorter, the group's heartbeats (every 100 ms at least) could not fit in it, and the run failed at its first batch with a message about heartbeatIntervalMs, which the CLI has no flag for.
+  if (sessionTimeoutMs !== undefined && sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`sluice ${command}: --session-timeout "${sessionTimeout}" is too short: at least 1s (the broker's own minimum, group.min.session.timeout.ms, is usually 6s).`);
+  }
   return {
-    ...(sessionTimeout === undefined ? {} : { sessionTimeoutMs: parseDuration('session-timeout', sessionTimeout) }),
+    ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
     brokers,
     topics,
     groupId: args.values.get('group') ?? `sluice-${command}`,

@@ -49,6 +49,7 @@ describe('the CLI with Kafka', () => {
       [['wordcount', '--kafka', '127.0.0.1:9092,localhost', '--topic', 't'], /--kafka "localhost" needs HOST:PORT/],
       [['gen', '--kafka', 'broker:0', '--topic', 't'], /--kafka "broker:0": the port must be/],
       [['wordcount', '--kafka', '[::1]:9092', '--topic', 't'], /cannot reach an IPv6 literal/],
+      [['wordcount', '--kafka', '127.0.0.1:9092', '--topic', 't', '--state', '--session-timeout', '1ms'], /--session-timeout "1ms" is too short: at least 1s/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await runSluice(args);
