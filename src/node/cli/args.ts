@@ -142,3 +142,23 @@ export function parseHostPort(flag: string, text: string): { host: string; port:
   if (host === '' || host.includes(':')) throw new InvalidArgumentError(`--${flag} "${text}" needs HOST:PORT, e.g. 127.0.0.1:9999 (IPv6 as [::1]:9999).`);
   return { host, port: port(text.slice(colon + 1)) };
 }
+
+/**
+ * "host:port[,host:port...]" (IPv6 as [::1]:port) for --kafka. Each broker
+ * is checked here: kafkajs takes a port out of range, or a missing one, as a
+ * connection error and retries it forever instead of saying what is wrong.
+ */
+export function parseBrokers(flag: string, text: string): string[] {
+  const brokers = text.split(',').map((broker) => broker.trim()).filter((broker) => broker !== '');
+  if (brokers.length === 0) throw new InvalidArgumentError(`--${flag} "${text}" needs HOST:PORT[,HOST:PORT...], e.g. 127.0.0.1:9092.`);
+  for (const broker of brokers) {
+    const bare = /^\d+$/.test(broker);
+    // A bare port is HOST:PORT's shorthand for sockets, but kafkajs would read it as a host name.
+    if (bare || !broker.includes(':')) throw new InvalidArgumentError(`--${flag} "${broker}" needs HOST:PORT, e.g. 127.0.0.1:9092.`);
+    // kafkajs splits a broker at its first colon, so an IPv6 literal never connects.
+    if (broker.startsWith('[')) throw new InvalidArgumentError(`--${flag} "${broker}": Kafka's client cannot reach an IPv6 literal; give a host name that resolves to it.`);
+    const { port } = parseHostPort(flag, broker);
+    if (port === 0) throw new InvalidArgumentError(`--${flag} "${broker}": the port must be a whole number from 1 to 65535, e.g. 127.0.0.1:9092.`);
+  }
+  return brokers;
+}

@@ -6,7 +6,7 @@
 import { CORPUS_NAMES, createCorpus, isCorpusName } from '../../corpus/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { GeneratorServer } from '../generator-server.js';
-import { type OptionSpec, parseInteger, parsePort, parseRate } from './args.js';
+import { type OptionSpec, parseBrokers, parseInteger, parsePort, parseRate } from './args.js';
 import { defineCommand } from './command.js';
 import { type CliIo, EXIT_OK } from './io.js';
 import { kafkajsClient } from '../kafka/kafkajs-client.js';
@@ -52,6 +52,7 @@ export const genCommand = defineCommand({
     if (kafka !== undefined) {
       const topic = args.values.get('topic');
       if (topic === undefined || topic === '') throw new InvalidArgumentError('sluice gen: --kafka needs --topic T (an existing topic).');
+      parseBrokers('kafka', kafka);
       return genToKafka(io, kafka, topic, createCorpus(corpus, corpusOptions), {
         ...(rate === undefined ? {} : { linesPerSecond: parseRate('rate', rate) }),
         ...(lines === undefined ? {} : { count: parseInteger('lines', lines, 0) }),

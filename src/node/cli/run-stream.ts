@@ -46,6 +46,8 @@ class ConnectionWatch {
 /** Exit code for an error thrown while setting up or running a command. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ConnectionError) return EXIT_NETWORK;
+  // A Kafka broker that cannot be reached is a host unreachable too (exit 3, as for --socket), not a failure of the data.
+  if (error instanceof SluiceError && error.code === 'ERR_SLUICE_KAFKA_BROKER_DOWN') return EXIT_NETWORK;
   if (error instanceof SluiceError && (error.code === 'ERR_SLUICE_INVALID_ARGUMENT' || error.code === 'ERR_SLUICE_CHECKPOINT_REQUIRED')) return EXIT_USAGE;
   return EXIT_FAILURE;
 }

@@ -12,7 +12,7 @@ import { socketTextStream, textFileStream } from '../streams.js';
 import { kafkaDirectStream } from '../kafka/direct-stream.js';
 import { kafkaValues } from '../kafka/kafka-values.js';
 import { toKafka } from '../kafka/to-kafka.js';
-import { type OptionSpec, type ParsedArgs, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
+import { type OptionSpec, type ParsedArgs, parseBrokers, parseDuration, parseHostPort, parseInteger, parseRate } from './args.js';
 import { UI_OPTION, uiPortOf } from '../serve/ui-option.js';
 import { type ScaleOutSource, scaleOutSource } from './scale-out-source.js';
 import type { BatchInfo } from '../../engine/listener.js';
@@ -27,6 +27,7 @@ const KAFKA_OPTIONS: readonly OptionSpec[] = [
   { name: 'exactly-once', type: 'boolean', help: 'With --to-topic: write results and consumed offsets in one Kafka transaction per batch.' },
   { name: 'session-timeout', type: 'string', value: 'DURATION', help: 'With --kafka and running state (scale-out): how long the group waits for a silent process before moving its partitions (default 10s; the broker\'s minimum is usually 6s).' },
 ];
+const MIN_SESSION_TIMEOUT_MS = 1000;
 /** A single setTimeout cannot wait longer (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -90,6 +91,7 @@ function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undef
     if (flags.length > 0) throw new InvalidArgumentError(`sluice ${command}: --${flags[0]} only applies to --kafka BROKERS.`);
     return undefined;
   }
+  parseBrokers('kafka', brokers);
   const topics = (args.values.get('topic') ?? '').split(',').filter((t) => t !== '');
   if (topics.length === 0) throw new InvalidArgumentError(`sluice ${command}: --kafka needs --topic NAME (the topic to read).`);
   const starting = args.values.get('starting-offsets') ?? 'committed';
@@ -100,8 +102,13 @@ function kafkaSettings(command: string, args: ParsedArgs): KafkaSettings | undef
   if (args.flags.has('exactly-once') && toTopic === undefined) throw new InvalidArgumentError(`sluice ${command}: --exactly-once needs --to-topic OUT (the output written in the same transaction as the offsets).`);
   const maxRate = args.values.get('max-rate-per-partition');
   const sessionTimeout = args.values.get('session-timeout');
+  const sessionTimeoutMs = sessionTimeout === undefined ? undefined : parseDuration('session-timeout', sessionTimeout);
+  // Shorter, the group's heartbeats (every 100 ms at least) could not fit in it, and the run failed at its first batch with a message about heartbeatIntervalMs, which the CLI has no flag for.
+  if (sessionTimeoutMs !== undefined && sessionTimeoutMs < MIN_SESSION_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`sluice ${command}: --session-timeout "${sessionTimeout}" is too short: at least 1s (the broker's own minimum, group.min.session.timeout.ms, is usually 6s).`);
+  }
   return {
-    ...(sessionTimeout === undefined ? {} : { sessionTimeoutMs: parseDuration('session-timeout', sessionTimeout) }),
+    ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
     brokers,
     topics,
     groupId: args.values.get('group') ?? `sluice-${command}`,

@@ -268,11 +268,15 @@ class KafkajsClient implements KafkaClient {
    * kafkajs silently drops records addressed to a partition the topic does
    * not have (the send and the commit still succeed), so records with an
    * explicit partition are checked against the topic's partition count first.
+   * The first send to a topic looks it up even without one: sluice's producers
+   * retry forever, and kafkajs retries a send to a missing topic as if it were
+   * about to appear, so the send (and a Ctrl-C waiting on it) would never end.
    */
   private async checkPartitions(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     let highest = -1;
     for (const record of records) if (record.partition !== undefined && record.partition > highest) highest = record.partition;
-    if (highest < (this.partitionCounts.get(topic) ?? 0)) return;
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined && highest < known) return;
     const count = (await this.partitions([topic])).length;
     this.partitionCounts.set(topic, count);
     if (highest >= count) {

@@ -9,8 +9,9 @@
  * the listeners; at least once: a retried send may write records twice).
  *
  * Elements become records by `key`/`value`/`partition`; by default a pair
- * [k, v] is key String(k) and value String(v), a string or bytes is the
- * value (no key), and anything else is JSON.
+ * [k, v] is key k and value v, any other element is the value (no key), each
+ * written as it is when a string or bytes, as JSON when an object or array,
+ * and as its String() otherwise (numbers, booleans, bigints, null, undefined).
  */
 import type { KafkaConfig } from 'kafkajs';
 import type { Batch } from '../../batch/batch.js';
@@ -38,14 +39,20 @@ export interface ToKafkaOptions<T> {
 /** Records per send: one produce request must stay under the broker's size limit (message.max.bytes, 1 MiB by default). */
 const MAX_SEND_BYTES = 512 * 1024;
 
+// String() would write bytes as "104,105" and objects as "[object Object]"; JSON.stringify gives
+// undefined for undefined (a record without a value, which crashed the send) and throws on a bigint.
+function encode(part: unknown): Uint8Array | string {
+  if (typeof part === 'string' || part instanceof Uint8Array) return part;
+  if (typeof part === 'object' && part !== null) return JSON.stringify(part) ?? String(part);
+  return String(part);
+}
+
 function defaultValue(element: unknown): Uint8Array | string | null {
-  if (Array.isArray(element) && element.length === 2) return String(element[1]);
-  if (typeof element === 'string' || element instanceof Uint8Array) return element;
-  return JSON.stringify(element);
+  return encode(Array.isArray(element) && element.length === 2 ? element[1] : element);
 }
 
 function defaultKey(element: unknown): Uint8Array | string | null | undefined {
-  return Array.isArray(element) && element.length === 2 ? String(element[0]) : undefined;
+  return Array.isArray(element) && element.length === 2 ? encode(element[0]) : undefined;
 }
 
 /** The direct streams `stream` reads from. */

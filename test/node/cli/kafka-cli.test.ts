@@ -45,11 +45,29 @@ describe('the CLI with Kafka', () => {
       [['wordcount', '--kafka', '127.0.0.1:9092', '--topic', 't', '--starting-offsets', 'middle'], /committed, earliest or latest/],
       [['wordcount', '--kafka', '127.0.0.1:9092', '--topic', 't', '--socket', '127.0.0.1:9'], /exactly one source/],
       [['gen', '--kafka', '127.0.0.1:9092'], /--kafka needs --topic/],
+      [['wordcount', '--kafka', '127.0.0.1:99999', '--topic', 't'], /--kafka "127.0.0.1:99999": the port must be/],
+      [['wordcount', '--kafka', '127.0.0.1:9092,localhost', '--topic', 't'], /--kafka "localhost" needs HOST:PORT/],
+      [['gen', '--kafka', 'broker:0', '--topic', 't'], /--kafka "broker:0": the port must be/],
+      [['wordcount', '--kafka', '[::1]:9092', '--topic', 't'], /cannot reach an IPv6 literal/],
+      [['wordcount', '--kafka', '127.0.0.1:9092', '--topic', 't', '--state', '--session-timeout', '1ms'], /--session-timeout "1ms" is too short: at least 1s/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await runSluice(args);
       assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
       assert.match(stderr, message);
     }
+  });
+
+  it('gen --kafka into a topic that does not exist fails at once, naming the topic, instead of retrying forever', async () => {
+    const { code, stderr } = await runSluice(['gen', '--kafka', kafkaBrokers(), '--topic', 'cli-never-created', '--lines', '5'], 60_000);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /cli-never-created/);
+    assert.match(stderr, /Create the topic first/);
+  });
+
+  it('gen --kafka with no broker listening exits 3 (host unreachable), as a socket source does', async () => {
+    const { code, stderr } = await runSluice(['gen', '--kafka', '127.0.0.1:1', '--topic', 't', '--lines', '5'], 60_000);
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, /ECONNREFUSED 127\.0\.0\.1:1/);
   });
 });

@@ -30,4 +30,20 @@ describe('kafkajsClient against a real broker', () => {
       await transactional.close();
     }
   });
+
+  it('a send to a topic that does not exist is refused, where kafkajs would retry it forever', { timeout: 60_000 }, async () => {
+    const topic = `never-created-${randomUUID()}`;
+    const producer = await client.producer();
+    const transactional = await client.transactionalProducer(`never-created-${randomUUID()}`);
+    try {
+      await assert.rejects(producer.send(topic, [{ value: 'a' }]), { code: 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC', message: new RegExp(topic) });
+      await transactional.fence();
+      const tx = await transactional.begin();
+      await assert.rejects(tx.send(topic, [{ key: 'k', value: 'b' }]), { code: 'ERR_SLUICE_KAFKA_UNKNOWN_TOPIC' });
+      await tx.abort();
+    } finally {
+      await producer.close();
+      await transactional.close();
+    }
+  });
 });
