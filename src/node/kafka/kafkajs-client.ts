@@ -48,6 +48,8 @@ const FOREVER = { initialRetryTime: 20, maxRetryTime: 1000, retries: Number.MAX_
 class KafkajsClient implements KafkaClient {
   private readonly kafka: Kafka;
   private adminConnection: Promise<Admin> | undefined;
+  /** Settles when the admin request before the next one has (see call()). */
+  private adminTurn: Promise<unknown> = Promise.resolve();
   private readonly closers = new Set<() => Promise<void>>();
   /** After close(), nothing reconnects (a read still under way for a cancelled batch must not open a new connection). */
   private closed = false;
@@ -84,12 +86,24 @@ class KafkajsClient implements KafkaClient {
     }
   }
 
-  private async call<R>(what: string, run: (admin: Admin) => Promise<R>): Promise<R> {
-    try {
-      return await run(await this.admin());
-    } catch (error) {
-      throw toKafkaError(error, what);
-    }
+  /**
+   * Admin requests run one at a time. kafkajs's admin keeps one metadata
+   * cache: a fetchTopicMetadata for some topics (the first send to an
+   * output topic looks it up) running beside a fetchTopicOffsets for
+   * another can refresh that topic out of the cache mid-call, and the
+   * offsets fail with "Cannot destructure property 'partitions' of
+   * 'low.pop(...)'", failing the batch.
+   */
+  private call<R>(what: string, run: (admin: Admin) => Promise<R>): Promise<R> {
+    const result = this.adminTurn.then(async () => {
+      try {
+        return await run(await this.admin());
+      } catch (error) {
+        throw toKafkaError(error, what);
+      }
+    });
+    this.adminTurn = result.catch(() => undefined);
+    return result;
   }
 
   partitions(topics: readonly string[]): Promise<TopicPartition[]> {
