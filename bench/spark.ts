@@ -124,9 +124,15 @@ async function runSpark(classpath: string, port: number, batchMs: number, setup:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let outOfMemoryAt: number | undefined;
+  // A JVM out of heap may never exit: an OutOfMemoryError ends the run as an exit does.
+  let outOfMemory: () => void = () => {};
+  const ranOutOfMemory = new Promise<void>((done) => (outOfMemory = done));
   java.stderr.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
-    if (outOfMemoryAt === undefined && chunk.includes('java.lang.OutOfMemoryError')) outOfMemoryAt = Date.now();
+    if (outOfMemoryAt === undefined && chunk.includes('java.lang.OutOfMemoryError')) {
+      outOfMemoryAt = Date.now();
+      outOfMemory();
+    }
   });
   const batches: { completedAt: number; batch: Batch }[] = [];
   let firstBatchAt: number | undefined;
@@ -157,14 +163,7 @@ async function runSpark(classpath: string, port: number, batchMs: number, setup:
     await exited;
     throw new Error(`Spark completed no batch with records within ${SPARK_START_LIMIT_MS / 1000} s (${exitReason}; see its output above)`);
   }
-  // A JVM out of heap may never exit: an OutOfMemoryError ends the run as an exit does.
-  const failed = new Promise<void>((done) => {
-    void exited.then(done);
-    const poll = setInterval(() => {
-      if (outOfMemoryAt !== undefined) done();
-    }, 200);
-    void exited.then(() => clearInterval(poll));
-  });
+  const failed = Promise.race([exited, ranOutOfMemory]);
   const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref());
   await Promise.race([sleep(warmUpS * 1000), failed]);
   const from = Date.now();

@@ -56,16 +56,6 @@ export class RateLimiter {
   spend(n: number): number {
     this.refill();
     this.tokens -= n;
-    return this.debtMs();
-  }
-
-  /** Milliseconds until a debt run up by spend() is paid back (0 when there is none). */
-  msUntilPaid(): number {
-    this.refill();
-    return this.debtMs();
-  }
-
-  private debtMs(): number {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.rate);
   }
 

@@ -152,9 +152,8 @@ export function parseBrokers(flag: string, text: string): string[] {
   const brokers = text.split(',').map((broker) => broker.trim()).filter((broker) => broker !== '');
   if (brokers.length === 0) throw new InvalidArgumentError(`--${flag} "${text}" needs HOST:PORT[,HOST:PORT...], e.g. 127.0.0.1:9092.`);
   for (const broker of brokers) {
-    const bare = /^\d+$/.test(broker);
-    // A bare port is HOST:PORT's shorthand for sockets, but kafkajs would read it as a host name.
-    if (bare || !broker.includes(':')) throw new InvalidArgumentError(`--${flag} "${broker}" needs HOST:PORT, e.g. 127.0.0.1:9092.`);
+    // Without a colon (a bare port, HOST:PORT's shorthand for sockets, included) kafkajs would read it as a host name.
+    if (!broker.includes(':')) throw new InvalidArgumentError(`--${flag} "${broker}" needs HOST:PORT, e.g. 127.0.0.1:9092.`);
     // kafkajs splits a broker at its first colon, so an IPv6 literal never connects.
     if (broker.startsWith('[')) throw new InvalidArgumentError(`--${flag} "${broker}": Kafka's client cannot reach an IPv6 literal; give a host name that resolves to it.`);
     const { port } = parseHostPort(flag, broker);

@@ -24,16 +24,17 @@
 import type { WebSocket } from 'ws';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { CommitQueue } from './commit-queue.js';
+import { SystemClock } from '../../engine/clock.js';
 import { frameRecords } from './frame-records.js';
 import type { IngestFlow } from './ingest-flow.js';
 
 type PauseReason = 'rate-limit' | 'server-busy';
 
+const systemClock = new SystemClock();
+
 /** Bytes of acks (and other replies) that may wait for a client before it is no longer read. */
 export const MAX_UNREAD_ACK_BYTES = 1024 * 1024;
 const UNREAD_POLL_MS = 50;
-/** The longest delay setTimeout keeps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface IngestCounters {
   frames: number;
@@ -50,7 +51,8 @@ export interface IngestCounters {
 export class IngestConnection {
   private seq = 0;
   private readonly pauses = new Set<PauseReason | 'unread-acks'>();
-  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the rate-limit resume while one is scheduled. */
+  private cancelResume: (() => void) | undefined;
   private unreadTimer: ReturnType<typeof setInterval> | undefined;
   /** A pause the client was told of ended while unread acks still held it: tell it once those clear. */
   private resumeOwed = false;
@@ -137,19 +139,15 @@ export class IngestConnection {
   }
 
   /**
-   * Resumes reading once the rate limit's debt is paid, `waitMs` from now.
-   * Node runs a timer of more than 2^31 − 1 ms (about 24.8 days) after 1 ms
-   * instead, which a frame of a million records under a rate below 0.5
-   * records/s asks for: a longer wait goes in steps, each asking the limiter
-   * what is left.
+   * Resumes reading `waitMs` from now, through SystemClock: a single
+   * setTimeout over 2^31 − 1 ms (a frame of a million records under a rate
+   * below 0.5 records/s asks for one) would fire after 1 ms instead.
    */
   private resumeAfter(waitMs: number): void {
-    this.resumeTimer = setTimeout(() => {
-      const left = waitMs > MAX_TIMER_MS ? (this.limiter?.msUntilPaid() ?? 0) : 0;
-      if (left > 0) return this.resumeAfter(left);
-      this.resumeTimer = undefined;
+    this.cancelResume = systemClock.schedule(systemClock.now() + waitMs, () => {
+      this.cancelResume = undefined;
       this.resume('rate-limit');
-    }, Math.min(waitMs, MAX_TIMER_MS));
+    });
   }
 
   private notify(message: string | object): void {
@@ -159,7 +157,7 @@ export class IngestConnection {
   }
 
   private closed(): void {
-    if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer);
+    this.cancelResume?.();
     if (this.unreadTimer !== undefined) clearInterval(this.unreadTimer);
     this.flow.forget(this);
   }

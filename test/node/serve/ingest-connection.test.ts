@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { StreamingContext, pairWithOne, splitWhitespace, sum, type DStream } from '../../../src/index.js';
 import { createIngestionServer, type IngestionServer } from '../../../src/node/serve/ingestion-server.js';
 import { IngestClient } from './clients.js';
-import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { IngestConnection, type IngestCounters } from '../../../src/node/serve/ingest-connection.js';
 import type { CommitQueue } from '../../../src/node/serve/commit-queue.js';
@@ -88,8 +87,8 @@ class PausableSocket extends EventEmitter {
   }
 }
 
-test('a rate-limit pause longer than setTimeout can hold (2^31 − 1 ms) still lasts its whole length', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
+test('a rate-limit pause longer than setTimeout can hold (2^31 − 1 ms) still lasts its whole length', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   const socket = new PausableSocket();
   const counters: IngestCounters = { frames: 0, bytes: 0, records: 0, dropped: 0, throttled: 0, unreadPauses: 0, invalidUtf8: 0 };
   const queue = { add: () => undefined } as unknown as CommitQueue;
@@ -103,18 +102,20 @@ test('a rate-limit pause longer than setTimeout can hold (2^31 − 1 ms) still l
   const pause = JSON.parse(socket.sent.find((m) => m.includes('"pause"')) ?? '{}') as { retryMs?: number };
   const waitMs = pause.retryMs ?? 0;
   assert.ok(waitMs > 2 ** 31, `${waitMs} ms`);
-  const advance = (to: number): void => {
+  // The clock runs a due task in a microtask: let it run before looking.
+  const advance = async (to: number): Promise<void> => {
     const by = to - now;
     now = to;
     t.mock.timers.tick(by);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   };
-  advance(1000);
+  await advance(1000);
   assert.ok(socket.paused, 'still paused a second later');
-  advance(2 ** 31);
+  await advance(2 ** 31);
   assert.ok(socket.paused, 'still paused past the longest timer');
-  advance(waitMs - 1);
+  await advance(waitMs - 1);
   assert.ok(socket.paused, 'still paused 1 ms before the debt is paid');
-  advance(waitMs);
+  await advance(waitMs);
   assert.equal(socket.paused, false);
   assert.ok(socket.sent.some((m) => m.includes('"resume"')));
 });
